@@ -1,0 +1,131 @@
+/* y90mc: the run configuration (YAML), parsed and validated through one key table (sim/config_table.c). */
+#ifndef Y90_CONFIG_H
+#define Y90_CONFIG_H
+
+#include "y90/common.h"
+#include "y90/grid.h"
+#include <stdio.h>
+
+#define Y90_MAX_SLABS 16
+#define Y90_MAX_USER_MATERIALS 8
+#define Y90_MAX_ELEMENTS 16
+
+typedef enum { Y90_PHANTOM_LIVER = 0, Y90_PHANTOM_BOX, Y90_PHANTOM_SLABS } y90_phantom_type;
+
+typedef struct {
+    y90_phantom_type type;
+    double voxel_mm;                 /* mm, cubic voxel edge */
+    uint64_t seed;                   /* seed of the tumour placement */
+    /* analytic liver */
+    double liver_mass_g;             /* g, whole liver including tumours */
+    double liver_density;            /* g/cm3 */
+    double right_lobe_fraction;      /* fraction of liver volume in the right lobe */
+    double tumour_burden_percent;    /* % of liver volume that is tumour (viable + necrotic) */
+    int tumour_count;
+    double tumour_size_sigma;        /* log-normal sigma of tumour volumes (0 = all equal) */
+    double necrotic_fraction;        /* fraction of each tumour's volume that is necrotic core */
+    double lung_density;             /* g/cm3 */
+    double body_density;             /* g/cm3 */
+    double margin_mm;                /* mm, soft tissue around the organs */
+    /* box and slabs */
+    double box_size_mm[3];           /* mm, x y z extent (slabs: x y lateral, z ignored) */
+    char material[Y90_NAME_LEN];     /* box material */
+    double density;                  /* g/cm3, box density (0 = the material's nominal density) */
+    int nslabs;
+    char slab_materials[Y90_MAX_SLABS][Y90_NAME_LEN];
+    double slab_densities[Y90_MAX_SLABS];   /* g/cm3 (0 = nominal) */
+    double slab_thickness_mm[Y90_MAX_SLABS]; /* mm, along z, first slab at the lowest z */
+} y90_phantom_params;
+
+typedef enum {
+    Y90_SOURCE_MICROSPHERES = 0,
+    Y90_SOURCE_UNIFORM_BOX,
+    Y90_SOURCE_UNIFORM_STRUCTURE,
+    Y90_SOURCE_VOXEL,
+    Y90_SOURCE_POINT
+} y90_source_type;
+
+typedef enum { Y90_PRODUCT_THERASPHERE = 0, Y90_PRODUCT_SIR_SPHERES } y90_product;
+
+typedef struct {
+    y90_source_type type;
+    y90_product product;
+    double sphere_diameter_um;       /* um, mean diameter (0 = product preset) */
+    double sphere_diameter_sd_um;    /* um, standard deviation (<0 = product preset) */
+    double sphere_density;           /* g/cm3 (0 = product preset) */
+    double activity_per_sphere_bq;   /* Bq at calibration, mean (0 = product preset) */
+    double box_min_mm[3];            /* mm, uniform_box lower corner */
+    double box_max_mm[3];            /* mm, uniform_box upper corner (min == max: whole phantom) */
+    char structure[Y90_NAME_LEN];    /* uniform_structure: structure name */
+    int voxel[3];                    /* voxel source: ix iy iz */
+    double point_mm[3];              /* mm, point source position */
+} y90_source_params;
+
+typedef enum { Y90_TREAT_BOTH = 0, Y90_TREAT_RIGHT, Y90_TREAT_LEFT } y90_treated_lobes;
+
+typedef struct {
+    double activity_gbq;             /* GBq at calibration */
+    double hours_after_calibration;  /* h, time from calibration to injection */
+    double lung_shunt_fraction;      /* fraction of activity to the lungs */
+    double tn_ratio;                 /* tumour-to-normal activity concentration ratio (per mass) */
+    y90_treated_lobes treated_lobes;
+    double prescription_gy;          /* Gy, goal for the treated liver (report default) */
+} y90_treatment_params;
+
+typedef enum { Y90_KERNEL_MC = 0, Y90_KERNEL_LOCAL } y90_kernel_type;
+
+typedef struct {
+    y90_kernel_type kernel;
+    int64_t histories;               /* decays simulated */
+    uint64_t seed;
+    int threads;                     /* 0 = all cores */
+    double cutoff_kev;               /* keV, electron transport cutoff (kinetic energy) */
+    double photon_cutoff_kev;        /* keV, photon transport cutoff */
+    double delta_threshold_kev;      /* keV, Moller delta-ray production threshold */
+    double brems_threshold_kev;      /* keV, bremsstrahlung photon production threshold */
+    double max_eloss_fraction;       /* maximum fractional energy loss per condensed step */
+    int straggling;                  /* bool: energy-loss straggling */
+    int secondaries;                 /* bool: hard collisions and bremsstrahlung produce tracked secondaries */
+    int multiple_scattering;         /* bool */
+} y90_transport_params;
+
+typedef struct {
+    int uncertainty;                 /* bool: write /dose_rel_uncertainty */
+    int microspheres;                /* bool: write the /microspheres table */
+    double max_memory_gb;            /* GB a run may use (0 = 80 % of physical memory) */
+} y90_output_params;
+
+/* A user-defined material (config section `materials`). */
+typedef struct {
+    char name[Y90_NAME_LEN];
+    double density;                  /* g/cm3, nominal */
+    double I_eV;                     /* eV, mean excitation energy (0 = Bragg additivity) */
+    int nelem;
+    int Z[Y90_MAX_ELEMENTS];
+    double w[Y90_MAX_ELEMENTS];      /* mass fractions */
+} y90_user_material;
+
+typedef struct {
+    char path[1024];                 /* file it was read from */
+    char *yaml_text;                 /* the full YAML text, stored in every output */
+    y90_phantom_params phantom;
+    y90_source_params source;
+    y90_treatment_params treatment;
+    y90_transport_params transport;
+    y90_output_params output;
+    int nuser_materials;
+    y90_user_material user_materials[Y90_MAX_USER_MATERIALS];
+} y90_config;
+
+/* Fill every key with its table default (no file). */
+void y90_config_defaults(y90_config *c);
+/* Parse a YAML file; every error names file:line, the key and what was expected (Y90_EINPUT). */
+y90_status y90_config_load(const char *path, y90_config *c, y90_error *err);
+/* Parse YAML text (name used in messages). */
+y90_status y90_config_parse(const char *name, const char *text, size_t len, y90_config *c, y90_error *err);
+/* Cross-key checks that one key alone cannot express. */
+y90_status y90_config_validate(const y90_config *c, y90_error *err);
+void y90_config_free(y90_config *c);
+/* Print the key reference (Markdown table) generated from the key table. */
+void y90_config_print_reference(FILE *f);
+#endif

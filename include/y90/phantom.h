@@ -1,0 +1,34 @@
+/* y90mc: phantoms: the analytic adult liver, a homogeneous box and layered slabs. */
+#ifndef Y90_PHANTOM_H
+#define Y90_PHANTOM_H
+
+#include "y90/config.h"
+#include "y90/grid.h"
+
+#define Y90_MAX_TUMOURS 256
+
+typedef struct {
+    double centre_mm[3];   /* mm */
+    double radius_mm;      /* mm, outer radius */
+    double core_radius_mm; /* mm, necrotic core radius */
+    y90_lobe lobe;
+} y90_tumour;
+
+/* What the generator built, measured on the voxel grid (for tests and the log). */
+typedef struct {
+    double liver_volume_ml;          /* all liver voxels, tumours included */
+    double liver_mass_g;
+    double lobe_volume_ml[3];        /* [Y90_LOBE_RIGHT], [Y90_LOBE_LEFT] (tumours included) */
+    double tumour_volume_ml;         /* viable + necrotic */
+    double tumour_burden_percent;    /* tumour volume / liver volume * 100 */
+    double lung_volume_ml;
+    int ntumours;
+    y90_tumour tumours[Y90_MAX_TUMOURS];
+} y90_phantom_info;
+
+/* Build the phantom the parameters describe. max_bytes bounds the memory of the grid and a run on it
+ * (Y90_ENOMEM with the size otherwise). info may be NULL. */
+y90_status y90_phantom_build(const y90_phantom_params *p, size_t max_bytes, y90_grid *g, y90_phantom_info *info,
+                             y90_error *err);
+
+#endif

@@ -1,0 +1,80 @@
+#include "testutil.h"
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <sys/wait.h>
+
+static char dir_buf[1024];
+static char ring[8][1024];
+static int ring_i;
+
+static char *next_buf(void) { return ring[ring_i++ & 7]; }
+
+const char *y90t_dir(void)
+{
+    if (!dir_buf[0]) {
+        snprintf(dir_buf, sizeof dir_buf, "%s/tmp-%ld", ".", (long)getpid());
+        mkdir(dir_buf, 0755);
+    }
+    return dir_buf;
+}
+
+const char *y90t_path(const char *name)
+{
+    char *b = next_buf();
+    snprintf(b, 1024, "%s/%s", y90t_dir(), name);
+    return b;
+}
+
+const char *y90t_write(const char *name, const char *text)
+{
+    const char *p = y90t_path(name);
+    FILE *f = fopen(p, "w");
+    if (!f) return NULL;
+    fputs(text, f);
+    fclose(f);
+    return p;
+}
+
+char *y90t_slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *b = malloc((size_t)n + 1);
+    if (!b) { fclose(f); return NULL; }
+    size_t got = fread(b, 1, (size_t)n, f);
+    fclose(f);
+    b[got] = 0;
+    if (len) *len = got;
+    return b;
+}
+
+int y90t_cli(const char *args, char **output)
+{
+    const char *log = y90t_path("cli-output.txt");
+    char logcopy[1024];
+    snprintf(logcopy, sizeof logcopy, "%s", log);
+    size_t n = strlen(Y90_CLI) + strlen(args) + strlen(logcopy) + 32;
+    char *cmd = malloc(n);
+    snprintf(cmd, n, "%s %s >%s 2>&1", Y90_CLI, args, logcopy);
+    int st = system(cmd);
+    free(cmd);
+    if (output) *output = y90t_slurp(logcopy, NULL);
+    if (st == -1) return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+const char *y90t_ref(const char *relpath)
+{
+    char *b = next_buf();
+    snprintf(b, 1024, "%s/tests/reference/%s", Y90_SOURCE_DIR, relpath);
+    return b;
+}
+
+double y90t_rel(double a, double b) { return fabs(a - b) / fabs(b); }

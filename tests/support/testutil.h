@@ -1,0 +1,26 @@
+/* Test support shared by every CUnit program. */
+#ifndef Y90_TESTUTIL_H
+#define Y90_TESTUTIL_H
+#include <CUnit/CUnit.h>
+#include <stddef.h>
+
+/* Each test program defines this: add its suites and tests to the CUnit registry. */
+void y90t_register(void);
+
+/* A fresh directory for this test program's files (under the ctest working directory). */
+const char *y90t_dir(void);
+/* Path inside y90t_dir() (static buffer rotated among 8). */
+const char *y90t_path(const char *name);
+/* Write text to a file in y90t_dir(); returns its path (static buffer rotated among 8). */
+const char *y90t_write(const char *name, const char *text);
+/* Run the y90mc CLI with arguments (a shell word string); returns its exit status; stdout+stderr go to
+ * *output (malloc'd, may be NULL). */
+int y90t_cli(const char *args, char **output);
+/* Path of a file in the project's tests/reference folder. */
+const char *y90t_ref(const char *relpath);
+/* Read a whole file (malloc'd, NUL-terminated) or NULL. */
+char *y90t_slurp(const char *path, size_t *len);
+/* Relative difference |a-b|/|b|. */
+double y90t_rel(double a, double b);
+
+#endif
