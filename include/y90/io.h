@@ -48,6 +48,8 @@ y90_status y90_io_read_attr_double(const char *path, const char *object, const c
                                    y90_error *err);
 y90_status y90_io_read_attr_string(const char *path, const char *object, const char *name, char *buf,
                                    size_t len, y90_error *err);
+/* 1 if object ("/treatment", "/dose_rel_uncertainty", ...) exists in the HDF5 file, 0 if not or unreadable. */
+int y90_io_has_object(const char *path, const char *object);
 /* 1 if the file exists (any type), 0 otherwise. */
 int y90_file_exists(const char *path);
 

@@ -55,5 +55,9 @@ double y90_csda_range(const y90_material_consts *c, double T);
 double y90_atomic_weight(int Z);
 const char *y90_element_symbol(int Z);
 int y90_element_from_symbol(const char *sym); /* 0 if unknown */
+/* Mean excitation energy (eV) of element Z: as the pure element, and as a constituent of a condensed
+ * compound for the Bragg additivity rule (ICRU Report 37); 0 outside 1..100. Added for sim/materials.c. */
+double y90_element_I_eV(int Z);
+double y90_element_I_compound_eV(int Z);
 
 #endif

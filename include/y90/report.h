@@ -40,6 +40,8 @@ y90_status y90_report_compute(const char *h5path, double prescription_gy, y90_re
 /* Print it as a readable table or as JSON. */
 void y90_report_print_text(const y90_report *r, FILE *f);
 void y90_report_print_json(const y90_report *r, FILE *f);
+/* The row named name (a structure or a group), or NULL when the report has none (no voxels). */
+const y90_dose_stats *y90_report_row(const y90_report *r, const char *name);
 /* Cumulative DVH of every row (dose bins in Gy, volume fraction in %) as CSV. */
 y90_status y90_report_write_dvh_csv(const char *h5path, const char *csv_path, y90_error *err);
 

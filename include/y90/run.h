@@ -1,0 +1,27 @@
+/* y90mc: one whole run as library calls: config -> phantom -> sources -> kernel -> HDF5 (sim/run.c). */
+#ifndef Y90_RUN_H
+#define Y90_RUN_H
+
+#include "y90/config.h"
+#include "y90/kernel.h"
+
+typedef struct {
+    const char *out_path;      /* HDF5 output */
+    int force;                 /* replace an existing output */
+    y90_progress_fn progress;  /* may be NULL */
+    void *progress_user;
+    volatile int *stop;        /* set from a signal handler to stop after the current batch */
+    FILE *log;                 /* one-line messages (phantom built, energy balance); may be NULL */
+} y90_run_options;
+
+/* Bytes a run may use: output.max_memory_gb, or 80 % of physical memory when 0. */
+size_t y90_memory_limit(const y90_config *c);
+
+/* Build, simulate and write. An interrupted run (stop set) still writes the histories it finished and
+ * returns Y90_EINTERRUPTED. */
+y90_status y90_run(const y90_config *c, const y90_run_options *o, y90_error *err);
+
+/* Build the phantom the config describes and write it. */
+y90_status y90_run_phantom(const y90_config *c, const char *out_path, int force, FILE *log, y90_error *err);
+
+#endif

@@ -1,0 +1,60 @@
+/* y90mc: 90Y decay data and the sources of a run: sampled microspheres or validation sources. */
+#ifndef Y90_SOURCE_H
+#define Y90_SOURCE_H
+
+#include "y90/common.h"
+#include "y90/config.h"
+#include "y90/grid.h"
+
+/* ICRP Publication 107 (Eckerman & Endo 2008), ICRP-07.NDX/.RAD, as in shared/reference/SOURCES.md. */
+#define Y90_HALF_LIFE_H 64.10          /* h */
+#define Y90_MEAN_ENERGY_MEV 0.93310    /* MeV, total electron energy emitted per decay (all branches) */
+#define Y90_ENDPOINT_MEV 2.2801        /* MeV, beta endpoint energy */
+
+/* Decays of activity A (Bq) followed to complete decay: A * T1/2 / ln 2. */
+double y90_decays_full(double activity_bq);
+/* Activity (Bq) t hours after calibration for A_cal (Bq). */
+double y90_activity_at(double a_cal_bq, double hours);
+/* Absorbed dose per activity fully decayed in 1 kg, Gy kg/GBq (49.77 from the constants above). */
+double y90_gy_kg_per_gbq(void);
+
+/* One microsphere (32 bytes; tens of millions fit in memory). */
+typedef struct {
+    double x, y, z;        /* mm, centre */
+    float diameter_um;     /* um */
+    float activity_bq;     /* Bq at treatment time */
+} y90_sphere;
+
+typedef struct y90_sources {
+    y90_source_type type;
+    /* microspheres */
+    size_t nspheres;
+    y90_sphere *spheres;
+    double *sphere_cdf;            /* cumulative activity fraction per sphere (last = 1) */
+    char product[32];              /* "therasphere", "sir_spheres" */
+    char sphere_material[Y90_NAME_LEN]; /* "glass" or "resin" */
+    double sphere_density;         /* g/cm3 */
+    double mean_diameter_um;       /* um, preset or configured mean */
+    size_t spheres_in_lung;
+    /* validation sources */
+    double box_lo[3], box_hi[3];   /* mm, uniform_box */
+    size_t nvoxels;                /* uniform_structure: voxels holding activity */
+    size_t *voxels;
+    size_t voxel;                  /* voxel source: linear index */
+    double point[3];               /* mm, point source */
+    /* activity */
+    double activity_calibration_bq;
+    double activity_treatment_bq;
+    double decays;                 /* decays the dose represents (full decay of activity at treatment) */
+} y90_sources;
+
+/* Build the sources the config describes on the grid (samples spheres with the config's seed). */
+y90_status y90_sources_build(const y90_config *c, const y90_grid *g, y90_sources *s, y90_error *err);
+void y90_sources_free(y90_sources *s);
+
+/* Uniform random numbers for one history (Random123 Philox4x32-10, see rng.h). */
+struct y90_rng;
+/* Sample where decay h starts: position (mm) and the index of its sphere (-1 when not from a sphere). */
+void y90_sources_sample(const y90_sources *s, const y90_grid *g, struct y90_rng *r, double pos[3], long *sphere);
+
+#endif

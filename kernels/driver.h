@@ -1,0 +1,31 @@
+/* y90mc kernels: the history loop every kernel shares (private). */
+#ifndef Y90_KERNELS_DRIVER_H
+#define Y90_KERNELS_DRIVER_H
+
+#include "tally.h"
+#include "y90/kernel.h"
+#include "y90/rng.h"
+
+/* What a kernel provides: per-thread scratch and one history. */
+typedef struct {
+    const char *name;
+    void *(*thread_init)(const void *ctx);          /* NULL: no scratch; returning NULL = out of memory */
+    void (*thread_free)(void *scratch);
+    /* Simulate decay h with random stream r, scoring into hb (deposits and energy balance, MeV). */
+    void (*history)(const void *ctx, void *scratch, int64_t h, y90_rng *r, y90_hist *hb);
+} y90_kernel_ops;
+
+/* Run in->tp->histories histories in ordered batches (a stop request ends the run after a whole batch, so
+ * the finished histories are always 0..k-1, exactly what a shorter run would give). */
+y90_status y90_drive(const y90_kernel_input *in, const y90_kernel_ops *ops, const void *ctx, y90_run_result *res,
+                     y90_error *err);
+
+/* The same loop into a caller's tally (any binning); *done_out = histories finished. */
+y90_status y90_drive_tally(const y90_kernel_input *in, const y90_kernel_ops *ops, const void *ctx, y90_tally *t,
+                           int64_t *done_out, int *threads_out, y90_error *err);
+
+/* The kernels. */
+y90_status y90_kernel_local_run(const y90_kernel_input *in, y90_run_result *res, y90_error *err);
+y90_status y90_kernel_mc_run(const y90_kernel_input *in, y90_run_result *res, y90_error *err);
+
+#endif

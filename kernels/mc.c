@@ -1,0 +1,181 @@
+/* y90mc kernels: the Monte Carlo kernel entry: one 90Y decay per history, the photon transport, and the
+ * parameters built once per run. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "driver.h"
+#include "mc.h"
+
+#define MM_PER_CM 10.0
+
+/* Photon: exponential free paths through the voxels (ray marching with each voxel's attenuation), Compton
+ * scattering; the Compton electron is transported; photons below the photon cutoff are absorbed on the spot. */
+void mc_transport_photon(const mc_params *P, mc_particle *p, mc_scratch *w, y90_rng *r, y90_hist *hb)
+{
+    const y90_physics *ph = P->phys;
+    const y90_grid *g = P->g;
+    while (p->E > ph->photon_cutoff) {
+        double tau = -log(y90_rng_uniform(r)); /* optical depth to the next interaction */
+        for (;;) {
+            size_t v = mc_voxel(P, p);
+            double mu = y90_phys_interp(ph, ph->mat[g->material[v]].mu_compton, p->E) * g->density[v] / MM_PER_CM;
+            int a;
+            double d = mc_voxel_exit(P, p, &a);
+            if (mu * d >= tau) {
+                double t = tau / mu;
+                for (int k = 0; k < 3; k++) p->x[k] += t * p->u[k];
+                break;
+            }
+            tau -= mu * d;
+            for (int k = 0; k < 3; k++) p->x[k] += d * p->u[k];
+            if (mc_cross(P, p, a)) {
+                hb->eb[Y90_EB_ESC_PH] += p->E;
+                return;
+            }
+        }
+        double kp, cost, u0[3] = {p->u[0], p->u[1], p->u[2]};
+        mc_compton(p->E, r, &kp, &cost);
+        mc_rotate(p->u, cost, 2.0 * Y90_PI * y90_rng_uniform(r));
+        mc_particle e = *p; /* the Compton electron: momentum conservation gives its direction */
+        e.type = MC_ELECTRON;
+        e.E = p->E - kp;
+        double pe[3], n = 0;
+        for (int k = 0; k < 3; k++) {
+            pe[k] = p->E * u0[k] - kp * p->u[k];
+            n += pe[k] * pe[k];
+        }
+        n = sqrt(n);
+        for (int k = 0; k < 3; k++) e.u[k] = n > 0 ? pe[k] / n : u0[k];
+        p->E = kp;
+        if (e.E > ph->cutoff && w->nstack < MC_STACK) w->stack[w->nstack++] = e;
+        else {
+            y90_hist_score(hb, mc_here(P, p), e.E);
+            hb->eb[Y90_EB_CUTOFF] += e.E;
+        }
+    }
+    y90_hist_score(hb, mc_here(P, p), p->E);
+    hb->eb[Y90_EB_CUTOFF] += p->E;
+}
+
+static void isotropic(y90_rng *r, double u[3])
+{
+    double cost = 2.0 * y90_rng_uniform(r) - 1.0, phi = 2.0 * Y90_PI * y90_rng_uniform(r);
+    double sint = sqrt(1.0 - cost * cost);
+    u[0] = sint * cos(phi);
+    u[1] = sint * sin(phi);
+    u[2] = cost;
+}
+
+/* One decay: position from the source (uniform in the emitting sphere's volume for microspheres), isotropic
+ * direction, energy from the ICRP-107 spectrum; then all particles of the history. */
+void mc_history(const void *ctx, void *scratch, int64_t h, y90_rng *r, y90_hist *hb)
+{
+    const mc_params *P = ctx;
+    mc_scratch *w = scratch;
+    mc_particle p;
+    memset(&p, 0, sizeof p);
+    long sphere;
+    y90_sources_sample(P->src, P->g, r, p.x, &sphere);
+    p.type = MC_ELECTRON;
+    p.E = y90_spectrum_sample(&P->phys->spectrum, y90_rng_uniform(r));
+    hb->eb[Y90_EB_EMITTED] += p.E;
+    if (sphere >= 0) {
+        const y90_sphere *s = &P->src->spheres[sphere];
+        p.sc[0] = s->x;
+        p.sc[1] = s->y;
+        p.sc[2] = s->z;
+        p.sr = 0.5e-3 * s->diameter_um; /* um diameter -> mm radius */
+        double d[3], rr;
+        do { /* uniform in the ball */
+            for (int a = 0; a < 3; a++) d[a] = 2.0 * y90_rng_uniform(r) - 1.0;
+            rr = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+        } while (rr > 1.0);
+        for (int a = 0; a < 3; a++) p.x[a] = p.sc[a] + p.sr * d[a];
+        p.in_sphere = 1;
+    }
+    isotropic(r, p.u);
+    if (mc_locate(P, &p)) { /* a source outside the grid: nothing of it is scored */
+        hb->eb[Y90_EB_ESC_E] += p.E;
+        return;
+    }
+    w->nstack = 0;
+    w->stack[w->nstack++] = p;
+    while (w->nstack > 0) {
+        mc_particle q = w->stack[--w->nstack];
+        if (q.type == MC_ELECTRON) mc_transport_electron(P, &q, w, r, hb);
+        else mc_transport_photon(P, &q, w, r, hb);
+    }
+}
+
+void *mc_thread_init(const void *ctx)
+{
+    (void)ctx;
+    return calloc(1, sizeof(mc_scratch));
+}
+
+void mc_thread_free(void *scratch) { free(scratch); }
+
+y90_status mc_params_init(mc_params *P, const y90_physics *phys, const y90_grid *g, const y90_sources *src,
+                          y90_error *err)
+{
+    memset(P, 0, sizeof *P);
+    if (!phys) return Y90_FAIL(err, Y90_EINTERNAL, "mc kernel: no physics tables");
+    P->phys = phys;
+    P->g = g;
+    P->src = src;
+    const int n[3] = {g->nx, g->ny, g->nz};
+    for (int a = 0; a < 3; a++) {
+        P->inv_sp[a] = 1.0 / g->spacing[a];
+        P->hi[a] = g->lo[a] + n[a] * g->spacing[a];
+    }
+    mc_wentzel_init(P);
+    return Y90_OK;
+}
+
+y90_status y90_kernel_mc_run(const y90_kernel_input *in, y90_run_result *res, y90_error *err)
+{
+    mc_params *P = malloc(sizeof *P);
+    if (!P) return Y90_FAIL(err, Y90_ENOMEM, "mc kernel: out of memory");
+    y90_status st = mc_params_init(P, in->phys, in->grid, in->src, err);
+    const y90_kernel_ops ops = {"mc", mc_thread_init, mc_thread_free, mc_history};
+    if (!st) st = y90_drive(in, &ops, P, res, err);
+    free(P);
+    return st;
+}
+
+y90_status y90_kernel_mc_radial(const y90_kernel_input *in, const double origin_mm[3], double shell_mm, int nshell,
+                                double *edep, double *rel_unc, y90_energy_balance *eb, y90_error *err)
+{
+    mc_params *P = malloc(sizeof *P);
+    if (!P) return Y90_FAIL(err, Y90_ENOMEM, "mc kernel: out of memory");
+    y90_status st = mc_params_init(P, in->phys, in->grid, in->src, err);
+    P->radial = 1;
+    P->nshell = nshell;
+    P->shell_mm = shell_mm;
+    memcpy(P->origin_mm, origin_mm, sizeof P->origin_mm);
+    y90_tally t;
+    if (!st) st = y90_tally_alloc(&t, (size_t)nshell + 1, err);
+    if (st) { free(P); return st; }
+    const y90_kernel_ops ops = {"mc", mc_thread_init, mc_thread_free, mc_history};
+    int64_t done = 0;
+    int threads;
+    st = y90_drive_tally(in, &ops, P, &t, &done, &threads, err);
+    if (!st) {
+        double N = (double)done;
+        for (int k = 0; k <= nshell; k++) {
+            double s1 = (double)t.sum[k] * Y90_TALLY_E_UNIT, s2 = (double)t.sum2[k] * Y90_TALLY_E2_UNIT;
+            edep[k] = s1;
+            double mean = s1 / N, var = N > 1 ? (s2 / N - mean * mean) / (N - 1) : 0;
+            if (rel_unc) rel_unc[k] = mean > 0 ? sqrt(var > 0 ? var : 0) / mean : 0;
+        }
+        eb->emitted = (double)t.eb[Y90_EB_EMITTED] * Y90_TALLY_E_UNIT;
+        eb->deposited = (double)t.deposited * Y90_TALLY_E_UNIT;
+        eb->escaped_electron = (double)t.eb[Y90_EB_ESC_E] * Y90_TALLY_E_UNIT;
+        eb->escaped_photon = (double)t.eb[Y90_EB_ESC_PH] * Y90_TALLY_E_UNIT;
+        eb->below_cutoff = (double)t.eb[Y90_EB_CUTOFF] * Y90_TALLY_E_UNIT;
+        eb->in_spheres = (double)t.eb[Y90_EB_SPHERE] * Y90_TALLY_E_UNIT;
+    }
+    y90_tally_free(&t);
+    free(P);
+    return st;
+}

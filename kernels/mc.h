@@ -1,0 +1,83 @@
+/* y90mc kernels: the Monte Carlo beta transport (private): parameters the hot loop reads, particle state,
+ * per-thread scratch, geometry and interaction sampling. */
+#ifndef Y90_KERNELS_MC_H
+#define Y90_KERNELS_MC_H
+
+#include "tally.h"
+#include "y90/physics.h"
+#include "y90/rng.h"
+
+#define MC_WENTZEL_N 1024   /* points of the <mu> -> screening parameter inversion table */
+#define MC_STACK 64         /* secondary particles waiting in one history */
+#define MC_SEGS 4096        /* voxel segments of one straight move */
+
+/* Everything the transport reads, built once and passed const. */
+typedef struct {
+    const y90_physics *phys;
+    const y90_grid *g;
+    const y90_sources *src;
+    double inv_sp[3];              /* 1/mm */
+    double hi[3];                  /* mm, upper grid corner */
+    /* radial scoring (dose point kernel): shells of shell_mm around origin_mm, nshell bins; 0 = voxels */
+    int radial;
+    int nshell;
+    double shell_mm;
+    double origin_mm[3];
+    /* Wentzel multiple-scattering inversion: wa[k] = log A, wm[k] = <mu>(A) increasing */
+    double wlogA[MC_WENTZEL_N], wmean[MC_WENTZEL_N];
+} mc_params;
+
+enum { MC_ELECTRON = 0, MC_PHOTON = 1 };
+
+typedef struct {
+    double x[3];                   /* mm */
+    double u[3];                   /* direction cosines */
+    double E;                      /* MeV, kinetic */
+    int type;
+    int ix[3];                     /* voxel indices */
+    int in_sphere;                 /* still inside its emitting microsphere */
+    double sc[3], sr;              /* mm: that sphere's centre and radius */
+} mc_particle;
+
+typedef struct {
+    mc_particle stack[MC_STACK];
+    int nstack;
+    size_t seg_vox[MC_SEGS];       /* voxel of each segment of the current move */
+    double seg_len[MC_SEGS];       /* mm */
+    double seg_a[MC_SEGS][3];      /* mm, segment start (radial scoring only) */
+    int nseg;
+} mc_scratch;
+
+/* Result of a straight move. */
+enum { MC_MOVE_DONE = 0, MC_MOVE_BOUNDARY = 1, MC_MOVE_ESCAPED = 2 };
+
+/* Geometry (kernels/mc_geometry.c). */
+int mc_locate(const mc_params *P, mc_particle *p);          /* set ix from x; -1 outside */
+size_t mc_voxel(const mc_params *P, const mc_particle *p);
+int mc_move(const mc_params *P, mc_particle *p, double s, mc_scratch *w, double *moved);
+double mc_sphere_exit(const mc_particle *p);                /* mm to the sphere surface along u */
+double mc_voxel_exit(const mc_params *P, const mc_particle *p, int *axis); /* mm to leave the voxel */
+int mc_cross(const mc_params *P, mc_particle *p, int axis);  /* into the next voxel; -1 outside the grid */
+
+/* Interactions (kernels/mc_interact.c). */
+void mc_wentzel_init(mc_params *P);
+double mc_msc_cos(const mc_params *P, double mean_mu, y90_rng *r); /* cos theta for <mu> = (1-<cos>)/2 */
+void mc_rotate(double u[3], double cost, double phi);
+void mc_moller(double E, double tc, y90_rng *r, double *W, double *cos_p, double *cos_d);
+double mc_brems_k(double E, double kc, y90_rng *r);
+void mc_compton(double k, y90_rng *r, double *kp, double *cost);
+double mc_gauss(y90_rng *r);
+
+/* Transport (kernels/mc_transport.c). */
+void mc_transport_electron(const mc_params *P, mc_particle *p, mc_scratch *w, y90_rng *r, y90_hist *hb);
+void mc_transport_photon(const mc_params *P, mc_particle *p, mc_scratch *w, y90_rng *r, y90_hist *hb);
+size_t mc_here(const mc_params *P, const mc_particle *p); /* voxel or radial bin of a local deposit */
+void mc_score_segments(const mc_params *P, const mc_scratch *w, double moved, double dE, const double u[3],
+                       y90_hist *hb);
+y90_status mc_params_init(mc_params *P, const y90_physics *phys, const y90_grid *g, const y90_sources *src,
+                          y90_error *err);
+void mc_history(const void *ctx, void *scratch, int64_t h, y90_rng *r, y90_hist *hb);
+void *mc_thread_init(const void *ctx);
+void mc_thread_free(void *scratch);
+
+#endif

@@ -1,0 +1,204 @@
+/* y90mc kernels: class II condensed-history transport of electrons (continuous soft loss with straggling,
+ * random-hinge multiple scattering, explicit Moller deltas and bremsstrahlung photons) and photon transport
+ * (Compton), scoring the energy lost along each straight move in every voxel it crosses. */
+#include <math.h>
+#include <string.h>
+#include "mc.h"
+
+#define MM_PER_CM 10.0
+
+/* Table position of energy E: index i and fraction f on the log grid. */
+typedef struct { int i; double f; } tpos;
+
+static inline tpos tab_pos(const y90_physics *ph, double E)
+{
+    double x = log(E / Y90_PHYS_EMIN) / ph->dlnE;
+    tpos t = {0, 0.0};
+    if (x <= 0) return t;
+    t.i = (int)x;
+    if (t.i >= Y90_PHYS_NE - 1) { t.i = Y90_PHYS_NE - 2; t.f = 1.0; return t; }
+    t.f = x - t.i;
+    return t;
+}
+static inline double tab(const double *a, tpos t) { return a[t.i] + t.f * (a[t.i + 1] - a[t.i]); }
+
+/* Energy (MeV) whose range is R (g/cm2) in material m: inverse of the range table. */
+static double energy_from_range(const y90_physics *ph, const y90_phys_material *m, double R)
+{
+    const double *rt = m->range;
+    if (R <= rt[0]) return Y90_PHYS_EMIN * (R > 0 ? R / rt[0] : 0.0);
+    int lo = 0, hi = Y90_PHYS_NE - 1;
+    while (hi - lo > 1) {
+        int mid = (lo + hi) >> 1;
+        if (rt[mid] <= R) lo = mid;
+        else hi = mid;
+    }
+    double f = (R - rt[lo]) / (rt[hi] - rt[lo]);
+    return Y90_PHYS_EMIN * exp((lo + f) * ph->dlnE);
+}
+
+static inline void push(mc_scratch *w, const mc_particle *p, y90_hist *hb, size_t v)
+{
+    if (w->nstack < MC_STACK) w->stack[w->nstack++] = *p;
+    else { /* stack full (never seen for 90Y): deposit locally, and say so in the balance */
+        y90_hist_score(hb, v, p->E);
+        hb->eb[Y90_EB_CUTOFF] += p->E;
+    }
+}
+
+/* Radial shell of a point (dose point kernel mode). */
+static inline size_t shell_of(const mc_params *P, const double x[3])
+{
+    double d0 = x[0] - P->origin_mm[0], d1 = x[1] - P->origin_mm[1], d2 = x[2] - P->origin_mm[2];
+    double r = sqrt(d0 * d0 + d1 * d1 + d2 * d2);
+    size_t k = (size_t)(r / P->shell_mm);
+    return k < (size_t)P->nshell ? k : (size_t)P->nshell; /* last bin: beyond the shells */
+}
+
+/* Share dE (MeV) over the segments of the last move in proportion to their length. */
+void mc_score_segments(const mc_params *P, const mc_scratch *w, double moved, double dE, const double u[3],
+                       y90_hist *hb)
+{
+    if (dE <= 0) return;
+    if (!P->radial) {
+        if (w->nseg == 1 || moved <= 0) { y90_hist_score(hb, w->seg_vox[0], dE); return; }
+        for (int k = 0; k < w->nseg; k++) y90_hist_score(hb, w->seg_vox[k], dE * w->seg_len[k] / moved);
+        return;
+    }
+    /* radial: sub-divide each segment into pieces no longer than a quarter shell */
+    for (int k = 0; k < w->nseg; k++) {
+        double len = w->seg_len[k];
+        int n = 1 + (int)(len / (0.25 * P->shell_mm));
+        double piece = len / n, e = moved > 0 ? dE * len / moved / n : dE;
+        for (int j = 0; j < n; j++) {
+            double t = (j + 0.5) * piece, x[3];
+            for (int a = 0; a < 3; a++) x[a] = w->seg_a[k][a] + t * u[a];
+            y90_hist_score(hb, shell_of(P, x), e);
+        }
+    }
+}
+
+/* Voxel (or radial bin) where a local deposit at the particle's position goes. */
+size_t mc_here(const mc_params *P, const mc_particle *p)
+{
+    return P->radial ? shell_of(P, p->x) : mc_voxel(P, p);
+}
+
+static void deposit_local(const mc_params *P, const mc_particle *p, double E, int cat, y90_hist *hb)
+{
+    y90_hist_score(hb, mc_here(P, p), E);
+    hb->eb[cat] += E;
+}
+
+/* One straight move of length s (mm) losing energy continuously: returns the move status; p->E updated. */
+static int move_and_lose(const mc_params *P, mc_particle *p, const y90_phys_material *m, double rho, double s,
+                         mc_scratch *w, y90_rng *r, y90_hist *hb)
+{
+    const y90_physics *ph = P->phys;
+    double moved, E0 = p->E;
+    double u0[3] = {p->u[0], p->u[1], p->u[2]};
+    int in_sphere = p->in_sphere;
+    int st = mc_move(P, p, s, w, &moved);
+    double t = rho * moved / MM_PER_CM; /* g/cm2 */
+    tpos tp = tab_pos(ph, E0);
+    double R = tab(m->range, tp);
+    double E1 = R > t ? energy_from_range(ph, m, R - t) : 0.0;
+    double dE = E0 - E1;
+    if (ph->straggling && dE > 0 && E1 > 0) {
+        double sd = sqrt(tab(m->strag, tp) * t);
+        dE += sd * mc_gauss(r);
+        if (dE < 0) dE = 0;
+        if (dE > E0) dE = E0;
+    }
+    mc_score_segments(P, w, moved, dE, u0, hb);
+    if (in_sphere) hb->eb[Y90_EB_SPHERE] += dE;
+    p->E = E0 - dE;
+    return st;
+}
+
+static void hard_interaction(const mc_params *P, mc_particle *p, const y90_phys_material *m, y90_rng *r,
+                             mc_scratch *w, y90_hist *hb)
+{
+    const y90_physics *ph = P->phys;
+    tpos tp = tab_pos(ph, p->E);
+    double sm = tab(m->sig_moller, tp), sb = tab(m->sig_brems, tp);
+    if (sm + sb <= 0) return;
+    double phi = 2.0 * Y90_PI * y90_rng_uniform(r);
+    mc_particle s = *p;
+    s.in_sphere = p->in_sphere;
+    if (y90_rng_uniform(r) * (sm + sb) < sm) {
+        if (p->E <= 2.0 * ph->tc) return; /* table interpolation edge: no hard collision possible */
+        double W, cp, cd;
+        mc_moller(p->E, ph->tc, r, &W, &cp, &cd);
+        s.type = MC_ELECTRON;
+        s.E = W;
+        mc_rotate(s.u, cd, phi + Y90_PI);
+        p->E -= W;
+        mc_rotate(p->u, cp, phi);
+    } else {
+        if (p->E <= ph->kc) return;
+        double k = mc_brems_k(p->E, ph->kc, r);
+        s.type = MC_PHOTON;
+        s.E = k;
+        s.in_sphere = 0; /* photons ignore the sphere (its attenuation is negligible at 25 um) */
+        p->E -= k;
+    }
+    push(w, &s, hb, mc_here(P, p));
+}
+
+/* Material and density where the particle is. */
+static inline const y90_phys_material *medium(const mc_params *P, const mc_particle *p, double *rho)
+{
+    if (p->in_sphere) {
+        *rho = P->src->sphere_density;
+        return &P->phys->mat[P->phys->sphere_material];
+    }
+    size_t v = mc_voxel(P, p);
+    *rho = P->g->density[v];
+    return &P->phys->mat[P->g->material[v]];
+}
+
+void mc_transport_electron(const mc_params *P, mc_particle *p, mc_scratch *w, y90_rng *r, y90_hist *hb)
+{
+    const y90_physics *ph = P->phys;
+    for (;;) {
+        if (p->E <= ph->cutoff) {
+            deposit_local(P, p, p->E, Y90_EB_CUTOFF, hb);
+            return;
+        }
+        double rho;
+        const y90_phys_material *m = medium(P, p, &rho);
+        if (rho <= 0) { /* vacuum voxel: fly straight to the next medium */
+            double moved;
+            int st = mc_move(P, p, 1e9, w, &moved);
+            if (st == MC_MOVE_ESCAPED) { hb->eb[Y90_EB_ESC_E] += p->E; return; }
+            continue;
+        }
+        tpos tp = tab_pos(ph, p->E);
+        /* step limits (mm): energy loss fraction, distance to the next hard interaction */
+        double R = tab(m->range, tp);
+        double Emin = fmax(p->E * (1.0 - ph->max_eloss), ph->cutoff);
+        double s_loss = (R - tab(m->range, tab_pos(ph, Emin))) * MM_PER_CM / rho;
+        double sig_h = (tab(m->sig_moller, tp) + tab(m->sig_brems, tp)) * rho / MM_PER_CM; /* 1/mm */
+        double s_hard = sig_h > 0 ? -log(y90_rng_uniform(r)) / sig_h : INFINITY;
+        int hard = s_hard < s_loss;
+        double s = hard ? s_hard : s_loss;
+        if (!(s > 1e-9)) s = 1e-9;
+        /* random hinge: straight for xi*s, deflect by the whole step's multiple scattering, then the rest */
+        double s1 = ph->msc ? y90_rng_uniform(r) * s : s;
+        int st = move_and_lose(P, p, m, rho, s1, w, r, hb);
+        if (st == MC_MOVE_ESCAPED) { hb->eb[Y90_EB_ESC_E] += p->E; return; }
+        if (st == MC_MOVE_BOUNDARY) continue; /* new medium: a new step (interactions are memoryless) */
+        if (ph->msc) {
+            double tmass = rho * s / MM_PER_CM;
+            /* the whole step's deflection, with lambda_1 at the hinge energy (mid-step on average) */
+            double mean_mu = 0.5 * (1.0 - exp(-tmass * tab(m->tr1, tab_pos(ph, p->E))));
+            mc_rotate(p->u, mc_msc_cos(P, mean_mu, r), 2.0 * Y90_PI * y90_rng_uniform(r));
+            if (p->E <= ph->cutoff) continue;
+            st = move_and_lose(P, p, m, rho, s - s1, w, r, hb);
+            if (st == MC_MOVE_ESCAPED) { hb->eb[Y90_EB_ESC_E] += p->E; return; }
+            if (st == MC_MOVE_BOUNDARY) continue;
+        }
+        if (hard && p->E > ph->cutoff) hard_interaction(P, p, m, r, w, hb);
+    }
+}

@@ -1,0 +1,113 @@
+/* y90mc kernels: integer tallies, per-history buffers, and conversion to dose and uncertainty. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "tally.h"
+
+y90_status y90_tally_alloc(y90_tally *t, size_t nvox, y90_error *err)
+{
+    memset(t, 0, sizeof *t);
+    t->nvox = nvox;
+    t->sum = y90_calloc(nvox, sizeof(uint64_t), "dose tally", err);
+    t->sum2 = t->sum ? y90_calloc(nvox, sizeof(uint64_t), "dose variance tally", err) : NULL;
+    if (!t->sum2) {
+        y90_tally_free(t);
+        return err ? err->code : Y90_ENOMEM;
+    }
+    return Y90_OK;
+}
+
+void y90_tally_free(y90_tally *t)
+{
+    free(t->sum);
+    free(t->sum2);
+    t->sum = t->sum2 = NULL;
+}
+
+y90_status y90_hist_alloc(y90_hist *h, y90_error *err)
+{
+    memset(h, 0, sizeof *h);
+    h->cap = 256;
+    h->vox = y90_calloc(h->cap, sizeof(size_t), "history buffer", err);
+    h->e = h->vox ? y90_calloc(h->cap, sizeof(uint64_t), "history buffer", err) : NULL;
+    if (!h->e) {
+        y90_hist_free(h);
+        return err ? err->code : Y90_ENOMEM;
+    }
+    return Y90_OK;
+}
+
+void y90_hist_free(y90_hist *h)
+{
+    free(h->vox);
+    free(h->e);
+    h->vox = NULL;
+    h->e = NULL;
+}
+
+int y90_hist_grow(y90_hist *h)
+{
+    size_t cap = 2 * h->cap;
+    size_t *v = realloc(h->vox, cap * sizeof *v);
+    if (v) h->vox = v;
+    uint64_t *e = v ? realloc(h->e, cap * sizeof *e) : NULL;
+    if (!v || !e) {
+        h->failed = 1;
+        return -1;
+    }
+    h->e = e;
+    h->cap = cap;
+    return 0;
+}
+
+static inline void atomic_add(uint64_t *p, uint64_t v) { __atomic_fetch_add(p, v, __ATOMIC_RELAXED); }
+
+void y90_hist_flush(y90_tally *t, y90_hist *h)
+{
+    uint64_t dep = 0;
+    for (size_t i = 0; i < h->n; i++) {
+        uint64_t e = h->e[i];
+        double x = (double)e * (Y90_TALLY_E_UNIT / sqrt(Y90_TALLY_E2_UNIT)); /* in sqrt(E2 unit) */
+        atomic_add(&t->sum[h->vox[i]], e);
+        atomic_add(&t->sum2[h->vox[i]], (uint64_t)(x * x + 0.5));
+        dep += e;
+    }
+    atomic_add(&t->deposited, dep);
+    for (int k = 0; k < Y90_EB_N; k++) {
+        atomic_add(&t->eb[k], (uint64_t)(h->eb[k] / Y90_TALLY_E_UNIT + 0.5));
+        h->eb[k] = 0;
+    }
+    h->n = 0;
+}
+
+y90_status y90_tally_to_result(const y90_tally *t, const y90_grid *g, int64_t histories, double decays,
+                               y90_run_result *res, y90_error *err)
+{
+    size_t n = t->nvox;
+    res->nvox = n;
+    res->dose = y90_calloc(n, sizeof(double), "dose grid", err);
+    res->rel_unc = res->dose ? y90_calloc(n, sizeof(float), "uncertainty grid", err) : NULL;
+    res->edep_mev = res->rel_unc ? y90_calloc(n, sizeof(double), "energy grid", err) : NULL;
+    if (!res->edep_mev) return err ? err->code : Y90_ENOMEM;
+    const double N = (double)histories;
+    const double per_history_to_total = decays / N; /* each simulated history stands for this many decays */
+    #pragma omp parallel for schedule(static)
+    for (size_t i = 0; i < n; i++) {
+        double s1 = (double)t->sum[i] * Y90_TALLY_E_UNIT, s2 = (double)t->sum2[i] * Y90_TALLY_E2_UNIT;
+        double m = y90_grid_voxel_mass_kg(g, i);
+        res->edep_mev[i] = s1;
+        res->dose[i] = m > 0 ? s1 * per_history_to_total * Y90_J_PER_MEV / m : 0.0;
+        double mean = s1 / N, var = N > 1 ? (s2 / N - mean * mean) / (N - 1) : 0.0;
+        res->rel_unc[i] = (float)(mean > 0 ? sqrt(var > 0 ? var : 0) / mean : 0.0);
+    }
+    y90_energy_balance *eb = &res->eb;
+    eb->emitted = (double)t->eb[Y90_EB_EMITTED] * Y90_TALLY_E_UNIT;
+    eb->deposited = (double)t->deposited * Y90_TALLY_E_UNIT;
+    eb->escaped_electron = (double)t->eb[Y90_EB_ESC_E] * Y90_TALLY_E_UNIT;
+    eb->escaped_photon = (double)t->eb[Y90_EB_ESC_PH] * Y90_TALLY_E_UNIT;
+    eb->below_cutoff = (double)t->eb[Y90_EB_CUTOFF] * Y90_TALLY_E_UNIT;
+    eb->in_spheres = (double)t->eb[Y90_EB_SPHERE] * Y90_TALLY_E_UNIT;
+    res->histories = histories;
+    res->decays = decays;
+    return Y90_OK;
+}

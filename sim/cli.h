@@ -1,0 +1,19 @@
+/* y90mc command-line front end: one function per subcommand (sim/cli*.c). Each returns an exit status. */
+#ifndef Y90_CLI_H
+#define Y90_CLI_H
+
+#include "y90/common.h"
+
+int y90_cli_check(int argc, char **argv);
+int y90_cli_phantom(int argc, char **argv);
+int y90_cli_run(int argc, char **argv);
+int y90_cli_report(int argc, char **argv);
+int y90_cli_vsv(int argc, char **argv);
+int y90_cli_dpk(int argc, char **argv);
+int y90_cli_config_reference(int argc, char **argv);
+
+/* Print an error as "y90mc: message" and return the exit status for its code
+ * (2 for the user's input and requests too large for memory, 130 for an interrupt, 1 otherwise). */
+int y90_cli_fail(const y90_error *e);
+
+#endif

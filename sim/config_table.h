@@ -1,0 +1,40 @@
+/* y90mc: the config key table (private to sim/config*.c). One row per key drives parsing, validation,
+ * defaults, `y90mc --help-config` and the README's config reference. */
+#ifndef Y90_CONFIG_TABLE_H
+#define Y90_CONFIG_TABLE_H
+
+#include <stddef.h>
+
+typedef enum {
+    Y90_KT_DOUBLE,
+    Y90_KT_INT,
+    Y90_KT_INT64,
+    Y90_KT_UINT64,
+    Y90_KT_BOOL,
+    Y90_KT_STRING,     /* char[Y90_NAME_LEN] */
+    Y90_KT_ENUM,       /* int-sized enum; choices "a|b|c" map to 0, 1, 2 */
+    Y90_KT_DOUBLE3,    /* double[3] */
+    Y90_KT_INT3,       /* int[3] */
+    Y90_KT_STRLIST,    /* char[Y90_MAX_SLABS][Y90_NAME_LEN] with a count */
+    Y90_KT_DOUBLELIST  /* double[Y90_MAX_SLABS] with a count */
+} y90_key_type;
+
+enum { Y90_RANGE_MIN_OPEN = 1, Y90_RANGE_MAX_OPEN = 2 };
+
+typedef struct {
+    const char *key;       /* "section.name" */
+    y90_key_type type;
+    size_t offset;         /* offsetof(y90_config, ...) */
+    const char *def;       /* default as YAML scalar text ("" list = empty); NULL = required */
+    double min, max;       /* allowed range of numbers (each element of a list) */
+    int range_flags;       /* Y90_RANGE_MIN_OPEN / Y90_RANGE_MAX_OPEN */
+    const char *unit;
+    const char *choices;   /* Y90_KT_ENUM: "a|b|c" */
+    size_t count_offset;   /* lists: offsetof the int count */
+    const char *help;
+} y90_key;
+
+extern const y90_key y90_config_keys[];
+extern const size_t y90_config_nkeys;
+
+#endif

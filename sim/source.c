@@ -1,0 +1,266 @@
+/* y90mc: 90Y decay data, microsphere presets, the uptake model and the sources of a run. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "y90/rng.h"
+#include "y90/source.h"
+
+double y90_decays_full(double activity_bq) { return activity_bq * Y90_HALF_LIFE_H * 3600.0 / M_LN2; }
+
+double y90_activity_at(double a_cal_bq, double hours) { return a_cal_bq * exp2(-hours / Y90_HALF_LIFE_H); }
+
+double y90_gy_kg_per_gbq(void) { return y90_decays_full(1e9) * Y90_MEAN_ENERGY_MEV * Y90_J_PER_MEV; }
+
+/* Microsphere presets (shared/reference/microspheres.md: TheraSphere package insert v12; Sirtex product
+ * information; reviews cited there). diameter limits are the published ranges. */
+typedef struct {
+    const char *name, *material;
+    double d_mean_um, d_sd_um, d_min_um, d_max_um; /* um */
+    double density;                                /* g/cm3 */
+    double activity_bq;                            /* Bq per sphere at calibration, mean */
+    int activity_by_volume;                        /* 90Y in the glass matrix: activity ~ d^3 */
+} preset;
+
+static const preset presets[] = {
+    /* TheraSphere: 20-30 um (sd 2.5 um taken as a quarter of the range), glass density 3.29 g/cm3 as for the
+     * stopping-power table of the 17/19/64 mol % YAS glass (the literature quotes 3.2-3.6), 2500 Bq. */
+    {"therasphere", "glass", 25.0, 2.5, 20.0, 30.0, 3.29, 2500.0, 1},
+    /* SIR-Spheres: 32 +/- 10 um, range 20-60 um, 1.6 g/cm3, about 50 Bq (44 million per 3 GBq vial: 68 Bq;
+     * 40-80 million in reviews; 50 Bq chosen as stated in microspheres.md). 90Y bound to the resin: equal
+     * activity per sphere. */
+    {"sir_spheres", "resin", 32.0, 10.0, 20.0, 60.0, 1.6, 50.0, 0},
+};
+
+static double normal(y90_rng *r)
+{
+    double u1 = y90_rng_uniform(r), u2 = y90_rng_uniform(r);
+    return sqrt(-2.0 * log(u1)) * cos(2.0 * Y90_PI * u2);
+}
+
+/* Cumulative-weight table over voxels with weight(label) * mass; returns total weight. */
+static double voxel_cdf(const y90_grid *g, const double *label_weight, double *cdf)
+{
+    size_t n = y90_grid_nvox(g);
+    double cum = 0;
+    for (size_t i = 0; i < n; i++) {
+        cum += label_weight[g->label[i]] * (double)g->density[i];
+        cdf[i] = cum;
+    }
+    return cum;
+}
+
+static size_t search_cdf(const double *cdf, size_t n, double x)
+{
+    size_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cdf[mid] <= x) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+static void voxel_point(const y90_grid *g, size_t v, y90_rng *r, double p[3])
+{
+    size_t ix = v % (size_t)g->nx, iy = (v / (size_t)g->nx) % (size_t)g->ny, iz = v / ((size_t)g->nx * g->ny);
+    size_t ii[3] = {ix, iy, iz};
+    for (int a = 0; a < 3; a++) p[a] = g->lo[a] + ((double)ii[a] + y90_rng_uniform(r)) * g->spacing[a];
+}
+
+static int lobe_treated(y90_treated_lobes t, y90_lobe l)
+{
+    return t == Y90_TREAT_BOTH || (t == Y90_TREAT_RIGHT && l == Y90_LOBE_RIGHT) ||
+           (t == Y90_TREAT_LEFT && l == Y90_LOBE_LEFT);
+}
+
+/* Uptake model: activity concentration per mass: 1 in normal liver of treated lobes, T/N in viable tumour of
+ * treated lobes, 0 in necrotic cores and elsewhere; lungs get the shunted fraction uniformly per mass. */
+static y90_status place_spheres(const y90_config *c, const y90_grid *g, const preset *pr, y90_sources *s,
+                                y90_error *err)
+{
+    double wl[Y90_MAX_LABELS] = {0}, wlung[Y90_MAX_LABELS] = {0};
+    for (int i = 0; i < g->nstructures; i++) {
+        const y90_structure *st = &g->structures[i];
+        if (st->kind == Y90_KIND_LIVER_NORMAL && lobe_treated(c->treatment.treated_lobes, st->lobe)) wl[i] = 1.0;
+        if (st->kind == Y90_KIND_TUMOR_VIABLE && lobe_treated(c->treatment.treated_lobes, st->lobe))
+            wl[i] = c->treatment.tn_ratio;
+        if (st->kind == Y90_KIND_LUNG) wlung[i] = 1.0;
+    }
+    size_t nv = y90_grid_nvox(g);
+    double *cdf_liver = y90_calloc(nv, sizeof(double), "uptake table", err);
+    double *cdf_lung = cdf_liver ? y90_calloc(nv, sizeof(double), "lung uptake table", err) : NULL;
+    y90_status st = Y90_OK;
+    if (!cdf_lung) { st = err ? err->code : Y90_ENOMEM; goto cleanup; }
+    double tot_liver = voxel_cdf(g, wl, cdf_liver), tot_lung = voxel_cdf(g, wlung, cdf_lung);
+    if (!(tot_liver > 0)) {
+        st = Y90_FAIL(err, Y90_EINPUT, "%s: no liver voxel takes up spheres (treated lobes, tn_ratio): the uptake "
+                      "model has nothing to fill", c->path);
+        goto cleanup;
+    }
+    if (s->spheres_in_lung > 0 && !(tot_lung > 0)) {
+        st = Y90_FAIL(err, Y90_EINPUT, "%s: treatment.lung_shunt_fraction > 0 but the phantom has no lung", c->path);
+        goto cleanup;
+    }
+    double vol_sum = 0;
+    #pragma omp parallel for schedule(static) reduction(+ : vol_sum)
+    for (size_t i = 0; i < s->nspheres; i++) {
+        y90_rng r;
+        y90_rng_init(&r, c->transport.seed, Y90_STREAM_SPHERES, i);
+        int lung = i < s->spheres_in_lung;
+        const double *cdf = lung ? cdf_lung : cdf_liver;
+        size_t v = search_cdf(cdf, nv, y90_rng_uniform(&r) * (lung ? tot_lung : tot_liver));
+        double p[3], d;
+        voxel_point(g, v, &r, p);
+        do d = s->mean_diameter_um + (c->source.sphere_diameter_sd_um >= 0 ? c->source.sphere_diameter_sd_um : pr->d_sd_um) * normal(&r);
+        while (d < pr->d_min_um * s->mean_diameter_um / pr->d_mean_um || d > pr->d_max_um * s->mean_diameter_um / pr->d_mean_um);
+        y90_sphere *sp = &s->spheres[i];
+        sp->x = p[0];
+        sp->y = p[1];
+        sp->z = p[2];
+        sp->diameter_um = (float)d;
+        vol_sum += d * d * d;
+    }
+    /* activity per sphere at treatment: by volume (glass) normalised to the preset mean, or equal (resin) */
+    double a_mean = s->activity_treatment_bq / (double)s->nspheres, v_mean = vol_sum / (double)s->nspheres, cum = 0;
+    for (size_t i = 0; i < s->nspheres; i++) {
+        double d = s->spheres[i].diameter_um;
+        s->spheres[i].activity_bq = (float)(pr->activity_by_volume ? a_mean * d * d * d / v_mean : a_mean);
+        cum += s->spheres[i].activity_bq;
+        s->sphere_cdf[i] = cum;
+    }
+    for (size_t i = 0; i < s->nspheres; i++) s->sphere_cdf[i] /= cum;
+    s->sphere_cdf[s->nspheres - 1] = 1.0;
+cleanup:
+    free(cdf_liver);
+    free(cdf_lung);
+    return st;
+}
+
+static y90_status build_microspheres(const y90_config *c, const y90_grid *g, y90_sources *s, y90_error *err)
+{
+    const preset *pr = &presets[c->source.product];
+    snprintf(s->product, sizeof s->product, "%s", pr->name);
+    snprintf(s->sphere_material, sizeof s->sphere_material, "%s", pr->material);
+    s->sphere_density = c->source.sphere_density > 0 ? c->source.sphere_density : pr->density;
+    s->mean_diameter_um = c->source.sphere_diameter_um > 0 ? c->source.sphere_diameter_um : pr->d_mean_um;
+    double a_sphere = c->source.activity_per_sphere_bq > 0 ? c->source.activity_per_sphere_bq : pr->activity_bq;
+    double n = floor(s->activity_calibration_bq / a_sphere + 0.5);
+    if (n < 1) n = 1;
+    if (n * sizeof(y90_sphere) > 64e9)
+        return Y90_FAIL(err, Y90_ENOMEM, "%s: %.3g spheres (activity / activity per sphere) do not fit in memory",
+                        c->path, n);
+    s->nspheres = (size_t)n;
+    s->spheres_in_lung = (size_t)floor(c->treatment.lung_shunt_fraction * n + 0.5);
+    s->spheres = y90_calloc(s->nspheres, sizeof(y90_sphere), "microsphere list", err);
+    s->sphere_cdf = s->spheres ? y90_calloc(s->nspheres, sizeof(double), "microsphere activity table", err) : NULL;
+    if (!s->sphere_cdf) return err ? err->code : Y90_ENOMEM;
+    return place_spheres(c, g, pr, s, err);
+}
+
+static y90_status build_validation(const y90_config *c, const y90_grid *g, y90_sources *s, y90_error *err)
+{
+    const y90_source_params *sp = &c->source;
+    double hi[3];
+    for (int a = 0; a < 3; a++) hi[a] = g->lo[a] + g->spacing[a] * (a == 0 ? g->nx : a == 1 ? g->ny : g->nz);
+    switch (sp->type) {
+    case Y90_SOURCE_UNIFORM_BOX: {
+        int whole = 1;
+        for (int a = 0; a < 3; a++) whole &= sp->box_min_mm[a] == sp->box_max_mm[a];
+        for (int a = 0; a < 3; a++) {
+            s->box_lo[a] = whole ? g->lo[a] : sp->box_min_mm[a];
+            s->box_hi[a] = whole ? hi[a] : sp->box_max_mm[a];
+            if (s->box_lo[a] < g->lo[a] - 1e-9 || s->box_hi[a] > hi[a] + 1e-9)
+                return Y90_FAIL(err, Y90_EINPUT, "%s: source.box_min_mm/box_max_mm: axis %d [%g, %g] mm lies outside "
+                                "the phantom [%g, %g] mm", c->path, a, s->box_lo[a], s->box_hi[a], g->lo[a], hi[a]);
+        }
+        return Y90_OK;
+    }
+    case Y90_SOURCE_UNIFORM_STRUCTURE: {
+        int id = -1;
+        for (int i = 0; i < g->nstructures; i++)
+            if (strcmp(g->structures[i].name, sp->structure) == 0) id = i;
+        if (id < 0) return Y90_FAIL(err, Y90_EINPUT, "%s: source.structure = '%s': no such structure in the phantom",
+                                    c->path, sp->structure);
+        size_t nv = y90_grid_nvox(g);
+        for (size_t i = 0; i < nv; i++) s->nvoxels += g->label[i] == id;
+        if (s->nvoxels == 0)
+            return Y90_FAIL(err, Y90_EINPUT, "%s: source.structure = '%s' has no voxels", c->path, sp->structure);
+        s->voxels = y90_calloc(s->nvoxels, sizeof(size_t), "source voxel list", err);
+        if (!s->voxels) return err ? err->code : Y90_ENOMEM;
+        for (size_t i = 0, k = 0; i < nv; i++)
+            if (g->label[i] == id) s->voxels[k++] = i;
+        return Y90_OK;
+    }
+    case Y90_SOURCE_VOXEL:
+        if (sp->voxel[0] >= g->nx || sp->voxel[1] >= g->ny || sp->voxel[2] >= g->nz)
+            return Y90_FAIL(err, Y90_EINPUT, "%s: source.voxel = [%d, %d, %d] lies outside the %d x %d x %d grid",
+                            c->path, sp->voxel[0], sp->voxel[1], sp->voxel[2], g->nx, g->ny, g->nz);
+        s->voxel = y90_grid_index(g, sp->voxel[0], sp->voxel[1], sp->voxel[2]);
+        return Y90_OK;
+    case Y90_SOURCE_POINT: {
+        size_t v;
+        if (y90_grid_locate(g, sp->point_mm, &v))
+            return Y90_FAIL(err, Y90_EINPUT, "%s: source.point_mm = [%g, %g, %g] lies outside the phantom", c->path,
+                            sp->point_mm[0], sp->point_mm[1], sp->point_mm[2]);
+        memcpy(s->point, sp->point_mm, sizeof s->point);
+        return Y90_OK;
+    }
+    default:
+        return Y90_FAIL(err, Y90_EINTERNAL, "unknown source type %d", (int)sp->type);
+    }
+}
+
+y90_status y90_sources_build(const y90_config *c, const y90_grid *g, y90_sources *s, y90_error *err)
+{
+    memset(s, 0, sizeof *s);
+    s->type = c->source.type;
+    s->activity_calibration_bq = c->treatment.activity_gbq * 1e9;
+    s->activity_treatment_bq = y90_activity_at(s->activity_calibration_bq, c->treatment.hours_after_calibration);
+    s->decays = y90_decays_full(s->activity_treatment_bq);
+    snprintf(s->product, sizeof s->product, "none");
+    y90_status st = s->type == Y90_SOURCE_MICROSPHERES ? build_microspheres(c, g, s, err)
+                                                       : build_validation(c, g, s, err);
+    if (st) y90_sources_free(s);
+    return st;
+}
+
+void y90_sources_free(y90_sources *s)
+{
+    free(s->spheres);
+    free(s->sphere_cdf);
+    free(s->voxels);
+    s->spheres = NULL;
+    s->sphere_cdf = NULL;
+    s->voxels = NULL;
+}
+
+void y90_sources_sample(const y90_sources *s, const y90_grid *g, y90_rng *r, double pos[3], long *sphere)
+{
+    *sphere = -1;
+    switch (s->type) {
+    case Y90_SOURCE_MICROSPHERES: {
+        size_t i = search_cdf(s->sphere_cdf, s->nspheres, y90_rng_uniform(r));
+        const y90_sphere *sp = &s->spheres[i];
+        pos[0] = sp->x;
+        pos[1] = sp->y;
+        pos[2] = sp->z;
+        *sphere = (long)i;
+        return;
+    }
+    case Y90_SOURCE_UNIFORM_BOX:
+        for (int a = 0; a < 3; a++) pos[a] = s->box_lo[a] + y90_rng_uniform(r) * (s->box_hi[a] - s->box_lo[a]);
+        return;
+    case Y90_SOURCE_UNIFORM_STRUCTURE: {
+        size_t k = (size_t)(y90_rng_uniform(r) * (double)s->nvoxels);
+        voxel_point(g, s->voxels[k < s->nvoxels ? k : s->nvoxels - 1], r, pos);
+        return;
+    }
+    case Y90_SOURCE_VOXEL:
+        voxel_point(g, s->voxel, r, pos);
+        return;
+    case Y90_SOURCE_POINT:
+        memcpy(pos, s->point, 3 * sizeof(double));
+        return;
+    }
+}
