@@ -16,9 +16,10 @@ static void local_history(const void *vctx, void *scratch, int64_t h, y90_rng *r
     long sphere;
     size_t v;
     y90_sources_sample(c->s, c->g, r, p, &sphere);
-    hb->eb[Y90_EB_EMITTED] += Y90_MEAN_ENERGY_MEV;
-    if (y90_grid_locate(c->g, p, &v) == 0) y90_hist_score(hb, v, Y90_MEAN_ENERGY_MEV);
-    else hb->eb[Y90_EB_ESC_E] += Y90_MEAN_ENERGY_MEV; /* a source outside the grid (not built by us) */
+    const double E = c->s->energy_mev > 0 ? c->s->energy_mev : Y90_MEAN_ENERGY_MEV;
+    hb->eb[Y90_EB_EMITTED] += E;
+    if (y90_grid_locate(c->g, p, &v) == 0) y90_hist_score(hb, v, E);
+    else hb->eb[Y90_EB_ESC_E] += E; /* a source outside the grid (not built by us) */
 }
 
 y90_status y90_kernel_local_run(const y90_kernel_input *in, y90_run_result *res, y90_error *err)

@@ -77,7 +77,7 @@ void mc_history(const void *ctx, void *scratch, int64_t h, y90_rng *r, y90_hist 
     long sphere;
     y90_sources_sample(P->src, P->g, r, p.x, &sphere);
     p.type = MC_ELECTRON;
-    p.E = y90_spectrum_sample(&P->phys->spectrum, y90_rng_uniform(r));
+    p.E = P->src->energy_mev > 0 ? P->src->energy_mev : y90_spectrum_sample(&P->phys->spectrum, y90_rng_uniform(r));
     hb->eb[Y90_EB_EMITTED] += p.E;
     if (sphere >= 0) {
         const y90_sphere *s = &P->src->spheres[sphere];
@@ -93,7 +93,9 @@ void mc_history(const void *ctx, void *scratch, int64_t h, y90_rng *r, y90_hist 
         for (int a = 0; a < 3; a++) p.x[a] = p.sc[a] + p.sr * d[a];
         p.in_sphere = 1;
     }
-    isotropic(r, p.u);
+    if (P->src->direction[0] != 0 || P->src->direction[1] != 0 || P->src->direction[2] != 0)
+        memcpy(p.u, P->src->direction, sizeof p.u);
+    else isotropic(r, p.u);
     if (mc_locate(P, &p)) { /* a source outside the grid: nothing of it is scored */
         hb->eb[Y90_EB_ESC_E] += p.E;
         return;

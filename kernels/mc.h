@@ -58,6 +58,7 @@ int mc_move(const mc_params *P, mc_particle *p, double s, mc_scratch *w, double 
 double mc_sphere_exit(const mc_particle *p);                /* mm to the sphere surface along u */
 double mc_voxel_exit(const mc_params *P, const mc_particle *p, int *axis); /* mm to leave the voxel */
 int mc_cross(const mc_params *P, mc_particle *p, int axis);  /* into the next voxel; -1 outside the grid */
+double mc_face_distance(const mc_params *P, const mc_particle *p); /* mm to the nearest face of the voxel */
 
 /* Interactions (kernels/mc_interact.c). */
 void mc_wentzel_init(mc_params *P);

@@ -115,3 +115,15 @@ int mc_move(const mc_params *P, mc_particle *p, double s, mc_scratch *w, double 
         }
     }
 }
+
+double mc_face_distance(const mc_params *P, const mc_particle *p)
+{
+    const y90_grid *g = P->g;
+    double d = INFINITY;
+    for (int a = 0; a < 3; a++) {
+        double lo = p->x[a] - (g->lo[a] + p->ix[a] * g->spacing[a]);
+        double hi = g->spacing[a] - lo;
+        d = fmin(d, fmin(lo, hi));
+    }
+    return d;
+}

@@ -5,10 +5,16 @@
 
 #define MC2 Y90_ELECTRON_MASS_MEV
 
+/* Standard normal deviate: Marsaglia's polar method (no trigonometric calls). */
 double mc_gauss(y90_rng *r)
 {
-    double u1 = y90_rng_uniform(r), u2 = y90_rng_uniform(r);
-    return sqrt(-2.0 * log(u1)) * cos(2.0 * Y90_PI * u2);
+    double v1, v2, q;
+    do {
+        v1 = 2.0 * y90_rng_uniform(r) - 1.0;
+        v2 = 2.0 * y90_rng_uniform(r) - 1.0;
+        q = v1 * v1 + v2 * v2;
+    } while (q >= 1.0 || q == 0.0);
+    return v1 * sqrt(-2.0 * log(q) / q);
 }
 
 /* Multiple scattering: the angular deflection over a step is drawn from a Wentzel (screened Rutherford)

@@ -74,6 +74,11 @@ const y90_key y90_config_keys[] = {
      "voxel: ix iy iz of the source voxel (activity uniform in it)"},
     {"source.point_mm", Y90_KT_DOUBLE3, OFF(source.point_mm), "[0, 0, 0]", -BIG, BIG, 0, "mm", NULL, 0,
      "point: position of the point source"},
+    {"source.energy_mev", Y90_KT_DOUBLE, OFF(source.energy_mev), "0", 0, 3, 0, "MeV", NULL, 0,
+     "validation: mono-energetic electrons of this kinetic energy instead of the 90Y spectrum (0: ICRP-107 "
+     "spectrum); the dose still counts the 90Y decays of the activity"},
+    {"source.direction", Y90_KT_DOUBLE3, OFF(source.direction), "[0, 0, 0]", -1, 1, 0, "", NULL, 0,
+     "validation: emission direction (all 0: isotropic)"},
     /* treatment */
     {"treatment.activity_gbq", Y90_KT_DOUBLE, OFF(treatment.activity_gbq), NULL, 0, 100, MIN_OPEN, "GBq", NULL, 0,
      "administered activity at calibration (required)"},

@@ -11,6 +11,8 @@ y90_status y90_phantom_build_liver(const y90_phantom_params *p, size_t max_bytes
                                    y90_phantom_info *info, y90_error *err);
 
 #define SLAB_WHOLE_VOXEL_TOL 1e-6 /* relative: a slab must be a whole number of voxels thick */
+#define MAX_BURDEN_PERCENT 90.0   /* % of the liver: above this there is hardly any liver left */
+#define MAX_SIZE_SIGMA 3.0        /* log-normal sigma of tumour volumes: wider puts most tumours below a voxel */
 #define MAX_VOXELS_PER_AXIS 100000 /* beyond this the voxel count cannot be indexed sensibly */
 
 /* The density a key asks for, or the material's nominal density when it is 0 (g/cm3). */
@@ -44,6 +46,40 @@ static y90_status voxels_along(const char *key, double length, double v, int *n,
         return Y90_FAIL(err, Y90_ENOMEM, "%s = %g mm is %.3g voxels of %g mm: more than %d along one axis", key,
                         length, k, v, MAX_VOXELS_PER_AXIS);
     *n = k < 1.0 ? 1 : (int)k;
+    return Y90_OK;
+}
+
+static int in_range(double x, double lo, double hi) { return x >= lo && x <= hi; } /* false for NaN */
+
+/* The liver's parameters, checked here too so that a caller that skipped the config validation gets an
+ * error, not a crash or an endless search. */
+static y90_status check_liver_params(const y90_phantom_params *p, y90_error *err)
+{
+#define REQUIRE(ok, ...)                                                                                       \
+    do {                                                                                                       \
+        if (!(ok)) return Y90_FAIL(err, Y90_EINPUT, __VA_ARGS__);                                              \
+    } while (0)
+    REQUIRE(in_range(p->liver_mass_g, 1e-6, 1e5), "phantom.liver_mass_g = %g: must be > 0 g (and at most 1e5)",
+            p->liver_mass_g);
+    REQUIRE(in_range(p->liver_density, 1e-6, 30.0), "phantom.liver_density = %g: must be > 0 g/cm3",
+            p->liver_density);
+    REQUIRE(p->right_lobe_fraction > 0.0 && p->right_lobe_fraction < 1.0,
+            "phantom.right_lobe_fraction = %g: must be in (0, 1)", p->right_lobe_fraction);
+    REQUIRE(p->tumour_burden_percent >= 0.0 && p->tumour_burden_percent < MAX_BURDEN_PERCENT,
+            "phantom.tumour_burden_percent = %g: must be in [0, %g)", p->tumour_burden_percent, MAX_BURDEN_PERCENT);
+    REQUIRE(p->tumour_count >= 0 && p->tumour_count <= Y90_MAX_TUMOURS, "phantom.tumour_count = %d: must be in [0, %d]",
+            p->tumour_count, Y90_MAX_TUMOURS);
+    REQUIRE(!(p->tumour_burden_percent > 0.0 && p->tumour_count == 0),
+            "phantom.tumour_count = 0 with phantom.tumour_burden_percent = %g: need at least one tumour",
+            p->tumour_burden_percent);
+    REQUIRE(in_range(p->tumour_size_sigma, 0.0, MAX_SIZE_SIGMA), "phantom.tumour_size_sigma = %g: must be in [0, %g]",
+            p->tumour_size_sigma, MAX_SIZE_SIGMA);
+    REQUIRE(p->necrotic_fraction >= 0.0 && p->necrotic_fraction < 1.0,
+            "phantom.necrotic_fraction = %g: must be in [0, 1)", p->necrotic_fraction);
+    REQUIRE(in_range(p->lung_density, 1e-6, 30.0), "phantom.lung_density = %g: must be > 0 g/cm3", p->lung_density);
+    REQUIRE(in_range(p->body_density, 1e-6, 30.0), "phantom.body_density = %g: must be > 0 g/cm3", p->body_density);
+    REQUIRE(in_range(p->margin_mm, 0.0, 1000.0), "phantom.margin_mm = %g: must be in [0, 1000] mm", p->margin_mm);
+#undef REQUIRE
     return Y90_OK;
 }
 
@@ -163,6 +199,7 @@ static y90_status build_slabs(const y90_phantom_params *p, size_t max_bytes, y90
     return Y90_OK;
 }
 
+/* g is overwritten (pass an empty grid; free it with y90_grid_free); on error it holds nothing. */
 y90_status y90_phantom_build(const y90_phantom_params *p, size_t max_bytes, y90_grid *g, y90_phantom_info *info,
                              y90_error *err)
 {
@@ -171,7 +208,9 @@ y90_status y90_phantom_build(const y90_phantom_params *p, size_t max_bytes, y90_
     y90_status st = check_voxel(p->voxel_mm, err);
     if (st != Y90_OK) return st;
     switch (p->type) {
-    case Y90_PHANTOM_LIVER: return y90_phantom_build_liver(p, max_bytes, g, info, err);
+    case Y90_PHANTOM_LIVER:
+        st = check_liver_params(p, err);
+        return st == Y90_OK ? y90_phantom_build_liver(p, max_bytes, g, info, err) : st;
     case Y90_PHANTOM_BOX: return build_box(p, max_bytes, g, err);
     case Y90_PHANTOM_SLABS: return build_slabs(p, max_bytes, g, err);
     }

@@ -6,12 +6,13 @@
  * (Snyder, Ford & Warner, MIRD Pamphlet 5 revised, 1978; Cristy & Eckerman, ORNL/TM-8381/V1, 1987).
  *
  * Build steps (every tolerance is met on the voxels, not analytically):
- *   1. liver scale: one common factor on the liver ellipsoids, bisected so the voxelised liver mass is the
- *      asked mass (first on a lattice of the voxel pitch to design the grid, then on the grid itself);
- *   2. lobes: an oblique split plane (Cantlie's line) moved by bisection to the asked right-lobe fraction;
- *   3. lungs and body placed around the liver; grid = body bounding box;
- *   4. tumours: sizes (equal or log-normal), random sequential placement inside one lobe each, then one
- *      common radius factor bisected to the asked burden; tumours replace liver, so liver totals are kept.
+ *   1. liver scale: one common factor on the liver ellipsoids, bisected so that the voxelised liver mass is
+ *      the asked mass (first on a lattice of the voxel pitch to design the grid, then on the grid itself);
+ *   2. lungs above the liver dome, the body around everything; grid = the body's bounding box;
+ *   3. lobes: an oblique split plane (Cantlie's line) moved by bisection to the asked right-lobe fraction;
+ *   4. tumours: sizes (equal or log-normal), random sequential placement inside the liver, one common radius
+ *      factor bisected to the asked burden; tumours replace liver, so the liver's volume is kept. Each
+ *      tumour belongs to the lobe of its centre, and the split plane is refitted with the tumours in place.
  * Counting is done row by row with the x-interval of each ellipsoid, so a bisection step costs ny*nz
  * operations; the labelling uses the same row code, so what is counted is exactly what is labelled. */
 #include <math.h>
@@ -20,14 +21,13 @@
 #include "y90/phantom.h"
 #include "y90/rng.h"
 
+/* Called by y90_phantom_build (sim/phantom.c) after it has checked the parameters. */
 y90_status y90_phantom_build_liver(const y90_phantom_params *p, size_t max_bytes, y90_grid *g,
                                    y90_phantom_info *info, y90_error *err);
 
 #define LIVER_MASS_TOL 0.005     /* relative: voxelised liver mass versus the asked mass */
 #define LOBE_TOL 0.01            /* relative: each lobe's volume versus the asked share */
 #define BURDEN_TOL 0.01          /* relative: tumour volume versus the asked burden */
-#define MAX_BURDEN_PERCENT 90.0  /* % of the liver: above this there is hardly any liver left */
-#define MAX_SIZE_SIGMA 3.0       /* log-normal sigma of tumour volumes: wider puts most tumours below a voxel */
 #define AIR_DENSITY 0.0012       /* g/cm3, dry air near sea level (ICRU 37: 1.20479e-3) */
 #define DIAPHRAGM_MM 5.0         /* mm, soft tissue between the liver dome and the lung bases (diaphragm) */
 #define PASS1_MIN_PITCH 2.0      /* mm, finest lattice pass 1 uses (it only designs the grid) */
@@ -37,11 +37,12 @@ y90_status y90_phantom_build_liver(const y90_phantom_params *p, size_t max_bytes
 #define PLACE_ATTEMPTS 4000      /* random positions tried per tumour before a restart */
 #define PLACE_RESTARTS 8         /* restarts of the whole placement (per stage) before giving up */
 #define PACK_CANDIDATES 64       /* positions compared per tumour in the dense-packing stage */
-#define CENTRE_PLANE_MM 5.0      /* mm, tumour centres keep this far from the split plane, which then moves less
-                                    than this when it is refitted with the tumours in place */
+#define CENTRE_PLANE_MM 5.0      /* mm, tumour centres keep this far from the split plane, which may then move
+                                    by as much when it is refitted with the tumours in place */
 #define BISECT_ITERS 64
 #define BODY_SAMPLES 720         /* points per organ outline when fitting the body ellipse */
 #define MAX_GRID_VOXELS 1e11     /* beyond any memory; checked before the sizes are multiplied in size_t */
+#define MAX_AXIS_VOXELS 1e6      /* voxels along one axis, so that indices stay in int */
 
 /* Oblique split plane x = x0 + KY*y + KZ*z (Cantlie's line, gallbladder fossa to inferior vena cava): it
  * leans towards patient left posteriorly and superiorly. The tilt also makes the lobe volumes change by
@@ -56,7 +57,7 @@ typedef struct {
 
 /* Nominal liver (scale 1), mm. The MIRD adult liver is an elliptical cylinder (semi-axes 16.5 x 8 cm, 16 cm
  * tall) cut by the plane x/35 + y/45 - z/43 <= -1 (cm), which leaves a large right lobe and a thin wedge
- * reaching to patient left (Cristy & Eckerman 1987, ORNL/TM-8381/V1, Appendix A). Here the sharp-edged cut
+ * reaching to patient left (Snyder et al. 1978; Cristy & Eckerman 1987). Here the sharp-edged cut
  * cylinder is replaced by a union of ellipsoids of similar extent: a large right lobe, a flatter left lobe
  * offset to patient left, anteriorly and superiorly, and a segment IV / caudate bridge. The union is
  * rescaled to the asked mass, so only these proportions matter. Each ellipsoid contains the origin, so the
@@ -232,28 +233,19 @@ static int liver_contains(const liver_shape *L, const double x[3])
 
 /* ---------------------------------------------------------------- liver scale and lobes */
 
-/* A lattice of pitch v anchored at the origin that covers the liver at scale s. */
-static lattice lattice_for_scale(double s, double v)
-{
-    liver_shape L;
-    double lo[3], hi[3];
-    liver_at_scale(s, &L);
-    liver_bbox(&L, lo, hi);
-    lattice t = {.v = v};
-    for (int a = 0; a < 3; a++) {
-        t.lo[a] = v * (floor(lo[a] / v) - 1.0);
-        t.n[a] = (int)ceil((hi[a] - t.lo[a]) / v) + 1;
-    }
-    return t;
-}
-
-/* Liver voxels at scale s: on the lattice t, or (t == NULL) on an origin-anchored lattice of pitch v. */
+/* Liver voxels at scale s: on the lattice t, or (t == NULL) on a lattice of pitch v anchored at the origin. */
 static long count_at_scale(double s, const lattice *t, double v)
 {
     liver_shape L;
     liver_at_scale(s, &L);
     if (t) return count_liver(&L, t);
-    lattice own = lattice_for_scale(s, v);
+    double lo[3], hi[3];
+    liver_bbox(&L, lo, hi);
+    lattice own = {.v = v};
+    for (int a = 0; a < 3; a++) {
+        own.lo[a] = v * (floor(lo[a] / v) - 1.0);
+        own.n[a] = (int)ceil((hi[a] - own.lo[a]) / v) + 1;
+    }
     return count_liver(&L, &own);
 }
 
@@ -400,7 +392,7 @@ static y90_status alloc_grid(const torso *T, double v, size_t max_bytes, y90_gri
     for (int a = 0; a < 3; a++) {
         double k = fmax(1.0, ceil(ext[a] / v - 1e-9));
         total *= k;
-        if (total > MAX_GRID_VOXELS)
+        if (k > MAX_AXIS_VOXELS || total > MAX_GRID_VOXELS)
             return Y90_FAIL(err, Y90_ENOMEM,
                             "phantom.voxel_mm = %g mm: the liver phantom would need more than %.0g voxels", v,
                             MAX_GRID_VOXELS);
@@ -564,7 +556,7 @@ static int fits(const placer *P, const tumour_seed *ts, int i, const double c[3]
         for (int a = 0; a < 3; a++) d2 += (c[a] - ts[j].c[a]) * (c[a] - ts[j].c[a]);
         if (d2 < dmin * dmin) return 0;
     }
-    if (!all_liver(P->g, c, rmax)) return 0;
+    if (!all_liver(P->g, c, rmax * (1.0 + 1e-9))) return 0; /* margin against rounding at exact ties */
     return dplane > 0.0 ? Y90_LOBE_RIGHT : Y90_LOBE_LEFT;
 }
 
@@ -619,7 +611,8 @@ static y90_status place_tumours(const placer *P, const y90_phantom_params *p, tu
         }
     return Y90_FAIL(err, Y90_EINPUT,
                     "phantom.tumour_burden_percent = %g: could not place %d tumours (radius up to %.1f mm) inside "
-                    "the liver without overlap: lower the burden or change phantom.tumour_count",
+                    "the liver without overlap (random placement fills about 25-30 %% of this liver with separate "
+                    "spheres): lower the burden or change phantom.tumour_count",
                     p->tumour_burden_percent, p->tumour_count, ts[0].r0 * TUMOUR_S_HI);
 }
 
@@ -743,36 +736,6 @@ static void measure(const y90_grid *g, y90_phantom_info *info)
 
 /* ---------------------------------------------------------------- parameters and the build */
 
-static int in_range(double x, double lo, double hi) { return x >= lo && x <= hi; } /* false for NaN */
-
-static y90_status check_params(const y90_phantom_params *p, y90_error *err)
-{
-#define REQUIRE(ok, ...) \
-    if (!(ok)) return Y90_FAIL(err, Y90_EINPUT, __VA_ARGS__)
-    REQUIRE(in_range(p->liver_mass_g, 1e-6, 1e5), "phantom.liver_mass_g = %g: must be > 0 g (and at most 1e5)",
-            p->liver_mass_g);
-    REQUIRE(in_range(p->liver_density, 1e-6, 30.0), "phantom.liver_density = %g: must be > 0 g/cm3",
-            p->liver_density);
-    REQUIRE(p->right_lobe_fraction > 0.0 && p->right_lobe_fraction < 1.0,
-            "phantom.right_lobe_fraction = %g: must be in (0, 1)", p->right_lobe_fraction);
-    REQUIRE(p->tumour_burden_percent >= 0.0 && p->tumour_burden_percent < MAX_BURDEN_PERCENT,
-            "phantom.tumour_burden_percent = %g: must be in [0, %g)", p->tumour_burden_percent, MAX_BURDEN_PERCENT);
-    REQUIRE(p->tumour_count >= 0 && p->tumour_count <= Y90_MAX_TUMOURS, "phantom.tumour_count = %d: must be in [0, %d]",
-            p->tumour_count, Y90_MAX_TUMOURS);
-    REQUIRE(!(p->tumour_burden_percent > 0.0 && p->tumour_count == 0),
-            "phantom.tumour_count = 0 with phantom.tumour_burden_percent = %g: need at least one tumour",
-            p->tumour_burden_percent);
-    REQUIRE(in_range(p->tumour_size_sigma, 0.0, MAX_SIZE_SIGMA), "phantom.tumour_size_sigma = %g: must be in [0, %g]",
-            p->tumour_size_sigma, MAX_SIZE_SIGMA);
-    REQUIRE(p->necrotic_fraction >= 0.0 && p->necrotic_fraction < 1.0,
-            "phantom.necrotic_fraction = %g: must be in [0, 1)", p->necrotic_fraction);
-    REQUIRE(in_range(p->lung_density, 1e-6, 30.0), "phantom.lung_density = %g: must be > 0 g/cm3", p->lung_density);
-    REQUIRE(in_range(p->body_density, 1e-6, 30.0), "phantom.body_density = %g: must be > 0 g/cm3", p->body_density);
-    REQUIRE(in_range(p->margin_mm, 0.0, 1000.0), "phantom.margin_mm = %g: must be in [0, 1000] mm", p->margin_mm);
-#undef REQUIRE
-    return Y90_OK;
-}
-
 /* Liver scale on an origin-anchored lattice (pass 1), used to design the grid. */
 static double design_scale(const y90_phantom_params *p)
 {
@@ -801,17 +764,26 @@ static y90_status fit_liver(const y90_phantom_params *p, y90_grid *g, double s1,
     return Y90_OK;
 }
 
-/* Refit the split plane with the tumours in place (each counts for the lobe of its centre), relabel the
- * liver and check the lobe volumes. */
-static y90_status fit_lobes(const y90_phantom_params *p, y90_grid *g, liver_shape *L, long n, y90_error *err)
+/* Refit the split plane with the tumours in place (each counts whole for the lobe of its centre), moving it
+ * less than the offset that would carry it across a tumour centre; relabel the liver; check the lobes. */
+static y90_status fit_lobes(const y90_phantom_params *p, y90_grid *g, liver_shape *L, long n,
+                            const y90_tumour *tum, int ntum, y90_error *err)
 {
-    double f = p->right_lobe_fraction, x0 = L->x0;
-    bisect_split(g, L, lround(f * (double)n), x0 - CENTRE_PLANE_MM, x0 + CENTRE_PLANE_MM, 1);
+    double f = p->right_lobe_fraction, a, b, x0 = L->x0;
+    split_bracket(L, g->spacing[0], &a, &b);
+    for (int i = 0; i < ntum; i++) {
+        const double *c = tum[i].centre_mm;
+        double dx = fabs(split_x(L, c[1], c[2]) - c[0]) * (1.0 - 1e-9); /* >= CENTRE_PLANE_MM */
+        a = fmax(a, x0 - dx);
+        b = fmin(b, x0 + dx);
+    }
+    bisect_split(g, L, lround(f * (double)n), a, b, 1);
     paint_liver(g, L);
     long nr = right_voxels(g, L, 1);
     if (fabs((double)nr - f * (double)n) > LOBE_TOL * fmin(f, 1.0 - f) * (double)n)
         return Y90_FAIL(err, Y90_EINPUT,
-                        "phantom.right_lobe_fraction = %g: voxels of %g mm give a right lobe of %.4f of the liver",
+                        "phantom.right_lobe_fraction = %g: with voxels of %g mm and each tumour counted whole for the "
+                        "lobe of its centre, the right lobe holds %.4f of the liver: use smaller or more tumours",
                         f, g->spacing[0], (double)nr / (double)n);
     return Y90_OK;
 }
@@ -834,8 +806,9 @@ static y90_status build(const y90_phantom_params *p, size_t max_bytes, y90_grid 
     paint_liver(g, &L);
     lattice t = lattice_of_grid(g);
     long n = count_liver(&L, &t);
-    if (p->tumour_burden_percent > 0.0) st = add_tumours(g, &L, p, n, tumours, err);
-    if (st == Y90_OK) st = fit_lobes(p, g, &L, n, err);
+    int ntum = p->tumour_burden_percent > 0.0 ? p->tumour_count : 0;
+    if (ntum > 0) st = add_tumours(g, &L, p, n, tumours, err);
+    if (st == Y90_OK) st = fit_lobes(p, g, &L, n, tumours, ntum, err);
     if (st == Y90_OK) fill_materials(g, p);
     return st;
 }
@@ -843,17 +816,15 @@ static y90_status build(const y90_phantom_params *p, size_t max_bytes, y90_grid 
 y90_status y90_phantom_build_liver(const y90_phantom_params *p, size_t max_bytes, y90_grid *g,
                                    y90_phantom_info *info, y90_error *err)
 {
-    y90_status st = check_params(p, err);
-    if (st != Y90_OK) return st;
     y90_tumour tumours[Y90_MAX_TUMOURS];
-    st = build(p, max_bytes, g, tumours, err);
+    y90_status st = build(p, max_bytes, g, tumours, err);
     if (st != Y90_OK) {
         y90_grid_free(g);
         return st;
     }
     if (info) {
         measure(g, info);
-        info->ntumours = p->tumour_burden_percent > 0.0 ? p->tumour_count : 0;
+        info->ntumours = p->tumour_burden_percent > 0.0 ? p->tumour_count : 0; /* as build() */
         memcpy(info->tumours, tumours, (size_t)info->ntumours * sizeof *tumours);
     }
     return Y90_OK;

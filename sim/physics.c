@@ -149,6 +149,7 @@ y90_status y90_physics_build(const y90_config *c, const y90_grid *g, const y90_s
     y90_physics *p = y90_calloc(1, sizeof *p, "physics tables", err);
     if (!p) return err ? err->code : Y90_ENOMEM;
     p->dlnE = log(Y90_PHYS_EMAX / Y90_PHYS_EMIN) / (Y90_PHYS_NE - 1);
+    for (int i = 0; i < Y90_PHYS_NE; i++) p->egrid[i] = Y90_PHYS_EMIN * exp(i * p->dlnE);
     p->cutoff = tp->cutoff_kev * 1e-3;
     p->photon_cutoff = tp->photon_cutoff_kev * 1e-3;
     p->tc = tp->delta_threshold_kev * 1e-3;

@@ -219,6 +219,10 @@ y90_status y90_sources_build(const y90_config *c, const y90_grid *g, y90_sources
     s->activity_treatment_bq = y90_activity_at(s->activity_calibration_bq, c->treatment.hours_after_calibration);
     s->decays = y90_decays_full(s->activity_treatment_bq);
     snprintf(s->product, sizeof s->product, "none");
+    s->energy_mev = c->source.energy_mev;
+    double n = sqrt(c->source.direction[0] * c->source.direction[0] + c->source.direction[1] * c->source.direction[1] +
+                    c->source.direction[2] * c->source.direction[2]);
+    for (int a = 0; a < 3; a++) s->direction[a] = n > 0 ? c->source.direction[a] / n : 0.0;
     y90_status st = s->type == Y90_SOURCE_MICROSPHERES ? build_microspheres(c, g, s, err)
                                                        : build_validation(c, g, s, err);
     if (st) y90_sources_free(s);

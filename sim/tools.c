@@ -188,6 +188,7 @@ y90_status y90_dpk_compute(const y90_tool_options *o, y90_dpk_result *r, y90_err
     c.phantom.voxel_mm = side;
     for (int a = 0; a < 3; a++) c.phantom.box_size_mm[a] = side;
     c.source.type = Y90_SOURCE_POINT;
+    c.source.energy_mev = o->energy_mev;
     r->nshell = nshell;
     r->shell_mm = o->shell_mm;
     r->r_mid_mm = calloc((size_t)nshell, sizeof(double));

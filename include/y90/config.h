@@ -59,6 +59,8 @@ typedef struct {
     char structure[Y90_NAME_LEN];    /* uniform_structure: structure name */
     int voxel[3];                    /* voxel source: ix iy iz */
     double point_mm[3];              /* mm, point source position */
+    double energy_mev;               /* MeV, mono-energetic electrons instead of the 90Y spectrum (0 = spectrum) */
+    double direction[3];             /* emission direction (all 0 = isotropic); normalised when read */
 } y90_source_params;
 
 typedef enum { Y90_TREAT_BOTH = 0, Y90_TREAT_RIGHT, Y90_TREAT_LEFT } y90_treated_lobes;

@@ -36,6 +36,7 @@ typedef struct y90_physics {
     y90_phys_material *mat;
     int sphere_material;           /* index of the microsphere material, -1 if none */
     double dlnE;                   /* grid step in ln E */
+    double egrid[Y90_PHYS_NE];     /* MeV, the grid energies */
     double cutoff;                 /* MeV, electron transport cutoff (kinetic) */
     double photon_cutoff;          /* MeV */
     double tc;                     /* MeV, delta-ray threshold */

@@ -42,6 +42,8 @@ typedef struct y90_sources {
     size_t *voxels;
     size_t voxel;                  /* voxel source: linear index */
     double point[3];               /* mm, point source */
+    double energy_mev;             /* MeV, mono-energetic emission (0 = ICRP-107 spectrum) */
+    double direction[3];           /* unit emission direction, or all 0 = isotropic */
     /* activity */
     double activity_calibration_bq;
     double activity_treatment_bq;

@@ -13,6 +13,7 @@ typedef struct {
     int64_t histories;
     int threads;               /* 0 = all */
     uint64_t seed;
+    double energy_mev;         /* dpk: mono-energetic electrons (0 = 90Y spectrum) */
     const y90_transport_params *transport; /* NULL = config defaults */
 } y90_tool_options;
 

@@ -1,0 +1,703 @@
+/* Config: defaults, every key parsed, and one test per kind of bad config. Each bad config must return
+ * Y90_EINPUT with a message naming the file, the line, the key and what is allowed (range or choices). */
+#include "testutil.h"
+#include "y90/config.h"
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------------------------------- helpers */
+
+static y90_status parse(const char *name, const char *text, y90_config *c, y90_error *e)
+{
+    memset(e, 0, sizeof *e);
+    return y90_config_parse(name, text, strlen(text), c, e);
+}
+
+/* Assert that msg contains sub; say which when it does not. */
+#define HAS(msg, sub)                                                                                           \
+    do {                                                                                                        \
+        int has_ = strstr((msg), (sub)) != NULL;                                                                \
+        if (!has_) fprintf(stderr, "\n    message \"%s\"\n    lacks \"%s\" ", (msg), (sub));                    \
+        CU_ASSERT(has_);                                                                                        \
+    } while (0)
+
+/* Parse text as file `name`; expect Y90_EINPUT and a message holding "name:line:" (line > 0) and each of the
+ * NULL-terminated substrings (the key, the offending value, the allowed range or choices). */
+static void expect_bad(const char *name, const char *text, int line, ...)
+{
+    y90_config c;
+    y90_error e;
+    y90_status st = parse(name, text, &c, &e);
+    if (getenv("Y90T_VERBOSE")) fprintf(stderr, "\n    [%s] %s", name, e.msg);
+    if (st != Y90_EINPUT) fprintf(stderr, "\n    %s: status %d (message \"%s\"), expected Y90_EINPUT ", name, st, e.msg);
+    CU_ASSERT_EQUAL(st, Y90_EINPUT);
+    char where[256];
+    if (line > 0) snprintf(where, sizeof where, "%s:%d:", name, line);
+    else snprintf(where, sizeof where, "%s", name);
+    HAS(e.msg, where);
+    va_list ap;
+    va_start(ap, line);
+    for (const char *s = va_arg(ap, const char *); s; s = va_arg(ap, const char *)) HAS(e.msg, s);
+    va_end(ap);
+    y90_config_free(&c);
+}
+
+#define NEEDS "treatment:\n  activity_gbq: 1\n" /* the one required key, lines 1-2 */
+
+/* -------------------------------------------------------------------------------------------- defaults */
+
+static void test_defaults(void)
+{
+    y90_config c;
+    y90_config_defaults(&c);
+    /* the documented defaults (key reference, README) */
+    CU_ASSERT_EQUAL(c.phantom.type, Y90_PHANTOM_LIVER);
+    CU_ASSERT_DOUBLE_EQUAL(c.phantom.voxel_mm, 2.0, 1e-12);
+    CU_ASSERT_EQUAL(c.phantom.seed, 1);
+    CU_ASSERT_DOUBLE_EQUAL(c.phantom.liver_mass_g, 1800, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL(c.phantom.liver_density, 1.06, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(c.phantom.right_lobe_fraction, 0.65, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(c.phantom.tumour_burden_percent, 15, 1e-12);
+    CU_ASSERT_EQUAL(c.phantom.tumour_count, 5);
+    CU_ASSERT_DOUBLE_EQUAL(c.phantom.tumour_size_sigma, 0, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(c.phantom.necrotic_fraction, 0.3, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(c.phantom.lung_density, 0.26, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(c.phantom.body_density, 1.03, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(c.phantom.margin_mm, 30, 1e-12);
+    for (int a = 0; a < 3; a++) CU_ASSERT_DOUBLE_EQUAL(c.phantom.box_size_mm[a], 100, 1e-12);
+    CU_ASSERT_STRING_EQUAL(c.phantom.material, "water");
+    CU_ASSERT_DOUBLE_EQUAL(c.phantom.density, 0, 0);
+    CU_ASSERT_EQUAL(c.phantom.nslabs, 0);
+
+    CU_ASSERT_EQUAL(c.source.type, Y90_SOURCE_MICROSPHERES);
+    CU_ASSERT_EQUAL(c.source.product, Y90_PRODUCT_THERASPHERE);
+    CU_ASSERT_DOUBLE_EQUAL(c.source.sphere_diameter_um, 0, 0);
+    CU_ASSERT_DOUBLE_EQUAL(c.source.sphere_diameter_sd_um, -1, 0);
+    CU_ASSERT_DOUBLE_EQUAL(c.source.sphere_density, 0, 0);
+    CU_ASSERT_DOUBLE_EQUAL(c.source.activity_per_sphere_bq, 0, 0);
+    CU_ASSERT_STRING_EQUAL(c.source.structure, "slab0");
+    for (int a = 0; a < 3; a++) {
+        CU_ASSERT_DOUBLE_EQUAL(c.source.box_min_mm[a], 0, 0);
+        CU_ASSERT_DOUBLE_EQUAL(c.source.box_max_mm[a], 0, 0);
+        CU_ASSERT_EQUAL(c.source.voxel[a], 0);
+        CU_ASSERT_DOUBLE_EQUAL(c.source.point_mm[a], 0, 0);
+    }
+
+    CU_ASSERT_DOUBLE_EQUAL(c.treatment.activity_gbq, 0, 0); /* required: no default */
+    CU_ASSERT_DOUBLE_EQUAL(c.treatment.hours_after_calibration, 0, 0);
+    CU_ASSERT_DOUBLE_EQUAL(c.treatment.lung_shunt_fraction, 0, 0);
+    CU_ASSERT_DOUBLE_EQUAL(c.treatment.tn_ratio, 1, 0);
+    CU_ASSERT_EQUAL(c.treatment.treated_lobes, Y90_TREAT_BOTH);
+    CU_ASSERT_DOUBLE_EQUAL(c.treatment.prescription_gy, 113, 1e-12);
+
+    CU_ASSERT_EQUAL(c.transport.kernel, Y90_KERNEL_MC);
+    CU_ASSERT_EQUAL(c.transport.histories, 1000000);
+    CU_ASSERT_EQUAL(c.transport.seed, 1);
+    CU_ASSERT_EQUAL(c.transport.threads, 0);
+    CU_ASSERT_DOUBLE_EQUAL(c.transport.cutoff_kev, 10, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(c.transport.photon_cutoff_kev, 10, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(c.transport.delta_threshold_kev, 100, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(c.transport.brems_threshold_kev, 10, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(c.transport.max_eloss_fraction, 0.1, 1e-12);
+    CU_ASSERT_EQUAL(c.transport.straggling, 1);
+    CU_ASSERT_EQUAL(c.transport.secondaries, 1);
+    CU_ASSERT_EQUAL(c.transport.multiple_scattering, 1);
+
+    CU_ASSERT_EQUAL(c.output.uncertainty, 1);
+    CU_ASSERT_EQUAL(c.output.microspheres, 1);
+    CU_ASSERT_DOUBLE_EQUAL(c.output.max_memory_gb, 0, 0);
+    CU_ASSERT_EQUAL(c.nuser_materials, 0);
+    CU_ASSERT_PTR_NULL(c.yaml_text);
+}
+
+/* A minimal config: defaults everywhere else, text and path kept. */
+static void test_minimal(void)
+{
+    y90_config c, d;
+    y90_error e;
+    const char *text = "treatment:\n  activity_gbq: 2.5\n";
+    CU_ASSERT_EQUAL_FATAL(parse("minimal.yaml", text, &c, &e), Y90_OK);
+    CU_ASSERT_DOUBLE_EQUAL(c.treatment.activity_gbq, 2.5, 1e-12);
+    CU_ASSERT_STRING_EQUAL(c.path, "minimal.yaml");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c.yaml_text);
+    CU_ASSERT_STRING_EQUAL(c.yaml_text, text);
+    /* everything else equals the defaults */
+    y90_config_defaults(&d);
+    d.treatment.activity_gbq = 2.5;
+    CU_ASSERT_EQUAL(memcmp(&c.phantom, &d.phantom, sizeof c.phantom), 0);
+    CU_ASSERT_EQUAL(memcmp(&c.source, &d.source, sizeof c.source), 0);
+    CU_ASSERT_EQUAL(memcmp(&c.treatment, &d.treatment, sizeof c.treatment), 0);
+    CU_ASSERT_EQUAL(memcmp(&c.transport, &d.transport, sizeof c.transport), 0);
+    CU_ASSERT_EQUAL(memcmp(&c.output, &d.output, sizeof c.output), 0);
+    y90_config_free(&c);
+}
+
+/* ------------------------------------------------------------------------------------ every key parsed */
+
+/* Every key of the table with a value different from its default. */
+static const char *const full_text =
+    "phantom:\n"
+    "  type: slabs\n"
+    "  voxel_mm: 1.5\n"
+    "  seed: 12345678901234567\n"
+    "  liver_mass_g: 1500\n"
+    "  liver_density: 1.05\n"
+    "  right_lobe_fraction: 0.6\n"
+    "  tumour_burden_percent: 20\n"
+    "  tumour_count: 3\n"
+    "  tumour_size_sigma: 0.5\n"
+    "  necrotic_fraction: 0.2\n"
+    "  lung_density: 0.3\n"
+    "  body_density: 1.04\n"
+    "  margin_mm: 20\n"
+    "  box_size_mm: [30, 40.5, 50]\n"
+    "  material: lung\n"
+    "  density: 0.5\n"
+    "  slab_materials: [water, lung, my_bone]\n"
+    "  slab_densities: [1.0, 0.26, 0]\n"
+    "  slab_thickness_mm: [10.5, 12, 3]\n"
+    "source:\n"
+    "  type: point\n"
+    "  product: sir_spheres\n"
+    "  sphere_diameter_um: 30\n"
+    "  sphere_diameter_sd_um: 5\n"
+    "  sphere_density: 1.7\n"
+    "  activity_per_sphere_bq: 60\n"
+    "  box_min_mm: [-1, -2, -3]\n"
+    "  box_max_mm: [1, 2, 3.5]\n"
+    "  structure: slab1\n"
+    "  voxel: [1, 2, 3]\n"
+    "  point_mm: [0.5, -0.5, 4]\n"
+    "  energy_mev: 1.5\n"
+    "  direction: [0, 0, 1]\n"
+    "treatment:\n"
+    "  activity_gbq: 2.5\n"
+    "  hours_after_calibration: 24\n"
+    "  lung_shunt_fraction: 0.07\n"
+    "  tn_ratio: 4\n"
+    "  treated_lobes: right\n"
+    "  prescription_gy: 120\n"
+    "transport:\n"
+    "  kernel: local\n"
+    "  histories: 123456789012\n"
+    "  seed: 42\n"
+    "  threads: 3\n"
+    "  cutoff_kev: 20\n"
+    "  photon_cutoff_kev: 5\n"
+    "  delta_threshold_kev: 200\n"
+    "  brems_threshold_kev: 20\n"
+    "  max_eloss_fraction: 0.05\n"
+    "  straggling: false\n"
+    "  secondaries: no\n"
+    "  multiple_scattering: off\n"
+    "output:\n"
+    "  uncertainty: false\n"
+    "  microspheres: false\n"
+    "  max_memory_gb: 2\n"
+    "materials:\n"
+    "  - name: my_bone\n"
+    "    density: 1.85\n"
+    "    I_eV: 91.9\n"
+    "    composition: {H: 0.047234, C: 0.14433, N: 0.04199, O: 0.446096, Mg: 0.0022, P: 0.104970, S: 0.00315,\n"
+    "                  Ca: 0.20993, Zn: 0.0001}\n";
+
+/* Keys set in full_text (must be every key of the table: see test_reference). */
+static const char *const all_keys[] = {
+    "phantom.type", "phantom.voxel_mm", "phantom.seed", "phantom.liver_mass_g", "phantom.liver_density",
+    "phantom.right_lobe_fraction", "phantom.tumour_burden_percent", "phantom.tumour_count",
+    "phantom.tumour_size_sigma", "phantom.necrotic_fraction", "phantom.lung_density", "phantom.body_density",
+    "phantom.margin_mm", "phantom.box_size_mm", "phantom.material", "phantom.density", "phantom.slab_materials",
+    "phantom.slab_densities", "phantom.slab_thickness_mm", "source.type", "source.product",
+    "source.sphere_diameter_um", "source.sphere_diameter_sd_um", "source.sphere_density",
+    "source.activity_per_sphere_bq", "source.box_min_mm", "source.box_max_mm", "source.structure", "source.voxel",
+    "source.point_mm", "source.energy_mev", "source.direction", "treatment.activity_gbq",
+    "treatment.hours_after_calibration", "treatment.lung_shunt_fraction", "treatment.tn_ratio",
+    "treatment.treated_lobes", "treatment.prescription_gy", "transport.kernel", "transport.histories",
+    "transport.seed", "transport.threads", "transport.cutoff_kev", "transport.photon_cutoff_kev",
+    "transport.delta_threshold_kev", "transport.brems_threshold_kev", "transport.max_eloss_fraction",
+    "transport.straggling", "transport.secondaries", "transport.multiple_scattering", "output.uncertainty",
+    "output.microspheres", "output.max_memory_gb",
+};
+#define NKEYS (sizeof all_keys / sizeof all_keys[0])
+
+static void test_every_key(void)
+{
+    y90_config c;
+    y90_error e;
+    y90_status st = parse("full.yaml", full_text, &c, &e);
+    if (st) fprintf(stderr, "\n    %s ", e.msg);
+    CU_ASSERT_EQUAL_FATAL(st, Y90_OK);
+    const y90_phantom_params *p = &c.phantom;
+    CU_ASSERT_EQUAL(p->type, Y90_PHANTOM_SLABS);
+    CU_ASSERT_DOUBLE_EQUAL(p->voxel_mm, 1.5, 0);
+    CU_ASSERT(p->seed == 12345678901234567ull); /* above 2^53: must be exact */
+    CU_ASSERT_DOUBLE_EQUAL(p->liver_mass_g, 1500, 0);
+    CU_ASSERT_DOUBLE_EQUAL(p->liver_density, 1.05, 0);
+    CU_ASSERT_DOUBLE_EQUAL(p->right_lobe_fraction, 0.6, 0);
+    CU_ASSERT_DOUBLE_EQUAL(p->tumour_burden_percent, 20, 0);
+    CU_ASSERT_EQUAL(p->tumour_count, 3);
+    CU_ASSERT_DOUBLE_EQUAL(p->tumour_size_sigma, 0.5, 0);
+    CU_ASSERT_DOUBLE_EQUAL(p->necrotic_fraction, 0.2, 0);
+    CU_ASSERT_DOUBLE_EQUAL(p->lung_density, 0.3, 0);
+    CU_ASSERT_DOUBLE_EQUAL(p->body_density, 1.04, 0);
+    CU_ASSERT_DOUBLE_EQUAL(p->margin_mm, 20, 0);
+    CU_ASSERT_DOUBLE_EQUAL(p->box_size_mm[0], 30, 0);
+    CU_ASSERT_DOUBLE_EQUAL(p->box_size_mm[1], 40.5, 0);
+    CU_ASSERT_DOUBLE_EQUAL(p->box_size_mm[2], 50, 0);
+    CU_ASSERT_STRING_EQUAL(p->material, "lung");
+    CU_ASSERT_DOUBLE_EQUAL(p->density, 0.5, 0);
+    CU_ASSERT_EQUAL(p->nslabs, 3);
+    CU_ASSERT_STRING_EQUAL(p->slab_materials[0], "water");
+    CU_ASSERT_STRING_EQUAL(p->slab_materials[1], "lung");
+    CU_ASSERT_STRING_EQUAL(p->slab_materials[2], "my_bone");
+    CU_ASSERT_DOUBLE_EQUAL(p->slab_densities[0], 1.0, 0);
+    CU_ASSERT_DOUBLE_EQUAL(p->slab_densities[1], 0.26, 0);
+    CU_ASSERT_DOUBLE_EQUAL(p->slab_densities[2], 0, 0);
+    CU_ASSERT_DOUBLE_EQUAL(p->slab_thickness_mm[0], 10.5, 0);
+    CU_ASSERT_DOUBLE_EQUAL(p->slab_thickness_mm[1], 12, 0);
+    CU_ASSERT_DOUBLE_EQUAL(p->slab_thickness_mm[2], 3, 0);
+
+    const y90_source_params *s = &c.source;
+    CU_ASSERT_EQUAL(s->type, Y90_SOURCE_POINT);
+    CU_ASSERT_EQUAL(s->product, Y90_PRODUCT_SIR_SPHERES);
+    CU_ASSERT_DOUBLE_EQUAL(s->sphere_diameter_um, 30, 0);
+    CU_ASSERT_DOUBLE_EQUAL(s->sphere_diameter_sd_um, 5, 0);
+    CU_ASSERT_DOUBLE_EQUAL(s->sphere_density, 1.7, 0);
+    CU_ASSERT_DOUBLE_EQUAL(s->activity_per_sphere_bq, 60, 0);
+    CU_ASSERT_DOUBLE_EQUAL(s->box_min_mm[0], -1, 0);
+    CU_ASSERT_DOUBLE_EQUAL(s->box_min_mm[1], -2, 0);
+    CU_ASSERT_DOUBLE_EQUAL(s->box_min_mm[2], -3, 0);
+    CU_ASSERT_DOUBLE_EQUAL(s->box_max_mm[0], 1, 0);
+    CU_ASSERT_DOUBLE_EQUAL(s->box_max_mm[1], 2, 0);
+    CU_ASSERT_DOUBLE_EQUAL(s->box_max_mm[2], 3.5, 0);
+    CU_ASSERT_STRING_EQUAL(s->structure, "slab1");
+    CU_ASSERT_EQUAL(s->voxel[0], 1);
+    CU_ASSERT_EQUAL(s->voxel[1], 2);
+    CU_ASSERT_EQUAL(s->voxel[2], 3);
+    CU_ASSERT_DOUBLE_EQUAL(s->point_mm[0], 0.5, 0);
+    CU_ASSERT_DOUBLE_EQUAL(s->point_mm[1], -0.5, 0);
+    CU_ASSERT_DOUBLE_EQUAL(s->point_mm[2], 4, 0);
+    CU_ASSERT_DOUBLE_EQUAL(s->energy_mev, 1.5, 0);
+    CU_ASSERT_DOUBLE_EQUAL(s->direction[0], 0, 0);
+    CU_ASSERT_DOUBLE_EQUAL(s->direction[1], 0, 0);
+    CU_ASSERT_DOUBLE_EQUAL(s->direction[2], 1, 1e-12);
+
+    const y90_treatment_params *t = &c.treatment;
+    CU_ASSERT_DOUBLE_EQUAL(t->activity_gbq, 2.5, 0);
+    CU_ASSERT_DOUBLE_EQUAL(t->hours_after_calibration, 24, 0);
+    CU_ASSERT_DOUBLE_EQUAL(t->lung_shunt_fraction, 0.07, 0);
+    CU_ASSERT_DOUBLE_EQUAL(t->tn_ratio, 4, 0);
+    CU_ASSERT_EQUAL(t->treated_lobes, Y90_TREAT_RIGHT);
+    CU_ASSERT_DOUBLE_EQUAL(t->prescription_gy, 120, 0);
+
+    const y90_transport_params *tp = &c.transport;
+    CU_ASSERT_EQUAL(tp->kernel, Y90_KERNEL_LOCAL);
+    CU_ASSERT(tp->histories == 123456789012LL);
+    CU_ASSERT(tp->seed == 42);
+    CU_ASSERT_EQUAL(tp->threads, 3);
+    CU_ASSERT_DOUBLE_EQUAL(tp->cutoff_kev, 20, 0);
+    CU_ASSERT_DOUBLE_EQUAL(tp->photon_cutoff_kev, 5, 0);
+    CU_ASSERT_DOUBLE_EQUAL(tp->delta_threshold_kev, 200, 0);
+    CU_ASSERT_DOUBLE_EQUAL(tp->brems_threshold_kev, 20, 0);
+    CU_ASSERT_DOUBLE_EQUAL(tp->max_eloss_fraction, 0.05, 0);
+    CU_ASSERT_EQUAL(tp->straggling, 0);
+    CU_ASSERT_EQUAL(tp->secondaries, 0);
+    CU_ASSERT_EQUAL(tp->multiple_scattering, 0);
+
+    CU_ASSERT_EQUAL(c.output.uncertainty, 0);
+    CU_ASSERT_EQUAL(c.output.microspheres, 0);
+    CU_ASSERT_DOUBLE_EQUAL(c.output.max_memory_gb, 2, 0);
+
+    CU_ASSERT_EQUAL_FATAL(c.nuser_materials, 1);
+    const y90_user_material *m = &c.user_materials[0];
+    CU_ASSERT_STRING_EQUAL(m->name, "my_bone");
+    CU_ASSERT_DOUBLE_EQUAL(m->density, 1.85, 0);
+    CU_ASSERT_DOUBLE_EQUAL(m->I_eV, 91.9, 0);
+    CU_ASSERT_EQUAL_FATAL(m->nelem, 9);
+    static const int Z[9] = {1, 6, 7, 8, 12, 15, 16, 20, 30};
+    static const double w[9] = {0.047234, 0.14433, 0.04199, 0.446096, 0.0022, 0.104970, 0.00315, 0.20993, 0.0001};
+    for (int i = 0; i < 9; i++) {
+        CU_ASSERT_EQUAL(m->Z[i], Z[i]);
+        CU_ASSERT_DOUBLE_EQUAL(m->w[i], w[i], 0);
+    }
+    y90_config_free(&c);
+}
+
+/* Integers and booleans in their accepted spellings; uint64 seeds over the whole range. */
+static void test_scalar_spellings(void)
+{
+    y90_config c;
+    y90_error e;
+    CU_ASSERT_EQUAL_FATAL(parse("sp.yaml", NEEDS "transport:\n  histories: 2e6\n  straggling: True\n  seed: 0\n", &c, &e),
+                          Y90_OK);
+    CU_ASSERT(c.transport.histories == 2000000);
+    CU_ASSERT_EQUAL(c.transport.straggling, 1);
+    CU_ASSERT(c.transport.seed == 0);
+    y90_config_free(&c);
+    /* a non-integer and a negative seed are refused */
+    expect_bad("seed_frac.yaml", NEEDS "transport:\n  seed: 1.5\n", 4, "transport.seed", "1.5", "integer", NULL);
+    expect_bad("seed_neg.yaml", NEEDS "transport:\n  seed: -3\n", 4, "transport.seed", "-3", NULL);
+    expect_bad("hist_frac.yaml", NEEDS "transport:\n  histories: 10.5\n", 4, "transport.histories", "10.5", NULL);
+    expect_bad("bool.yaml", NEEDS "output:\n  uncertainty: maybe\n", 4, "output.uncertainty", "maybe", "true or false",
+               NULL);
+}
+
+/* A seed is any 64-bit unsigned integer: 2^64 - 1 (and 1.85e19 > 1.8e19) must be accepted exactly. */
+static void test_seed_uint64_max(void)
+{
+    y90_config c;
+    y90_error e;
+    y90_status st = parse("seed_max.yaml", NEEDS "transport:\n  seed: 18446744073709551615\n", &c, &e);
+    if (st) fprintf(stderr, "\n    %s ", e.msg);
+    CU_ASSERT_EQUAL(st, Y90_OK);
+    if (!st) CU_ASSERT(c.transport.seed == UINT64_MAX);
+    y90_config_free(&c);
+    st = parse("seed_big.yaml", NEEDS "phantom:\n  seed: 18100000000000000000\n", &c, &e);
+    CU_ASSERT_EQUAL(st, Y90_OK);
+    if (!st) CU_ASSERT(c.phantom.seed == 18100000000000000000ull);
+    y90_config_free(&c);
+    /* 2^64 itself does not fit */
+    expect_bad("seed_over.yaml", NEEDS "transport:\n  seed: 18446744073709551616\n", 4, "transport.seed", NULL);
+}
+
+/* ------------------------------------------------------------------------------------------ bad configs */
+
+static void test_unknown_key(void)
+{
+    expect_bad("unknown_key.yaml", NEEDS "transport: {histores: 10}\n", 3, "transport.histores", "histories", NULL);
+    expect_bad("unknown_key2.yaml", NEEDS "phantom:\n  type: box\n  voxel: 2\n", 5, "phantom.voxel", "voxel_mm", NULL);
+}
+
+static void test_unknown_section(void)
+{
+    expect_bad("unknown_section.yaml", NEEDS "transprot:\n  histories: 10\n", 3, "transprot", "transport", "phantom",
+               NULL);
+}
+
+static void test_wrong_type(void)
+{
+    expect_bad("type_int.yaml", NEEDS "transport:\n  histories: abc\n", 4, "transport.histories", "abc",
+               "[1, 1e+13]", NULL);
+    expect_bad("type_list.yaml", NEEDS "phantom:\n  voxel_mm: [1, 2]\n", 4, "phantom.voxel_mm", "(0, 50]", NULL);
+    expect_bad("type_scalar_for_list.yaml", NEEDS "phantom:\n  box_size_mm: 10\n", 4, "phantom.box_size_mm", "3",
+               NULL);
+    expect_bad("type_list_length.yaml", NEEDS "phantom:\n  box_size_mm: [10, 10]\n", 4, "phantom.box_size_mm",
+               "3", NULL);
+    expect_bad("type_section.yaml", NEEDS "transport: 5\n", 3, "transport", "mapping", NULL);
+}
+
+static void test_activity_negative(void)
+{
+    expect_bad("activity_neg.yaml", "treatment:\n  activity_gbq: -1\n", 2, "treatment.activity_gbq", "-1",
+               "(0, 100]", NULL);
+}
+
+static void test_activity_zero(void)
+{
+    expect_bad("activity_zero.yaml", "\ntreatment:\n  activity_gbq: 0\n", 3, "treatment.activity_gbq", "'0'",
+               "(0, 100]", NULL);
+}
+
+static void test_lung_shunt(void)
+{
+    expect_bad("lsf.yaml", "treatment:\n  activity_gbq: 1\n  lung_shunt_fraction: 1.3\n", 3,
+               "treatment.lung_shunt_fraction", "1.3", "[0, 1]", NULL);
+}
+
+static void test_tumour_burden(void)
+{
+    expect_bad("burden90.yaml", NEEDS "phantom:\n  tumour_burden_percent: 90\n", 4, "phantom.tumour_burden_percent",
+               "90", "[0, 90)", NULL);
+    expect_bad("burden95.yaml", NEEDS "phantom:\n  tumour_burden_percent: 95\n", 4, "phantom.tumour_burden_percent",
+               "95", "[0, 90)", NULL);
+    y90_config c;
+    y90_error e;
+    CU_ASSERT_EQUAL(parse("burden89.yaml", NEEDS "phantom:\n  tumour_burden_percent: 89.9\n", &c, &e), Y90_OK);
+    y90_config_free(&c);
+}
+
+static void test_voxel_zero(void)
+{
+    expect_bad("voxel0.yaml", NEEDS "phantom:\n  type: box\n  voxel_mm: 0\n", 5, "phantom.voxel_mm", "(0, 50]", NULL);
+    expect_bad("voxel_neg.yaml", NEEDS "phantom:\n  voxel_mm: -2\n", 4, "phantom.voxel_mm", "(0, 50]", NULL);
+}
+
+static void test_duplicate_key(void)
+{
+    expect_bad("duplicate.yaml", NEEDS "transport:\n  histories: 10\n  seed: 3\n  histories: 20\n", 6,
+               "transport.histories", "line 4", NULL);
+}
+
+static void test_enum_choice(void)
+{
+    expect_bad("enum.yaml", NEEDS "transport:\n  kernel: gpu\n", 4, "transport.kernel", "gpu", "mc|local", NULL);
+    expect_bad("enum2.yaml", NEEDS "treatment:\n  treated_lobes: middle\n", 4, "treatment.treated_lobes", "middle",
+               "both|right|left", NULL);
+}
+
+/* The duplicate-section form: `treatment` twice (libyaml keeps both mappings). */
+static void test_duplicate_section(void)
+{
+    expect_bad("dup_section.yaml", NEEDS "transport:\n  seed: 1\ntreatment:\n  activity_gbq: 2\n", 6,
+               "treatment.activity_gbq", NULL);
+}
+
+static void test_missing_required(void)
+{
+    expect_bad("missing.yaml", "phantom:\n  type: liver\n", 0, "treatment.activity_gbq", "required", NULL);
+    expect_bad("empty.yaml", "", 0, NULL);
+}
+
+static void test_yaml_syntax(void)
+{
+    /* line 3 is indented by one space: not a key of phantom, not a top-level key */
+    expect_bad("syntax.yaml", NEEDS "phantom:\n  type: box\n voxel_mm: 2\n", 5, "syntax", NULL);
+    expect_bad("syntax2.yaml", "treatment:\n  activity_gbq: 1\n  tn_ratio: [1, 2\n\n", 0, "syntax", NULL);
+}
+
+static void test_slab_mismatch(void)
+{
+    expect_bad("slabs.yaml",
+               NEEDS "phantom:\n  type: slabs\n  slab_materials: [water, lung]\n  slab_thickness_mm: [10]\n"
+                     "source:\n  type: uniform_structure\n",
+               5, "slab_materials", "slab_thickness_mm", NULL);
+    expect_bad("slabs_dens.yaml",
+               NEEDS "phantom:\n  type: slabs\n  slab_materials: [water, lung]\n  slab_thickness_mm: [10, 10]\n"
+                     "  slab_densities: [1, 0.26, 3]\nsource:\n  type: uniform_structure\n",
+               5, "slab_densities", NULL);
+}
+
+static void test_unknown_material(void)
+{
+    expect_bad("material.yaml", NEEDS "phantom:\n  type: box\n  material: unobtainium\nsource:\n  type: point\n", 5,
+               "phantom.material", "unobtainium", "materials", NULL);
+    expect_bad("slab_material.yaml",
+               NEEDS "phantom:\n  type: slabs\n  slab_materials: [water, unobtainium]\n  slab_thickness_mm: [5, 5]\n"
+                     "source:\n  type: point\n",
+               5, "slab_materials", "unobtainium", NULL);
+}
+
+static void test_microspheres_box(void)
+{
+    expect_bad("spheres_box.yaml", NEEDS "phantom:\n  type: box\nsource:\n  type: microspheres\n", 6, "source.type",
+               "microspheres", "liver", NULL);
+}
+
+/* microspheres is the default source: with a box phantom and no source section the message must still give a
+ * real line (that of phantom.type), not ":0:". */
+static void test_microspheres_box_default_source(void)
+{
+    expect_bad("spheres_box_default.yaml", NEEDS "phantom:\n  type: box\n", 4, "source.type", "liver", NULL);
+    y90_config c;
+    y90_error e;
+    parse("spheres_box_default.yaml", NEEDS "phantom:\n  type: box\n", &c, &e);
+    CU_ASSERT_PTR_NULL(strstr(e.msg, ":0:"));
+}
+
+static void test_user_material_good(void)
+{
+    y90_config c;
+    y90_error e;
+    const char *text = NEEDS "phantom:\n  type: box\n  material: my_water\nsource:\n  type: uniform_box\n"
+                             "materials:\n  - name: my_water\n    density: 1.0\n    composition: {H: 0.111894, O: "
+                             "0.888106}\n";
+    y90_status st = parse("usermat.yaml", text, &c, &e);
+    if (st) fprintf(stderr, "\n    %s ", e.msg);
+    CU_ASSERT_EQUAL_FATAL(st, Y90_OK);
+    CU_ASSERT_EQUAL(c.nuser_materials, 1);
+    CU_ASSERT_STRING_EQUAL(c.user_materials[0].name, "my_water");
+    CU_ASSERT_EQUAL(c.user_materials[0].nelem, 2);
+    CU_ASSERT_EQUAL(c.user_materials[0].Z[0], 1);
+    CU_ASSERT_EQUAL(c.user_materials[0].Z[1], 8);
+    CU_ASSERT_DOUBLE_EQUAL(c.user_materials[0].I_eV, 0, 0); /* Bragg rule */
+    CU_ASSERT_EQUAL(y90_config_validate(&c, &e), Y90_OK);
+    y90_config_free(&c);
+}
+
+static void test_user_material_bad_element(void)
+{
+    expect_bad("usermat_elem.yaml",
+               NEEDS "materials:\n  - name: junk\n    density: 1.0\n    composition:\n      H: 0.5\n      Xx: 0.5\n", 8,
+               "Xx", "materials", NULL);
+}
+
+/* Fractions summing to 0.9: refused by y90_material_check, and the message must still say where. */
+static void test_user_material_fractions(void)
+{
+    const char *text = NEEDS "materials:\n  - name: junk\n    density: 1.0\n    composition: {H: 0.5, O: 0.4}\n";
+    y90_config c;
+    y90_error e;
+    CU_ASSERT_EQUAL(parse("usermat_sum.yaml", text, &c, &e), Y90_EINPUT);
+    HAS(e.msg, "junk");
+    HAS(e.msg, "0.9");
+    HAS(e.msg, "usermat_sum.yaml");
+    /* the line of the entry (4) or of its composition (6) */
+    int line_ok = strstr(e.msg, "usermat_sum.yaml:4:") || strstr(e.msg, "usermat_sum.yaml:6:");
+    if (!line_ok) fprintf(stderr, "\n    message \"%s\" gives no line of the materials entry ", e.msg);
+    CU_ASSERT(line_ok);
+    y90_config_free(&c);
+}
+
+static void test_user_material_incomplete(void)
+{
+    expect_bad("usermat_nodens.yaml", NEEDS "materials:\n  - name: junk\n    composition: {H: 1}\n", 4, "materials",
+               "density", NULL);
+    expect_bad("usermat_dens.yaml", NEEDS "materials:\n  - name: junk\n    density: -1\n    composition: {H: 1}\n", 5,
+               "materials.density", "-1", "(0, 25]", NULL);
+    expect_bad("usermat_key.yaml", NEEDS "materials:\n  - name: junk\n    densty: 1\n    composition: {H: 1}\n", 5,
+               "densty", NULL);
+}
+
+/* ------------------------------------------------------------------------------------- key reference */
+
+static char *reference_text(void)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) return NULL;
+    y90_config_print_reference(f);
+    fclose(f);
+    return buf;
+}
+
+/* Every key appears in the reference, once, and the reference has no key the test does not know. */
+static void test_reference(void)
+{
+    char *ref = reference_text();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ref);
+    for (size_t i = 0; i < NKEYS; i++) {
+        char pat[128];
+        snprintf(pat, sizeof pat, "| `%s` |", all_keys[i]);
+        const char *hit = strstr(ref, pat);
+        if (!hit) fprintf(stderr, "\n    reference lacks %s ", all_keys[i]);
+        CU_ASSERT_PTR_NOT_NULL(hit);
+        if (hit) CU_ASSERT_PTR_NULL(strstr(hit + 1, pat));
+    }
+    /* rows: "| `key` | ..." ; each key must be one of all_keys (else this test and full_text need it) */
+    int rows = 0;
+    for (const char *l = ref; (l = strstr(l, "| `")); l++) {
+        char key[128] = "";
+        sscanf(l, "| `%127[^`]`", key);
+        int known = 0;
+        for (size_t i = 0; i < NKEYS; i++) known |= strcmp(key, all_keys[i]) == 0;
+        if (!known) fprintf(stderr, "\n    reference has key %s that test_config does not cover ", key);
+        CU_ASSERT(known);
+        rows++;
+    }
+    CU_ASSERT_EQUAL(rows, (int)NKEYS);
+    /* the required key is marked */
+    const char *act = strstr(ref, "| `treatment.activity_gbq` |");
+    CU_ASSERT(act && strstr(act, "(required)") && strstr(act, "(required)") < strchr(act, '\n'));
+    free(ref);
+}
+
+/* The reference is a Markdown table: every row has the header's 6 cells (a '|' inside a cell, such as the
+ * choices "mc|local", must be escaped or it splits the row). */
+static void test_reference_markdown(void)
+{
+    char *ref = reference_text();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ref);
+    for (char *l = ref; l && *l;) {
+        char *nl = strchr(l, '\n');
+        if (nl) *nl = 0;
+        int bars = 0;
+        for (const char *p = l; *p; p++) bars += *p == '|' && (p == l || p[-1] != '\\');
+        if (bars != 7) fprintf(stderr, "\n    row with %d cells: %s ", bars - 1, l);
+        CU_ASSERT_EQUAL(bars, 7);
+        l = nl ? nl + 1 : NULL;
+    }
+    free(ref);
+}
+
+/* Every key's default as printed in the reference parses as that key (a bad default would be dropped silently by
+ * y90_config_defaults). */
+static void test_reference_defaults_parse(void)
+{
+    char *ref = reference_text();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ref);
+    int checked = 0;
+    for (const char *l = ref; (l = strstr(l, "| `")); l++) {
+        char key[128] = "", type[64] = "", def[128] = "";
+        if (sscanf(l, "| `%127[^`]` | %63[^|]| %127[^|]|", key, type, def) != 3) {
+            fprintf(stderr, "\n    cannot read row %.60s ", l);
+            CU_FAIL("reference row");
+            continue;
+        }
+        size_t n = strlen(def);
+        while (n && def[n - 1] == ' ') def[--n] = 0;
+        if (!strcmp(def, "(required)")) continue;
+        char section[64], name[64], text[512];
+        if (sscanf(key, "%63[^.].%63s", section, name) != 2) continue;
+        if (!strcmp(section, "treatment"))
+            snprintf(text, sizeof text, "treatment:\n  activity_gbq: 1\n  %s: %s\n", name, def);
+        else
+            snprintf(text, sizeof text, NEEDS "%s:\n  %s: %s\n", section, name, def);
+        y90_config c;
+        y90_error e;
+        y90_status st = parse("defaults.yaml", text, &c, &e);
+        if (st) fprintf(stderr, "\n    default of %s ('%s') does not parse: %s ", key, def, e.msg);
+        CU_ASSERT_EQUAL(st, Y90_OK);
+        y90_config_free(&c);
+        checked++;
+    }
+    CU_ASSERT_EQUAL(checked, (int)NKEYS - 1);
+    free(ref);
+}
+
+/* Load from a file: messages name the path. */
+static void test_load_file(void)
+{
+    const char *p = y90t_write("load_bad.yaml", NEEDS "phantom:\n  voxel_mm: 0\n");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    char path[1024];
+    snprintf(path, sizeof path, "%s", p);
+    y90_config c;
+    y90_error e = {0};
+    CU_ASSERT_EQUAL(y90_config_load(path, &c, &e), Y90_EINPUT);
+    char where[1100];
+    snprintf(where, sizeof where, "%s:4:", path);
+    HAS(e.msg, where);
+    y90_config_free(&c);
+    e = (y90_error){0};
+    CU_ASSERT_EQUAL(y90_config_load("no/such/config.yaml", &c, &e), Y90_EINPUT);
+    HAS(e.msg, "no/such/config.yaml");
+}
+
+void y90t_register(void)
+{
+    CU_pSuite s = CU_add_suite("config", NULL, NULL);
+    CU_add_test(s, "defaults", test_defaults);
+    CU_add_test(s, "minimal config", test_minimal);
+    CU_add_test(s, "every key parsed", test_every_key);
+    CU_add_test(s, "scalar spellings and uint64 range", test_scalar_spellings);
+    CU_add_test(s, "uint64 seeds: whole range", test_seed_uint64_max);
+    CU_add_test(s, "unknown key", test_unknown_key);
+    CU_add_test(s, "unknown section", test_unknown_section);
+    CU_add_test(s, "wrong type", test_wrong_type);
+    CU_add_test(s, "negative activity", test_activity_negative);
+    CU_add_test(s, "activity 0", test_activity_zero);
+    CU_add_test(s, "lung shunt 1.3", test_lung_shunt);
+    CU_add_test(s, "tumour burden 90 and 95", test_tumour_burden);
+    CU_add_test(s, "voxel_mm 0", test_voxel_zero);
+    CU_add_test(s, "duplicated key", test_duplicate_key);
+    CU_add_test(s, "duplicated section", test_duplicate_section);
+    CU_add_test(s, "enum not a choice", test_enum_choice);
+    CU_add_test(s, "missing required key", test_missing_required);
+    CU_add_test(s, "YAML syntax error", test_yaml_syntax);
+    CU_add_test(s, "slab list length mismatch", test_slab_mismatch);
+    CU_add_test(s, "unknown material", test_unknown_material);
+    CU_add_test(s, "microspheres with a box phantom", test_microspheres_box);
+    CU_add_test(s, "microspheres (default) with a box: line", test_microspheres_box_default_source);
+    CU_add_test(s, "user material good", test_user_material_good);
+    CU_add_test(s, "user material unknown element", test_user_material_bad_element);
+    CU_add_test(s, "user material fractions not summing to 1", test_user_material_fractions);
+    CU_add_test(s, "user material incomplete", test_user_material_incomplete);
+    CU_add_test(s, "reference lists every key", test_reference);
+    CU_add_test(s, "reference is a well-formed Markdown table", test_reference_markdown);
+    CU_add_test(s, "reference defaults parse", test_reference_defaults_parse);
+    CU_add_test(s, "load from file", test_load_file);
+}
