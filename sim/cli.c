@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "cli.h"
 #include "y90/config.h"
+#include "y90/io.h"
 #include "y90/report.h"
 #include "y90/run.h"
 
@@ -122,13 +123,22 @@ int y90_cli_run(int argc, char **argv)
 {
     const char *cfgpath = NULL, *out = NULL, *kernel = NULL;
     int force = 0, quiet = 0;
-    int64_t hist = -1, threads = -1, seed = -1;
+    int64_t hist = -1, threads = -1;
+    unsigned long long seed_u = 0;
+    int have_seed = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "-o") && v) out = argv[++i];
         else if (!strcmp(a, "--histories") && v) { if (opt_i64("run", a, argv[++i], 1, 1e13, &hist)) return 2; }
         else if (!strcmp(a, "--threads") && v) { if (opt_i64("run", a, argv[++i], 1, 4096, &threads)) return 2; }
-        else if (!strcmp(a, "--seed") && v) { if (opt_i64("run", a, argv[++i], 0, 9.0e15, &seed)) return 2; }
+        else if (!strcmp(a, "--seed") && v) {
+            char *end;
+            errno = 0;
+            seed_u = strtoull(argv[++i], &end, 10);
+            if (*end || end == argv[i] || errno || argv[i][0] == '-')
+                return usage_error("run", "--seed: expected a whole number in [0, 2^64-1]", argv[i]);
+            have_seed = 1;
+        }
         else if (!strcmp(a, "--kernel") && v) kernel = argv[++i];
         else if (!strcmp(a, "--force")) force = 1;
         else if (!strcmp(a, "--quiet")) quiet = 1;
@@ -142,7 +152,7 @@ int y90_cli_run(int argc, char **argv)
     if (y90_config_load(cfgpath, &c, &e)) return y90_cli_fail(&e);
     if (hist > 0) c.transport.histories = hist;
     if (threads > 0) c.transport.threads = (int)threads;
-    if (seed >= 0) c.transport.seed = (uint64_t)seed;
+    if (have_seed) c.transport.seed = (uint64_t)seed_u;
     if (kernel) {
         if (!strcmp(kernel, "mc")) c.transport.kernel = Y90_KERNEL_MC;
         else if (!strcmp(kernel, "local")) c.transport.kernel = Y90_KERNEL_LOCAL;
@@ -161,10 +171,11 @@ int y90_cli_run(int argc, char **argv)
 int y90_cli_report(int argc, char **argv)
 {
     const char *path = NULL, *dvh = NULL;
-    int json = 0;
+    int json = 0, force = 0;
     double presc = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--json")) json = 1;
+        else if (!strcmp(argv[i], "--force")) force = 1;
         else if (!strcmp(argv[i], "--dvh-csv") && i + 1 < argc) dvh = argv[++i];
         else if (!strcmp(argv[i], "--prescription-gy") && i + 1 < argc) {
             char *end;
@@ -176,6 +187,8 @@ int y90_cli_report(int argc, char **argv)
         else return usage_error("report", "more than one file", argv[i]);
     }
     if (!path) return usage_error("report", "expected OUT.h5", NULL);
+    if (dvh && !force && y90_file_exists(dvh))
+        return usage_error("report", "--dvh-csv file exists; use --force to overwrite", dvh);
     y90_error e = {0};
     y90_report *r = calloc(1, sizeof *r);
     if (!r) return 1;

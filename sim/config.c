@@ -48,7 +48,7 @@ static const char *type_text(const y90_key *k)
     case Y90_KT_INT: case Y90_KT_INT64: case Y90_KT_UINT64: return "an integer";
     case Y90_KT_BOOL: return "true or false";
     case Y90_KT_STRING: return "a name";
-    case Y90_KT_ENUM: return "one of";
+    case Y90_KT_ENUM: return "a choice";
     case Y90_KT_DOUBLE3: return "a list of 3 numbers";
     case Y90_KT_INT3: return "a list of 3 integers";
     case Y90_KT_STRLIST: return "a list of names";
@@ -130,8 +130,16 @@ static y90_status set_scalar(parse_ctx *c, const y90_key *k, void *slot, const c
         if (parse_number(s, &v) || v != floor(v)) return bad_value(c, k, line, s, "not an integer");
         if (!in_range(k, v)) return bad_value(c, k, line, s, "out of range");
         if (k->type == Y90_KT_UINT64) {
-            if (v < 0 || v > 1.8e19) return bad_value(c, k, line, s, "out of range");
-            *(uint64_t *)slot = strchr(s, 'e') || strchr(s, 'E') ? (uint64_t)v : strtoull(s, NULL, 10);
+            if (v < 0 || v > 18446744073709551615.0) return bad_value(c, k, line, s, "out of range");
+            if (strchr(s, 'e') || strchr(s, 'E') || strchr(s, '.')) {
+                if (v >= 18446744073709551615.0) return bad_value(c, k, line, s, "out of range");
+                *(uint64_t *)slot = (uint64_t)v;
+            } else {
+                errno = 0;
+                unsigned long long u = strtoull(s, NULL, 10);
+                if (errno == ERANGE || s[0] == '-') return bad_value(c, k, line, s, "out of range");
+                *(uint64_t *)slot = (uint64_t)u;
+            }
         } else if (k->type == Y90_KT_INT64) {
             *(int64_t *)slot = (int64_t)v;
         } else {
@@ -300,6 +308,13 @@ static y90_status parse_material(parse_ctx *c, yaml_document_t *doc, yaml_node_t
     if (!m->name[0] || m->density <= 0 || m->nelem == 0)
         return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: materials: an entry needs name, density and composition",
                         c->file, line_of(map));
+    y90_material mm = {.density = m->density, .I_eV = m->I_eV, .nelem = m->nelem, .source = "config"};
+    snprintf(mm.name, sizeof mm.name, "%s", m->name);
+    memcpy(mm.Z, m->Z, sizeof mm.Z);
+    memcpy(mm.w, m->w, sizeof mm.w);
+    y90_error me = {0};
+    if (y90_material_check(&mm, &me))
+        return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: materials: %s", c->file, line_of(map), me.msg);
     c->cfg->nuser_materials++;
     return Y90_OK;
 }
@@ -381,19 +396,35 @@ static int known_material(const y90_config *cfg, const char *name)
     return 0;
 }
 
+/* Line of the first of two keys that the file set (0 if neither: the message then has no line). */
+static int line_either(const parse_ctx *c, const char *k1, const char *k2)
+{
+    int l = c->seen[key_index(k1)];
+    return l ? l : c->seen[key_index(k2)];
+}
+
+/* "file:line" or "file" when the keys at fault were defaults. */
+static const char *where(const parse_ctx *c, int line, char *buf, size_t len)
+{
+    if (line > 0) snprintf(buf, len, "%s:%d", c->file, line);
+    else snprintf(buf, len, "%s", c->file);
+    return buf;
+}
+
 /* Checks across keys, with the line of the key at fault. */
 static y90_status cross_check(parse_ctx *c)
 {
     const y90_config *cfg = c->cfg;
     const y90_phantom_params *p = &cfg->phantom;
+    char w[1100];
     for (size_t i = 0; i < y90_config_nkeys; i++)
         if (!y90_config_keys[i].def && !c->seen[i])
             return Y90_FAIL(c->err, Y90_EINPUT, "%s: %s is required (%s, %s)", c->file, y90_config_keys[i].key,
                             y90_config_keys[i].help, y90_config_keys[i].unit);
     if (p->type == Y90_PHANTOM_BOX && !known_material(cfg, p->material))
-        return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: phantom.material = '%s': unknown material; expected a built-in "
-                        "material or a `materials` entry", c->file, c->seen[key_index("phantom.material")],
-                        p->material);
+        return Y90_FAIL(c->err, Y90_EINPUT, "%s: phantom.material = '%s': unknown material; expected a built-in "
+                        "material or a `materials` entry",
+                        where(c, line_either(c, "phantom.material", "phantom.type"), w, sizeof w), p->material);
     if (p->type == Y90_PHANTOM_SLABS) {
         int nd = c->count[key_index("phantom.slab_densities")], nt = c->count[key_index("phantom.slab_thickness_mm")];
         int line = c->seen[key_index("phantom.slab_materials")];
@@ -411,15 +442,16 @@ static y90_status cross_check(parse_ctx *c)
     }
     const y90_source_params *s = &cfg->source;
     if (s->type == Y90_SOURCE_MICROSPHERES && p->type != Y90_PHANTOM_LIVER)
-        return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: source.type = microspheres needs phantom.type = liver (the "
+        return Y90_FAIL(c->err, Y90_EINPUT, "%s: source.type = microspheres needs phantom.type = liver (the "
                         "uptake model places spheres in liver, tumours and lungs); use uniform_box, "
                         "uniform_structure, voxel or point for box and slab phantoms",
-                        c->file, c->seen[key_index("source.type")]);
+                        where(c, line_either(c, "source.type", "phantom.type"), w, sizeof w));
     if (s->type == Y90_SOURCE_UNIFORM_BOX)
         for (int a = 0; a < 3; a++)
             if (s->box_min_mm[a] > s->box_max_mm[a])
-                return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: source.box_min_mm[%d] = %g > box_max_mm[%d] = %g; "
-                                "expected min <= max", c->file, c->seen[key_index("source.box_min_mm")], a,
+                return Y90_FAIL(c->err, Y90_EINPUT, "%s: source.box_min_mm[%d] = %g > box_max_mm[%d] = %g; "
+                                "expected min <= max",
+                                where(c, line_either(c, "source.box_min_mm", "source.box_max_mm"), w, sizeof w), a,
                                 s->box_min_mm[a], a, s->box_max_mm[a]);
     return Y90_OK;
 }
@@ -504,7 +536,14 @@ void y90_config_print_reference(FILE *f)
     for (size_t i = 0; i < y90_config_nkeys; i++) {
         const y90_key *k = &y90_config_keys[i];
         char allowed[160] = "";
-        if (k->type == Y90_KT_ENUM) snprintf(allowed, sizeof allowed, "%s", k->choices);
+        if (k->type == Y90_KT_ENUM) {
+            size_t j = 0; /* "a|b" -> "a, b": a bar would split the Markdown cell */
+            for (const char *q = k->choices; *q && j + 3 < sizeof allowed; q++) {
+                if (*q == '|') { allowed[j++] = ','; allowed[j++] = ' '; }
+                else allowed[j++] = *q;
+            }
+            allowed[j] = 0;
+        }
         else if (!(k->min == 0 && k->max == 0) && k->type != Y90_KT_BOOL && k->type != Y90_KT_STRING &&
                  k->type != Y90_KT_STRLIST)
             range_text(k, allowed, sizeof allowed);

@@ -394,7 +394,8 @@ static y90_status alloc_grid(const torso *T, double v, size_t max_bytes, y90_gri
         total *= k;
         if (k > MAX_AXIS_VOXELS || total > MAX_GRID_VOXELS)
             return Y90_FAIL(err, Y90_ENOMEM,
-                            "phantom.voxel_mm = %g mm: the liver phantom would need more than %.0g voxels", v,
+                            "phantom.voxel_mm = %g mm: the liver phantom would need more than %.0g voxels, more "
+                            "memory than any machine has (output.max_memory_gb bounds a run): use larger voxels", v,
                             MAX_GRID_VOXELS);
         *n[a] = (int)k;
         g->spacing[a] = v;

@@ -17,10 +17,19 @@ size_t y90_memory_limit(const y90_config *c)
     return (size_t)(0.8 * (double)pages * (double)psize);
 }
 
+/* Before any work: the output must not exist (unless force) and its folder must be writable. */
 static y90_status check_output(const char *path, int force, y90_error *err)
 {
     if (!force && y90_file_exists(path))
         return Y90_FAIL(err, Y90_EINPUT, "%s: exists; use --force to overwrite", path);
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash) snprintf(dir, sizeof dir, ".");
+    else if (slash == dir) dir[1] = 0;
+    else *slash = 0;
+    if (access(dir, W_OK) != 0)
+        return Y90_FAIL(err, Y90_EINPUT, "%s: cannot write into folder '%s' (missing or not writable)", path, dir);
     return Y90_OK;
 }
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "y90/rng.h"
+#include "y90/run.h"
 #include "y90/source.h"
 
 double y90_decays_full(double activity_bq) { return activity_bq * Y90_HALF_LIFE_H * 3600.0 / M_LN2; }
@@ -147,9 +148,14 @@ static y90_status build_microspheres(const y90_config *c, const y90_grid *g, y90
     double a_sphere = c->source.activity_per_sphere_bq > 0 ? c->source.activity_per_sphere_bq : pr->activity_bq;
     double n = floor(s->activity_calibration_bq / a_sphere + 0.5);
     if (n < 1) n = 1;
-    if (n * sizeof(y90_sphere) > 64e9)
-        return Y90_FAIL(err, Y90_ENOMEM, "%s: %.3g spheres (activity / activity per sphere) do not fit in memory",
-                        c->path, n);
+    /* the sphere list, its activity table and the placement tables (two doubles per voxel) */
+    double need = n * (sizeof(y90_sphere) + sizeof(double)) + 2.0 * sizeof(double) * (double)y90_grid_nvox(g) +
+                  (double)y90_grid_nvox(g) * (double)y90_grid_bytes_per_voxel_run();
+    size_t limit = y90_memory_limit(c);
+    if (limit > 0 && need > (double)limit)
+        return Y90_FAIL(err, Y90_ENOMEM, "%s: %.3g spheres (activity / activity per sphere) and the grid need %.2f GB, "
+                        "more than the %.2f GB allowed (output.max_memory_gb)", c->path, n, need / 1e9,
+                        (double)limit / 1e9);
     s->nspheres = (size_t)n;
     s->spheres_in_lung = (size_t)floor(c->treatment.lung_shunt_fraction * n + 0.5);
     s->spheres = y90_calloc(s->nspheres, sizeof(y90_sphere), "microsphere list", err);
@@ -193,7 +199,8 @@ static y90_status build_validation(const y90_config *c, const y90_grid *g, y90_s
         return Y90_OK;
     }
     case Y90_SOURCE_VOXEL:
-        if (sp->voxel[0] >= g->nx || sp->voxel[1] >= g->ny || sp->voxel[2] >= g->nz)
+        if (sp->voxel[0] < 0 || sp->voxel[1] < 0 || sp->voxel[2] < 0 || sp->voxel[0] >= g->nx ||
+            sp->voxel[1] >= g->ny || sp->voxel[2] >= g->nz)
             return Y90_FAIL(err, Y90_EINPUT, "%s: source.voxel = [%d, %d, %d] lies outside the %d x %d x %d grid",
                             c->path, sp->voxel[0], sp->voxel[1], sp->voxel[2], g->nx, g->ny, g->nz);
         s->voxel = y90_grid_index(g, sp->voxel[0], sp->voxel[1], sp->voxel[2]);

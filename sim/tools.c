@@ -60,9 +60,11 @@ y90_status y90_vsv_compute(const y90_tool_options *o, y90_vsv_result *r, y90_err
     y90_config c;
     y90_status st = tool_config(o, &c, err);
     if (st) return st;
-    /* a cube of odd side holding the whole 90Y range (11.3 mm CSDA at the endpoint in water, scaled by 1/density) */
+    /* a cube of odd side holding the whole 90Y electron range (11.3 mm CSDA at the endpoint in water, scaled by
+     * 1/density) and at least 100 mm around the source: a kernel of the (nearly) infinite medium, which also holds
+     * most of the bremsstrahlung (mean free paths of 5-10 cm); the rest escapes and is in the energy balance */
     double rho = o->density > 0 ? o->density : y90_material_builtin(c.phantom.material)->density;
-    int half = (int)ceil(12.0 / rho / o->voxel_mm);
+    int half = (int)ceil(fmax(12.0 / rho, 100.0) / o->voxel_mm);
     if (half < 5) half = 5;
     int n = 2 * half + 1;
     c.phantom.voxel_mm = o->voxel_mm;

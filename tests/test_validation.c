@@ -1,0 +1,120 @@
+/* LABEL validation: the 90Y voxel S values of the MC kernel against DOSXYZnrc (Lanconelli et al. 2012, Phys Med
+ * Biol 57:517) for every voxel size and medium in tests/reference/vsv, and the dose in the interior of a large
+ * water box against 49.77 Gy kg/GBq (ICRP-107 energy and half-life). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "testutil.h"
+#include "y90/config.h"
+#include "y90/io.h"
+#include "y90/run.h"
+#include "y90/tools.h"
+
+typedef struct {
+    const char *file, *medium;
+    double density, voxel_mm;
+} vsv_case;
+
+static const vsv_case cases[] = {
+    {"vsv/y90_vsv_lanconelli2012_soft_2.21mm.csv", "soft", 1.04, 2.21},
+    {"vsv/y90_vsv_lanconelli2012_soft_3mm.csv", "soft", 1.04, 3.0},
+    {"vsv/y90_vsv_lanconelli2012_soft_4mm.csv", "soft", 1.04, 4.0},
+    {"vsv/y90_vsv_lanconelli2012_soft_4.42mm.csv", "soft", 1.04, 4.42},
+    {"vsv/y90_vsv_lanconelli2012_soft_6mm.csv", "soft", 1.04, 6.0},
+    {"vsv/y90_vsv_lanconelli2012_bone_2.21mm.csv", "bone", 1.85, 2.21},
+    {"vsv/y90_vsv_lanconelli2012_bone_4.42mm.csv", "bone", 1.85, 4.42},
+};
+
+/* Reference S(i,j,k) in mGy/(MBq s). Returns the number of rows read. */
+static int read_vsv(const char *rel, double S[6][6][6])
+{
+    FILE *f = fopen(y90t_ref(rel), "r");
+    if (!f) return 0;
+    char line[256];
+    int n = 0;
+    while (fgets(line, sizeof line, f)) {
+        int i, j, k;
+        double s;
+        if (line[0] != '#' && sscanf(line, "%d,%d,%d,%lf", &i, &j, &k, &s) == 4 && i >= 0 && i < 6 && j >= 0 &&
+            j < 6 && k >= 0 && k < 6) {
+            S[i][j][k] = s;
+            n++;
+        }
+    }
+    fclose(f);
+    return n;
+}
+
+/* S(0,0,0) within 2 %, S(0,0,1) within 5 %, S(0,1,1) and S(1,1,1) within 10 %; the energy scored in the grid within
+ * 0.5 % of the energy emitted. */
+static void test_vsv(void)
+{
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        static double ref[6][6][6];
+        CU_ASSERT_FATAL(read_vsv(cases[c].file, ref) == 216);
+        y90_tool_options o = {.medium = cases[c].medium, .density = cases[c].density, .voxel_mm = cases[c].voxel_mm,
+                              .histories = 1000000, .threads = 0, .seed = 2012};
+        y90_vsv_result r;
+        y90_error e = {0};
+        CU_ASSERT_FATAL(y90_vsv_compute(&o, &r, &e) == Y90_OK);
+        double d000 = r.S[0][0][0] / ref[0][0][0] - 1, d001 = r.S[0][0][1] / ref[0][0][1] - 1;
+        double d011 = r.S[0][1][1] / ref[0][1][1] - 1, d111 = r.S[1][1][1] / ref[1][1][1] - 1;
+        printf("\n  %s %.2f mm: S000 %+.2f %%, S001 %+.2f %%, S011 %+.2f %%, S111 %+.2f %%, S002 %+.1f %%; energy in "
+               "grid %.4f; %.0f histories/s", cases[c].medium, cases[c].voxel_mm, 100 * d000, 100 * d001, 100 * d011,
+               100 * d111, 100 * (r.S[0][0][2] / ref[0][0][2] - 1), r.energy_fraction, r.histories / r.runtime_s);
+        CU_ASSERT(fabs(d000) < 0.02);
+        CU_ASSERT(fabs(d001) < 0.05);
+        CU_ASSERT(fabs(d011) < 0.10);
+        CU_ASSERT(fabs(d111) < 0.10);
+        CU_ASSERT(fabs(r.energy_fraction - 1) < 0.005);
+    }
+}
+
+/* 1 GBq uniform in a 100 mm water cube (1 kg), MC: the mean dose over the interior (voxels more than 12 mm from
+ * every face: charged-particle equilibrium) equals 49.77 Gy kg/GBq x A/M within 0.5 %. The constant is computed
+ * here from T1/2 = 64.10 h and 0.93310 MeV per decay (ICRP 107). */
+static void test_water_box_interior(void)
+{
+    const char *cfg = y90t_write("waterbox.yaml",
+                                 "phantom: {type: box, voxel_mm: 4, box_size_mm: [100, 100, 100], material: water}\n"
+                                 "source: {type: uniform_box}\n"
+                                 "treatment: {activity_gbq: 1.0}\n"
+                                 "transport: {kernel: mc, histories: 3000000, seed: 7}\n");
+    y90_config c;
+    y90_error e = {0};
+    CU_ASSERT_FATAL(y90_config_load(cfg, &c, &e) == Y90_OK);
+    const char *out = y90t_path("waterbox.h5");
+    remove(out);
+    y90_run_options o = {out, 1, NULL, NULL, NULL, NULL};
+    CU_ASSERT_FATAL(y90_run(&c, &o, &e) == Y90_OK);
+    y90_grid g = {0};
+    double *dose = NULL;
+    float *unc = NULL;
+    CU_ASSERT_FATAL(y90_io_read_grid(out, &g, &e) == Y90_OK);
+    CU_ASSERT_FATAL(y90_io_read_dose(out, y90_grid_nvox(&g), &dose, &unc, &e) == Y90_OK);
+    const double k = 64.10 * 3600.0 / log(2.0) * 1e9 * 0.93310 * 1.602176634e-13; /* Gy kg / GBq */
+    double mass = 0;
+    for (size_t i = 0; i < y90_grid_nvox(&g); i++) mass += y90_grid_voxel_mass_kg(&g, i);
+    double expect = k * 1.0 / mass, sum = 0, n = 0;
+    for (int iz = 3; iz < g.nz - 3; iz++)
+        for (int iy = 3; iy < g.ny - 3; iy++)
+            for (int ix = 3; ix < g.nx - 3; ix++) {
+                sum += dose[y90_grid_index(&g, ix, iy, iz)];
+                n++;
+            }
+    double mean = sum / n;
+    printf("\n  water box interior: %.4f Gy vs %.4f Gy (%+.3f %%)", mean, expect, 100 * (mean / expect - 1));
+    CU_ASSERT(y90t_rel(mean, expect) < 0.005);
+    free(dose);
+    free(unc);
+    y90_grid_free(&g);
+    y90_config_free(&c);
+}
+
+void y90t_register(void)
+{
+    CU_pSuite s = CU_add_suite("validation", NULL, NULL);
+    CU_add_test(s, "voxel S values vs DOSXYZnrc (Lanconelli 2012)", test_vsv);
+    CU_add_test(s, "uniform water box interior vs 49.77 Gy kg/GBq", test_water_box_interior);
+}
