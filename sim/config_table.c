@@ -23,7 +23,8 @@ const y90_key y90_config_keys[] = {
     {"phantom.right_lobe_fraction", Y90_KT_DOUBLE, OFF(phantom.right_lobe_fraction), "0.65", 0.3, 0.9, 0, "",
      NULL, 0, "fraction of the liver volume in the right lobe"},
     {"phantom.tumour_burden_percent", Y90_KT_DOUBLE, OFF(phantom.tumour_burden_percent), "15", 0, 90, MAX_OPEN,
-     "%", NULL, 0, "tumour volume (viable + necrotic) as % of the liver volume"},
+     "%", NULL, 0, "tumour volume (viable + necrotic) as % of the liver volume (random non-overlapping placement "
+     "fits up to about 25 % with 10 tumours; more fails with a message)"},
     {"phantom.tumour_count", Y90_KT_INT, OFF(phantom.tumour_count), "5", 0, 256, 0, "", NULL, 0,
      "number of spherical tumours"},
     {"phantom.tumour_size_sigma", Y90_KT_DOUBLE, OFF(phantom.tumour_size_sigma), "0", 0, 2, 0, "", NULL, 0,
