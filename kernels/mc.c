@@ -15,7 +15,7 @@ void mc_transport_photon(const mc_params *P, mc_particle *p, mc_scratch *w, y90_
     const y90_physics *ph = P->phys;
     const y90_grid *g = P->g;
     while (p->E > ph->photon_cutoff) {
-        double tau = -log(y90_rng_uniform(r)); /* optical depth to the next interaction */
+        double tau = -log(y90_rng_uniform32(r)); /* optical depth to the next interaction */
         for (;;) {
             size_t v = mc_voxel(P, p);
             double mu = y90_phys_interp(ph, ph->mat[g->material[v]].mu_compton, p->E) * g->density[v] / MM_PER_CM;
@@ -35,7 +35,7 @@ void mc_transport_photon(const mc_params *P, mc_particle *p, mc_scratch *w, y90_
         }
         double kp, cost, u0[3] = {p->u[0], p->u[1], p->u[2]};
         mc_compton(p->E, r, &kp, &cost);
-        mc_rotate(p->u, cost, 2.0 * Y90_PI * y90_rng_uniform(r));
+        mc_rotate(p->u, cost, 2.0 * Y90_PI * y90_rng_uniform32(r));
         mc_particle e = *p; /* the Compton electron: momentum conservation gives its direction */
         e.type = MC_ELECTRON;
         e.E = p->E - kp;
@@ -59,7 +59,7 @@ void mc_transport_photon(const mc_params *P, mc_particle *p, mc_scratch *w, y90_
 
 static void isotropic(y90_rng *r, double u[3])
 {
-    double cost = 2.0 * y90_rng_uniform(r) - 1.0, phi = 2.0 * Y90_PI * y90_rng_uniform(r);
+    double cost = 2.0 * y90_rng_uniform32(r) - 1.0, phi = 2.0 * Y90_PI * y90_rng_uniform32(r);
     double sint = sqrt(1.0 - cost * cost);
     u[0] = sint * cos(phi);
     u[1] = sint * sin(phi);
@@ -87,7 +87,7 @@ void mc_history(const void *ctx, void *scratch, int64_t h, y90_rng *r, y90_hist 
         p.sr = 0.5e-3 * s->diameter_um; /* um diameter -> mm radius */
         double d[3], rr;
         do { /* uniform in the ball */
-            for (int a = 0; a < 3; a++) d[a] = 2.0 * y90_rng_uniform(r) - 1.0;
+            for (int a = 0; a < 3; a++) d[a] = 2.0 * y90_rng_uniform32(r) - 1.0;
             rr = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
         } while (rr > 1.0);
         for (int a = 0; a < 3; a++) p.x[a] = p.sc[a] + p.sr * d[a];

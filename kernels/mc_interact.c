@@ -10,8 +10,8 @@ double mc_gauss(y90_rng *r)
 {
     double v1, v2, q;
     do {
-        v1 = 2.0 * y90_rng_uniform(r) - 1.0;
-        v2 = 2.0 * y90_rng_uniform(r) - 1.0;
+        v1 = 2.0 * y90_rng_uniform32(r) - 1.0;
+        v2 = 2.0 * y90_rng_uniform32(r) - 1.0;
         q = v1 * v1 + v2 * v2;
     } while (q >= 1.0 || q == 0.0);
     return v1 * sqrt(-2.0 * log(q) / q);
@@ -35,7 +35,7 @@ void mc_wentzel_init(mc_params *P)
 
 double mc_msc_cos(const mc_params *P, double m, y90_rng *r)
 {
-    double u = y90_rng_uniform(r);
+    double u = y90_rng_uniform32(r);
     if (m >= P->wmean[MC_WENTZEL_N - 1]) return 1.0 - 2.0 * u; /* isotropic */
     double A;
     if (m <= P->wmean[0]) {
@@ -84,10 +84,10 @@ void mc_moller(double E, double tc, y90_rng *r, double *W, double *cos_p, double
     double tau = E / MC2, g = tau / (tau + 1.0), c = (2.0 * tau + 1.0) / ((tau + 1.0) * (tau + 1.0));
     double ec = tc / E, eps;
     for (;;) {
-        eps = ec / (1.0 - y90_rng_uniform(r) * (1.0 - 2.0 * ec));
+        eps = ec / (1.0 - y90_rng_uniform32(r) * (1.0 - 2.0 * ec));
         double q = eps / (1.0 - eps);
         double B = 1.0 + q * q + g * g * eps * eps - c * q;
-        if (2.25 * y90_rng_uniform(r) <= B) break;
+        if (2.25 * y90_rng_uniform32(r) <= B) break;
     }
     *W = eps * E;
     double Ep = E - *W;
@@ -98,7 +98,7 @@ void mc_moller(double E, double tc, y90_rng *r, double *W, double *cos_p, double
 }
 
 /* Bremsstrahlung photon energy from the flat intensity spectrum (sim/physics.c): k = kc (E/kc)^u. */
-double mc_brems_k(double E, double kc, y90_rng *r) { return kc * pow(E / kc, y90_rng_uniform(r)); }
+double mc_brems_k(double E, double kc, y90_rng *r) { return kc * pow(E / kc, y90_rng_uniform32(r)); }
 
 /* Compton scattering on a free electron at rest, Klein-Nishina, sampled with the Butcher & Messel (1960)
  * composition-rejection method (as in EGS4, Nelson et al. 1985, SLAC-265). */
@@ -107,11 +107,11 @@ void mc_compton(double k, y90_rng *r, double *kp, double *cost)
     double x = k / MC2, e0 = 1.0 / (1.0 + 2.0 * x), e02 = e0 * e0;
     double a1 = -log(e0), a2 = 0.5 * (1.0 - e02), eps, onecos;
     for (;;) {
-        if (a1 >= (a1 + a2) * y90_rng_uniform(r)) eps = exp(-a1 * y90_rng_uniform(r));
-        else eps = sqrt(e02 + (1.0 - e02) * y90_rng_uniform(r));
+        if (a1 >= (a1 + a2) * y90_rng_uniform32(r)) eps = exp(-a1 * y90_rng_uniform32(r));
+        else eps = sqrt(e02 + (1.0 - e02) * y90_rng_uniform32(r));
         onecos = (1.0 - eps) / (eps * x);
         double sin2 = onecos * (2.0 - onecos);
-        if (1.0 - eps * sin2 / (1.0 + eps * eps) >= y90_rng_uniform(r)) break;
+        if (1.0 - eps * sin2 / (1.0 + eps * eps) >= y90_rng_uniform32(r)) break;
     }
     *kp = eps * k;
     *cost = 1.0 - onecos;

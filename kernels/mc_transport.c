@@ -11,15 +11,25 @@
  * that every table (the range in particular) is piecewise linear in E and the range inverts exactly. */
 typedef struct { int i; double f; } tpos;
 
+/* ln(y) to about 1e-3 (frexp and a cubic for the mantissa): enough to find the grid interval, which the
+ * comparisons with the grid energies below then make exact. */
+static inline double approx_ln(double y)
+{
+    int k;
+    double m = frexp(y, &k); /* y = m 2^k, m in [0.5, 1) */
+    double t = 2.0 * m - 1.0;  /* ln(1 + t), t in [0, 1) */
+    return (k - 1) * M_LN2 + t * (0.99949556 + t * (-0.49190896 + t * 0.28947478 - t * t * 0.10486536));
+}
+
 static inline tpos tab_pos(const y90_physics *ph, double E)
 {
-    double x = log(E * (1.0 / Y90_PHYS_EMIN)) / ph->dlnE;
+    double x = approx_ln(E * (1.0 / Y90_PHYS_EMIN)) / ph->dlnE;
     tpos t = {0, 0.0};
     if (x <= 0) return t;
     t.i = (int)x;
     if (t.i >= Y90_PHYS_NE - 1) { t.i = Y90_PHYS_NE - 2; t.f = 1.0; return t; }
-    if (E < ph->egrid[t.i]) t.i--; /* rounding at a grid point */
-    else if (E >= ph->egrid[t.i + 1] && t.i < Y90_PHYS_NE - 2) t.i++;
+    while (t.i > 0 && E < ph->egrid[t.i]) t.i--;
+    while (t.i < Y90_PHYS_NE - 2 && E >= ph->egrid[t.i + 1]) t.i++;
     t.f = (E - ph->egrid[t.i]) / (ph->egrid[t.i + 1] - ph->egrid[t.i]);
     return t;
 }
@@ -125,10 +135,10 @@ static void hard_interaction(const mc_params *P, mc_particle *p, const y90_phys_
     tpos tp = tab_pos(ph, p->E);
     double sm = tab(m->sig_moller, tp), sb = tab(m->sig_brems, tp);
     if (sm + sb <= 0) return;
-    double phi = 2.0 * Y90_PI * y90_rng_uniform(r);
+    double phi = 2.0 * Y90_PI * y90_rng_uniform32(r);
     mc_particle s = *p;
     s.in_sphere = p->in_sphere;
-    if (y90_rng_uniform(r) * (sm + sb) < sm) {
+    if (y90_rng_uniform32(r) * (sm + sb) < sm) {
         if (p->E <= 2.0 * ph->tc) return; /* table interpolation edge: no hard collision possible */
         double W, cp, cd;
         mc_moller(p->E, ph->tc, r, &W, &cp, &cd);
@@ -190,12 +200,12 @@ void mc_transport_electron(const mc_params *P, mc_particle *p, mc_scratch *w, y9
         double Emin = fmax(p->E * (1.0 - ph->max_eloss), ph->cutoff);
         double s_loss = (R - tab(m->range, tab_pos(ph, Emin))) * MM_PER_CM / rho;
         double sig_h = (tab(m->sig_moller, tp) + tab(m->sig_brems, tp)) * rho / MM_PER_CM; /* 1/mm */
-        double s_hard = sig_h > 0 ? -log(y90_rng_uniform(r)) / sig_h : INFINITY;
+        double s_hard = sig_h > 0 ? -log(y90_rng_uniform32(r)) / sig_h : INFINITY;
         int hard = s_hard < s_loss;
         double s = hard ? s_hard : s_loss;
         if (!(s > 1e-9)) s = 1e-9;
         /* random hinge: straight for xi*s, deflect by the whole step's multiple scattering, then the rest */
-        double s1 = ph->msc ? y90_rng_uniform(r) * s : s;
+        double s1 = ph->msc ? y90_rng_uniform32(r) * s : s;
         int st = move_and_lose(P, p, m, rho, s1, w, r, hb);
         if (st == MC_MOVE_ESCAPED) { hb->eb[Y90_EB_ESC_E] += p->E; return; }
         if (st == MC_MOVE_BOUNDARY) continue; /* new medium: a new step (interactions are memoryless) */
@@ -203,7 +213,7 @@ void mc_transport_electron(const mc_params *P, mc_particle *p, mc_scratch *w, y9
             double tmass = rho * s / MM_PER_CM;
             /* the whole step's deflection, with lambda_1 at the hinge energy (mid-step on average) */
             double mean_mu = 0.5 * (1.0 - exp(-tmass * tab(m->tr1, tab_pos(ph, p->E))));
-            mc_rotate(p->u, mc_msc_cos(P, mean_mu, r), 2.0 * Y90_PI * y90_rng_uniform(r));
+            mc_rotate(p->u, mc_msc_cos(P, mean_mu, r), 2.0 * Y90_PI * y90_rng_uniform32(r));
             if (p->E <= ph->cutoff) continue;
             st = move_and_lose(P, p, m, rho, s - s1, w, r, hb);
             if (st == MC_MOVE_ESCAPED) { hb->eb[Y90_EB_ESC_E] += p->E; return; }

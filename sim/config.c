@@ -524,6 +524,22 @@ y90_status y90_config_validate(const y90_config *cfg, y90_error *err)
     return Y90_OK;
 }
 
+static double user_density(const y90_config *c, const char *name)
+{
+    for (int i = 0; i < c->nuser_materials; i++)
+        if (strcmp(c->user_materials[i].name, name) == 0) return c->user_materials[i].density;
+    return 0.0;
+}
+
+y90_phantom_params y90_config_phantom(const y90_config *c)
+{
+    y90_phantom_params p = c->phantom;
+    if (p.density == 0) p.density = user_density(c, p.material);
+    for (int i = 0; i < p.nslabs; i++)
+        if (p.slab_densities[i] == 0) p.slab_densities[i] = user_density(c, p.slab_materials[i]);
+    return p;
+}
+
 void y90_config_free(y90_config *c)
 {
     free(c->yaml_text);

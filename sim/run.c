@@ -50,7 +50,10 @@ y90_status y90_run_phantom(const y90_config *c, const char *out_path, int force,
     y90_grid g = {0};
     y90_phantom_info pi;
     y90_status st = check_output(out_path, force, err);
-    if (!st) st = y90_phantom_build(&c->phantom, y90_memory_limit(c), &g, &pi, err);
+    if (!st) {
+        y90_phantom_params pp = y90_config_phantom(c);
+        st = y90_phantom_build(&pp, y90_memory_limit(c), &g, &pi, err);
+    }
     if (!st) log_phantom(log, &g, &pi, c->phantom.type == Y90_PHANTOM_LIVER);
     if (!st) st = y90_io_write_phantom(out_path, force, c, &g, err);
     y90_grid_free(&g);
@@ -78,7 +81,10 @@ y90_status y90_run(const y90_config *c, const y90_run_options *o, y90_error *err
     y90_physics *phys = NULL;
     y90_run_result res = {0};
     y90_status st = check_output(o->out_path, o->force, err);
-    if (!st) st = y90_phantom_build(&c->phantom, y90_memory_limit(c), &g, &pi, err);
+    if (!st) {
+        y90_phantom_params pp = y90_config_phantom(c);
+        st = y90_phantom_build(&pp, y90_memory_limit(c), &g, &pi, err);
+    }
     if (st) goto cleanup;
     log_phantom(o->log, &g, &pi, c->phantom.type == Y90_PHANTOM_LIVER);
     st = y90_sources_build(c, &g, &src, err);

@@ -128,6 +128,9 @@ y90_status y90_config_parse(const char *name, const char *text, size_t len, y90_
 /* Cross-key checks that one key alone cannot express. */
 y90_status y90_config_validate(const y90_config *c, y90_error *err);
 void y90_config_free(y90_config *c);
+/* The phantom parameters with the nominal density of `materials` entries filled in where a density is 0
+ * (the phantom module knows only the built-in materials). */
+y90_phantom_params y90_config_phantom(const y90_config *c);
 /* Print the key reference (Markdown table) generated from the key table. */
 void y90_config_print_reference(FILE *f);
 #endif

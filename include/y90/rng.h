@@ -45,6 +45,9 @@ static inline double y90_rng_uniform(y90_rng *r)
     return ((double)((hi << 26) | lo) + 0.5) * (1.0 / 9007199254740992.0);
 }
 
+/* Uniform double in (0, 1) from one 32-bit draw (resolution 2.3e-10): for angles, path fractions and free paths. */
+static inline double y90_rng_uniform32(y90_rng *r) { return ((double)y90_rng_u32(r) + 0.5) * (1.0 / 4294967296.0); }
+
 #define Y90_RNG_SCHEME "Random123 philox4x32-10; key = 64-bit seed; counter = (draw, stream id, history index lo, hi); stream 1 = transport history, 2 = sphere sampling, 3 = phantom"
 
 #endif
