@@ -165,17 +165,10 @@ y90_status y90_kernel_mc_radial(const y90_kernel_input *in, const double origin_
     if (!st) {
         double N = (double)done;
         for (int k = 0; k <= nshell; k++) {
-            double s1 = (double)t.sum[k] * Y90_TALLY_E_UNIT, s2 = (double)t.sum2[k] * Y90_TALLY_E2_UNIT;
-            edep[k] = s1;
-            double mean = s1 / N, var = N > 1 ? (s2 / N - mean * mean) / (N - 1) : 0;
-            if (rel_unc) rel_unc[k] = mean > 0 ? sqrt(var > 0 ? var : 0) / mean : 0;
+            edep[k] = (double)t.sum[k] * Y90_TALLY_E_UNIT;
+            if (rel_unc) rel_unc[k] = y90_tally_rel_unc(&t, (size_t)k, N);
         }
-        eb->emitted = (double)t.eb[Y90_EB_EMITTED] * Y90_TALLY_E_UNIT;
-        eb->deposited = (double)t.deposited * Y90_TALLY_E_UNIT;
-        eb->escaped_electron = (double)t.eb[Y90_EB_ESC_E] * Y90_TALLY_E_UNIT;
-        eb->escaped_photon = (double)t.eb[Y90_EB_ESC_PH] * Y90_TALLY_E_UNIT;
-        eb->below_cutoff = (double)t.eb[Y90_EB_CUTOFF] * Y90_TALLY_E_UNIT;
-        eb->in_spheres = (double)t.eb[Y90_EB_SPHERE] * Y90_TALLY_E_UNIT;
+        y90_tally_balance(&t, eb);
     }
     y90_tally_free(&t);
     free(P);

@@ -7,7 +7,9 @@
 #include "y90/physics.h"
 #include "y90/rng.h"
 
-#define MC_WENTZEL_N 1024   /* points of the <mu> -> screening parameter inversion table */
+#define MC_WENTZEL_N 4096   /* points of the K -> screening parameter table of the MSC sampling */
+#define MC_K_MIN 1e-6       /* smallest and largest step in transport mean free paths in that table */
+#define MC_K_MAX 20.0
 #define MC_STACK 64         /* secondary particles waiting in one history */
 #define MC_SEGS 4096        /* voxel segments of one straight move */
 
@@ -23,8 +25,8 @@ typedef struct {
     int nshell;
     double shell_mm;
     double origin_mm[3];
-    /* Wentzel multiple-scattering inversion: wa[k] = log A, wm[k] = <mu>(A) increasing */
-    double wlogA[MC_WENTZEL_N], wmean[MC_WENTZEL_N];
+    /* Wentzel multiple scattering: wlogA[k] = ln A at ln K = wk0 + k wdk */
+    double wlogA[MC_WENTZEL_N], wk0, wdk;
 } mc_params;
 
 enum { MC_ELECTRON = 0, MC_PHOTON = 1 };
@@ -62,7 +64,7 @@ double mc_face_distance(const mc_params *P, const mc_particle *p); /* mm to the 
 
 /* Interactions (kernels/mc_interact.c). */
 void mc_wentzel_init(mc_params *P);
-double mc_msc_cos(const mc_params *P, double mean_mu, y90_rng *r); /* cos theta for <mu> = (1-<cos>)/2 */
+double mc_msc_cos(const mc_params *P, double K, y90_rng *r); /* cos theta after K transport mean free paths */
 void mc_rotate(double u[3], double cost, double phi);
 void mc_moller(double E, double tc, y90_rng *r, double *W, double *cos_p, double *cos_d);
 double mc_brems_k(double E, double kc, y90_rng *r);

@@ -24,31 +24,38 @@ double mc_gauss(y90_rng *r)
  * first moment. <mu>(A) = A[(1+A) ln((1+A)/A) - 1]. */
 static double wentzel_mean(double A) { return A * ((1.0 + A) * log1p(1.0 / A) - 1.0); }
 
+/* The table: ln A on a uniform grid of ln K, K = s/lambda_1 the step in transport mean free paths, for
+ * K in [MC_K_MIN, MC_K_MAX]; <mu> = (1 - exp(-K))/2 is inverted by bisection in ln A when the table is built. */
 void mc_wentzel_init(mc_params *P)
 {
+    const double lk0 = log(MC_K_MIN), lk1 = log(MC_K_MAX);
     for (int k = 0; k < MC_WENTZEL_N; k++) {
-        double lA = log(1e-10) + (log(1e4) - log(1e-10)) * k / (MC_WENTZEL_N - 1);
-        P->wlogA[k] = lA;
-        P->wmean[k] = wentzel_mean(exp(lA));
-    }
-}
-
-double mc_msc_cos(const mc_params *P, double m, y90_rng *r)
-{
-    double u = y90_rng_uniform32(r);
-    if (m >= P->wmean[MC_WENTZEL_N - 1]) return 1.0 - 2.0 * u; /* isotropic */
-    double A;
-    if (m <= P->wmean[0]) {
-        A = exp(P->wlogA[0]) * m / P->wmean[0];
-    } else {
-        int lo = 0, hi = MC_WENTZEL_N - 1;
-        while (hi - lo > 1) {
-            int mid = (lo + hi) >> 1;
-            if (P->wmean[mid] <= m) lo = mid;
+        double K = exp(lk0 + (lk1 - lk0) * k / (MC_WENTZEL_N - 1));
+        double m = 0.5 * (-expm1(-K)), lo = log(1e-16), hi = log(1e6);
+        for (int it = 0; it < 100; it++) {
+            double mid = 0.5 * (lo + hi);
+            if (wentzel_mean(exp(mid)) < m) lo = mid;
             else hi = mid;
         }
-        double f = (m - P->wmean[lo]) / (P->wmean[hi] - P->wmean[lo]);
-        A = exp(P->wlogA[lo] + f * (P->wlogA[hi] - P->wlogA[lo]));
+        P->wlogA[k] = 0.5 * (lo + hi);
+    }
+    P->wk0 = lk0;
+    P->wdk = (lk1 - lk0) / (MC_WENTZEL_N - 1);
+}
+
+double mc_msc_cos(const mc_params *P, double K, y90_rng *r)
+{
+    double u = y90_rng_uniform32(r);
+    if (K >= MC_K_MAX) return 1.0 - 2.0 * u; /* isotropic to 1e-9 */
+    double A;
+    if (K <= MC_K_MIN) {
+        A = exp(P->wlogA[0]) * K / MC_K_MIN; /* small K: <mu> ~ A ln(1/A), A nearly proportional to K */
+    } else {
+        double x = (log(K) - P->wk0) / P->wdk;
+        int i = (int)x;
+        if (i > MC_WENTZEL_N - 2) i = MC_WENTZEL_N - 2;
+        double f = x - i;
+        A = exp(P->wlogA[i] + f * (P->wlogA[i + 1] - P->wlogA[i]));
     }
     double mu = A * u / (1.0 + A - u);
     return 1.0 - 2.0 * mu;

@@ -210,10 +210,9 @@ void mc_transport_electron(const mc_params *P, mc_particle *p, mc_scratch *w, y9
         if (st == MC_MOVE_ESCAPED) { hb->eb[Y90_EB_ESC_E] += p->E; return; }
         if (st == MC_MOVE_BOUNDARY) continue; /* new medium: a new step (interactions are memoryless) */
         if (ph->msc) {
-            double tmass = rho * s / MM_PER_CM;
             /* the whole step's deflection, with lambda_1 at the hinge energy (mid-step on average) */
-            double mean_mu = 0.5 * (1.0 - exp(-tmass * tab(m->tr1, tab_pos(ph, p->E))));
-            mc_rotate(p->u, mc_msc_cos(P, mean_mu, r), 2.0 * Y90_PI * y90_rng_uniform32(r));
+            double K = rho * s / MM_PER_CM * tab(m->tr1, tab_pos(ph, p->E));
+            mc_rotate(p->u, mc_msc_cos(P, K, r), 2.0 * Y90_PI * y90_rng_uniform32(r));
             if (p->E <= ph->cutoff) continue;
             st = move_and_lose(P, p, m, rho, s - s1, w, r, hb);
             if (st == MC_MOVE_ESCAPED) { hb->eb[Y90_EB_ESC_E] += p->E; return; }

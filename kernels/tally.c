@@ -80,6 +80,16 @@ void y90_hist_flush(y90_tally *t, y90_hist *h)
     h->n = 0;
 }
 
+void y90_tally_balance(const y90_tally *t, y90_energy_balance *eb)
+{
+    eb->emitted = (double)t->eb[Y90_EB_EMITTED] * Y90_TALLY_E_UNIT;
+    eb->deposited = (double)t->deposited * Y90_TALLY_E_UNIT;
+    eb->escaped_electron = (double)t->eb[Y90_EB_ESC_E] * Y90_TALLY_E_UNIT;
+    eb->escaped_photon = (double)t->eb[Y90_EB_ESC_PH] * Y90_TALLY_E_UNIT;
+    eb->below_cutoff = (double)t->eb[Y90_EB_CUTOFF] * Y90_TALLY_E_UNIT;
+    eb->in_spheres = (double)t->eb[Y90_EB_SPHERE] * Y90_TALLY_E_UNIT;
+}
+
 y90_status y90_tally_to_result(const y90_tally *t, const y90_grid *g, int64_t histories, double decays,
                                y90_run_result *res, y90_error *err)
 {
@@ -93,20 +103,12 @@ y90_status y90_tally_to_result(const y90_tally *t, const y90_grid *g, int64_t hi
     const double per_history_to_total = decays / N; /* each simulated history stands for this many decays */
     #pragma omp parallel for schedule(static)
     for (size_t i = 0; i < n; i++) {
-        double s1 = (double)t->sum[i] * Y90_TALLY_E_UNIT, s2 = (double)t->sum2[i] * Y90_TALLY_E2_UNIT;
-        double m = y90_grid_voxel_mass_kg(g, i);
+        double s1 = (double)t->sum[i] * Y90_TALLY_E_UNIT, m = y90_grid_voxel_mass_kg(g, i);
         res->edep_mev[i] = s1;
         res->dose[i] = m > 0 ? s1 * per_history_to_total * Y90_J_PER_MEV / m : 0.0;
-        double mean = s1 / N, var = N > 1 ? (s2 / N - mean * mean) / (N - 1) : 0.0;
-        res->rel_unc[i] = (float)(mean > 0 ? sqrt(var > 0 ? var : 0) / mean : 0.0);
+        res->rel_unc[i] = (float)y90_tally_rel_unc(t, i, N);
     }
-    y90_energy_balance *eb = &res->eb;
-    eb->emitted = (double)t->eb[Y90_EB_EMITTED] * Y90_TALLY_E_UNIT;
-    eb->deposited = (double)t->deposited * Y90_TALLY_E_UNIT;
-    eb->escaped_electron = (double)t->eb[Y90_EB_ESC_E] * Y90_TALLY_E_UNIT;
-    eb->escaped_photon = (double)t->eb[Y90_EB_ESC_PH] * Y90_TALLY_E_UNIT;
-    eb->below_cutoff = (double)t->eb[Y90_EB_CUTOFF] * Y90_TALLY_E_UNIT;
-    eb->in_spheres = (double)t->eb[Y90_EB_SPHERE] * Y90_TALLY_E_UNIT;
+    y90_tally_balance(t, &res->eb);
     res->histories = histories;
     res->decays = decays;
     return Y90_OK;

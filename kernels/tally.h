@@ -2,6 +2,7 @@
 #ifndef Y90_KERNELS_TALLY_H
 #define Y90_KERNELS_TALLY_H
 
+#include <math.h>
 #include <stdint.h>
 #include "y90/kernel.h"
 
@@ -60,6 +61,17 @@ static inline void y90_hist_score(y90_hist *h, size_t v, double e)
 
 /* Add a finished history to the shared tally (atomic integer adds) and clear the buffer. */
 void y90_hist_flush(y90_tally *t, y90_hist *h);
+
+/* 1-sigma relative uncertainty of the mean energy per history in bin k (history-by-history estimator). */
+static inline double y90_tally_rel_unc(const y90_tally *t, size_t k, double N)
+{
+    double s1 = (double)t->sum[k] * Y90_TALLY_E_UNIT, s2 = (double)t->sum2[k] * Y90_TALLY_E2_UNIT;
+    double mean = s1 / N, var = N > 1 ? (s2 / N - mean * mean) / (N - 1) : 0.0;
+    return mean > 0 ? sqrt(var > 0 ? var : 0) / mean : 0.0;
+}
+
+/* The energy balance of a tally, MeV. */
+void y90_tally_balance(const y90_tally *t, y90_energy_balance *eb);
 
 /* Fill res (dose Gy, uncertainty, energy balance) from the tally of `histories` decays. */
 y90_status y90_tally_to_result(const y90_tally *t, const y90_grid *g, int64_t histories, double decays,
