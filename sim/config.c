@@ -567,3 +567,83 @@ void y90_config_print_reference(FILE *f)
                 allowed, k->unit, k->help);
     }
 }
+
+/* One key's value as YAML text. */
+static void value_text(const y90_config *cfg, const y90_key *k, char *buf, size_t len)
+{
+    const char *base = (const char *)cfg + k->offset;
+    int n = k->count_offset ? *(const int *)((const char *)cfg + k->count_offset) : 0;
+    size_t used = 0;
+    switch (k->type) {
+    case Y90_KT_DOUBLE: snprintf(buf, len, "%.17g", *(const double *)base); return;
+    case Y90_KT_INT: snprintf(buf, len, "%d", *(const int *)base); return;
+    case Y90_KT_INT64: snprintf(buf, len, "%lld", (long long)*(const int64_t *)base); return;
+    case Y90_KT_UINT64: snprintf(buf, len, "%llu", (unsigned long long)*(const uint64_t *)base); return;
+    case Y90_KT_BOOL: snprintf(buf, len, "%s", *(const int *)base ? "true" : "false"); return;
+    case Y90_KT_STRING: snprintf(buf, len, "%s", base); return;
+    case Y90_KT_ENUM: {
+        int v = *(const int *)base, i = 0;
+        const char *p = k->choices;
+        while (i < v && (p = strchr(p, '|'))) { p++; i++; }
+        snprintf(buf, len, "%.*s", p ? (int)strcspn(p, "|") : 1, p ? p : "?");
+        return;
+    }
+    case Y90_KT_DOUBLE3: {
+        const double *d = (const double *)base;
+        snprintf(buf, len, "[%.17g, %.17g, %.17g]", d[0], d[1], d[2]);
+        return;
+    }
+    case Y90_KT_INT3: {
+        const int *d = (const int *)base;
+        snprintf(buf, len, "[%d, %d, %d]", d[0], d[1], d[2]);
+        return;
+    }
+    case Y90_KT_STRLIST: case Y90_KT_DOUBLELIST:
+        if (!k->count_offset) n = cfg->phantom.nslabs; /* the density and thickness lists follow the materials */
+        used = (size_t)snprintf(buf, len, "[");
+        for (int i = 0; i < n && used < len; i++) {
+            if (k->type == Y90_KT_STRLIST)
+                used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "", base + (size_t)i * Y90_NAME_LEN);
+            else
+                used += (size_t)snprintf(buf + used, len - used, "%s%.17g", i ? ", " : "", ((const double *)base)[i]);
+        }
+        if (used < len) snprintf(buf + used, len - used, "]");
+        return;
+    }
+}
+
+char *y90_config_effective(const y90_config *cfg)
+{
+    size_t cap = 8192 + (size_t)cfg->nuser_materials * 1024, used = 0;
+    char *out = malloc(cap);
+    if (!out) return NULL;
+    out[0] = 0;
+    const char *section = "";
+    for (size_t i = 0; i < y90_config_nkeys; i++) {
+        const y90_key *k = &y90_config_keys[i];
+        const char *dot = strchr(k->key, '.');
+        size_t sl = (size_t)(dot - k->key);
+        char val[1024];
+        value_text(cfg, k, val, sizeof val);
+        if (strncmp(section, k->key, sl) != 0 || section[sl] != '.')
+            used += (size_t)snprintf(out + used, cap - used, "%.*s:\n", (int)sl, k->key);
+        section = k->key;
+        used += (size_t)snprintf(out + used, cap - used, "  %s: %s\n", dot + 1, val);
+        if (used >= cap) break;
+    }
+    for (int m = 0; m < cfg->nuser_materials && used < cap; m++) {
+        const y90_user_material *u = &cfg->user_materials[m];
+        if (m == 0) used += (size_t)snprintf(out + used, cap - used, "materials:\n");
+        used += (size_t)snprintf(out + used, cap - used, "  - name: %s\n    density: %.17g\n    I_eV: %.17g\n"
+                                 "    composition: {", u->name, u->density, u->I_eV);
+        for (int e = 0; e < u->nelem && used < cap; e++)
+            used += (size_t)snprintf(out + used, cap - used, "%s%s: %.17g", e ? ", " : "", y90_element_symbol(u->Z[e]),
+                                     u->w[e]);
+        if (used < cap) used += (size_t)snprintf(out + used, cap - used, "}\n");
+    }
+    if (used >= cap) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}

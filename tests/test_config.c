@@ -667,6 +667,35 @@ static void test_load_file(void)
     HAS(e.msg, "no/such/config.yaml");
 }
 
+/* The effective config stored in every output re-parses to exactly the same settings (every section). */
+static void test_effective_round_trip(void)
+{
+    const char *text = "phantom: {type: slabs, voxel_mm: 0.5, box_size_mm: [10, 20, 30], slab_materials: [liver, "
+                       "lung], slab_densities: [1.06, 0.2], slab_thickness_mm: [5, 5]}\n"
+                       "source: {type: uniform_structure, structure: slab1, energy_mev: 1.5, direction: [0, 0, 1]}\n"
+                       "treatment: {activity_gbq: 2.5, hours_after_calibration: 24, treated_lobes: left}\n"
+                       "transport: {kernel: local, histories: 12345, seed: 18446744073709551615, straggling: false}\n"
+                       "materials:\n  - name: gel\n    density: 1.02\n    composition: {H: 0.11, O: 0.89}\n";
+    y90_config a, b;
+    y90_error e = {0};
+    CU_ASSERT_FATAL(y90_config_parse("a.yaml", text, strlen(text), &a, &e) == Y90_OK);
+    char *eff = y90_config_effective(&a);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(eff);
+    y90_status st = y90_config_parse("effective.yaml", eff, strlen(eff), &b, &e);
+    if (st) printf("\n  %s\n%s", e.msg, eff);
+    CU_ASSERT_FATAL(st == Y90_OK);
+    CU_ASSERT(memcmp(&a.phantom, &b.phantom, sizeof a.phantom) == 0);
+    CU_ASSERT(memcmp(&a.source, &b.source, sizeof a.source) == 0);
+    CU_ASSERT(memcmp(&a.treatment, &b.treatment, sizeof a.treatment) == 0);
+    CU_ASSERT(memcmp(&a.transport, &b.transport, sizeof a.transport) == 0);
+    CU_ASSERT(memcmp(&a.output, &b.output, sizeof a.output) == 0);
+    CU_ASSERT_EQUAL(b.nuser_materials, 1);
+    CU_ASSERT(memcmp(&a.user_materials[0], &b.user_materials[0], sizeof a.user_materials[0]) == 0);
+    free(eff);
+    y90_config_free(&a);
+    y90_config_free(&b);
+}
+
 void y90t_register(void)
 {
     CU_pSuite s = CU_add_suite("config", NULL, NULL);
@@ -700,4 +729,5 @@ void y90t_register(void)
     CU_add_test(s, "reference is a well-formed Markdown table", test_reference_markdown);
     CU_add_test(s, "reference defaults parse", test_reference_defaults_parse);
     CU_add_test(s, "load from file", test_load_file);
+    CU_add_test(s, "effective config round trip", test_effective_round_trip);
 }

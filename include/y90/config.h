@@ -131,6 +131,9 @@ void y90_config_free(y90_config *c);
 /* The phantom parameters with the nominal density of `materials` entries filled in where a density is 0
  * (the phantom module knows only the built-in materials). */
 y90_phantom_params y90_config_phantom(const y90_config *c);
+/* Every key with the value the run used (defaults and command-line overrides included), as YAML text
+ * (malloc'd; NULL when out of memory). Stored in every output file as `config_effective`. */
+char *y90_config_effective(const y90_config *c);
 /* Print the key reference (Markdown table) generated from the key table. */
 void y90_config_print_reference(FILE *f);
 #endif
