@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#include <math.h>
 #include "cli.h"
 #include "y90/config.h"
 #include "y90/io.h"
@@ -35,7 +37,7 @@ static int opt_i64(const char *cmd, const char *name, const char *s, double lo, 
     char *end;
     errno = 0;
     double v = strtod(s, &end);
-    if (end == s || *end || errno || v != (double)(int64_t)v || v < lo || v > hi) {
+    if (end == s || *end || errno || !(v >= lo && v <= hi) || v != floor(v)) {
         fprintf(stderr, "y90mc %s: %s '%s': expected a whole number in [%g, %g]\n", cmd, name, s, lo, hi);
         return -1;
     }
@@ -49,9 +51,10 @@ int y90_cli_check(int argc, char **argv)
     y90_config c;
     y90_error e = {0};
     if (y90_config_load(argv[1], &c, &e)) return y90_cli_fail(&e);
-    printf("%s: valid\n", argv[1]);
+    int rc = y90_run_check(&c, stderr, &e) ? y90_cli_fail(&e) : 0;
+    if (!rc) printf("%s: valid (phantom and sources built)\n", argv[1]);
     y90_config_free(&c);
-    return 0;
+    return rc;
 }
 
 int y90_cli_config_reference(int argc, char **argv)
@@ -159,8 +162,14 @@ int y90_cli_run(int argc, char **argv)
         else { y90_config_free(&c); return usage_error("run", "--kernel: expected mc or local", kernel); }
     }
     progress_state ps = {.t0 = wall_s(), .tty = isatty(2), .quiet = quiet, .last_pct = -1};
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
+    /* the first Ctrl-C stops after the current batch and writes what is finished; a second one kills */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     y90_run_options o = {out, force, progress, &ps, &stop_requested, quiet ? NULL : stderr};
     int rc = y90_run(&c, &o, &e) ? y90_cli_fail(&e) : 0;
     if (!rc && !quiet) fprintf(stderr, "wrote %s\n", out);
@@ -189,6 +198,9 @@ int y90_cli_report(int argc, char **argv)
     if (!path) return usage_error("report", "expected OUT.h5", NULL);
     if (dvh && !force && y90_file_exists(dvh))
         return usage_error("report", "--dvh-csv file exists; use --force to overwrite", dvh);
+    struct stat s1, s2;
+    if (dvh && stat(path, &s1) == 0 && stat(dvh, &s2) == 0 && s1.st_dev == s2.st_dev && s1.st_ino == s2.st_ino)
+        return usage_error("report", "--dvh-csv would overwrite the dose file itself", dvh);
     y90_error e = {0};
     y90_report *r = calloc(1, sizeof *r);
     if (!r) return 1;

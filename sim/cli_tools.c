@@ -4,6 +4,7 @@
 #include <string.h>
 #include "cli.h"
 #include "y90/io.h"
+#include "y90/run.h"
 #include "y90/tools.h"
 
 static int tool_usage(const char *cmd, const char *msg, const char *arg)
@@ -44,7 +45,8 @@ static int parse_tool(const char *cmd, int argc, char **argv, y90_tool_options *
     }
     if (!*out) return tool_usage(cmd, "expected -o FILE.csv", NULL);
     if (!y90_tool_medium(o->medium)) return tool_usage(cmd, "--medium: expected water, soft, bone or a built-in material", o->medium);
-    if (!*force && y90_file_exists(*out)) return tool_usage(cmd, "output exists; use --force to overwrite", *out);
+    y90_error e = {0};
+    if (y90_check_output(*out, *force, &e)) return y90_cli_fail(&e);
     return 0;
 }
 
@@ -72,7 +74,11 @@ int y90_cli_dpk(int argc, char **argv)
     if (rc) return rc;
     y90_dpk_result r;
     y90_error e = {0};
-    if (y90_dpk_compute(&o, &r, &e) || y90_dpk_write_csv(out, &o, &r, &e)) return y90_cli_fail(&e);
+    if (y90_dpk_compute(&o, &r, &e)) return y90_cli_fail(&e);
+    if (y90_dpk_write_csv(out, &o, &r, &e)) {
+        y90_dpk_free(&r);
+        return y90_cli_fail(&e);
+    }
     printf("R50 = %.3f mm\nR90 = %.3f mm\n", r.r50_mm, r.r90_mm);
     fprintf(stderr, "dpk: %lld histories in %.1f s (%.3g histories/s); wrote %s\n", (long long)r.histories,
             r.runtime_s, r.histories / r.runtime_s, out);

@@ -85,6 +85,7 @@ static y90_status bad_value(parse_ctx *c, const y90_key *k, int line, const char
 static int parse_number(const char *s, double *v)
 {
     char *end;
+    if (strpbrk(s, "xXpP")) return -1; /* decimal numbers only (strtod would take hexadecimal) */
     errno = 0;
     *v = strtod(s, &end);
     if (end == s || *end != '\0' || errno == ERANGE || !isfinite(*v)) return -1;
@@ -476,6 +477,19 @@ y90_status y90_config_parse(const char *name, const char *text, size_t len, y90_
     y90_status st = parse_document(&c, &doc);
     if (!st) st = cross_check(&c);
     yaml_document_delete(&doc);
+    if (!st) { /* a second document ("---") would be silently ignored: refuse it */
+        yaml_document_t more;
+        if (!yaml_parser_load(&parser, &more))
+            st = Y90_FAIL(err, Y90_EINPUT, "%s:%d: YAML syntax error: %s", name, (int)parser.problem_mark.line + 1,
+                          parser.problem ? parser.problem : "");
+        else {
+            yaml_node_t *extra = yaml_document_get_root_node(&more);
+            if (extra)
+                st = Y90_FAIL(err, Y90_EINPUT, "%s:%d: a second YAML document; expected one config per file", name,
+                              line_of(extra));
+            yaml_document_delete(&more);
+        }
+    }
     yaml_parser_delete(&parser);
     if (st) return st;
     cfg->yaml_text = malloc(len + 1);
@@ -568,6 +582,20 @@ void y90_config_print_reference(FILE *f)
     }
 }
 
+/* A name as a double-quoted YAML scalar (quotes and backslashes escaped). */
+static void quoted(const char *s, char *buf, size_t len)
+{
+    size_t j = 0;
+    if (len < 3) { if (len) buf[0] = 0; return; }
+    buf[j++] = '"';
+    for (; *s && j + 3 < len; s++) {
+        if (*s == '"' || *s == '\\') buf[j++] = '\\';
+        buf[j++] = *s;
+    }
+    buf[j++] = '"';
+    buf[j] = 0;
+}
+
 /* One key's value as YAML text. */
 static void value_text(const y90_config *cfg, const y90_key *k, char *buf, size_t len)
 {
@@ -580,7 +608,7 @@ static void value_text(const y90_config *cfg, const y90_key *k, char *buf, size_
     case Y90_KT_INT64: snprintf(buf, len, "%lld", (long long)*(const int64_t *)base); return;
     case Y90_KT_UINT64: snprintf(buf, len, "%llu", (unsigned long long)*(const uint64_t *)base); return;
     case Y90_KT_BOOL: snprintf(buf, len, "%s", *(const int *)base ? "true" : "false"); return;
-    case Y90_KT_STRING: snprintf(buf, len, "%s", base); return;
+    case Y90_KT_STRING: quoted(base, buf, len); return;
     case Y90_KT_ENUM: {
         int v = *(const int *)base, i = 0;
         const char *p = k->choices;
@@ -603,7 +631,11 @@ static void value_text(const y90_config *cfg, const y90_key *k, char *buf, size_
         used = (size_t)snprintf(buf, len, "[");
         for (int i = 0; i < n && used < len; i++) {
             if (k->type == Y90_KT_STRLIST)
-                used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "", base + (size_t)i * Y90_NAME_LEN);
+            {
+                char q[2 * Y90_NAME_LEN + 3];
+                quoted(base + (size_t)i * Y90_NAME_LEN, q, sizeof q);
+                used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "", q);
+            }
             else
                 used += (size_t)snprintf(buf + used, len - used, "%s%.17g", i ? ", " : "", ((const double *)base)[i]);
         }
@@ -612,36 +644,57 @@ static void value_text(const y90_config *cfg, const y90_key *k, char *buf, size_
     }
 }
 
+/* Append to a growing text; returns -1 (and frees nothing) when out of memory. */
+static int append(char **out, size_t *used, size_t *cap, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+#include <stdarg.h>
+static int append(char **out, size_t *used, size_t *cap, const char *fmt, ...)
+{
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int w = vsnprintf(*out + *used, *cap - *used, fmt, ap);
+        va_end(ap);
+        if (w < 0) return -1;
+        if (*used + (size_t)w < *cap) {
+            *used += (size_t)w;
+            return 0;
+        }
+        char *n = realloc(*out, 2 * *cap + (size_t)w);
+        if (!n) return -1;
+        *out = n;
+        *cap = 2 * *cap + (size_t)w;
+    }
+}
+
 char *y90_config_effective(const y90_config *cfg)
 {
-    size_t cap = 8192 + (size_t)cfg->nuser_materials * 1024, used = 0;
+    size_t cap = 8192, used = 0;
     char *out = malloc(cap);
-    if (!out) return NULL;
-    out[0] = 0;
+    int bad = !out;
     const char *section = "";
-    for (size_t i = 0; i < y90_config_nkeys; i++) {
+    for (size_t i = 0; i < y90_config_nkeys && !bad; i++) {
         const y90_key *k = &y90_config_keys[i];
         const char *dot = strchr(k->key, '.');
         size_t sl = (size_t)(dot - k->key);
         char val[1024];
         value_text(cfg, k, val, sizeof val);
         if (strncmp(section, k->key, sl) != 0 || section[sl] != '.')
-            used += (size_t)snprintf(out + used, cap - used, "%.*s:\n", (int)sl, k->key);
+            bad |= append(&out, &used, &cap, "%.*s:\n", (int)sl, k->key);
         section = k->key;
-        used += (size_t)snprintf(out + used, cap - used, "  %s: %s\n", dot + 1, val);
-        if (used >= cap) break;
+        bad |= append(&out, &used, &cap, "  %s: %s\n", dot + 1, val);
     }
-    for (int m = 0; m < cfg->nuser_materials && used < cap; m++) {
+    for (int m = 0; m < cfg->nuser_materials && !bad; m++) {
         const y90_user_material *u = &cfg->user_materials[m];
-        if (m == 0) used += (size_t)snprintf(out + used, cap - used, "materials:\n");
-        used += (size_t)snprintf(out + used, cap - used, "  - name: %s\n    density: %.17g\n    I_eV: %.17g\n"
-                                 "    composition: {", u->name, u->density, u->I_eV);
-        for (int e = 0; e < u->nelem && used < cap; e++)
-            used += (size_t)snprintf(out + used, cap - used, "%s%s: %.17g", e ? ", " : "", y90_element_symbol(u->Z[e]),
-                                     u->w[e]);
-        if (used < cap) used += (size_t)snprintf(out + used, cap - used, "}\n");
+        char q[2 * Y90_NAME_LEN + 3];
+        quoted(u->name, q, sizeof q);
+        if (m == 0) bad |= append(&out, &used, &cap, "materials:\n");
+        bad |= append(&out, &used, &cap, "  - name: %s\n    density: %.17g\n    I_eV: %.17g\n    composition: {", q,
+                      u->density, u->I_eV);
+        for (int e = 0; e < u->nelem && !bad; e++)
+            bad |= append(&out, &used, &cap, "%s%s: %.17g", e ? ", " : "", y90_element_symbol(u->Z[e]), u->w[e]);
+        bad |= append(&out, &used, &cap, "}\n");
     }
-    if (used >= cap) {
+    if (bad) {
         free(out);
         return NULL;
     }

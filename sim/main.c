@@ -10,7 +10,7 @@ static void usage(FILE *f)
             "usage:\n"
             "  y90mc run CONFIG -o OUT.h5 [--histories N] [--threads T] [--seed S] [--kernel mc|local] [--force] [--quiet]\n"
             "  y90mc report OUT.h5 [--json] [--prescription-gy D] [--dvh-csv FILE] [--force]\n"
-            "  y90mc check CONFIG                 validate a config, write nothing\n"
+            "  y90mc check CONFIG                 validate a config, build its phantom and sources, write nothing\n"
             "  y90mc phantom CONFIG -o PHANTOM.h5 [--force]\n"
             "  y90mc vsv --medium M --density RHO --voxel-mm V [--histories N] [--threads T] [--seed S] -o VSV.csv\n"
             "  y90mc dpk --medium M [--density RHO] [--shell-mm DR] [--histories N] [--threads T] [--seed S] -o DPK.csv\n"

@@ -82,11 +82,24 @@ static y90_status read_treatment(const char *path, report_data *d, y90_error *er
     return Y90_OK;
 }
 
+/* A dose grid with NaN, infinite or negative values is corrupt: say where, instead of reporting nonsense. */
+static y90_status check_dose(const char *path, const report_data *d, y90_error *err)
+{
+    size_t n = y90_grid_nvox(&d->g);
+    for (size_t i = 0; i < n; i++)
+        if (!(d->dose[i] >= 0) || !isfinite(d->dose[i]))
+            return Y90_FAIL(err, Y90_EINPUT, "%s: /dose voxel %zu (x %zu, y %zu, z %zu) = %g: expected a finite dose >= 0",
+                            path, i, i % (size_t)d->g.nx, (i / (size_t)d->g.nx) % (size_t)d->g.ny,
+                            i / ((size_t)d->g.nx * (size_t)d->g.ny), d->dose[i]);
+    return Y90_OK;
+}
+
 static y90_status data_load(const char *path, report_data *d, y90_error *err)
 {
     memset(d, 0, sizeof *d);
     y90_status st = y90_io_read_grid(path, &d->g, err);
     if (st == Y90_OK) st = y90_io_read_dose(path, y90_grid_nvox(&d->g), &d->dose, NULL, err);
+    if (st == Y90_OK) st = check_dose(path, d, err);
     if (st == Y90_OK) st = count_labels(path, d, err);
     if (st == Y90_OK) st = read_treatment(path, d, err);
     if (st != Y90_OK) data_free(d);

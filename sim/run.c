@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "y90/io.h"
 #include "y90/phantom.h"
@@ -17,9 +18,13 @@ size_t y90_memory_limit(const y90_config *c)
     return (size_t)(0.8 * (double)pages * (double)psize);
 }
 
-/* Before any work: the output must not exist (unless force) and its folder must be writable. */
-static y90_status check_output(const char *path, int force, y90_error *err)
+/* Before any work: the output must not exist (unless force), must not be a folder, and its folder must be
+ * writable. */
+y90_status y90_check_output(const char *path, int force, y90_error *err)
 {
+    struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+        return Y90_FAIL(err, Y90_EINPUT, "%s: is a folder; expected a file name", path);
     if (!force && y90_file_exists(path))
         return Y90_FAIL(err, Y90_EINPUT, "%s: exists; use --force to overwrite", path);
     char dir[1024];
@@ -49,7 +54,7 @@ y90_status y90_run_phantom(const y90_config *c, const char *out_path, int force,
 {
     y90_grid g = {0};
     y90_phantom_info pi;
-    y90_status st = check_output(out_path, force, err);
+    y90_status st = y90_check_output(out_path, force, err);
     if (!st) {
         y90_phantom_params pp = y90_config_phantom(c);
         st = y90_phantom_build(&pp, y90_memory_limit(c), &g, &pi, err);
@@ -73,6 +78,22 @@ static void log_balance(FILE *log, const y90_run_result *r)
             (long long)r->histories, r->runtime_s, r->threads, r->histories / (r->runtime_s > 0 ? r->runtime_s : 1e-9));
 }
 
+y90_status y90_run_check(const y90_config *c, FILE *log, y90_error *err)
+{
+    y90_grid g = {0};
+    y90_phantom_info pi;
+    y90_sources src = {0};
+    y90_phantom_params pp = y90_config_phantom(c);
+    y90_status st = y90_phantom_build(&pp, y90_memory_limit(c), &g, &pi, err);
+    if (!st) log_phantom(log, &g, &pi, c->phantom.type == Y90_PHANTOM_LIVER);
+    if (!st) st = y90_sources_build(c, &g, &src, err);
+    if (!st && log && src.nspheres)
+        fprintf(log, "sources: %zu %s spheres (%zu in the lungs)\n", src.nspheres, src.product, src.spheres_in_lung);
+    y90_sources_free(&src);
+    y90_grid_free(&g);
+    return st;
+}
+
 y90_status y90_run(const y90_config *c, const y90_run_options *o, y90_error *err)
 {
     y90_grid g = {0};
@@ -80,7 +101,7 @@ y90_status y90_run(const y90_config *c, const y90_run_options *o, y90_error *err
     y90_sources src = {0};
     y90_physics *phys = NULL;
     y90_run_result res = {0};
-    y90_status st = check_output(o->out_path, o->force, err);
+    y90_status st = y90_check_output(o->out_path, o->force, err);
     if (!st) {
         y90_phantom_params pp = y90_config_phantom(c);
         st = y90_phantom_build(&pp, y90_memory_limit(c), &g, &pi, err);

@@ -1,5 +1,6 @@
 /* y90mc: 90Y decay data, microsphere presets, the uptake model and the sources of a run. */
 #include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +81,7 @@ static int lobe_treated(y90_treated_lobes t, y90_lobe l)
 static y90_status place_spheres(const y90_config *c, const y90_grid *g, const preset *pr, y90_sources *s,
                                 y90_error *err)
 {
+    const int threads = c->transport.threads > 0 ? c->transport.threads : omp_get_num_procs();
     double wl[Y90_MAX_LABELS] = {0}, wlung[Y90_MAX_LABELS] = {0};
     for (int i = 0; i < g->nstructures; i++) {
         const y90_structure *st = &g->structures[i];
@@ -103,23 +105,43 @@ static y90_status place_spheres(const y90_config *c, const y90_grid *g, const pr
         st = Y90_FAIL(err, Y90_EINPUT, "%s: treatment.lung_shunt_fraction > 0 but the phantom has no lung", c->path);
         goto cleanup;
     }
-    double vol_sum = 0;
-    #pragma omp parallel for schedule(static) reduction(+ : vol_sum)
+    /* diameters: normal with the preset spread (scaled with a configured mean) truncated to the preset window
+     * (scaled likewise); a window the distribution almost never reaches is an input error, not a hang */
+    const double scale = s->mean_diameter_um / pr->d_mean_um;
+    const double sd = c->source.sphere_diameter_sd_um >= 0 ? c->source.sphere_diameter_sd_um : pr->d_sd_um * scale;
+    const double dmin = pr->d_min_um * scale, dmax = pr->d_max_um * scale;
+    int too_narrow = 0;
+    #pragma omp parallel for schedule(static) num_threads(threads) reduction(| : too_narrow)
     for (size_t i = 0; i < s->nspheres; i++) {
         y90_rng r;
         y90_rng_init(&r, c->transport.seed, Y90_STREAM_SPHERES, i);
         int lung = i < s->spheres_in_lung;
         const double *cdf = lung ? cdf_lung : cdf_liver;
         size_t v = search_cdf(cdf, nv, y90_rng_uniform(&r) * (lung ? tot_lung : tot_liver));
-        double p[3], d;
+        double p[3], d = s->mean_diameter_um;
         voxel_point(g, v, &r, p);
-        do d = s->mean_diameter_um + (c->source.sphere_diameter_sd_um >= 0 ? c->source.sphere_diameter_sd_um : pr->d_sd_um) * normal(&r);
-        while (d < pr->d_min_um * s->mean_diameter_um / pr->d_mean_um || d > pr->d_max_um * s->mean_diameter_um / pr->d_mean_um);
+        int tries = 0;
+        do d = s->mean_diameter_um + sd * normal(&r);
+        while ((d < dmin || d > dmax) && ++tries < 10000);
+        if (tries >= 10000) {
+            too_narrow = 1;
+            d = s->mean_diameter_um;
+        }
         y90_sphere *sp = &s->spheres[i];
         sp->x = p[0];
         sp->y = p[1];
         sp->z = p[2];
         sp->diameter_um = (float)d;
+    }
+    if (too_narrow) {
+        st = Y90_FAIL(err, Y90_EINPUT, "%s: source.sphere_diameter_sd_um = %g um is far wider than the diameter window "
+                      "[%g, %g] um of the product (scaled with the mean diameter): expected a spread comparable to "
+                      "the window", c->path, sd, dmin, dmax);
+        goto cleanup;
+    }
+    double vol_sum = 0; /* in sphere order, so that the activities do not depend on the thread count */
+    for (size_t i = 0; i < s->nspheres; i++) {
+        double d = s->spheres[i].diameter_um;
         vol_sum += d * d * d;
     }
     /* activity per sphere at treatment: by volume (glass) normalised to the preset mean, or equal (resin) */
@@ -171,8 +193,15 @@ static y90_status build_validation(const y90_config *c, const y90_grid *g, y90_s
     for (int a = 0; a < 3; a++) hi[a] = g->lo[a] + g->spacing[a] * (a == 0 ? g->nx : a == 1 ? g->ny : g->nz);
     switch (sp->type) {
     case Y90_SOURCE_UNIFORM_BOX: {
-        int whole = 1;
-        for (int a = 0; a < 3; a++) whole &= sp->box_min_mm[a] == sp->box_max_mm[a];
+        int whole = 1, flat = 0;
+        for (int a = 0; a < 3; a++) {
+            whole &= sp->box_min_mm[a] == sp->box_max_mm[a];
+            flat |= sp->box_min_mm[a] == sp->box_max_mm[a];
+        }
+        if (flat && !whole)
+            return Y90_FAIL(err, Y90_EINPUT, "%s: source.box_min_mm and box_max_mm are equal on some axes only (a box "
+                            "of zero volume); expected min < max on every axis, or min = max on all for the whole "
+                            "phantom", c->path);
         for (int a = 0; a < 3; a++) {
             s->box_lo[a] = whole ? g->lo[a] : sp->box_min_mm[a];
             s->box_hi[a] = whole ? hi[a] : sp->box_max_mm[a];

@@ -8,6 +8,7 @@
 #include "y90/materials.h"
 #include "y90/phantom.h"
 #include "y90/physics.h"
+#include "y90/run.h"
 #include "y90/source.h"
 #include "y90/tools.h"
 
@@ -48,7 +49,7 @@ static y90_status tool_config(const y90_tool_options *o, y90_config *c, y90_erro
 /* Run the MC kernel on the config's phantom and sources; the caller frees grid, sources and physics. */
 static y90_status tool_setup(const y90_config *c, y90_grid *g, y90_sources *s, y90_physics **ph, y90_error *err)
 {
-    y90_status st = y90_phantom_build(&c->phantom, 0, g, NULL, err);
+    y90_status st = y90_phantom_build(&c->phantom, y90_memory_limit(c), g, NULL, err);
     if (!st) st = y90_sources_build(c, g, s, err);
     if (!st) st = y90_physics_build(c, g, s, ph, err);
     return st;

@@ -247,6 +247,14 @@ BAD(bad_element, "element.yaml", NEEDS "materials:\n  - name: junk\n    density:
     6, "Xx", NULL)
 BAD(bad_fractions, "fractions.yaml", NEEDS "materials:\n  - name: junk\n    density: 1.0\n    composition: {H: 0.5, O: 0.4}\n",
     4, "junk", "sum")
+BAD(bad_hex_seed, "hex_seed.yaml", NEEDS "transport:\n  seed: 0x10\n", 4, "transport.seed", "integer")
+BAD(bad_second_document, "second_doc.yaml", NEEDS "---\nbogus: 1\n", 4, "second YAML document", NULL)
+BAD(bad_voxel_outside, "voxel_outside.yaml",
+    NEEDS "phantom: {type: box, voxel_mm: 10, box_size_mm: [50, 50, 50]}\nsource: {type: voxel, voxel: [50, 0, 0]}\n",
+    0, "source.voxel", "outside")
+BAD(bad_flat_box, "flat_box.yaml",
+    NEEDS "phantom: {type: box, voxel_mm: 10, box_size_mm: [50, 50, 50]}\n"
+    "source: {type: uniform_box, box_min_mm: [-10, -10, 0], box_max_mm: [10, 10, 0]}\n", 0, "box_max_mm", "zero volume")
 
 /* ------------------------------------------------------------------------------------------ memory */
 
@@ -690,6 +698,10 @@ void y90t_register(void)
     CU_add_test(s, "check configs/*.yaml", test_check_examples);
     s = CU_add_suite("cli bad configs", NULL, NULL);
     CU_add_test(s, "unknown key", bad_unknown_key);
+    CU_add_test(s, "hexadecimal seed", bad_hex_seed);
+    CU_add_test(s, "a second YAML document", bad_second_document);
+    CU_add_test(s, "voxel source outside the grid (caught by check too)", bad_voxel_outside);
+    CU_add_test(s, "uniform box of zero volume", bad_flat_box);
     CU_add_test(s, "unknown section", bad_unknown_section);
     CU_add_test(s, "wrong type (integer)", bad_type_int);
     CU_add_test(s, "wrong type (list for a number)", bad_type_list);

@@ -14,12 +14,19 @@ typedef struct {
     FILE *log;                 /* one-line messages (phantom built, energy balance); may be NULL */
 } y90_run_options;
 
+/* Before any work: the output must not exist (unless force), not be a folder, and its folder be writable. */
+y90_status y90_check_output(const char *path, int force, y90_error *err);
+
 /* Bytes a run may use: output.max_memory_gb, or 80 % of physical memory when 0. */
 size_t y90_memory_limit(const y90_config *c);
 
 /* Build, simulate and write. An interrupted run (stop set) still writes the histories it finished and
  * returns Y90_EINTERRUPTED. */
 y90_status y90_run(const y90_config *c, const y90_run_options *o, y90_error *err);
+
+/* Build the phantom and the sources (no transport, nothing written): what `y90mc check` runs, so that a config
+ * that passes it does not fail later on its geometry. */
+y90_status y90_run_check(const y90_config *c, FILE *log, y90_error *err);
 
 /* Build the phantom the config describes and write it. */
 y90_status y90_run_phantom(const y90_config *c, const char *out_path, int force, FILE *log, y90_error *err);
