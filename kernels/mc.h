@@ -70,6 +70,7 @@ void mc_moller(double E, double tc, y90_rng *r, double *W, double *cos_p, double
 double mc_brems_k(double E, double kc, y90_rng *r);
 void mc_compton(double k, y90_rng *r, double *kp, double *cost);
 double mc_gauss(y90_rng *r);
+double mc_gamma(double shape, y90_rng *r); /* Gamma deviate, unit scale */
 
 /* Transport (kernels/mc_transport.c). */
 void mc_transport_electron(const mc_params *P, mc_particle *p, mc_scratch *w, y90_rng *r, y90_hist *hb);

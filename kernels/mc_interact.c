@@ -17,6 +17,29 @@ double mc_gauss(y90_rng *r)
     return v1 * sqrt(-2.0 * log(q) / q);
 }
 
+/* Gamma deviate of shape k (scale 1): Marsaglia & Tsang (2000, ACM TOMS 26:363); k < 1 through
+ * Gamma(k + 1) U^(1/k). */
+double mc_gamma(double k, y90_rng *r)
+{
+    double boost = 1.0;
+    if (k < 1.0) {
+        boost = pow(y90_rng_uniform32(r), 1.0 / k);
+        k += 1.0;
+    }
+    const double d = k - 1.0 / 3.0, c = 1.0 / sqrt(9.0 * d);
+    for (;;) {
+        double x, v;
+        do {
+            x = mc_gauss(r);
+            v = 1.0 + c * x;
+        } while (v <= 0.0);
+        v = v * v * v;
+        double u = y90_rng_uniform32(r);
+        if (u < 1.0 - 0.0331 * x * x * x * x) return d * v * boost;
+        if (log(u) < 0.5 * x * x + d * (1.0 - v + log(v))) return d * v * boost;
+    }
+}
+
 /* Multiple scattering: the angular deflection over a step is drawn from a Wentzel (screened Rutherford)
  * distribution in mu = (1 - cos theta)/2, p(mu) = A(1+A)/(mu+A)^2 on [0,1], whose screening A is chosen so that
  * its mean <mu> equals the Goudsmit-Saunderson value (1 - exp(-s/lambda_1))/2 for the step: the "Wentzel" model
@@ -48,8 +71,9 @@ double mc_msc_cos(const mc_params *P, double K, y90_rng *r)
     double u = y90_rng_uniform32(r);
     if (K >= MC_K_MAX) return 1.0 - 2.0 * u; /* isotropic to 1e-9 */
     double A;
-    if (K <= MC_K_MIN) {
-        A = exp(P->wlogA[0]) * K / MC_K_MIN; /* small K: <mu> ~ A ln(1/A), A nearly proportional to K */
+    if (K <= MC_K_MIN) { /* small K: <mu> = K/2 = A (ln(1/A) - 1) to first order, by fixed-point iteration */
+        A = 0.5 * K / log(2.0 / K);
+        for (int it = 0; it < 4; it++) A = 0.5 * K / (log(1.0 / A) - 1.0);
     } else {
         double x = (log(K) - P->wk0) / P->wdk;
         int i = (int)x;

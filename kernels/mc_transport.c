@@ -11,7 +11,7 @@
  * that every table (the range in particular) is piecewise linear in E and the range inverts exactly. */
 typedef struct { int i; double f; } tpos;
 
-/* ln(y) to about 1e-3 (frexp and a cubic for the mantissa): enough to find the grid interval, which the
+/* ln(y) to about 2.3e-3 (frexp and a cubic for the mantissa): enough to find the grid interval, which the
  * comparisons with the grid energies below then make exact. */
 static inline double approx_ln(double y)
 {
@@ -104,7 +104,7 @@ static void deposit_local(const mc_params *P, const mc_particle *p, double E, in
 
 /* One straight move of length s (mm) losing energy continuously: returns the move status; p->E updated. */
 static int move_and_lose(const mc_params *P, mc_particle *p, const y90_phys_material *m, double rho, double s,
-                         mc_scratch *w, y90_rng *r, y90_hist *hb)
+                         mc_scratch *w, y90_rng *r, y90_hist *hb, double *moved_out)
 {
     const y90_physics *ph = P->phys;
     double moved, E0 = p->E;
@@ -115,16 +115,19 @@ static int move_and_lose(const mc_params *P, mc_particle *p, const y90_phys_mate
     tpos tp = tab_pos(ph, E0);
     double R = tab(m->range, tp);
     double E1 = R > t ? energy_from_range(ph, m, R - t, tp.i + 1) : 0.0;
-    double dE = E0 - E1 > 0 ? E0 - E1 : 0.0;
+    double dE = (t > 0 && E0 - E1 > 0) ? E0 - E1 : 0.0;
     if (ph->straggling && dE > 0 && E1 > 0) {
-        double sd = sqrt(tab(m->strag, tp) * t);
-        dE += sd * mc_gauss(r);
-        if (dE < 0) dE = 0;
+        /* soft-loss straggling: a Gamma distribution with the mean loss and the Bohr variance (non-negative; with
+         * the scale var/mean fixed by the medium and energy, the losses of the two parts of a split move add up
+         * to the same Gamma, so hinge and boundary splits do not bias the loss) */
+        double var = tab(m->strag, tp) * t;
+        if (var > 0) dE = mc_gamma(dE * dE / var, r) * (var / dE);
         if (dE > E0) dE = E0;
     }
     mc_score_segments(P, w, moved, dE, u0, hb);
     if (in_sphere) hb->eb[Y90_EB_SPHERE] += dE;
     p->E = E0 - dE;
+    *moved_out = moved;
     return st;
 }
 
@@ -199,25 +202,37 @@ void mc_transport_electron(const mc_params *P, mc_particle *p, mc_scratch *w, y9
         /* step limits (mm): energy loss fraction, distance to the next hard interaction */
         double Emin = fmax(p->E * (1.0 - ph->max_eloss), ph->cutoff);
         double s_loss = (R - tab(m->range, tab_pos(ph, Emin))) * MM_PER_CM / rho;
-        double sig_h = (tab(m->sig_moller, tp) + tab(m->sig_brems, tp)) * rho / MM_PER_CM; /* 1/mm */
+        /* hard interactions by the fictitious-interaction method: free path with the largest cross section over
+         * the step's energies (at its start or its end), accepted at the interaction with sigma(E) / sigma_max */
+        tpos te = tab_pos(ph, Emin);
+        double sig0 = tab(m->sig_moller, tp) + tab(m->sig_brems, tp);
+        double sig_max = fmax(sig0, tab(m->sig_moller, te) + tab(m->sig_brems, te));
+        double sig_h = sig_max * rho / MM_PER_CM; /* 1/mm */
         double s_hard = sig_h > 0 ? -log(y90_rng_uniform32(r)) / sig_h : INFINITY;
         int hard = s_hard < s_loss;
         double s = hard ? s_hard : s_loss;
         if (!(s > 1e-9)) s = 1e-9;
         /* random hinge: straight for xi*s, deflect by the whole step's multiple scattering, then the rest */
         double s1 = ph->msc ? y90_rng_uniform32(r) * s : s;
-        int st = move_and_lose(P, p, m, rho, s1, w, r, hb);
+        double moved;
+        int st = move_and_lose(P, p, m, rho, s1, w, r, hb, &moved);
         if (st == MC_MOVE_ESCAPED) { hb->eb[Y90_EB_ESC_E] += p->E; return; }
-        if (st == MC_MOVE_BOUNDARY) continue; /* new medium: a new step (interactions are memoryless) */
+        if (st == MC_MOVE_BOUNDARY) continue; /* new medium: a new step (interactions are memoryless; the hinge
+                                               * deflection a step gets with probability s1/s keeps the mean
+                                               * scattering per path length right when steps are cut) */
         if (ph->msc) {
             /* the whole step's deflection, with lambda_1 at the hinge energy (mid-step on average) */
             double K = rho * s / MM_PER_CM * tab(m->tr1, tab_pos(ph, p->E));
             mc_rotate(p->u, mc_msc_cos(P, K, r), 2.0 * Y90_PI * y90_rng_uniform32(r));
             if (p->E <= ph->cutoff) continue;
-            st = move_and_lose(P, p, m, rho, s - s1, w, r, hb);
+            st = move_and_lose(P, p, m, rho, s - s1, w, r, hb, &moved);
             if (st == MC_MOVE_ESCAPED) { hb->eb[Y90_EB_ESC_E] += p->E; return; }
             if (st == MC_MOVE_BOUNDARY) continue;
         }
-        if (hard && p->E > ph->cutoff) hard_interaction(P, p, m, r, w, hb);
+        if (hard && p->E > ph->cutoff) {
+            tpos th = tab_pos(ph, p->E);
+            double sig = tab(m->sig_moller, th) + tab(m->sig_brems, th);
+            if (y90_rng_uniform32(r) * sig_max < sig) hard_interaction(P, p, m, r, w, hb);
+        }
     }
 }

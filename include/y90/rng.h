@@ -38,11 +38,11 @@ static inline uint32_t y90_rng_u32(y90_rng *r)
     return r->out.v[--r->left];
 }
 
-/* Uniform double in (0, 1): 53 random bits, never exactly 0 or 1. */
+/* Uniform double in (0, 1): 52 random bits, (k + 1/2) 2^-52, never exactly 0 or 1 (the largest is 1 - 2^-53). */
 static inline double y90_rng_uniform(y90_rng *r)
 {
-    uint64_t hi = y90_rng_u32(r) >> 5, lo = y90_rng_u32(r) >> 6; /* 27 + 26 bits */
-    return ((double)((hi << 26) | lo) + 0.5) * (1.0 / 9007199254740992.0);
+    uint64_t hi = y90_rng_u32(r) >> 6, lo = y90_rng_u32(r) >> 6; /* 26 + 26 bits */
+    return ((double)((hi << 26) | lo) + 0.5) * (1.0 / 4503599627370496.0);
 }
 
 /* Uniform double in (0, 1) from one 32-bit draw (resolution 2.3e-10): for angles, path fractions and free paths. */
