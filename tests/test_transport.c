@@ -57,18 +57,18 @@ static void test_csda_ranges(void)
     }
 }
 
-/* 90Y dose point kernel in water: R90 within the literature range 5.2-5.4 mm (shared/reference/SOURCES.md),
- * R50 below R90, the cumulative fraction increasing, and energy conserved. */
-static void test_dpk_r90(void)
+/* 90Y dose point kernel in water: R50 below R90, the cumulative fraction increasing, energy conserved (R90 against
+ * the literature needs more histories: tests/test_validation.c). */
+static void test_dpk_consistency(void)
 {
     y90_tool_options o = {.medium = "water", .shell_mm = 0.1, .histories = 100000, .threads = 0, .seed = 11};
     y90_dpk_result r;
     y90_error e = {0};
     CU_ASSERT_FATAL(y90_dpk_compute(&o, &r, &e) == Y90_OK);
     printf("\n  water DPK: R50 %.3f mm, R90 %.3f mm, %.0f histories/s", r.r50_mm, r.r90_mm, r.histories / r.runtime_s);
-    CU_ASSERT(r.r90_mm >= 5.2 && r.r90_mm <= 5.4);
     CU_ASSERT(r.r50_mm > 1.0 && r.r50_mm < r.r90_mm);
     for (int k = 1; k < r.nshell; k++) CU_ASSERT(r.cum_fraction[k] >= r.cum_fraction[k - 1]);
+    CU_ASSERT(r.cum_fraction[r.nshell - 1] > 0.99 && r.cum_fraction[r.nshell - 1] <= 1.0);
     const y90_energy_balance *b = &r.eb;
     CU_ASSERT(fabs(b->emitted - b->deposited - b->escaped_electron - b->escaped_photon) / b->emitted < 1e-9);
     y90_dpk_free(&r);
@@ -272,7 +272,7 @@ void y90t_register(void)
 {
     CU_pSuite s = CU_add_suite("transport", NULL, NULL);
     CU_add_test(s, "CSDA ranges in water vs ESTAR", test_csda_ranges);
-    CU_add_test(s, "90Y DPK R90 in water", test_dpk_r90);
+    CU_add_test(s, "90Y DPK consistency and energy balance", test_dpk_consistency);
     CU_add_test(s, "DPK without multiple scattering fails R90", test_dpk_without_scattering_differs);
     CU_add_test(s, "energy balance with microspheres", test_energy_balance);
     CU_add_test(s, "voxel boundaries do not bias the transport", test_boundaries_do_not_bias);
