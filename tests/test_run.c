@@ -100,17 +100,15 @@ static void test_user_material(void)
         y90_config c;
         y90_error e = {0};
         CU_ASSERT_FATAL(y90_config_parse("m.yaml", text, strlen(text), &c, &e) == Y90_OK);
-        const char *out = y90t_path(k ? "user.h5" : "builtin.h5");
-        remove(out);
-        y90_run_options o = {out, 0, NULL, NULL, NULL, NULL};
-        y90_status st = y90_run(&c, &o, &e);
-        if (st) printf("\n  %s", e.msg);
-        CU_ASSERT_FATAL(st == Y90_OK);
-        double h;
-        d[k] = read_dose(out, &n[k], &h);
-        CU_ASSERT_PTR_NOT_NULL_FATAL(d[k]);
+        y90_grid g;
+        float *unc;
+        CU_ASSERT_FATAL(y90t_run_read(&c, k ? "user.h5" : "builtin.h5", &g, &d[k], &unc) == 0);
+        n[k] = y90_grid_nvox(&g);
+        free(unc);
+        y90_grid_free(&g);
         y90_config_free(&c);
     }
+    CU_ASSERT_FATAL(n[0] == 15 * 15 * 15 && n[1] == n[0]);
     /* the 15 x 15 x 15 grid of 2 mm voxels: the point sits on the corner of voxels 7 and 8; compare the dose in the
      * central 4 x 4 x 4 block (most of the energy) and one shell further out */
     double in[2] = {0, 0}, mid[2] = {0, 0};
@@ -153,15 +151,10 @@ static void test_uncertainty_matches_scatter(void)
     size_t n = 0;
     for (int k = 0; k < RUNS; k++) {
         c.transport.seed = 1000 + (uint64_t)k;
-        const char *out = y90t_path("unc.h5");
-        remove(out);
-        y90_run_options o = {out, 1, NULL, NULL, NULL, NULL};
-        CU_ASSERT_FATAL(y90_run(&c, &o, &e) == Y90_OK);
-        y90_grid g = {0};
-        double *dose = NULL;
-        float *unc = NULL;
-        CU_ASSERT_FATAL(y90_io_read_grid(out, &g, &e) == Y90_OK);
-        CU_ASSERT_FATAL(y90_io_read_dose(out, y90_grid_nvox(&g), &dose, &unc, &e) == Y90_OK);
+        y90_grid g;
+        double *dose;
+        float *unc;
+        CU_ASSERT_FATAL(y90t_run_read(&c, "unc.h5", &g, &dose, &unc) == 0);
         CU_ASSERT_PTR_NOT_NULL_FATAL(unc);
         n = y90_grid_nvox(&g);
         for (size_t i = 0; i < n && i < 1000; i++) {

@@ -1,4 +1,6 @@
 #include "testutil.h"
+#include "y90/io.h"
+#include "y90/run.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,3 +80,22 @@ const char *y90t_ref(const char *relpath)
 }
 
 double y90t_rel(double a, double b) { return fabs(a - b) / fabs(b); }
+
+int y90t_run_read(const y90_config *c, const char *out_name, y90_grid *g, double **dose, float **unc)
+{
+    const char *out = y90t_path(out_name);
+    char path[1024];
+    snprintf(path, sizeof path, "%s", out);
+    remove(path);
+    y90_error e = {0};
+    y90_run_options o = {path, 1, NULL, NULL, NULL, NULL};
+    memset(g, 0, sizeof *g);
+    *dose = NULL;
+    *unc = NULL;
+    if (y90_run(c, &o, &e) || y90_io_read_grid(path, g, &e) ||
+        y90_io_read_dose(path, y90_grid_nvox(g), dose, unc, &e)) {
+        printf("\n  %s", e.msg);
+        return -1;
+    }
+    return 0;
+}

@@ -20,6 +20,11 @@ int y90t_cli(const char *args, char **output);
 const char *y90t_ref(const char *relpath);
 /* Read a whole file (malloc'd, NUL-terminated) or NULL. */
 char *y90t_slurp(const char *path, size_t *len);
+/* Run a config through the library (y90_run) into y90t_path(out_name), then read back its grid, dose and
+ * uncertainty (malloc'd; free with y90_grid_free and free). Returns 0, or -1 after printing the error. */
+#include "y90/config.h"
+int y90t_run_read(const y90_config *c, const char *out_name, y90_grid *g, double **dose, float **unc);
+
 /* Relative difference |a-b|/|b|. */
 double y90t_rel(double a, double b);
 
