@@ -76,6 +76,44 @@ static int lobe_treated(y90_treated_lobes t, y90_lobe l)
            (t == Y90_TREAT_LEFT && l == Y90_LOBE_LEFT);
 }
 
+/* Vose's alias method (Vose 1991, IEEE Trans Softw Eng 17:972): with the activities scaled to mean 1, spheres
+ * below the mean are filled up from those above, so that a decay picks its sphere with one uniform number. */
+static y90_status build_alias(y90_sources *s, double total, y90_error *err)
+{
+    size_t n = s->nspheres;
+    double *q = y90_calloc(n, sizeof(double), "alias table", err);
+    size_t *small = q ? y90_calloc(n, sizeof(size_t), "alias table", err) : NULL;
+    size_t *large = small ? y90_calloc(n, sizeof(size_t), "alias table", err) : NULL;
+    s->alias_prob = large ? y90_calloc(n, sizeof(float), "alias table", err) : NULL;
+    s->alias_idx = s->alias_prob ? y90_calloc(n, sizeof(uint32_t), "alias table", err) : NULL;
+    y90_status st = s->alias_idx ? Y90_OK : (err ? err->code : Y90_ENOMEM);
+    if (!st && n > UINT32_MAX) st = Y90_FAIL(err, Y90_ENOMEM, "more than 2^32 spheres");
+    if (!st) {
+        size_t ns = 0, nl = 0;
+        for (size_t i = 0; i < n; i++) {
+            q[i] = (double)s->spheres[i].activity_bq * (double)n / total;
+            if (q[i] < 1.0) small[ns++] = i;
+            else large[nl++] = i;
+        }
+        while (ns > 0 && nl > 0) {
+            size_t a = small[--ns], b = large[nl - 1];
+            s->alias_prob[a] = (float)q[a];
+            s->alias_idx[a] = (uint32_t)b;
+            q[b] -= 1.0 - q[a];
+            if (q[b] < 1.0) {
+                nl--;
+                small[ns++] = b;
+            }
+        }
+        while (nl > 0) { size_t b = large[--nl]; s->alias_prob[b] = 1.0f; s->alias_idx[b] = (uint32_t)b; }
+        while (ns > 0) { size_t a = small[--ns]; s->alias_prob[a] = 1.0f; s->alias_idx[a] = (uint32_t)a; } /* rounding */
+    }
+    free(q);
+    free(small);
+    free(large);
+    return st;
+}
+
 /* Uptake model: activity concentration per mass: 1 in normal liver of treated lobes, T/N in viable tumour of
  * treated lobes, 0 in necrotic cores and elsewhere; lungs get the shunted fraction uniformly per mass. */
 static y90_status place_spheres(const y90_config *c, const y90_grid *g, const preset *pr, y90_sources *s,
@@ -154,6 +192,7 @@ static y90_status place_spheres(const y90_config *c, const y90_grid *g, const pr
     }
     for (size_t i = 0; i < s->nspheres; i++) s->sphere_cdf[i] /= cum;
     s->sphere_cdf[s->nspheres - 1] = 1.0;
+    st = build_alias(s, cum, err);
 cleanup:
     free(cdf_liver);
     free(cdf_lung);
@@ -269,9 +308,13 @@ void y90_sources_free(y90_sources *s)
 {
     free(s->spheres);
     free(s->sphere_cdf);
+    free(s->alias_prob);
+    free(s->alias_idx);
     free(s->voxels);
     s->spheres = NULL;
     s->sphere_cdf = NULL;
+    s->alias_prob = NULL;
+    s->alias_idx = NULL;
     s->voxels = NULL;
 }
 
@@ -280,7 +323,10 @@ void y90_sources_sample(const y90_sources *s, const y90_grid *g, y90_rng *r, dou
     *sphere = -1;
     switch (s->type) {
     case Y90_SOURCE_MICROSPHERES: {
-        size_t i = search_cdf(s->sphere_cdf, s->nspheres, y90_rng_uniform(r));
+        double u = y90_rng_uniform(r) * (double)s->nspheres;
+        size_t i = (size_t)u;
+        if (i >= s->nspheres) i = s->nspheres - 1;
+        if ((float)(u - (double)i) >= s->alias_prob[i]) i = s->alias_idx[i];
         const y90_sphere *sp = &s->spheres[i];
         pos[0] = sp->x;
         pos[1] = sp->y;

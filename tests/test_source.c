@@ -582,6 +582,42 @@ static void test_determinism(void)
     y90_sources_free(&d);
 }
 
+/* Decays pick their sphere in proportion to its activity: 1 MBq of glass (400 spheres, activities ~ d^3 spread
+ * over a factor of 3) sampled 4e6 times; chi-square against the activities within its 5-sigma bound, and the same
+ * test fails for equal weights. */
+static void test_decay_sphere_choice(void)
+{
+    y90_config c = sphere_config(0.001, Y90_PRODUCT_THERASPHERE, 0.0, 1.0, Y90_TREAT_BOTH);
+    y90_sources s;
+    CU_ASSERT_FATAL(build(&c, &liver, &s) == Y90_OK);
+    size_t n = s.nspheres;
+    long *count = calloc(n, sizeof(long));
+    double total = 0;
+    for (size_t i = 0; i < n; i++) total += s.spheres[i].activity_bq;
+    const long N = 4000000;
+    for (long h = 0; h < N; h++) {
+        y90_rng r;
+        y90_rng_init(&r, 5, Y90_STREAM_TEST, (uint64_t)h);
+        double p[3];
+        long sp;
+        y90_sources_sample(&s, &liver, &r, p, &sp);
+        CU_ASSERT_FATAL(sp >= 0 && (size_t)sp < n);
+        count[sp]++;
+    }
+    double chi2 = 0, chi2_equal = 0;
+    for (size_t i = 0; i < n; i++) {
+        double ex = N * s.spheres[i].activity_bq / total, eq = (double)N / (double)n;
+        chi2 += (count[i] - ex) * (count[i] - ex) / ex;
+        chi2_equal += (count[i] - eq) * (count[i] - eq) / eq;
+    }
+    double dof = (double)n - 1, bound = dof + 5 * sqrt(2 * dof);
+    printf("\n  %zu spheres: chi-square %.0f (bound %.0f); against equal weights %.0f", n, chi2, bound, chi2_equal);
+    CU_ASSERT(chi2 < bound);
+    CU_ASSERT(chi2_equal > bound);
+    free(count);
+    y90_sources_free(&s);
+}
+
 void y90t_register(void)
 {
     CU_pSuite s = CU_add_suite("source", build_grids, free_grids);
@@ -595,4 +631,5 @@ void y90t_register(void)
     CU_add_test(s, "validation sources refused outside", test_validation_errors);
     CU_add_test(s, "sampling inside the source", test_sample_inside);
     CU_add_test(s, "determinism", test_determinism);
+    CU_add_test(s, "decays choose spheres by activity", test_decay_sphere_choice);
 }

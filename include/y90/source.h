@@ -31,6 +31,8 @@ typedef struct y90_sources {
     size_t nspheres;
     y90_sphere *spheres;
     double *sphere_cdf;            /* cumulative activity fraction per sphere (last = 1) */
+    float *alias_prob;             /* Vose alias table of the sphere activities: keep sphere i with alias_prob[i], */
+    uint32_t *alias_idx;           /* else take alias_idx[i] (O(1) choice of the decaying sphere) */
     char product[32];              /* "therasphere", "sir_spheres" */
     char sphere_material[Y90_NAME_LEN]; /* "glass" or "resin" */
     double sphere_density;         /* g/cm3 */
