@@ -209,8 +209,8 @@ static y90_status build_microspheres(const y90_config *c, const y90_grid *g, y90
     double a_sphere = c->source.activity_per_sphere_bq > 0 ? c->source.activity_per_sphere_bq : pr->activity_bq;
     double n = floor(s->activity_calibration_bq / a_sphere + 0.5);
     if (n < 1) n = 1;
-    /* the sphere list, its activity table and the placement tables (two doubles per voxel) */
-    double need = n * (sizeof(y90_sphere) + sizeof(double)) + 2.0 * sizeof(double) * (double)y90_grid_nvox(g) +
+    /* the sphere list, its cumulative and alias activity tables, and the placement tables (two doubles per voxel) */
+    double need = n * (sizeof(y90_sphere) + sizeof(double) + sizeof(float) + sizeof(uint32_t)) + 2.0 * sizeof(double) * (double)y90_grid_nvox(g) +
                   (double)y90_grid_nvox(g) * (double)y90_grid_bytes_per_voxel_run();
     size_t limit = y90_memory_limit(c);
     if (limit > 0 && need > (double)limit)
