@@ -33,6 +33,7 @@ typedef struct {
 typedef struct {
     y90_grid g;
     double *dose;                   /* Gy per voxel */
+    float *unc;                     /* relative 1-sigma uncertainty per voxel, or NULL */
     size_t count[Y90_MAX_LABELS];   /* voxels per label */
     int treatment;                  /* 1 when the file has /treatment */
     y90_lobe treated_lobe;          /* Y90_LOBE_NONE = both lobes */
@@ -45,7 +46,9 @@ static void data_free(report_data *d)
 {
     y90_grid_free(&d->g);
     free(d->dose);
+    free(d->unc);
     d->dose = NULL;
+    d->unc = NULL;
 }
 
 static y90_status count_labels(const char *path, report_data *d, y90_error *err)
@@ -98,7 +101,7 @@ static y90_status data_load(const char *path, report_data *d, y90_error *err)
 {
     memset(d, 0, sizeof *d);
     y90_status st = y90_io_read_grid(path, &d->g, err);
-    if (st == Y90_OK) st = y90_io_read_dose(path, y90_grid_nvox(&d->g), &d->dose, NULL, err);
+    if (st == Y90_OK) st = y90_io_read_dose(path, y90_grid_nvox(&d->g), &d->dose, &d->unc, err);
     if (st == Y90_OK) st = check_dose(path, d, err);
     if (st == Y90_OK) st = count_labels(path, d, err);
     if (st == Y90_OK) st = read_treatment(path, d, err);
@@ -214,6 +217,30 @@ static void fill_dx_vx(y90_dose_stats *s, const double *desc, size_t n, double p
     s->vpresc = volume_at_dose(desc, n, presc);
 }
 
+static int cmp_float(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+/* Median relative uncertainty (%) of the row's voxels that received dose. */
+static y90_status median_uncertainty(const report_data *d, const row_def *r, y90_dose_stats *s, y90_error *err)
+{
+    s->unc_median_pct = NAN;
+    if (!d->unc) return Y90_OK;
+    size_t nv = y90_grid_nvox(&d->g), k = 0;
+    float *u = y90_calloc(s->nvox, sizeof *u, r->name, err);
+    if (!u) return Y90_ENOMEM;
+    for (size_t i = 0; i < nv; i++)
+        if (r->member[d->g.label[i]] && d->dose[i] > 0) u[k++] = d->unc[i];
+    if (k > 0) {
+        qsort(u, k, sizeof *u, cmp_float);
+        s->unc_median_pct = 100.0 * (k % 2 ? u[k / 2] : 0.5 * ((double)u[k / 2 - 1] + (double)u[k / 2]));
+    }
+    free(u);
+    return Y90_OK;
+}
+
 static y90_status row_stats(const report_data *d, const row_def *r, double presc, y90_dose_stats *s,
                             y90_error *err)
 {
@@ -239,7 +266,7 @@ static y90_status row_stats(const report_data *d, const row_def *r, double presc
     qsort(v, n, sizeof *v, cmp_desc);
     fill_dx_vx(s, v, n, presc);
     free(v);
-    return Y90_OK;
+    return median_uncertainty(d, r, s, err);
 }
 
 const y90_dose_stats *y90_report_row(const y90_report *r, const char *name)

@@ -29,7 +29,8 @@ static const char *limit_word(double dose, double limit)
 static void print_table(const y90_report *r, FILE *f)
 {
     static const char *const head[] = {"voxels", "vol_ml", "mass_g", "mean", "min",  "max",   "D2",   "D50",
-                                       "D70",    "D90",    "D98",    "V70%", "V100%", "V113%", "V150%", "Vpres%"};
+                                       "D70",    "D90",    "D98",    "V70%", "V100%", "V113%", "V150%", "Vpres%",
+                                       "unc%"};
     fprintf(f, "%-24s", "structure (dose in Gy)");
     fprintf(f, " %8s", head[0]);
     for (size_t i = 1; i < sizeof head / sizeof *head; i++) fprintf(f, " %*s", i < 3 ? 10 : i < 11 ? 8 : 6, head[i]);
@@ -37,7 +38,7 @@ static void print_table(const y90_report *r, FILE *f)
     for (int i = 0; i < r->nrows; i++) {
         const y90_dose_stats *s = &r->rows[i];
         const double dose[] = {s->mean_gy, s->min_gy, s->max_gy, s->d2, s->d50, s->d70, s->d90, s->d98};
-        const double vol[] = {s->v70, s->v100, s->v113, s->v150, s->vpresc};
+        const double vol[] = {s->v70, s->v100, s->v113, s->v150, s->vpresc, s->unc_median_pct};
         fprintf(f, "%-24s %8zu", s->name, s->nvox);
         put_num(f, s->volume_ml, 10, 2);
         put_num(f, s->mass_g, 10, 1);
@@ -100,6 +101,8 @@ static void print_summary(const y90_report *r, FILE *f)
 void y90_report_print_text(const y90_report *r, FILE *f)
 {
     print_table(r, f);
+    fprintf(f, "unc%%: median statistical uncertainty (1 sigma) of the voxel doses; Dx and Vx are widened by it (more "
+               "histories narrow it)\n");
     print_summary(r, f);
 }
 
@@ -109,7 +112,7 @@ void y90_report_print_text(const y90_report *r, FILE *f)
  *   prescription_gy, lung_limit_gy      numbers (Gy)
  *   rows[]                              one object per row, in table order:
  *       name (string), nvox, volume_ml, mass_g, mean_gy, min_gy, max_gy, d2_gy, d50_gy, d70_gy, d90_gy, d98_gy,
- *       v70_pct, v100_pct, v113_pct, v150_pct, vpresc_pct (% of the row's volume)
+ *       v70_pct, v100_pct, v113_pct, v150_pct, vpresc_pct (% of the row's volume), voxel_unc_median_pct (%)
  *   simulated                           treated_liver_mean_gy, tumour_mean_gy (viable tumour, treated lobes),
  *                                       normal_liver_mean_gy, lung_mean_gy, lung_ok (bool: lung mean <= limit)
  *   estimates                           mird_treated_liver_gy, partition_normal_gy, partition_tumour_gy,
@@ -159,7 +162,8 @@ static void json_row(FILE *f, const y90_dose_stats *s, int last)
     json_num(f, "v100_pct", s->v100, 0);
     json_num(f, "v113_pct", s->v113, 0);
     json_num(f, "v150_pct", s->v150, 0);
-    json_num(f, "vpresc_pct", s->vpresc, 1);
+    json_num(f, "vpresc_pct", s->vpresc, 0);
+    json_num(f, "voxel_unc_median_pct", s->unc_median_pct, 1);
     fprintf(f, "}%s\n", last ? "" : ",");
 }
 

@@ -8,6 +8,7 @@
 #include "testutil.h"
 #include "y90/config.h"
 #include "y90/io.h"
+#include "y90/report.h"
 #include "y90/run.h"
 
 static volatile int stop_flag;
@@ -181,6 +182,25 @@ static void test_uncertainty_matches_scatter(void)
         used++;
     }
     ratio /= used;
+    /* the report's median voxel uncertainty of the last run equals the median of the file's values */
+    y90_report *rep = calloc(1, sizeof *rep);
+    CU_ASSERT_FATAL(y90_report_compute(y90t_path("unc.h5"), 100, rep, &e) == Y90_OK);
+    const y90_dose_stats *row = y90_report_row(rep, "medium");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(row);
+    float us[1000];
+    size_t nu = 0;
+    for (size_t i = 0; i < n && i < 1000; i++)
+        if (d[RUNS - 1][i] > 0) us[nu++] = (float)u[RUNS - 1][i];
+    for (size_t i = 1; i < nu; i++) /* insertion sort: a few hundred values */
+        for (size_t j = i; j > 0 && us[j - 1] > us[j]; j--) {
+            float t = us[j];
+            us[j] = us[j - 1];
+            us[j - 1] = t;
+        }
+    double med = nu % 2 ? us[nu / 2] : 0.5 * ((double)us[nu / 2 - 1] + (double)us[nu / 2]);
+    printf("\n  report: median voxel uncertainty %.2f %% (from the file %.2f %%)", row->unc_median_pct, 100 * med);
+    CU_ASSERT(fabs(row->unc_median_pct - 100 * med) < 1e-6);
+    free(rep);
     printf("\n  observed / reported uncertainty over %d voxels: %.3f", used, ratio);
     CU_ASSERT(used >= 40);
     CU_ASSERT(ratio > 0.85 && ratio < 1.15);

@@ -20,6 +20,9 @@ typedef struct {
     double d2, d50, d70, d90, d98;   /* Gy: minimum dose to the hottest x % of the volume */
     double v70, v100, v113, v150;    /* % of volume receiving at least 70, 100, 113, 150 Gy */
     double vpresc;                   /* % of volume receiving at least the prescription */
+    double unc_median_pct;           /* %, median 1-sigma statistical uncertainty of the voxel doses (voxels with
+                                        dose > 0; NAN when the file has no uncertainty): DVH metrics are widened
+                                        by noise of this size */
 } y90_dose_stats;
 
 typedef struct {
