@@ -209,7 +209,7 @@ int y90_cli_report(int argc, char **argv)
     else {
         if (json) y90_report_print_json(r, stdout);
         else y90_report_print_text(r, stdout);
-        if (dvh && y90_report_write_dvh_csv(path, dvh, &e)) rc = y90_cli_fail(&e);
+        if (dvh && y90_report_write_dvh_csv(path, dvh, force, &e)) rc = y90_cli_fail(&e);
     }
     free(r);
     return rc;

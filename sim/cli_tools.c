@@ -30,7 +30,7 @@ static int parse_tool(const char *cmd, int argc, char **argv, y90_tool_options *
     double v;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--force")) { *force = 1; continue; }
+        if (!strcmp(a, "--force")) { *force = o->force = 1; continue; }
         if (!val) return tool_usage(cmd, "missing value or unknown option", a);
         i++;
         if (!strcmp(a, "-o")) *out = val;

@@ -71,6 +71,7 @@ typedef struct {
     hid_t file;       /* the temporary file */
     const char *path; /* the final path, named in messages */
     y90_error *err;
+    int force;        /* may replace an existing path */
 } h5w;
 
 #define SCALAR ((size_t)-1) /* count of attr_put for a scalar attribute */
@@ -376,6 +377,7 @@ static y90_status open_output(const char *path, int force, char *tmp, size_t tmp
     w->file = -1;
     w->path = path;
     w->err = err;
+    w->force = force;
     if (!path || !path[0]) return Y90_FAIL(err, Y90_EINPUT, "output path is empty");
     if (!force && y90_file_exists(path)) return Y90_FAIL(err, Y90_EINPUT, "%s: exists; use --force to overwrite", path);
     if ((size_t)snprintf(tmp, tmplen, "%s.tmp-%ld", path, (long)getpid()) >= tmplen)
@@ -402,8 +404,10 @@ static y90_status finish_output(h5w *w, const char *tmp, y90_status st)
     if (w->file >= 0 && H5Fclose(w->file) < 0 && st == Y90_OK)
         st = Y90_FAIL(w->err, Y90_EIO, "%s: cannot close %s (disk full?)", w->path, tmp);
     w->file = -1;
-    if (st == Y90_OK && rename(tmp, w->path) != 0)
-        st = Y90_FAIL(w->err, Y90_EIO, "%s: cannot rename %s to it: %s", w->path, tmp, strerror(errno));
+    if (st == Y90_OK) {
+        st = y90_publish(tmp, w->path, w->force, w->err);
+        if (st == Y90_EINPUT) return st; /* the finished file is kept under tmp */
+    }
     if (st != Y90_OK) remove(tmp);
     return st;
 }

@@ -402,7 +402,7 @@ static double dvh_max_dose(const report_data *d)
 
 /* Write the table to "<csv>.tmp-<pid>" and rename it over csv_path. */
 static y90_status dvh_write(const char *csv_path, const report_data *d, double step, size_t nb, size_t *hist,
-                            y90_error *err)
+                            int force, y90_error *err)
 {
     char tmp[4096];
     if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp-%ld", csv_path, (long)getpid()) >= sizeof tmp)
@@ -411,14 +411,16 @@ static y90_status dvh_write(const char *csv_path, const report_data *d, double s
     if (!f) return Y90_FAIL(err, Y90_EIO, "%s: cannot create %s", csv_path, tmp);
     int bad = dvh_print(f, d, step, nb, hist);
     bad |= fclose(f) != 0;
-    if (bad || rename(tmp, csv_path) != 0) {
+    if (bad) {
         remove(tmp);
         return Y90_FAIL(err, Y90_EIO, "%s: cannot write the DVH (disk full or no permission?)", csv_path);
     }
-    return Y90_OK;
+    y90_status st = y90_publish(tmp, csv_path, force, err);
+    if (st == Y90_EIO) remove(tmp);
+    return st;
 }
 
-y90_status y90_report_write_dvh_csv(const char *h5path, const char *csv_path, y90_error *err)
+y90_status y90_report_write_dvh_csv(const char *h5path, const char *csv_path, int force, y90_error *err)
 {
     report_data *d = malloc(sizeof *d);
     size_t *hist = NULL;
@@ -437,7 +439,7 @@ y90_status y90_report_write_dvh_csv(const char *h5path, const char *csv_path, y9
         goto cleanup;
     }
     dvh_histograms(d, step, nb, hist);
-    st = dvh_write(csv_path, d, step, nb, hist, err);
+    st = dvh_write(csv_path, d, step, nb, hist, force, err);
 cleanup:
     free(hist);
     data_free(d);

@@ -1,10 +1,12 @@
 /* y90mc: voxel S values and dose point kernels computed with the Monte Carlo kernel in a homogeneous medium. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "y90/io.h"
 #include "y90/materials.h"
 #include "y90/phantom.h"
 #include "y90/physics.h"
@@ -117,19 +119,21 @@ cleanup:
     return st;
 }
 
-y90_status y90_write_atomic(const char *path, const char *text, size_t len, y90_error *err)
+y90_status y90_write_atomic(const char *path, const char *text, size_t len, int force, y90_error *err)
 {
     char tmp[1100];
     snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid());
     FILE *f = fopen(tmp, "wb");
-    if (!f) return Y90_FAIL(err, Y90_EIO, "%s: cannot write: %s", path, "cannot create the temporary file");
+    if (!f) return Y90_FAIL(err, Y90_EIO, "%s: cannot create the temporary file %s: %s", path, tmp, strerror(errno));
     int ok = fwrite(text, 1, len, f) == len;
     ok &= fclose(f) == 0;
-    if (!ok || rename(tmp, path) != 0) {
+    if (!ok) {
         remove(tmp);
-        return Y90_FAIL(err, Y90_EIO, "%s: write failed", path);
+        return Y90_FAIL(err, Y90_EIO, "%s: write failed (disk full?)", path);
     }
-    return Y90_OK;
+    y90_status st = y90_publish(tmp, path, force, err);
+    if (st == Y90_EIO) remove(tmp);
+    return st;
 }
 
 /* Append printf output to a growing buffer. */
@@ -154,10 +158,10 @@ static void tb_printf(textbuf *b, const char *fmt, ...)
     }
 }
 
-static y90_status tb_write(textbuf *b, const char *path, y90_error *err)
+static y90_status tb_write(textbuf *b, const char *path, int force, y90_error *err)
 {
     y90_status st = b->failed ? Y90_FAIL(err, Y90_ENOMEM, "%s: out of memory", path)
-                              : y90_write_atomic(path, b->p, b->n, err);
+                              : y90_write_atomic(path, b->p, b->n, force, err);
     free(b->p);
     return st;
 }
@@ -174,7 +178,7 @@ y90_status y90_vsv_write_csv(const char *path, const y90_tool_options *o, const 
         for (int j = 0; j < 6; j++)
             for (int k = 0; k < 6; k++)
                 tb_printf(&b, "%d,%d,%d,%.5E,%.3g\n", i, j, k, r->S[i][j][k], r->S_rel_unc[i][j][k]);
-    return tb_write(&b, path, err);
+    return tb_write(&b, path, o->force, err);
 }
 
 y90_status y90_dpk_compute(const y90_tool_options *o, y90_dpk_result *r, y90_error *err)
@@ -259,5 +263,5 @@ y90_status y90_dpk_write_csv(const char *path, const y90_tool_options *o, const 
               (unsigned long long)o->seed, r->r50_mm, r->r90_mm, r->mean_energy_mev);
     for (int k = 0; k < r->nshell; k++)
         tb_printf(&b, "%.4f,%.6E,%.6f,%.3g\n", r->r_mid_mm[k], r->dose_gy[k], r->cum_fraction[k], r->rel_unc[k]);
-    return tb_write(&b, path, err);
+    return tb_write(&b, path, o->force, err);
 }

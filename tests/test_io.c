@@ -435,8 +435,38 @@ static void test_reader_errors(void)
     free_run(&f);
 }
 
+/* Publishing a finished file never replaces an output that appeared meanwhile unless forced, and keeps the
+ * result under its temporary name then. */
+static void test_publish(void)
+{
+    char tmp[1024], out[1024];
+    snprintf(tmp, sizeof tmp, "%s", y90t_write("pub.tmp-1", "new"));
+    snprintf(out, sizeof out, "%s", y90t_write("pub.csv", "old"));
+    y90_error e = {0};
+    CU_ASSERT_EQUAL(y90_publish(tmp, out, 0, &e), Y90_EINPUT);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "pub.tmp-1"));
+    char *a = y90t_slurp(out, NULL), *b = y90t_slurp(tmp, NULL);
+    CU_ASSERT(a && strcmp(a, "old") == 0);
+    CU_ASSERT(b && strcmp(b, "new") == 0);
+    free(a);
+    free(b);
+    CU_ASSERT_EQUAL(y90_publish(tmp, out, 1, &e), Y90_OK);
+    a = y90t_slurp(out, NULL);
+    CU_ASSERT(a && strcmp(a, "new") == 0);
+    CU_ASSERT_FALSE(y90_file_exists(tmp));
+    free(a);
+    /* a new path without force: published, temporary gone */
+    snprintf(tmp, sizeof tmp, "%s", y90t_write("pub2.tmp-1", "x"));
+    snprintf(out, sizeof out, "%s", y90t_path("pub2.csv"));
+    remove(out);
+    CU_ASSERT_EQUAL(y90_publish(tmp, out, 0, &e), Y90_OK);
+    CU_ASSERT(y90_file_exists(out) && !y90_file_exists(tmp));
+}
+
 void y90t_register(void)
 {
+    CU_pSuite sp = CU_add_suite("publish", NULL, NULL);
+    CU_add_test(sp, "never replaces an output that appeared meanwhile", test_publish);
     CU_pSuite s = CU_add_suite("io", NULL, NULL);
     CU_add_test(s, "run round trip", test_run_round_trip);
     CU_add_test(s, "optional objects", test_optional_objects);

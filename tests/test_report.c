@@ -269,7 +269,7 @@ static void test_dvh_csv(void)
     char csv_path[1024];
     snprintf(csv_path, sizeof csv_path, "%s", y90t_path("dvh_box.csv"));
     y90_error e = {0};
-    CU_ASSERT_EQUAL_FATAL(y90_report_write_dvh_csv(h5, csv_path, &e), Y90_OK);
+    CU_ASSERT_EQUAL_FATAL(y90_report_write_dvh_csv(h5, csv_path, 1, &e), Y90_OK);
     char *csv = y90t_slurp(csv_path, NULL);
     CU_ASSERT_FATAL(csv != NULL);
     CU_ASSERT_EQUAL(strncmp(csv, "dose_gy,box\n", 12), 0);
@@ -283,7 +283,7 @@ static void test_dvh_csv(void)
     free(csv);
     /* the liver file: one column per row; 300 Gy max -> 601 bins */
     write_liver_file(h5, Y90_TREAT_BOTH, 0.1, 8.0);
-    CU_ASSERT_EQUAL_FATAL(y90_report_write_dvh_csv(h5, csv_path, &e), Y90_OK);
+    CU_ASSERT_EQUAL_FATAL(y90_report_write_dvh_csv(h5, csv_path, 1, &e), Y90_OK);
     csv = y90t_slurp(csv_path, NULL);
     CU_ASSERT_FATAL(csv != NULL);
     CU_ASSERT_PTR_NOT_NULL(strstr(csv, "dose_gy,liver_right,liver_left,"));
@@ -306,7 +306,7 @@ static void test_errors(void)
     snprintf(bad, sizeof bad, "%s/no/dir/dvh.csv", y90t_dir());
     const char *h5 = y90t_path("err_box.h5");
     write_box_file(h5);
-    CU_ASSERT_EQUAL(y90_report_write_dvh_csv(h5, bad, &e), Y90_EIO);
+    CU_ASSERT_EQUAL(y90_report_write_dvh_csv(h5, bad, 1, &e), Y90_EIO);
     CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "dvh.csv"));
 }
 

@@ -51,6 +51,10 @@ y90_status y90_io_read_attr_string(const char *path, const char *object, const c
                                    size_t len, y90_error *err);
 /* 1 if object ("/treatment", "/dose_rel_uncertainty", ...) exists in the HDF5 file, 0 if not or unreadable. */
 int y90_io_has_object(const char *path, const char *object);
+/* Put the finished temporary file tmp in place of path: with force by rename(); without, never replacing a path
+ * that appeared meanwhile (the result then stays at tmp and the message says so; Y90_EINPUT). On Y90_EIO the
+ * caller removes tmp. */
+y90_status y90_publish(const char *tmp, const char *path, int force, y90_error *err);
 /* 1 if the file exists (any type), 0 otherwise. */
 int y90_file_exists(const char *path);
 

@@ -46,6 +46,6 @@ void y90_report_print_json(const y90_report *r, FILE *f);
 /* The row named name (a structure or a group), or NULL when the report has none (no voxels). */
 const y90_dose_stats *y90_report_row(const y90_report *r, const char *name);
 /* Cumulative DVH of every row (dose bins in Gy, volume fraction in %) as CSV. */
-y90_status y90_report_write_dvh_csv(const char *h5path, const char *csv_path, y90_error *err);
+y90_status y90_report_write_dvh_csv(const char *h5path, const char *csv_path, int force, y90_error *err);
 
 #endif

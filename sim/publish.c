@@ -1,0 +1,30 @@
+/* y90mc: putting a finished temporary file in place of the output, atomically. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "y90/io.h"
+
+y90_status y90_publish(const char *tmp, const char *path, int force, y90_error *err)
+{
+    if (force) {
+        if (rename(tmp, path) == 0) return Y90_OK;
+        return Y90_FAIL(err, Y90_EIO, "%s: cannot rename %s to it: %s", path, tmp, strerror(errno));
+    }
+    /* without force: link() fails if the output appeared while we worked, so it is never replaced; the
+     * finished result then stays under the temporary name (nothing is lost) */
+    if (link(tmp, path) == 0) {
+        unlink(tmp);
+        return Y90_OK;
+    }
+    if (errno == EEXIST)
+        return Y90_FAIL(err, Y90_EINPUT, "%s: appeared while this run was going and is kept; the result is in %s "
+                        "(rename it, or use --force)", path, tmp);
+    if (errno == EPERM || errno == EXDEV || errno == ENOTSUP || errno == EOPNOTSUPP) { /* no hard links here */
+        if (y90_file_exists(path))
+            return Y90_FAIL(err, Y90_EINPUT, "%s: appeared while this run was going and is kept; the result is in %s",
+                            path, tmp);
+        if (rename(tmp, path) == 0) return Y90_OK;
+    }
+    return Y90_FAIL(err, Y90_EIO, "%s: cannot put %s in its place: %s", path, tmp, strerror(errno));
+}
