@@ -1,4 +1,5 @@
 /* y90mc CLI: the kernel tools `vsv` and `dpk`. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,17 @@ static int number(const char *cmd, const char *opt, const char *s, double lo, do
     return 0;
 }
 
+/* A whole number in [lo, hi] (histories, threads, seed: 1.5 is an error, not 1). */
+static int whole(const char *cmd, const char *opt, const char *s, double lo, double hi, double *v)
+{
+    if (number(cmd, opt, s, lo, hi, v)) return -1;
+    if (*v != floor(*v)) {
+        fprintf(stderr, "y90mc %s: %s '%s': expected a whole number\n", cmd, opt, s);
+        return -1;
+    }
+    return 0;
+}
+
 /* Options shared by vsv and dpk. Returns 0, or an exit status. */
 static int parse_tool(const char *cmd, int argc, char **argv, y90_tool_options *o, const char **out, int *force)
 {
@@ -38,9 +50,9 @@ static int parse_tool(const char *cmd, int argc, char **argv, y90_tool_options *
         else if (!strcmp(a, "--density")) { if (number(cmd, a, val, 0.001, 25, &o->density)) return 2; }
         else if (!strcmp(a, "--voxel-mm")) { if (number(cmd, a, val, 0.01, 50, &o->voxel_mm)) return 2; }
         else if (!strcmp(a, "--shell-mm")) { if (number(cmd, a, val, 0.001, 5, &o->shell_mm)) return 2; }
-        else if (!strcmp(a, "--histories")) { if (number(cmd, a, val, 1, 1e12, &v)) return 2; o->histories = (int64_t)v; }
-        else if (!strcmp(a, "--threads")) { if (number(cmd, a, val, 1, 4096, &v)) return 2; o->threads = (int)v; }
-        else if (!strcmp(a, "--seed")) { if (number(cmd, a, val, 0, 9e15, &v)) return 2; o->seed = (uint64_t)v; }
+        else if (!strcmp(a, "--histories")) { if (whole(cmd, a, val, 1, 1e12, &v)) return 2; o->histories = (int64_t)v; }
+        else if (!strcmp(a, "--threads")) { if (whole(cmd, a, val, 1, 4096, &v)) return 2; o->threads = (int)v; }
+        else if (!strcmp(a, "--seed")) { if (whole(cmd, a, val, 0, 9e15, &v)) return 2; o->seed = (uint64_t)v; }
         else return tool_usage(cmd, "unknown option", a);
     }
     if (!*out) return tool_usage(cmd, "expected -o FILE.csv", NULL);
