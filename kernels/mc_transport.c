@@ -100,6 +100,7 @@ static void deposit_local(const mc_params *P, const mc_particle *p, double E, in
 {
     y90_hist_score(hb, mc_here(P, p), E);
     hb->eb[cat] += E;
+    if (p->in_sphere) hb->eb[Y90_EB_SPHERE] += E; /* an electron that stops inside its sphere */
 }
 
 /* One straight move of length s (mm) losing energy continuously: returns the move status; p->E updated. */

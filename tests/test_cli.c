@@ -493,6 +493,9 @@ static void test_threads_mc(void)
                               "  slab_materials: [water, lung]\n  slab_thickness_mm: [10, 10]\n"
                               "source:\n  type: voxel\n  voxel: [5, 5, 4]\ntreatment:\n  activity_gbq: 1\n"
                               "transport:\n  kernel: mc\n  histories: 20000\n");
+    check_thread_independence("thr_mc_liver", "phantom:\n  voxel_mm: 4\ntreatment:\n  activity_gbq: 0.2\n"
+                                              "  lung_shunt_fraction: 0.05\n  tn_ratio: 3\n"
+                                              "transport:\n  kernel: mc\n  histories: 20000\n");
 }
 
 /* (d) the report as text, the DVH CSV, a missing file. */

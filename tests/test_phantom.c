@@ -79,13 +79,21 @@ static void check_liver_case(const y90_phantom_params *p, y90_grid *g, y90_phant
     CU_ASSERT_EQUAL(info->ntumours, p->tumour_count);
     CU_ASSERT(info->lung_volume_ml > 3000.0 && info->lung_volume_ml < 4000.0);
     /* independent recount */
-    size_t n = y90_grid_nvox(g), liver = 0, tum = 0;
+    size_t n = y90_grid_nvox(g), liver = 0, tum = 0, right = 0, left = 0;
     double vox_ml = y90_grid_voxel_volume_mm3(g) * 1e-3, mass = 0.0;
     for (size_t i = 0; i < n; i++) {
         liver += is_liver(g->label[i]);
         tum += is_tumour(g->label[i]);
         if (is_liver(g->label[i])) mass += g->density[i] * vox_ml;
+        if (is_liver(g->label[i])) { /* the lobe of each liver structure, from the grid's own table */
+            right += g->structures[g->label[i]].lobe == Y90_LOBE_RIGHT;
+            left += g->structures[g->label[i]].lobe == Y90_LOBE_LEFT;
+        }
     }
+    /* lobe volumes recounted from the labels against what was asked (not against the generator's report) */
+    CU_ASSERT(y90t_rel((double)right * vox_ml, p->right_lobe_fraction * v_asked) < 0.01);
+    CU_ASSERT(y90t_rel((double)left * vox_ml, (1.0 - p->right_lobe_fraction) * v_asked) < 0.01);
+    CU_ASSERT_EQUAL(right + left, liver);
     CU_ASSERT(y90t_rel((double)liver * vox_ml, info->liver_volume_ml) < 1e-9);
     CU_ASSERT(y90t_rel(mass, info->liver_mass_g) < 1e-6);
     CU_ASSERT(fabs((double)tum * vox_ml - info->tumour_volume_ml) <= 1e-9 * info->tumour_volume_ml);

@@ -9,6 +9,7 @@
 #include "y90/kernel.h"
 #include "y90/phantom.h"
 #include "y90/physics.h"
+#include "y90/rng.h"
 #include "y90/source.h"
 #include "y90/tools.h"
 
@@ -111,13 +112,13 @@ static void test_energy_balance(void)
     y90_run_result res = {0};
     CU_ASSERT_FATAL(run_mc(&c, &g, &s, &ph, &res) == Y90_OK);
     const y90_energy_balance *b = &res.eb;
-    double imb = fabs(b->emitted - b->deposited - b->escaped_electron - b->escaped_photon) / b->emitted, grid = 0;
+    double grid = 0; /* the energy in the dose grid, summed here (not the kernel's own total) */
     for (size_t i = 0; i < res.nvox; i++) grid += res.edep_mev[i];
+    double imb = fabs(b->emitted - grid - b->escaped_electron - b->escaped_photon) / b->emitted;
     printf("\n  liver: per decay emitted %.5f, deposited %.5f, escaped e %.2e, photons %.2e, in spheres %.2e MeV; "
            "imbalance %.1e", b->emitted / res.histories, b->deposited / res.histories, b->escaped_electron / res.histories,
            b->escaped_photon / res.histories, b->in_spheres / res.histories, imb);
     CU_ASSERT(imb < 1e-9);
-    CU_ASSERT(y90t_rel(grid, b->deposited) < 1e-12);
     CU_ASSERT(b->in_spheres > 0 && b->in_spheres < 0.05 * b->emitted);
     CU_ASSERT(b->escaped_photon > 0 && b->escaped_photon < 0.01 * b->emitted);
     free_run(&g, &s, ph, &res);
@@ -180,14 +181,14 @@ static void test_liver_lung_interface(void)
         for (int i = 0; i < 48; i++) tot[k] += layer[k][i];
     printf("\n  energy beyond the interface: lung %.4g MeV, liver %.4g MeV (%+.1f %%)", tot[0], tot[1],
            100 * (tot[0] / tot[1] - 1));
-    CU_ASSERT(y90t_rel(tot[0], tot[1]) < 0.05);
+    CU_ASSERT(y90t_rel(tot[0], tot[1]) < 0.02);
     for (int kk = 1; kk <= 3; kk++) {
         double fl = 0, fv = 0;
         for (int i = 0; i < 4 * kk; i++) fl += layer[0][i] / tot[0];
         for (int i = 0; i < kk; i++) fv += layer[1][i] / tot[1];
         printf("\n  within %.3f g/cm2: lung (first %d mm) %.3f, liver (first %d mm) %.3f", 0.106 * kk, 4 * kk, fl, kk,
                fv);
-        CU_ASSERT(fabs(fl - fv) < 0.05);
+        CU_ASSERT(fabs(fl - fv) < 0.02);
     }
     /* the lung still receives dose 8 mm beyond the interface, where the liver's is almost gone */
     printf("\n  layer 8-9 mm: lung %.3g, liver %.3g of the slab's energy", layer[0][8] / tot[0], layer[1][8] / tot[1]);
@@ -253,6 +254,95 @@ static void test_boundaries_do_not_bias(void)
     CU_ASSERT(y90t_rel(chk, hom) < 0.01);
 }
 
+/* Piecewise-linear inverse CDF of a tabulated density (x ascending, y >= 0), for the independent estimate below. */
+static double sample_table(const double *x, const double *cdf, int n, double u)
+{
+    int i = 0;
+    while (i < n - 2 && cdf[i + 1] < u) i++;
+    double f = cdf[i + 1] > cdf[i] ? (u - cdf[i]) / (cdf[i + 1] - cdf[i]) : 0;
+    return x[i] + f * (x[i + 1] - x[i]);
+}
+
+/* Log-log interpolation in a table (x ascending, positive). */
+static double loglog(const double *x, const double *y, int n, double v)
+{
+    int i = 0;
+    while (i < n - 2 && x[i + 1] < v) i++;
+    return exp(log(y[i]) + (log(v) - log(x[i])) * (log(y[i + 1]) - log(y[i])) / (log(x[i + 1]) - log(x[i])));
+}
+
+/* Self-absorption in the glass: 100 um TheraSphere-type spheres (3.29 g/cm3), straight continuous-slowing-down
+ * tracks (no scattering, straggling or secondaries). The energy lost inside the sphere per decay equals the
+ * independent estimate from the ICRP-107 spectrum, the CSDA ranges of the glass (tests/reference, computed with
+ * the ESTAR method) and the chord from a uniform interior point to the surface, within 3 % (a beta starting at the
+ * sphere's centre instead would give a chord of R instead of 3R/4 on average, +33 %). */
+static void test_sphere_self_absorption(void)
+{
+    /* reference tables */
+    double se[200], sn[200], scdf[200], ge[128], gr[128];
+    int ns = 0, ng = 0;
+    char line[512];
+    FILE *f = fopen(y90t_ref("y90_beta_spectrum_icrp107.csv"), "r");
+    while (f && fgets(line, sizeof line, f) && ns < 200)
+        if (line[0] != '#' && sscanf(line, "%lf,%lf", &se[ns], &sn[ns]) == 2) ns++;
+    if (f) fclose(f);
+    f = fopen(y90t_ref("estar/computed_glass_YAS_17Y2O3_19Al2O3_64SiO2_computed.csv"), "r");
+    while (f && fgets(line, sizeof line, f) && ng < 128) {
+        double v[7];
+        if (line[0] != '#' && sscanf(line, "%lf,%lf,%lf,%lf,%lf,%lf,%lf", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
+                                     &v[6]) == 7) {
+            ge[ng] = v[0];
+            gr[ng++] = v[4];
+        }
+    }
+    if (f) fclose(f);
+    CU_ASSERT_FATAL(ns > 100 && ng > 40);
+    scdf[0] = 0;
+    for (int i = 1; i < ns; i++) scdf[i] = scdf[i - 1] + 0.5 * (sn[i] + sn[i - 1]) * (se[i] - se[i - 1]);
+    for (int i = 0; i < ns; i++) scdf[i] /= scdf[ns - 1];
+    const double rho = 3.29, R_cm = 50e-4, r10 = gr[0]; /* range at the 10 keV cutoff */
+    double expect = 0;
+    const int N = 400000;
+    y90_rng r;
+    y90_rng_init(&r, 31, Y90_STREAM_TEST, 0);
+    for (int k = 0; k < N; k++) {
+        double E = sample_table(se, scdf, ns, y90_rng_uniform(&r)), p[3], u[3], q;
+        do {
+            for (int a = 0; a < 3; a++) p[a] = 2 * y90_rng_uniform(&r) - 1;
+        } while (p[0] * p[0] + p[1] * p[1] + p[2] * p[2] > 1);
+        do {
+            for (int a = 0; a < 3; a++) u[a] = 2 * y90_rng_uniform(&r) - 1;
+            q = u[0] * u[0] + u[1] * u[1] + u[2] * u[2];
+        } while (q > 1 || q < 1e-6);
+        double b = (p[0] * u[0] + p[1] * u[1] + p[2] * u[2]) / sqrt(q), c2 = p[0] * p[0] + p[1] * p[1] + p[2] * p[2];
+        double chord = (-b + sqrt(b * b - c2 + 1)) * R_cm; /* cm */
+        if (E <= ge[0]) { expect += E; continue; }
+        double left = loglog(ge, gr, ng, E) - rho * chord;
+        expect += left <= r10 ? E : E - loglog(gr, ge, ng, left);
+    }
+    expect /= N;
+    y90_config c;
+    y90_config_defaults(&c);
+    c.phantom.voxel_mm = 4;
+    c.treatment.activity_gbq = 0.01;
+    c.source.sphere_diameter_um = 100;
+    c.source.sphere_diameter_sd_um = 0;
+    c.transport.secondaries = 0;
+    c.transport.straggling = 0;
+    c.transport.multiple_scattering = 0;
+    c.transport.histories = 200000;
+    y90_grid g = {0};
+    y90_sources s = {0};
+    y90_physics *ph = NULL;
+    y90_run_result res = {0};
+    CU_ASSERT_FATAL(run_mc(&c, &g, &s, &ph, &res) == Y90_OK);
+    double got = res.eb.in_spheres / (double)res.histories;
+    printf("\n  100 um glass sphere: %.3f keV per decay absorbed (independent estimate %.3f keV, %+.2f %%)", 1e3 * got,
+           1e3 * expect, 100 * (got / expect - 1));
+    CU_ASSERT(y90t_rel(got, expect) < 0.03);
+    free_run(&g, &s, ph, &res);
+}
+
 /* Multiple scattering matters: with it switched off the water DPK's R90 moves well out of the literature range. */
 static void test_dpk_without_scattering_differs(void)
 {
@@ -276,5 +366,6 @@ void y90t_register(void)
     CU_add_test(s, "DPK without multiple scattering fails R90", test_dpk_without_scattering_differs);
     CU_add_test(s, "energy balance with microspheres", test_energy_balance);
     CU_add_test(s, "voxel boundaries do not bias the transport", test_boundaries_do_not_bias);
+    CU_add_test(s, "self-absorption in a glass sphere", test_sphere_self_absorption);
     CU_add_test(s, "liver/lung interface follows density scaling", test_liver_lung_interface);
 }

@@ -14,16 +14,17 @@
 typedef struct {
     const char *file, *medium;
     double density, voxel_mm;
+    const char *estar; /* NIST ESTAR table of the medium (radiation yield) */
 } vsv_case;
 
 static const vsv_case cases[] = {
-    {"vsv/y90_vsv_lanconelli2012_soft_2.21mm.csv", "soft", 1.04, 2.21},
-    {"vsv/y90_vsv_lanconelli2012_soft_3mm.csv", "soft", 1.04, 3.0},
-    {"vsv/y90_vsv_lanconelli2012_soft_4mm.csv", "soft", 1.04, 4.0},
-    {"vsv/y90_vsv_lanconelli2012_soft_4.42mm.csv", "soft", 1.04, 4.42},
-    {"vsv/y90_vsv_lanconelli2012_soft_6mm.csv", "soft", 1.04, 6.0},
-    {"vsv/y90_vsv_lanconelli2012_bone_2.21mm.csv", "bone", 1.85, 2.21},
-    {"vsv/y90_vsv_lanconelli2012_bone_4.42mm.csv", "bone", 1.85, 4.42},
+    {"vsv/y90_vsv_lanconelli2012_soft_2.21mm.csv", "soft", 1.04, 2.21, "estar/estar_tissue_soft_icrp.csv"},
+    {"vsv/y90_vsv_lanconelli2012_soft_3mm.csv", "soft", 1.04, 3.0, "estar/estar_tissue_soft_icrp.csv"},
+    {"vsv/y90_vsv_lanconelli2012_soft_4mm.csv", "soft", 1.04, 4.0, "estar/estar_tissue_soft_icrp.csv"},
+    {"vsv/y90_vsv_lanconelli2012_soft_4.42mm.csv", "soft", 1.04, 4.42, "estar/estar_tissue_soft_icrp.csv"},
+    {"vsv/y90_vsv_lanconelli2012_soft_6mm.csv", "soft", 1.04, 6.0, "estar/estar_tissue_soft_icrp.csv"},
+    {"vsv/y90_vsv_lanconelli2012_bone_2.21mm.csv", "bone", 1.85, 2.21, "estar/estar_bone_cortical_icrp.csv"},
+    {"vsv/y90_vsv_lanconelli2012_bone_4.42mm.csv", "bone", 1.85, 4.42, "estar/estar_bone_cortical_icrp.csv"},
 };
 
 /* Reference S(i,j,k) in mGy/(MBq s). Returns the number of rows read. */
@@ -46,8 +47,57 @@ static int read_vsv(const char *rel, double S[6][6][6])
     return n;
 }
 
-/* S(0,0,0) within 2 %, S(0,0,1) within 5 %, S(0,1,1) and S(1,1,1) within 10 %; the energy scored in the grid within
- * 0.5 % of the energy emitted. */
+/* Fraction of the 90Y beta energy radiated as bremsstrahlung in a medium: the NIST ESTAR radiation yield Y(E)
+ * (interpolated linearly, 0 below the table) weighted by E N(E) of the ICRP-107 spectrum (both from
+ * tests/reference; independent of the code). */
+static double radiated_fraction(const char *estar_rel)
+{
+    double te[128], ty[128], e[200], n[200];
+    int nt = 0, ns = 0;
+    char line[512];
+    FILE *f = fopen(y90t_ref(estar_rel), "r");
+    while (f && fgets(line, sizeof line, f) && nt < 128) {
+        double v[7];
+        if (line[0] != '#' && sscanf(line, "%lf,%lf,%lf,%lf,%lf,%lf,%lf", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
+                                     &v[6]) == 7) {
+            te[nt] = v[0];
+            ty[nt++] = v[5];
+        }
+    }
+    if (f) fclose(f);
+    f = fopen(y90t_ref("y90_beta_spectrum_icrp107.csv"), "r");
+    while (f && fgets(line, sizeof line, f) && ns < 200)
+        if (line[0] != '#' && sscanf(line, "%lf,%lf", &e[ns], &n[ns]) == 2) ns++;
+    if (f) fclose(f);
+    double num = 0, den = 0;
+    for (int i = 0; i < ns; i++) {
+        double y = 0;
+        for (int k = 0; k + 1 < nt; k++)
+            if (e[i] >= te[k] && e[i] <= te[k + 1]) y = ty[k] + (ty[k + 1] - ty[k]) * (e[i] - te[k]) / (te[k + 1] - te[k]);
+        double w = i ? 0.5 * (e[i] - e[i - 1]) : 0, w2 = i + 1 < ns ? 0.5 * (e[i + 1] - e[i]) : 0; /* trapezoid */
+        num += (w + w2) * e[i] * n[i] * y;
+        den += (w + w2) * e[i] * n[i];
+    }
+    return num / den;
+}
+
+/* Energy per decay (MeV) in the 11 x 11 x 11 voxels of a kernel given by one octant of S (mGy/(MBq s)): the sum of
+ * S x multiplicity (2 per non-zero offset) x voxel mass. */
+static double kernel_energy_mev(double S[6][6][6], double voxel_mm, double density)
+{
+    double m = density * voxel_mm * voxel_mm * voxel_mm * 1e-6, e = 0; /* kg */
+    for (int i = 0; i < 6; i++)
+        for (int j = 0; j < 6; j++)
+            for (int k = 0; k < 6; k++)
+                e += S[i][j][k] * (double)((i ? 2 : 1) * (j ? 2 : 1) * (k ? 2 : 1)) * 1e-9 * m / 1.602176634e-13;
+    return e;
+}
+
+/* S(0,0,0) within 2 %, S(0,0,1) within 5 %, S(0,1,1), S(1,1,1) and S(0,0,2) within 10 %. Energy: in the whole
+ * simulated 200 mm medium within 0.5 % of the energy sampled; and in the kernel's 11^3 voxels (as the reference is
+ * tabulated) within 0.5 % of the 0.9331 MeV emitted per decay (ICRP 107) once the bremsstrahlung is added, which
+ * escapes 11^3 voxels here (radiated fraction from the ESTAR radiation yield: 0.42 % in soft tissue, 0.69 % in
+ * bone). The reference's own 11^3 sums are 0.999-1.003 of 0.9331 MeV: DOSXYZnrc evidently kept that energy. */
 static void test_vsv(void)
 {
     for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
@@ -67,7 +117,14 @@ static void test_vsv(void)
         CU_ASSERT(fabs(d001) < 0.05);
         CU_ASSERT(fabs(d011) < 0.10);
         CU_ASSERT(fabs(d111) < 0.10);
+        CU_ASSERT(fabs(r.S[0][0][2] / ref[0][0][2] - 1) < 0.10);
         CU_ASSERT(fabs(r.energy_fraction - 1) < 0.005);
+        double ek = kernel_energy_mev(r.S, cases[c].voxel_mm, cases[c].density);
+        double eref = kernel_energy_mev(ref, cases[c].voxel_mm, cases[c].density);
+        double yrad = radiated_fraction(cases[c].estar);
+        printf("\n    kernel energy (11^3 voxels): %.5f MeV per decay = %.4f x 0.9331 (reference %.4f x); + radiated "
+               "%.4f (ESTAR) = %.4f", ek, ek / 0.9331, eref / 0.9331, yrad, ek / 0.9331 + yrad);
+        CU_ASSERT(fabs(ek / 0.9331 + yrad - 1) < 0.005);
     }
 }
 
@@ -90,8 +147,7 @@ static void test_water_box_interior(void)
     float *unc;
     CU_ASSERT_FATAL(y90t_run_read(&c, "waterbox.h5", &g, &dose, &unc) == 0);
     const double k = 64.10 * 3600.0 / log(2.0) * 1e9 * 0.93310 * 1.602176634e-13; /* Gy kg / GBq */
-    double mass = 0;
-    for (size_t i = 0; i < y90_grid_nvox(&g); i++) mass += y90_grid_voxel_mass_kg(&g, i);
+    const double mass = 8.0; /* kg: 20 cm cube of water at 1 g/cm3 */
     double expect = k * 1.0 / mass, sum = 0, n = 0;
     for (int iz = 2; iz < g.nz - 2; iz++)
         for (int iy = 2; iy < g.ny - 2; iy++)
@@ -102,6 +158,8 @@ static void test_water_box_interior(void)
     double mean = sum / n;
     printf("\n  water box interior: %.4f Gy vs %.4f Gy (%+.3f %%)", mean, expect, 100 * (mean / expect - 1));
     CU_ASSERT(y90t_rel(mean, expect) < 0.005);
+    /* and below it by more than the noise (0.05 %): bremsstrahlung escapes; depositing it locally would not */
+    CU_ASSERT(mean < expect * (1 - 0.0005));
     free(dose);
     free(unc);
     y90_grid_free(&g);
