@@ -9,18 +9,7 @@
 
 static y90_spectrum spec;
 
-/* The reference CSV: energy (MeV), N (per MeV per decay). */
-static int read_ref(double *e, double *n, int max)
-{
-    FILE *f = fopen(y90t_ref("y90_beta_spectrum_icrp107.csv"), "r");
-    if (!f) return 0;
-    char line[256];
-    int k = 0;
-    while (fgets(line, sizeof line, f) && k < max)
-        if (line[0] != '#' && sscanf(line, "%lf,%lf", &e[k], &n[k]) == 2) k++;
-    fclose(f);
-    return k;
-}
+static int read_ref(double *e, double *n, int max) { return y90t_read_spectrum(e, n, max); }
 
 static void test_table_matches_reference(void)
 {

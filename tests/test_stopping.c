@@ -28,21 +28,15 @@ typedef struct {
  * T, S_col, S_rad, S_tot, CSDA range, radiation yield, delta. Returns the number of rows. */
 static int load_ref(const char *rel, ref_table *t)
 {
-    FILE *f = fopen(y90t_ref(rel), "r");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-    char line[512];
-    int header = 0;
-    t->n = 0;
-    while (fgets(line, sizeof line, f) && t->n < MAXROWS) {
-        if (line[0] == '#') continue;
-        if (!header) { header = 1; continue; }
-        double stot, yield;
-        int i = t->n;
-        if (sscanf(line, "%lf,%lf,%lf,%lf,%lf,%lf,%lf", &t->T[i], &t->scol[i], &t->srad[i], &stot, &t->range[i],
-                   &yield, &t->delta[i]) == 7)
-            t->n++;
+    static double rows[MAXROWS][7];
+    t->n = y90t_read_estar(rel, rows, MAXROWS);
+    for (int i = 0; i < t->n; i++) {
+        t->T[i] = rows[i][0];
+        t->scol[i] = rows[i][1];
+        t->srad[i] = rows[i][2];
+        t->range[i] = rows[i][4];
+        t->delta[i] = rows[i][6];
     }
-    fclose(f);
     CU_ASSERT(t->n > 40);
     return t->n;
 }

@@ -16,16 +16,11 @@
 /* ESTAR CSDA range (g/cm2) of water at energy E (a tabulated energy). */
 static double estar_water_range(double E)
 {
-    FILE *f = fopen(y90t_ref("estar/estar_water_liquid.csv"), "r");
-    char line[512];
-    double r = NAN;
-    while (f && fgets(line, sizeof line, f)) {
-        double v[7];
-        if (line[0] == '#' || sscanf(line, "%lf,%lf,%lf,%lf,%lf,%lf,%lf", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6]) != 7) continue;
-        if (fabs(v[0] - E) < 1e-9 * E) r = v[4];
-    }
-    if (f) fclose(f);
-    return r;
+    static double rows[128][7];
+    int n = y90t_read_estar("estar/estar_water_liquid.csv", rows, 128);
+    for (int i = 0; i < n; i++)
+        if (fabs(rows[i][0] - E) < 1e-9 * E) return rows[i][4];
+    return NAN;
 }
 
 /* CSDA: mono-energetic electrons from a point in water, straight (no multiple scattering), continuous loss with
@@ -280,22 +275,13 @@ static void test_sphere_self_absorption(void)
 {
     /* reference tables */
     double se[200], sn[200], scdf[200], ge[128], gr[128];
-    int ns = 0, ng = 0;
-    char line[512];
-    FILE *f = fopen(y90t_ref("y90_beta_spectrum_icrp107.csv"), "r");
-    while (f && fgets(line, sizeof line, f) && ns < 200)
-        if (line[0] != '#' && sscanf(line, "%lf,%lf", &se[ns], &sn[ns]) == 2) ns++;
-    if (f) fclose(f);
-    f = fopen(y90t_ref("estar/computed_glass_YAS_17Y2O3_19Al2O3_64SiO2_computed.csv"), "r");
-    while (f && fgets(line, sizeof line, f) && ng < 128) {
-        double v[7];
-        if (line[0] != '#' && sscanf(line, "%lf,%lf,%lf,%lf,%lf,%lf,%lf", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
-                                     &v[6]) == 7) {
-            ge[ng] = v[0];
-            gr[ng++] = v[4];
-        }
+    static double rows[128][7];
+    int ns = y90t_read_spectrum(se, sn, 200), ng = y90t_read_estar(
+                                                   "estar/computed_glass_YAS_17Y2O3_19Al2O3_64SiO2_computed.csv", rows, 128);
+    for (int i = 0; i < ng; i++) {
+        ge[i] = rows[i][0];
+        gr[i] = rows[i][4];
     }
-    if (f) fclose(f);
     CU_ASSERT_FATAL(ns > 100 && ng > 40);
     scdf[0] = 0;
     for (int i = 1; i < ns; i++) scdf[i] = scdf[i - 1] + 0.5 * (sn[i] + sn[i - 1]) * (se[i] - se[i - 1]);

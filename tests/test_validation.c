@@ -52,28 +52,16 @@ static int read_vsv(const char *rel, double S[6][6][6])
  * tests/reference; independent of the code). */
 static double radiated_fraction(const char *estar_rel)
 {
-    double te[128], ty[128], e[200], n[200];
-    int nt = 0, ns = 0;
-    char line[512];
-    FILE *f = fopen(y90t_ref(estar_rel), "r");
-    while (f && fgets(line, sizeof line, f) && nt < 128) {
-        double v[7];
-        if (line[0] != '#' && sscanf(line, "%lf,%lf,%lf,%lf,%lf,%lf,%lf", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
-                                     &v[6]) == 7) {
-            te[nt] = v[0];
-            ty[nt++] = v[5];
-        }
-    }
-    if (f) fclose(f);
-    f = fopen(y90t_ref("y90_beta_spectrum_icrp107.csv"), "r");
-    while (f && fgets(line, sizeof line, f) && ns < 200)
-        if (line[0] != '#' && sscanf(line, "%lf,%lf", &e[ns], &n[ns]) == 2) ns++;
-    if (f) fclose(f);
+    double e[200], n[200];
+    static double rows[128][7];
+    int nt = y90t_read_estar(estar_rel, rows, 128), ns = y90t_read_spectrum(e, n, 200);
     double num = 0, den = 0;
     for (int i = 0; i < ns; i++) {
         double y = 0;
-        for (int k = 0; k + 1 < nt; k++)
-            if (e[i] >= te[k] && e[i] <= te[k + 1]) y = ty[k] + (ty[k + 1] - ty[k]) * (e[i] - te[k]) / (te[k + 1] - te[k]);
+        for (int k = 0; k + 1 < nt; k++) {
+            const double *a = rows[k], *b = rows[k + 1]; /* energy column 0, radiation yield column 5 */
+            if (e[i] >= a[0] && e[i] <= b[0]) y = a[5] + (b[5] - a[5]) * (e[i] - a[0]) / (b[0] - a[0]);
+        }
         double w = i ? 0.5 * (e[i] - e[i - 1]) : 0, w2 = i + 1 < ns ? 0.5 * (e[i + 1] - e[i]) : 0; /* trapezoid */
         num += (w + w2) * e[i] * n[i] * y;
         den += (w + w2) * e[i] * n[i];

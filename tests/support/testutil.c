@@ -99,3 +99,29 @@ int y90t_run_read(const y90_config *c, const char *out_name, y90_grid *g, double
     }
     return 0;
 }
+
+int y90t_read_estar(const char *relpath, double (*rows)[7], int max)
+{
+    FILE *f = fopen(y90t_ref(relpath), "r");
+    char line[512];
+    int n = 0;
+    while (f && n < max && fgets(line, sizeof line, f)) {
+        double *v = rows[n];
+        if (line[0] != '#' &&
+            sscanf(line, "%lf,%lf,%lf,%lf,%lf,%lf,%lf", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6]) == 7)
+            n++;
+    }
+    if (f) fclose(f);
+    return n;
+}
+
+int y90t_read_spectrum(double *e, double *n, int max)
+{
+    FILE *f = fopen(y90t_ref("y90_beta_spectrum_icrp107.csv"), "r");
+    char line[256];
+    int k = 0;
+    while (f && k < max && fgets(line, sizeof line, f))
+        if (line[0] != '#' && sscanf(line, "%lf,%lf", &e[k], &n[k]) == 2) k++;
+    if (f) fclose(f);
+    return k;
+}

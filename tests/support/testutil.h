@@ -25,6 +25,13 @@ char *y90t_slurp(const char *path, size_t *len);
 #include "y90/config.h"
 int y90t_run_read(const y90_config *c, const char *out_name, y90_grid *g, double **dose, float **unc);
 
+/* Rows of an ESTAR-format CSV in tests/reference (lines starting with '#' and the header skipped): columns
+ * T (MeV), S_col, S_rad, S_tot (MeV cm2/g), CSDA range (g/cm2), radiation yield, density effect. Returns the rows
+ * read (at most max). */
+int y90t_read_estar(const char *relpath, double (*rows)[7], int max);
+/* The ICRP-107 90Y spectrum of tests/reference: energy (MeV) and N (per MeV per decay). Returns the points read. */
+int y90t_read_spectrum(double *e, double *n, int max);
+
 /* Relative difference |a-b|/|b|. */
 double y90t_rel(double a, double b);
 
