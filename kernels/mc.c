@@ -125,11 +125,7 @@ y90_status mc_params_init(mc_params *P, const y90_physics *phys, const y90_grid 
     P->phys = phys;
     P->g = g;
     P->src = src;
-    const int n[3] = {g->nx, g->ny, g->nz};
-    for (int a = 0; a < 3; a++) {
-        P->inv_sp[a] = 1.0 / g->spacing[a];
-        P->hi[a] = g->lo[a] + n[a] * g->spacing[a];
-    }
+    for (int a = 0; a < 3; a++) P->inv_sp[a] = 1.0 / g->spacing[a];
     mc_wentzel_init(P);
     return Y90_OK;
 }

@@ -19,7 +19,6 @@ typedef struct {
     const y90_grid *g;
     const y90_sources *src;
     double inv_sp[3];              /* 1/mm */
-    double hi[3];                  /* mm, upper grid corner */
     /* radial scoring (dose point kernel): shells of shell_mm around origin_mm, nshell bins; 0 = voxels */
     int radial;
     int nshell;

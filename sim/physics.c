@@ -58,11 +58,11 @@ static double klein_nishina(double k)
             (1.0 + 3.0 * x) / ((1.0 + 2.0 * x) * (1.0 + 2.0 * x)));
 }
 
-/* Elastic scattering: first transport cross section per gram and an effective screening parameter. */
-static void elastic(const y90_material *m, double E, double *tr1, double *screen)
+/* Elastic scattering: first transport cross section per gram, cm2/g. */
+static double elastic_tr1(const y90_material *m, double E)
 {
     double pc2 = E * (E + 2.0 * MC2), b2 = beta2_of(E), pcb = pc2 / (E + MC2);
-    double s = 0.0, aw = 0.0, ww = 0.0;
+    double s = 0.0;
     for (int i = 0; i < m->nelem; i++) {
         int Z = m->Z[i];
         double aTF = 0.88534 * BOHR_RADIUS_CM * pow(Z, -1.0 / 3.0);
@@ -71,13 +71,9 @@ static void elastic(const y90_material *m, double E, double *tr1, double *screen
         double A = x * x * (1.13 + 3.76 * az * az / b2);
         double zz = (double)Z * (Z + 1.0);
         double per_atom = 2.0 * Y90_PI * (RE * MC2 / pcb) * (RE * MC2 / pcb) * zz * (log(1.0 + 1.0 / A) - 1.0 / (1.0 + A));
-        double atoms_per_g = m->w[i] * Y90_AVOGADRO / y90_atomic_weight(Z);
-        s += atoms_per_g * per_atom;
-        aw += atoms_per_g * zz * A;
-        ww += atoms_per_g * zz;
+        s += m->w[i] * Y90_AVOGADRO / y90_atomic_weight(Z) * per_atom;
     }
-    *tr1 = s;
-    *screen = aw / ww;
+    return s;
 }
 
 static y90_status fill_material(const y90_physics *p, const y90_material *m, y90_phys_material *pm,
@@ -91,7 +87,7 @@ static y90_status fill_material(const y90_physics *p, const y90_material *m, y90
     pm->electrons_per_g = mc.electrons_per_g;
     const double ne = mc.electrons_per_g;
     for (int i = 0; i < Y90_PHYS_NE; i++) {
-        double E = Y90_PHYS_EMIN * exp(i * p->dlnE);
+        double E = p->egrid[i];
         double scol = y90_scol(&mc, E), srad = y90_srad(&mc, E), b2 = beta2_of(E);
         double sig = 0, hard = 0;
         if (p->secondaries) moller_hard(E, p->tc, &sig, &hard);
@@ -99,17 +95,15 @@ static y90_status fill_material(const y90_physics *p, const y90_material *m, y90
         pm->L[i] = scol - ne * hard + rad_soft;
         pm->sig_moller[i] = ne * sig;
         pm->sig_brems[i] = (p->secondaries && E > p->kc) ? srad / E * log(E / p->kc) : 0.0;
-        pm->srad[i] = srad;
         double tcp = p->secondaries ? fmin(p->tc, 0.5 * E) : 0.5 * E;
         pm->strag[i] = 2.0 * Y90_PI * RE * RE * MC2 * ne * tcp * (1.0 - 0.5 * b2) / b2;
-        elastic(m, E, &pm->tr1[i], &pm->screen[i]);
+        pm->tr1[i] = elastic_tr1(m, E);
         pm->mu_compton[i] = ne * klein_nishina(E);
-        pm->mu_photo[i] = 0.0;
     }
     /* range of the restricted stopping power: R(EMIN) = EMIN / L(EMIN), then Simpson in ln E per interval */
     pm->range[0] = Y90_PHYS_EMIN / pm->L[0];
     for (int i = 1; i < Y90_PHYS_NE; i++) {
-        double Ea = Y90_PHYS_EMIN * exp((i - 1) * p->dlnE), Eb = Y90_PHYS_EMIN * exp(i * p->dlnE);
+        double Ea = p->egrid[i - 1], Eb = p->egrid[i];
         double Em = sqrt(Ea * Eb);
         double scol = y90_scol(&mc, Em), srad = y90_srad(&mc, Em), sig = 0, hard = 0;
         if (p->secondaries) moller_hard(Em, p->tc, &sig, &hard);

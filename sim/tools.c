@@ -42,7 +42,7 @@ static y90_status tool_config(const y90_tool_options *o, y90_config *c, y90_erro
     c->transport.seed = o->seed;
     c->phantom.type = Y90_PHANTOM_BOX;
     snprintf(c->phantom.material, sizeof c->phantom.material, "%s", m);
-    c->phantom.density = o->density;
+    c->phantom.density = o->density > 0 ? o->density : y90_material_builtin(m)->density; /* g/cm3 */
     c->treatment.activity_gbq = 1.0;
     snprintf(c->path, sizeof c->path, "(%s)", "kernel tool");
     return Y90_OK;
@@ -66,7 +66,7 @@ y90_status y90_vsv_compute(const y90_tool_options *o, y90_vsv_result *r, y90_err
     /* a cube of odd side holding the whole 90Y electron range (11.3 mm CSDA at the endpoint in water, scaled by
      * 1/density) and at least 100 mm around the source: a kernel of the (nearly) infinite medium, which also holds
      * most of the bremsstrahlung (mean free paths of 5-10 cm); the rest escapes and is in the energy balance */
-    double rho = o->density > 0 ? o->density : y90_material_builtin(c.phantom.material)->density;
+    double rho = c.phantom.density;
     int half = (int)ceil(fmax(12.0 / rho, 100.0) / o->voxel_mm);
     if (half < 5) half = 5;
     int n = 2 * half + 1;
@@ -187,7 +187,7 @@ y90_status y90_dpk_compute(const y90_tool_options *o, y90_dpk_result *r, y90_err
     y90_config c;
     y90_status st = tool_config(o, &c, err);
     if (st) return st;
-    double rho = o->density > 0 ? o->density : y90_material_builtin(c.phantom.material)->density;
+    double rho = c.phantom.density;
     double rmax = 12.0 / rho; /* mm: beyond the endpoint CSDA range (11.3 mm in water) */
     int nshell = (int)ceil(rmax / o->shell_mm);
     /* one voxel holding the whole medium: no boundaries, the scoring is radial */

@@ -24,10 +24,7 @@ typedef struct {
     double sig_brems[Y90_PHYS_NE]; /* cm2/g, bremsstrahlung photons above the brems threshold */
     double strag[Y90_PHYS_NE];     /* MeV^2 cm2/g, variance of the soft energy loss per unit mass path */
     double tr1[Y90_PHYS_NE];       /* cm2/g, first transport cross section of elastic scattering */
-    double screen[Y90_PHYS_NE];    /* screening parameter A of the screened Rutherford cross section */
-    double srad[Y90_PHYS_NE];      /* MeV cm2/g, total radiative stopping power (for the brems spectrum) */
     double mu_compton[Y90_PHYS_NE];/* cm2/g, Klein-Nishina Compton attenuation (photons) */
-    double mu_photo[Y90_PHYS_NE];  /* cm2/g, photoelectric attenuation (photons) */
     double electrons_per_g;        /* 1/g */
 } y90_phys_material;
 
