@@ -108,7 +108,7 @@ void mc_rotate(double u[3], double cost, double phi)
 }
 
 /* Moller collision of an electron of kinetic energy E transferring W > tc (tc < E/2): the energy fraction
- * eps = W/E from the Moller cross section (sim/physics.c) by sampling 1/eps^2 on [tc/E, 1/2] and rejecting with
+ * eps = W/E from the Moller cross section (sim/physics/physics.c) by sampling 1/eps^2 on [tc/E, 1/2] and rejecting with
  * the bracket B(eps) / 2.25 (B <= 2.25 on that interval); then the free-electron kinematics. */
 void mc_moller(double E, double tc, y90_rng *r, double *W, double *cos_p, double *cos_d)
 {
@@ -128,7 +128,7 @@ void mc_moller(double E, double tc, y90_rng *r, double *W, double *cos_p, double
     if (*cos_p > 1.0) *cos_p = 1.0;
 }
 
-/* Bremsstrahlung photon energy from the flat intensity spectrum (sim/physics.c): k = kc (E/kc)^u. */
+/* Bremsstrahlung photon energy from the flat intensity spectrum (sim/physics/physics.c): k = kc (E/kc)^u. */
 double mc_brems_k(double E, double kc, y90_rng *r) { return kc * pow(E / kc, y90_rng_uniform32(r)); }
 
 /* Compton scattering on a free electron at rest, Klein-Nishina, sampled with the Butcher & Messel (1960)

@@ -154,7 +154,7 @@ static void test_water_box_interior(void)
     y90_config_free(&c);
 }
 
-/* 90Y dose point kernel in water: R90 within the literature range 5.2-5.4 mm (shared/reference/SOURCES.md).
+/* 90Y dose point kernel in water: R90 within the literature range 5.2-5.4 mm (tests/reference/SOURCES.md).
  * 4e6 histories: seeds scatter R90 by about 0.002 mm (0.014 mm at 1e5); this kernel gives 5.39 mm. */
 static void test_dpk_r90(void)
 {

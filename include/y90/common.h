@@ -50,6 +50,10 @@ y90_status y90_error_set(y90_error *e, y90_status code, const char *file, int li
 /* Allocation helpers that check the size and set Y90_ENOMEM with a message naming what was asked. */
 void *y90_calloc(size_t n, size_t size, const char *what, y90_error *err);
 
+/* Bytes a run may use: max_memory_gb (output.max_memory_gb) when > 0, else 80 % of physical memory
+ * (0 when that cannot be read). */
+size_t y90_memory_limit_bytes(double max_memory_gb);
+
 /* Version and git revision compiled in (generated version.h). */
 const char *y90_version(void);
 const char *y90_git_revision(void);

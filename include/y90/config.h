@@ -1,4 +1,4 @@
-/* y90mc: the run configuration (YAML), parsed and validated through one key table (sim/config_table.c). */
+/* y90mc: the run configuration (YAML), parsed and validated through one key table (sim/config/config_table.c). */
 #ifndef Y90_CONFIG_H
 #define Y90_CONFIG_H
 

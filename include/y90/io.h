@@ -1,4 +1,4 @@
-/* y90mc: the HDF5 output file, written through this one thin module (sim/io_h5.c).
+/* y90mc: the HDF5 output file, written through this one thin module (sim/io/io_h5.c).
  *
  * Format version 1 (all arrays C order, shape [nz][ny][nx], x fastest):
  *   /dose                   float64  Gy: absorbed dose from the full decay of the activity at treatment time
@@ -54,6 +54,9 @@ int y90_io_has_object(const char *path, const char *object);
 /* Put the finished temporary file tmp in place of path: with force by rename(); without, never replacing a path
  * that appeared meanwhile (the result then stays at tmp and the message says so; Y90_EINPUT). On Y90_EIO the
  * caller removes tmp. */
+/* Before any work: the output must not exist (unless force), not be a folder, and its folder be writable. */
+y90_status y90_check_output(const char *path, int force, y90_error *err);
+
 y90_status y90_publish(const char *tmp, const char *path, int force, y90_error *err);
 /* 1 if the file exists (any type), 0 otherwise. */
 int y90_file_exists(const char *path);

@@ -3,7 +3,7 @@
  * Collision stopping power: Bethe formula for electrons as in ICRU Report 37 (1984), with the
  * Sternheimer density-effect correction (Sternheimer & Peierls 1971 general parameters, or the
  * Sternheimer, Berger & Seltzer 1984 tabulated parameters where a material has them).
- * Radiative stopping power: see sim/stopping.c for the model and its validation against ESTAR.
+ * Radiative stopping power: see sim/physics/stopping.c for the model and its validation against ESTAR.
  */
 #ifndef Y90_MATERIALS_H
 #define Y90_MATERIALS_H
@@ -56,7 +56,7 @@ double y90_atomic_weight(int Z);
 const char *y90_element_symbol(int Z);
 int y90_element_from_symbol(const char *sym); /* 0 if unknown */
 /* Mean excitation energy (eV) of element Z: as the pure element, and as a constituent of a condensed
- * compound for the Bragg additivity rule (ICRU Report 37); 0 outside 1..100. Added for sim/materials.c. */
+ * compound for the Bragg additivity rule (ICRU Report 37); 0 outside 1..100. Added for sim/physics/materials.c. */
 double y90_element_I_eV(int Z);
 double y90_element_I_compound_eV(int Z);
 

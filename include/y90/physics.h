@@ -1,5 +1,5 @@
 /* y90mc: electron and photon interaction tables for the Monte Carlo kernel, built once per run from the
- * materials the grid and the spheres use (sim/physics.c). All tables are in mass units on a log-energy grid;
+ * materials the grid and the spheres use (sim/physics/physics.c). All tables are in mass units on a log-energy grid;
  * the kernel multiplies by the voxel density. */
 #ifndef Y90_PHYSICS_H
 #define Y90_PHYSICS_H

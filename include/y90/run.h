@@ -1,4 +1,4 @@
-/* y90mc: one whole run as library calls: config -> phantom -> sources -> kernel -> HDF5 (sim/run.c). */
+/* y90mc: one whole run as library calls: config -> phantom -> sources -> kernel -> HDF5 (sim/run/run.c). */
 #ifndef Y90_RUN_H
 #define Y90_RUN_H
 
@@ -13,12 +13,6 @@ typedef struct {
     volatile int *stop;        /* set from a signal handler to stop after the current batch */
     FILE *log;                 /* one-line messages (phantom built, energy balance); may be NULL */
 } y90_run_options;
-
-/* Before any work: the output must not exist (unless force), not be a folder, and its folder be writable. */
-y90_status y90_check_output(const char *path, int force, y90_error *err);
-
-/* Bytes a run may use: output.max_memory_gb, or 80 % of physical memory when 0. */
-size_t y90_memory_limit(const y90_config *c);
 
 /* Build, simulate and write. An interrupted run (stop set) still writes the histories it finished and
  * returns Y90_EINTERRUPTED. */

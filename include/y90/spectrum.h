@@ -1,4 +1,4 @@
-/* y90mc: sampling the ICRP-107 90Y beta spectrum (sim/spectrum.c). */
+/* y90mc: sampling the ICRP-107 90Y beta spectrum (sim/physics/spectrum.c). */
 #ifndef Y90_SPECTRUM_H
 #define Y90_SPECTRUM_H
 

@@ -22,6 +22,7 @@ int main(void)
     unsigned ran = CU_get_number_of_tests_run();
     unsigned failed_tests = CU_get_number_of_tests_failed();
     CU_cleanup_registry();
+    y90t_cleanup(ran > 0 && failures == 0 && failed_tests == 0);
     if (ran == 0) {
         fprintf(stderr, "no test ran\n");
         return 2;

@@ -1,4 +1,6 @@
+#define _XOPEN_SOURCE 700
 #include "testutil.h"
+#include <ftw.h>
 #include "y90/io.h"
 #include "y90/run.h"
 #include <math.h>
@@ -18,10 +20,31 @@ static char *next_buf(void) { return ring[ring_i++ & 7]; }
 const char *y90t_dir(void)
 {
     if (!dir_buf[0]) {
-        snprintf(dir_buf, sizeof dir_buf, "%s/tmp-%ld", ".", (long)getpid());
-        mkdir(dir_buf, 0755);
+        const char *tmp = getenv("TMPDIR");
+        snprintf(dir_buf, sizeof dir_buf, "%s/y90test-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+        if (!mkdtemp(dir_buf)) {
+            fprintf(stderr, "tests: cannot create a temporary folder %s\n", dir_buf);
+            exit(2);
+        }
     }
     return dir_buf;
+}
+
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+void y90t_cleanup(int passed)
+{
+    if (!dir_buf[0]) return;
+    if (!passed) {
+        fprintf(stderr, "tests: failures; their files are kept in %s\n", dir_buf);
+        return;
+    }
+    if (nftw(dir_buf, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
+        fprintf(stderr, "tests: could not remove %s\n", dir_buf);
 }
 
 const char *y90t_path(const char *name)

@@ -7,8 +7,10 @@
 /* Each test program defines this: add its suites and tests to the CUnit registry. */
 void y90t_register(void);
 
-/* A fresh directory for this test program's files (under the ctest working directory). */
+/* A fresh directory for this test program's files: mkdtemp under $TMPDIR (default /tmp). */
 const char *y90t_dir(void);
+/* At exit of a test program: remove y90t_dir() and all in it when every test passed, else keep it and say where. */
+void y90t_cleanup(int passed);
 /* Path inside y90t_dir() (static buffer rotated among 8). */
 const char *y90t_path(const char *name);
 /* Write text to a file in y90t_dir(); returns its path (static buffer rotated among 8). */

@@ -1,0 +1,702 @@
+/* y90mc: YAML config parsing and validation driven by the key table (sim/config/config_table.c).
+ * Every error names the file, the line, the key and what was expected, and returns Y90_EINPUT. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+#include "config_table.h"
+#include "y90/config.h"
+#include "y90/materials.h"
+
+typedef struct {
+    const char *file;     /* name used in messages */
+    y90_config *cfg;
+    y90_error *err;
+    int *seen;            /* per key: line where it was set (0 = not set) */
+    int *count;           /* per list key: number of entries given */
+} parse_ctx;
+
+static int line_of(const yaml_node_t *n) { return (int)n->start_mark.line + 1; }
+static const char *scalar(const yaml_node_t *n) { return (const char *)n->data.scalar.value; }
+
+/* Text of the allowed range of a numeric key, e.g. "(0, 50]". */
+static void range_text(const y90_key *k, char *buf, size_t len)
+{
+    char lo[32], hi[32];
+    if (k->min <= -1e300) snprintf(lo, sizeof lo, "-inf");
+    else snprintf(lo, sizeof lo, "%g", k->min);
+    if (k->max >= 1e300) snprintf(hi, sizeof hi, "inf");
+    else snprintf(hi, sizeof hi, "%g", k->max);
+    snprintf(buf, len, "%c%s, %s%c", (k->range_flags & Y90_RANGE_MIN_OPEN) ? '(' : '[', lo, hi,
+             (k->range_flags & Y90_RANGE_MAX_OPEN) ? ')' : ']');
+}
+
+static int in_range(const y90_key *k, double v)
+{
+    if (k->min == 0 && k->max == 0) return 1; /* unbounded */
+    if ((k->range_flags & Y90_RANGE_MIN_OPEN) ? !(v > k->min) : !(v >= k->min)) return 0;
+    if ((k->range_flags & Y90_RANGE_MAX_OPEN) ? !(v < k->max) : !(v <= k->max)) return 0;
+    return 1;
+}
+
+static const char *type_text(const y90_key *k)
+{
+    switch (k->type) {
+    case Y90_KT_DOUBLE: return "a number";
+    case Y90_KT_INT: case Y90_KT_INT64: case Y90_KT_UINT64: return "an integer";
+    case Y90_KT_BOOL: return "true or false";
+    case Y90_KT_STRING: return "a name";
+    case Y90_KT_ENUM: return "a choice";
+    case Y90_KT_DOUBLE3: return "a list of 3 numbers";
+    case Y90_KT_INT3: return "a list of 3 integers";
+    case Y90_KT_STRLIST: return "a list of names";
+    case Y90_KT_DOUBLELIST: return "a list of numbers";
+    }
+    return "?";
+}
+
+/* "expected ..." text for a key: type, range or choices, unit. */
+static void expected_text(const y90_key *k, char *buf, size_t len)
+{
+    char r[96] = "";
+    if (k->type == Y90_KT_ENUM) {
+        snprintf(buf, len, "one of %s", k->choices);
+        return;
+    }
+    if (k->type != Y90_KT_BOOL && k->type != Y90_KT_STRING && k->type != Y90_KT_STRLIST &&
+        !(k->min == 0 && k->max == 0)) {
+        char rt[64];
+        range_text(k, rt, sizeof rt);
+        snprintf(r, sizeof r, " in %s", rt);
+    }
+    snprintf(buf, len, "%s%s%s%s", type_text(k), r, (k->unit && k->unit[0]) ? " " : "", k->unit ? k->unit : "");
+}
+
+static y90_status bad_value(parse_ctx *c, const y90_key *k, int line, const char *text, const char *why)
+{
+    char exp[160];
+    expected_text(k, exp, sizeof exp);
+    return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: %s = '%s': %s; expected %s", c->file, line, k->key, text, why,
+                    exp);
+}
+
+static int parse_number(const char *s, double *v)
+{
+    char *end;
+    if (strpbrk(s, "xXpP")) return -1; /* decimal numbers only (strtod would take hexadecimal) */
+    errno = 0;
+    *v = strtod(s, &end);
+    if (end == s || *end != '\0' || errno == ERANGE || !isfinite(*v)) return -1;
+    return 0;
+}
+
+static int parse_bool(const char *s, int *b)
+{
+    static const char *t[] = {"true", "True", "TRUE", "yes", "Yes", "on"};
+    static const char *f[] = {"false", "False", "FALSE", "no", "No", "off"};
+    for (size_t i = 0; i < 6; i++) {
+        if (strcmp(s, t[i]) == 0) { *b = 1; return 0; }
+        if (strcmp(s, f[i]) == 0) { *b = 0; return 0; }
+    }
+    return -1;
+}
+
+static int parse_enum(const char *choices, const char *s, int *out)
+{
+    int idx = 0;
+    size_t n = strlen(s);
+    for (const char *p = choices; *p; idx++) {
+        const char *bar = strchr(p, '|');
+        size_t len = bar ? (size_t)(bar - p) : strlen(p);
+        if (len == n && strncmp(p, s, n) == 0) { *out = idx; return 0; }
+        if (!bar) break;
+        p = bar + 1;
+    }
+    return -1;
+}
+
+/* Store one scalar into a numeric/bool/string/enum slot. */
+static y90_status set_scalar(parse_ctx *c, const y90_key *k, void *slot, const char *s, int line)
+{
+    double v;
+    switch (k->type) {
+    case Y90_KT_DOUBLE: case Y90_KT_DOUBLE3: case Y90_KT_DOUBLELIST:
+        if (parse_number(s, &v)) return bad_value(c, k, line, s, "not a number");
+        if (!in_range(k, v)) return bad_value(c, k, line, s, "out of range");
+        *(double *)slot = v;
+        return Y90_OK;
+    case Y90_KT_INT: case Y90_KT_INT3: case Y90_KT_INT64: case Y90_KT_UINT64:
+        if (parse_number(s, &v) || v != floor(v)) return bad_value(c, k, line, s, "not an integer");
+        if (!in_range(k, v)) return bad_value(c, k, line, s, "out of range");
+        if (k->type == Y90_KT_UINT64) {
+            if (v < 0 || v > 18446744073709551615.0) return bad_value(c, k, line, s, "out of range");
+            if (strchr(s, 'e') || strchr(s, 'E') || strchr(s, '.')) {
+                if (v >= 18446744073709551615.0) return bad_value(c, k, line, s, "out of range");
+                *(uint64_t *)slot = (uint64_t)v;
+            } else {
+                errno = 0;
+                unsigned long long u = strtoull(s, NULL, 10);
+                if (errno == ERANGE || s[0] == '-') return bad_value(c, k, line, s, "out of range");
+                *(uint64_t *)slot = (uint64_t)u;
+            }
+        } else if (k->type == Y90_KT_INT64) {
+            *(int64_t *)slot = (int64_t)v;
+        } else {
+            if (fabs(v) > 2147483647.0) return bad_value(c, k, line, s, "out of range");
+            *(int *)slot = (int)v;
+        }
+        return Y90_OK;
+    case Y90_KT_BOOL:
+        if (parse_bool(s, (int *)slot)) return bad_value(c, k, line, s, "not a boolean");
+        return Y90_OK;
+    case Y90_KT_STRING: case Y90_KT_STRLIST:
+        if (strlen(s) == 0 || strlen(s) >= Y90_NAME_LEN)
+            return bad_value(c, k, line, s, "empty or longer than 47 characters");
+        snprintf((char *)slot, Y90_NAME_LEN, "%s", s);
+        return Y90_OK;
+    case Y90_KT_ENUM:
+        if (parse_enum(k->choices, s, (int *)slot)) return bad_value(c, k, line, s, "not a known choice");
+        return Y90_OK;
+    }
+    return Y90_FAIL(c->err, Y90_EINTERNAL, "key %s: unknown type", k->key);
+}
+
+static size_t elem_size(const y90_key *k)
+{
+    switch (k->type) {
+    case Y90_KT_DOUBLE3: case Y90_KT_DOUBLELIST: return sizeof(double);
+    case Y90_KT_INT3: return sizeof(int);
+    case Y90_KT_STRLIST: return Y90_NAME_LEN;
+    default: return 0;
+    }
+}
+
+/* Store a value node (scalar or sequence) for key k. */
+static y90_status set_value(parse_ctx *c, yaml_document_t *doc, const y90_key *k, yaml_node_t *v)
+{
+    char *base = (char *)c->cfg + k->offset;
+    int line = line_of(v);
+    int is_list = k->type == Y90_KT_DOUBLE3 || k->type == Y90_KT_INT3 || k->type == Y90_KT_STRLIST ||
+                  k->type == Y90_KT_DOUBLELIST;
+    if (!is_list) {
+        if (v->type != YAML_SCALAR_NODE) return bad_value(c, k, line, "(a list or mapping)", "wrong type");
+        return set_scalar(c, k, base, scalar(v), line);
+    }
+    if (v->type != YAML_SEQUENCE_NODE) {
+        const char *t = v->type == YAML_SCALAR_NODE ? scalar(v) : "(a mapping)";
+        return bad_value(c, k, line, t, "wrong type");
+    }
+    int n = (int)(v->data.sequence.items.top - v->data.sequence.items.start);
+    int fixed = (k->type == Y90_KT_DOUBLE3 || k->type == Y90_KT_INT3) ? 3 : 0;
+    if ((fixed && n != fixed) || (!fixed && n > Y90_MAX_SLABS)) {
+        char t[48];
+        snprintf(t, sizeof t, "(a list of %d)", n);
+        return bad_value(c, k, line, t, fixed ? "wrong length" : "too many entries (at most 16)");
+    }
+    for (int i = 0; i < n; i++) {
+        yaml_node_t *e = yaml_document_get_node(doc, v->data.sequence.items.start[i]);
+        if (!e || e->type != YAML_SCALAR_NODE) return bad_value(c, k, line, "(nested)", "wrong type");
+        y90_status st = set_scalar(c, k, base + (size_t)i * elem_size(k), scalar(e), line_of(e));
+        if (st) return st;
+    }
+    if (k->count_offset) *(int *)((char *)c->cfg + k->count_offset) = n;
+    c->count[k - y90_config_keys] = n;
+    return Y90_OK;
+}
+
+static const y90_key *find_key(const char *section, const char *name)
+{
+    char full[128];
+    snprintf(full, sizeof full, "%s.%s", section, name);
+    for (size_t i = 0; i < y90_config_nkeys; i++)
+        if (strcmp(y90_config_keys[i].key, full) == 0) return &y90_config_keys[i];
+    return NULL;
+}
+
+/* List the keys of a section for an "unknown key" message. */
+static void section_keys(const char *section, char *buf, size_t len)
+{
+    size_t sl = strlen(section), used = 0;
+    buf[0] = 0;
+    for (size_t i = 0; i < y90_config_nkeys && used + 2 < len; i++) {
+        const char *k = y90_config_keys[i].key;
+        if (strncmp(k, section, sl) == 0 && k[sl] == '.') {
+            int w = snprintf(buf + used, len - used, "%s%s", used ? ", " : "", k + sl + 1);
+            if (w < 0) break;
+            used += (size_t)w;
+        }
+    }
+}
+
+static y90_status parse_section(parse_ctx *c, yaml_document_t *doc, const char *section, yaml_node_t *map)
+{
+    if (map->type != YAML_MAPPING_NODE)
+        return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: section '%s' must be a mapping of key: value", c->file,
+                        line_of(map), section);
+    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+        yaml_node_t *kn = yaml_document_get_node(doc, p->key), *vn = yaml_document_get_node(doc, p->value);
+        if (kn->type != YAML_SCALAR_NODE)
+            return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: keys of section '%s' must be names", c->file,
+                            line_of(kn), section);
+        const y90_key *k = find_key(section, scalar(kn));
+        if (!k) {
+            char known[1024];
+            section_keys(section, known, sizeof known);
+            return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: unknown key '%s.%s'; section %s has: %s", c->file,
+                            line_of(kn), section, scalar(kn), section, known);
+        }
+        size_t ki = (size_t)(k - y90_config_keys);
+        if (c->seen[ki])
+            return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: %s given twice (first at line %d)", c->file, line_of(kn),
+                            k->key, c->seen[ki]);
+        c->seen[ki] = line_of(kn);
+        y90_status st = set_value(c, doc, k, vn);
+        if (st) return st;
+    }
+    return Y90_OK;
+}
+
+/* One `materials` entry: {name, density, I_eV (optional), composition: {H: 0.11, O: 0.89}}. */
+static y90_status parse_material(parse_ctx *c, yaml_document_t *doc, yaml_node_t *map)
+{
+    if (map->type != YAML_MAPPING_NODE)
+        return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: materials: each entry must be a mapping with name, density, "
+                        "composition", c->file, line_of(map));
+    if (c->cfg->nuser_materials >= Y90_MAX_USER_MATERIALS)
+        return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: materials: at most %d entries", c->file, line_of(map),
+                        Y90_MAX_USER_MATERIALS);
+    y90_user_material *m = &c->cfg->user_materials[c->cfg->nuser_materials];
+    memset(m, 0, sizeof *m);
+    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+        yaml_node_t *kn = yaml_document_get_node(doc, p->key), *vn = yaml_document_get_node(doc, p->value);
+        const char *key = kn->type == YAML_SCALAR_NODE ? scalar(kn) : "?";
+        int line = line_of(vn);
+        double v;
+        if (strcmp(key, "name") == 0 && vn->type == YAML_SCALAR_NODE && strlen(scalar(vn)) > 0 &&
+            strlen(scalar(vn)) < Y90_NAME_LEN) {
+            snprintf(m->name, sizeof m->name, "%s", scalar(vn));
+        } else if ((strcmp(key, "density") == 0 || strcmp(key, "I_eV") == 0) && vn->type == YAML_SCALAR_NODE) {
+            int dens = key[0] == 'd';
+            if (parse_number(scalar(vn), &v) || (dens ? !(v > 0 && v <= 25) : !(v >= 0 && v <= 2000)))
+                return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: materials.%s = '%s': expected a number in %s", c->file,
+                                line, key, scalar(vn), dens ? "(0, 25] g/cm3" : "[0, 2000] eV (0: Bragg rule)");
+            *(dens ? &m->density : &m->I_eV) = v;
+        } else if (strcmp(key, "composition") == 0 && vn->type == YAML_MAPPING_NODE) {
+            for (yaml_node_pair_t *q = vn->data.mapping.pairs.start; q < vn->data.mapping.pairs.top; q++) {
+                yaml_node_t *en = yaml_document_get_node(doc, q->key), *wn = yaml_document_get_node(doc, q->value);
+                int Z = en->type == YAML_SCALAR_NODE ? y90_element_from_symbol(scalar(en)) : 0;
+                if (Z == 0)
+                    return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: materials.composition: '%s' is not an element "
+                                    "symbol (e.g. H, C, O, Ca)", c->file, line_of(en),
+                                    en->type == YAML_SCALAR_NODE ? scalar(en) : "?");
+                if (wn->type != YAML_SCALAR_NODE || parse_number(scalar(wn), &v) || !(v > 0 && v <= 1))
+                    return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: materials.composition.%s: expected a mass "
+                                    "fraction in (0, 1]", c->file, line_of(wn), scalar(en));
+                if (m->nelem >= Y90_MAX_ELEMENTS)
+                    return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: materials.composition: at most %d elements",
+                                    c->file, line_of(wn), Y90_MAX_ELEMENTS);
+                m->Z[m->nelem] = Z;
+                m->w[m->nelem++] = v;
+            }
+        } else {
+            return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: materials.%s: unknown key or wrong type; an entry has "
+                            "name (text), density (g/cm3), I_eV (optional) and composition (symbol: mass "
+                            "fraction)", c->file, line_of(kn), key);
+        }
+    }
+    if (!m->name[0] || m->density <= 0 || m->nelem == 0)
+        return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: materials: an entry needs name, density and composition",
+                        c->file, line_of(map));
+    y90_material mm = {.density = m->density, .I_eV = m->I_eV, .nelem = m->nelem, .source = "config"};
+    snprintf(mm.name, sizeof mm.name, "%s", m->name);
+    memcpy(mm.Z, m->Z, sizeof mm.Z);
+    memcpy(mm.w, m->w, sizeof mm.w);
+    y90_error me = {0};
+    if (y90_material_check(&mm, &me))
+        return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: materials: %s", c->file, line_of(map), me.msg);
+    c->cfg->nuser_materials++;
+    return Y90_OK;
+}
+
+static y90_status parse_materials(parse_ctx *c, yaml_document_t *doc, yaml_node_t *seq)
+{
+    if (seq->type != YAML_SEQUENCE_NODE)
+        return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: materials must be a list of entries", c->file, line_of(seq));
+    for (yaml_node_item_t *it = seq->data.sequence.items.start; it < seq->data.sequence.items.top; it++) {
+        y90_status st = parse_material(c, doc, yaml_document_get_node(doc, *it));
+        if (st) return st;
+    }
+    return Y90_OK;
+}
+
+static int is_section(const char *s)
+{
+    static const char *sections[] = {"phantom", "source", "treatment", "transport", "output"};
+    for (size_t i = 0; i < sizeof sections / sizeof *sections; i++)
+        if (strcmp(s, sections[i]) == 0) return 1;
+    return 0;
+}
+
+static y90_status parse_document(parse_ctx *c, yaml_document_t *doc)
+{
+    yaml_node_t *root = yaml_document_get_root_node(doc);
+    if (!root) return Y90_FAIL(c->err, Y90_EINPUT, "%s: empty config", c->file);
+    if (root->type != YAML_MAPPING_NODE)
+        return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: the config must be a mapping of sections (phantom, source, "
+                        "treatment, transport, output, materials)", c->file, line_of(root));
+    for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
+        yaml_node_t *kn = yaml_document_get_node(doc, p->key), *vn = yaml_document_get_node(doc, p->value);
+        const char *name = kn->type == YAML_SCALAR_NODE ? scalar(kn) : "?";
+        y90_status st;
+        if (strcmp(name, "materials") == 0) st = parse_materials(c, doc, vn);
+        else if (is_section(name)) st = parse_section(c, doc, name, vn);
+        else
+            st = Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: unknown section '%s'; expected phantom, source, treatment, "
+                          "transport, output or materials", c->file, line_of(kn), name);
+        if (st) return st;
+    }
+    return Y90_OK;
+}
+
+/* Apply every key's default (a YAML scalar or flow list) through the same parser. */
+void y90_config_defaults(y90_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    int seen[128] = {0}, count[128] = {0};
+    parse_ctx c = {.file = "(defaults)", .cfg = cfg, .err = NULL, .seen = seen, .count = count};
+    for (size_t i = 0; i < y90_config_nkeys; i++) {
+        const y90_key *k = &y90_config_keys[i];
+        if (!k->def) continue;
+        yaml_document_t doc;
+        yaml_parser_t parser;
+        yaml_parser_initialize(&parser);
+        yaml_parser_set_input_string(&parser, (const unsigned char *)k->def, strlen(k->def));
+        if (yaml_parser_load(&parser, &doc)) {
+            yaml_node_t *n = yaml_document_get_root_node(&doc);
+            if (n) set_value(&c, &doc, k, n);
+            yaml_document_delete(&doc);
+        }
+        yaml_parser_delete(&parser);
+    }
+}
+
+static size_t key_index(const char *key)
+{
+    for (size_t i = 0; i < y90_config_nkeys; i++)
+        if (strcmp(y90_config_keys[i].key, key) == 0) return i;
+    return 0;
+}
+
+static int known_material(const y90_config *cfg, const char *name)
+{
+    if (y90_material_builtin(name)) return 1;
+    for (int i = 0; i < cfg->nuser_materials; i++)
+        if (strcmp(cfg->user_materials[i].name, name) == 0) return 1;
+    return 0;
+}
+
+/* Line of the first of two keys that the file set (0 if neither: the message then has no line). */
+static int line_either(const parse_ctx *c, const char *k1, const char *k2)
+{
+    int l = c->seen[key_index(k1)];
+    return l ? l : c->seen[key_index(k2)];
+}
+
+/* "file:line" or "file" when the keys at fault were defaults. */
+static const char *where(const parse_ctx *c, int line, char *buf, size_t len)
+{
+    if (line > 0) snprintf(buf, len, "%s:%d", c->file, line);
+    else snprintf(buf, len, "%s", c->file);
+    return buf;
+}
+
+/* Checks across keys, with the line of the key at fault. */
+static y90_status cross_check(parse_ctx *c)
+{
+    const y90_config *cfg = c->cfg;
+    const y90_phantom_params *p = &cfg->phantom;
+    char w[1100];
+    for (size_t i = 0; i < y90_config_nkeys; i++)
+        if (!y90_config_keys[i].def && !c->seen[i])
+            return Y90_FAIL(c->err, Y90_EINPUT, "%s: %s is required (%s, %s)", c->file, y90_config_keys[i].key,
+                            y90_config_keys[i].help, y90_config_keys[i].unit);
+    if (p->type == Y90_PHANTOM_BOX && !known_material(cfg, p->material))
+        return Y90_FAIL(c->err, Y90_EINPUT, "%s: phantom.material = '%s': unknown material; expected a built-in "
+                        "material or a `materials` entry",
+                        where(c, line_either(c, "phantom.material", "phantom.type"), w, sizeof w), p->material);
+    if (p->type == Y90_PHANTOM_SLABS) {
+        int nd = c->count[key_index("phantom.slab_densities")], nt = c->count[key_index("phantom.slab_thickness_mm")];
+        int line = c->seen[key_index("phantom.slab_materials")];
+        if (p->nslabs < 1)
+            return Y90_FAIL(c->err, Y90_EINPUT, "%s: phantom.type = slabs needs phantom.slab_materials (a list of at "
+                            "least one material)", c->file);
+        if (nt != p->nslabs || (nd != 0 && nd != p->nslabs))
+            return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: phantom.slab_materials has %d entries but slab_thickness_mm "
+                            "has %d and slab_densities %d; expected one thickness per slab and either no densities "
+                            "or one per slab", c->file, line, p->nslabs, nt, nd);
+        for (int i = 0; i < p->nslabs; i++)
+            if (!known_material(cfg, p->slab_materials[i]))
+                return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: phantom.slab_materials[%d] = '%s': unknown material",
+                                c->file, line, i, p->slab_materials[i]);
+    }
+    const y90_source_params *s = &cfg->source;
+    if (s->type == Y90_SOURCE_MICROSPHERES && p->type != Y90_PHANTOM_LIVER)
+        return Y90_FAIL(c->err, Y90_EINPUT, "%s: source.type = microspheres needs phantom.type = liver (the "
+                        "uptake model places spheres in liver, tumours and lungs); use uniform_box, "
+                        "uniform_structure, voxel or point for box and slab phantoms",
+                        where(c, line_either(c, "source.type", "phantom.type"), w, sizeof w));
+    if (s->type == Y90_SOURCE_UNIFORM_BOX)
+        for (int a = 0; a < 3; a++)
+            if (s->box_min_mm[a] > s->box_max_mm[a])
+                return Y90_FAIL(c->err, Y90_EINPUT, "%s: source.box_min_mm[%d] = %g > box_max_mm[%d] = %g; "
+                                "expected min <= max",
+                                where(c, line_either(c, "source.box_min_mm", "source.box_max_mm"), w, sizeof w), a,
+                                s->box_min_mm[a], a, s->box_max_mm[a]);
+    return Y90_OK;
+}
+
+y90_status y90_config_parse(const char *name, const char *text, size_t len, y90_config *cfg, y90_error *err)
+{
+    y90_config_defaults(cfg);
+    snprintf(cfg->path, sizeof cfg->path, "%s", name);
+    int seen[128] = {0}, count[128] = {0};
+    parse_ctx c = {.file = name, .cfg = cfg, .err = err, .seen = seen, .count = count};
+    yaml_parser_t parser;
+    yaml_document_t doc;
+    yaml_parser_initialize(&parser);
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    if (!yaml_parser_load(&parser, &doc)) {
+        y90_status st = Y90_FAIL(err, Y90_EINPUT, "%s:%d: YAML syntax error: %s %s", name,
+                                 (int)parser.problem_mark.line + 1, parser.problem ? parser.problem : "",
+                                 parser.context ? parser.context : "");
+        yaml_parser_delete(&parser);
+        return st;
+    }
+    y90_status st = parse_document(&c, &doc);
+    if (!st) st = cross_check(&c);
+    yaml_document_delete(&doc);
+    if (!st) { /* a second document ("---") would be silently ignored: refuse it */
+        yaml_document_t more;
+        if (!yaml_parser_load(&parser, &more))
+            st = Y90_FAIL(err, Y90_EINPUT, "%s:%d: YAML syntax error: %s", name, (int)parser.problem_mark.line + 1,
+                          parser.problem ? parser.problem : "");
+        else {
+            yaml_node_t *extra = yaml_document_get_root_node(&more);
+            if (extra)
+                st = Y90_FAIL(err, Y90_EINPUT, "%s:%d: a second YAML document; expected one config per file", name,
+                              line_of(extra));
+            yaml_document_delete(&more);
+        }
+    }
+    yaml_parser_delete(&parser);
+    if (st) return st;
+    cfg->yaml_text = malloc(len + 1);
+    if (!cfg->yaml_text) return Y90_FAIL(err, Y90_ENOMEM, "%s: cannot keep the config text", name);
+    memcpy(cfg->yaml_text, text, len);
+    cfg->yaml_text[len] = 0;
+    return y90_config_validate(cfg, err);
+}
+
+y90_status y90_config_load(const char *path, y90_config *cfg, y90_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return Y90_FAIL(err, Y90_EINPUT, "%s: cannot open config: %s", path, strerror(errno));
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    for (;;) {
+        if (len + 4096 > cap) {
+            cap = cap ? 2 * cap : 65536;
+            if (cap > (64u << 20)) { free(buf); fclose(f); return Y90_FAIL(err, Y90_EINPUT, "%s: config larger than 64 MB", path); }
+            char *nb = realloc(buf, cap);
+            if (!nb) { free(buf); fclose(f); return Y90_FAIL(err, Y90_ENOMEM, "%s: out of memory", path); }
+            buf = nb;
+        }
+        size_t got = fread(buf + len, 1, cap - len, f);
+        len += got;
+        if (got == 0) break;
+    }
+    fclose(f);
+    y90_status st = y90_config_parse(path, buf ? buf : "", len, cfg, err);
+    free(buf);
+    return st;
+}
+
+/* Checks that need no line (also for configs built in code): user materials. */
+y90_status y90_config_validate(const y90_config *cfg, y90_error *err)
+{
+    for (int i = 0; i < cfg->nuser_materials; i++) {
+        const y90_user_material *u = &cfg->user_materials[i];
+        y90_material m = {.density = u->density, .I_eV = u->I_eV, .nelem = u->nelem, .source = "config"};
+        snprintf(m.name, sizeof m.name, "%s", u->name);
+        memcpy(m.Z, u->Z, sizeof m.Z);
+        memcpy(m.w, u->w, sizeof m.w);
+        y90_status st = y90_material_check(&m, err);
+        if (st) return st;
+    }
+    return Y90_OK;
+}
+
+static double user_density(const y90_config *c, const char *name)
+{
+    for (int i = 0; i < c->nuser_materials; i++)
+        if (strcmp(c->user_materials[i].name, name) == 0) return c->user_materials[i].density;
+    return 0.0;
+}
+
+y90_phantom_params y90_config_phantom(const y90_config *c)
+{
+    y90_phantom_params p = c->phantom;
+    if (p.density == 0) p.density = user_density(c, p.material);
+    for (int i = 0; i < p.nslabs; i++)
+        if (p.slab_densities[i] == 0) p.slab_densities[i] = user_density(c, p.slab_materials[i]);
+    return p;
+}
+
+void y90_config_free(y90_config *c)
+{
+    free(c->yaml_text);
+    c->yaml_text = NULL;
+}
+
+void y90_config_print_reference(FILE *f)
+{
+    fprintf(f, "| key | type | default | allowed | unit | meaning |\n|---|---|---|---|---|---|\n");
+    for (size_t i = 0; i < y90_config_nkeys; i++) {
+        const y90_key *k = &y90_config_keys[i];
+        char allowed[160] = "";
+        if (k->type == Y90_KT_ENUM) {
+            size_t j = 0; /* "a|b" -> "a, b": a bar would split the Markdown cell */
+            for (const char *q = k->choices; *q && j + 3 < sizeof allowed; q++) {
+                if (*q == '|') { allowed[j++] = ','; allowed[j++] = ' '; }
+                else allowed[j++] = *q;
+            }
+            allowed[j] = 0;
+        }
+        else if (!(k->min == 0 && k->max == 0) && k->type != Y90_KT_BOOL && k->type != Y90_KT_STRING &&
+                 k->type != Y90_KT_STRLIST)
+            range_text(k, allowed, sizeof allowed);
+        fprintf(f, "| `%s` | %s | %s | %s | %s | %s |\n", k->key, type_text(k), k->def ? k->def : "(required)",
+                allowed, k->unit, k->help);
+    }
+}
+
+/* A name as a double-quoted YAML scalar (quotes and backslashes escaped). */
+static void quoted(const char *s, char *buf, size_t len)
+{
+    size_t j = 0;
+    if (len < 3) { if (len) buf[0] = 0; return; }
+    buf[j++] = '"';
+    for (; *s && j + 3 < len; s++) {
+        if (*s == '"' || *s == '\\') buf[j++] = '\\';
+        buf[j++] = *s;
+    }
+    buf[j++] = '"';
+    buf[j] = 0;
+}
+
+/* One key's value as YAML text. */
+static void value_text(const y90_config *cfg, const y90_key *k, char *buf, size_t len)
+{
+    const char *base = (const char *)cfg + k->offset;
+    int n = k->count_offset ? *(const int *)((const char *)cfg + k->count_offset) : 0;
+    size_t used = 0;
+    switch (k->type) {
+    case Y90_KT_DOUBLE: snprintf(buf, len, "%.17g", *(const double *)base); return;
+    case Y90_KT_INT: snprintf(buf, len, "%d", *(const int *)base); return;
+    case Y90_KT_INT64: snprintf(buf, len, "%lld", (long long)*(const int64_t *)base); return;
+    case Y90_KT_UINT64: snprintf(buf, len, "%llu", (unsigned long long)*(const uint64_t *)base); return;
+    case Y90_KT_BOOL: snprintf(buf, len, "%s", *(const int *)base ? "true" : "false"); return;
+    case Y90_KT_STRING: quoted(base, buf, len); return;
+    case Y90_KT_ENUM: {
+        int v = *(const int *)base, i = 0;
+        const char *p = k->choices;
+        while (i < v && (p = strchr(p, '|'))) { p++; i++; }
+        snprintf(buf, len, "%.*s", p ? (int)strcspn(p, "|") : 1, p ? p : "?");
+        return;
+    }
+    case Y90_KT_DOUBLE3: {
+        const double *d = (const double *)base;
+        snprintf(buf, len, "[%.17g, %.17g, %.17g]", d[0], d[1], d[2]);
+        return;
+    }
+    case Y90_KT_INT3: {
+        const int *d = (const int *)base;
+        snprintf(buf, len, "[%d, %d, %d]", d[0], d[1], d[2]);
+        return;
+    }
+    case Y90_KT_STRLIST: case Y90_KT_DOUBLELIST:
+        if (!k->count_offset) n = cfg->phantom.nslabs; /* the density and thickness lists follow the materials */
+        used = (size_t)snprintf(buf, len, "[");
+        for (int i = 0; i < n && used < len; i++) {
+            if (k->type == Y90_KT_STRLIST)
+            {
+                char q[2 * Y90_NAME_LEN + 3];
+                quoted(base + (size_t)i * Y90_NAME_LEN, q, sizeof q);
+                used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "", q);
+            }
+            else
+                used += (size_t)snprintf(buf + used, len - used, "%s%.17g", i ? ", " : "", ((const double *)base)[i]);
+        }
+        if (used < len) snprintf(buf + used, len - used, "]");
+        return;
+    }
+}
+
+/* Append to a growing text; returns -1 (and frees nothing) when out of memory. */
+static int append(char **out, size_t *used, size_t *cap, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+#include <stdarg.h>
+static int append(char **out, size_t *used, size_t *cap, const char *fmt, ...)
+{
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int w = vsnprintf(*out + *used, *cap - *used, fmt, ap);
+        va_end(ap);
+        if (w < 0) return -1;
+        if (*used + (size_t)w < *cap) {
+            *used += (size_t)w;
+            return 0;
+        }
+        char *n = realloc(*out, 2 * *cap + (size_t)w);
+        if (!n) return -1;
+        *out = n;
+        *cap = 2 * *cap + (size_t)w;
+    }
+}
+
+char *y90_config_effective(const y90_config *cfg)
+{
+    size_t cap = 8192, used = 0;
+    char *out = malloc(cap);
+    int bad = !out;
+    const char *section = "";
+    for (size_t i = 0; i < y90_config_nkeys && !bad; i++) {
+        const y90_key *k = &y90_config_keys[i];
+        const char *dot = strchr(k->key, '.');
+        size_t sl = (size_t)(dot - k->key);
+        char val[1024];
+        value_text(cfg, k, val, sizeof val);
+        if (strncmp(section, k->key, sl) != 0 || section[sl] != '.')
+            bad |= append(&out, &used, &cap, "%.*s:\n", (int)sl, k->key);
+        section = k->key;
+        bad |= append(&out, &used, &cap, "  %s: %s\n", dot + 1, val);
+    }
+    for (int m = 0; m < cfg->nuser_materials && !bad; m++) {
+        const y90_user_material *u = &cfg->user_materials[m];
+        char q[2 * Y90_NAME_LEN + 3];
+        quoted(u->name, q, sizeof q);
+        if (m == 0) bad |= append(&out, &used, &cap, "materials:\n");
+        bad |= append(&out, &used, &cap, "  - name: %s\n    density: %.17g\n    I_eV: %.17g\n    composition: {", q,
+                      u->density, u->I_eV);
+        for (int e = 0; e < u->nelem && !bad; e++)
+            bad |= append(&out, &used, &cap, "%s%s: %.17g", e ? ", " : "", y90_element_symbol(u->Z[e]), u->w[e]);
+        bad |= append(&out, &used, &cap, "}\n");
+    }
+    if (bad) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}

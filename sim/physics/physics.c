@@ -1,0 +1,181 @@
+/* y90mc: electron and photon tables for the Monte Carlo kernel (class II condensed history).
+ *
+ * Collision and radiative stopping powers come from sim/physics/stopping.c (ICRU 37 Bethe formula with the Sternheimer
+ * density effect; radiative scaled from NIST ESTAR). Hard collisions are Moller collisions transferring more
+ * than the delta threshold Tc; the restricted collision stopping power is S_col minus the energy lost in them:
+ *   Moller cross section per electron (ICRU Report 37, eq. 2.7; Rossi 1952), eps = W/E, tau = E/mc2:
+ *   dsigma/deps = 2 pi re^2 mc2 / (beta^2 E) [1/eps^2 + 1/(1-eps)^2 + (tau/(tau+1))^2 - (2tau+1)/(tau+1)^2 /(eps(1-eps))]
+ * integrated analytically over [Tc/E, 1/2] for the number and the energy of hard collisions.
+ * Bremsstrahlung: photons above kc with the flat (Kramers 1923) intensity spectrum k dsigma/dk = S_rad/E, so
+ * the soft radiative loss is S_rad kc/E and the hard cross section S_rad ln(E/kc)/E.
+ * Straggling of the soft collision loss: Bohr variance per unit mass path (Bohr 1915; e.g. ICRU Report 49,
+ * Seltzer & Berger): Omega^2 = 2 pi re^2 mc2 n_e Tc' (1 - beta^2/2) / beta^2, Tc' = min(Tc, E/2).
+ * Elastic scattering: screened Rutherford cross section with the Moliere screening parameter
+ *   A = (hbar c / (2 p c a_TF))^2 (1.13 + 3.76 (alpha Z / beta)^2), a_TF = 0.88534 a0 Z^-1/3
+ * (Moliere 1947; as in PENELOPE and Geant4), first transport cross section per atom
+ *   sigma_1 = 2 pi (re mc2 / (p c beta))^2 Z(Z+1) [ln(1 + 1/A) - 1/(1 + A)].
+ * Photons: Klein-Nishina Compton cross section on free electrons (the photoelectric effect is not modelled).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "y90/materials.h"
+#include "y90/physics.h"
+
+#define MC2 Y90_ELECTRON_MASS_MEV
+#define RE Y90_CLASSICAL_RADIUS_CM
+#define HBARC_MEV_CM 1.973269804e-11 /* hbar c, MeV cm (CODATA 2018) */
+#define BOHR_RADIUS_CM 5.29177210903e-9 /* a0, cm (CODATA 2018) */
+
+static double beta2_of(double E)
+{
+    double g = 1.0 + E / MC2;
+    return 1.0 - 1.0 / (g * g);
+}
+
+/* Hard Moller collisions above tc for an electron of kinetic energy E: number (per electron, cm2) and
+ * energy (per electron, MeV cm2). Zero when E <= 2 tc. */
+static void moller_hard(double E, double tc, double *sigma, double *eloss)
+{
+    *sigma = *eloss = 0.0;
+    if (E <= 2.0 * tc) return;
+    double tau = E / MC2, b2 = beta2_of(E), ec = tc / E;
+    double g = tau / (tau + 1.0), c = (2.0 * tau + 1.0) / ((tau + 1.0) * (tau + 1.0));
+    double k = 2.0 * Y90_PI * RE * RE * MC2 / b2;
+    *sigma = k / E * (1.0 / ec - 1.0 / (1.0 - ec) + g * g * (0.5 - ec) - c * log((1.0 - ec) / ec));
+    *eloss = k * (log(1.0 / (2.0 * ec)) + 2.0 - M_LN2 - 1.0 / (1.0 - ec) - log(1.0 - ec) +
+                  g * g * (0.125 - 0.5 * ec * ec) - c * log(2.0 * (1.0 - ec)));
+}
+
+/* Klein-Nishina total cross section per electron, cm2, photon energy k MeV. */
+static double klein_nishina(double k)
+{
+    double x = k / MC2;
+    if (x < 1e-4) return 8.0 * Y90_PI / 3.0 * RE * RE * (1.0 - 2.0 * x);
+    double l = log(1.0 + 2.0 * x);
+    return 2.0 * Y90_PI * RE * RE *
+           ((1.0 + x) / (x * x) * (2.0 * (1.0 + x) / (1.0 + 2.0 * x) - l / x) + l / (2.0 * x) -
+            (1.0 + 3.0 * x) / ((1.0 + 2.0 * x) * (1.0 + 2.0 * x)));
+}
+
+/* Elastic scattering: first transport cross section per gram, cm2/g. */
+static double elastic_tr1(const y90_material *m, double E)
+{
+    double pc2 = E * (E + 2.0 * MC2), b2 = beta2_of(E), pcb = pc2 / (E + MC2);
+    double s = 0.0;
+    for (int i = 0; i < m->nelem; i++) {
+        int Z = m->Z[i];
+        double aTF = 0.88534 * BOHR_RADIUS_CM * pow(Z, -1.0 / 3.0);
+        double x = HBARC_MEV_CM / (2.0 * sqrt(pc2) * aTF);
+        double az = Y90_FINE_STRUCTURE * Z;
+        double A = x * x * (1.13 + 3.76 * az * az / b2);
+        double zz = (double)Z * (Z + 1.0);
+        double per_atom = 2.0 * Y90_PI * (RE * MC2 / pcb) * (RE * MC2 / pcb) * zz * (log(1.0 + 1.0 / A) - 1.0 / (1.0 + A));
+        s += m->w[i] * Y90_AVOGADRO / y90_atomic_weight(Z) * per_atom;
+    }
+    return s;
+}
+
+static y90_status fill_material(const y90_physics *p, const y90_material *m, y90_phys_material *pm,
+                                y90_error *err)
+{
+    y90_material_consts mc;
+    y90_status st = y90_material_consts_compute(m, &mc, err);
+    if (st) return st;
+    snprintf(pm->name, sizeof pm->name, "%s", m->name);
+    pm->density = m->density;
+    pm->electrons_per_g = mc.electrons_per_g;
+    const double ne = mc.electrons_per_g;
+    for (int i = 0; i < Y90_PHYS_NE; i++) {
+        double E = p->egrid[i];
+        double scol = y90_scol(&mc, E), srad = y90_srad(&mc, E), b2 = beta2_of(E);
+        double sig = 0, hard = 0;
+        if (p->secondaries) moller_hard(E, p->tc, &sig, &hard);
+        double rad_soft = (p->secondaries && E > p->kc) ? srad * p->kc / E : srad;
+        pm->L[i] = scol - ne * hard + rad_soft;
+        pm->sig_moller[i] = ne * sig;
+        pm->sig_brems[i] = (p->secondaries && E > p->kc) ? srad / E * log(E / p->kc) : 0.0;
+        double tcp = p->secondaries ? fmin(p->tc, 0.5 * E) : 0.5 * E;
+        pm->strag[i] = 2.0 * Y90_PI * RE * RE * MC2 * ne * tcp * (1.0 - 0.5 * b2) / b2;
+        pm->tr1[i] = elastic_tr1(m, E);
+        pm->mu_compton[i] = ne * klein_nishina(E);
+    }
+    /* range of the restricted stopping power: R(EMIN) = EMIN / L(EMIN), then Simpson in ln E per interval */
+    pm->range[0] = Y90_PHYS_EMIN / pm->L[0];
+    for (int i = 1; i < Y90_PHYS_NE; i++) {
+        double Ea = p->egrid[i - 1], Eb = p->egrid[i];
+        double Em = sqrt(Ea * Eb);
+        double scol = y90_scol(&mc, Em), srad = y90_srad(&mc, Em), sig = 0, hard = 0;
+        if (p->secondaries) moller_hard(Em, p->tc, &sig, &hard);
+        double Lm = scol - ne * hard + ((p->secondaries && Em > p->kc) ? srad * p->kc / Em : srad);
+        pm->range[i] = pm->range[i - 1] + p->dlnE / 6.0 * (Ea / pm->L[i - 1] + 4.0 * Em / Lm + Eb / pm->L[i]);
+    }
+    return Y90_OK;
+}
+
+/* The material definition for a name: a config `materials` entry first, then the built-ins. */
+static y90_status find_material(const y90_config *c, const char *name, y90_material *out, y90_error *err)
+{
+    for (int i = 0; c && i < c->nuser_materials; i++) {
+        const y90_user_material *u = &c->user_materials[i];
+        if (strcmp(u->name, name) == 0) {
+            memset(out, 0, sizeof *out);
+            snprintf(out->name, sizeof out->name, "%s", u->name);
+            out->density = u->density;
+            out->I_eV = u->I_eV;
+            out->nelem = u->nelem;
+            memcpy(out->Z, u->Z, sizeof out->Z);
+            memcpy(out->w, u->w, sizeof out->w);
+            out->source = "config";
+            return y90_material_check(out, err);
+        }
+    }
+    const y90_material *b = y90_material_builtin(name);
+    if (!b) return Y90_FAIL(err, Y90_EINPUT, "material '%s': not built in and not in the config's materials", name);
+    *out = *b;
+    return Y90_OK;
+}
+
+y90_status y90_physics_build(const y90_config *c, const y90_grid *g, const y90_sources *s, y90_physics **out,
+                             y90_error *err)
+{
+    const y90_transport_params *tp = &c->transport;
+    y90_physics *p = y90_calloc(1, sizeof *p, "physics tables", err);
+    if (!p) return err ? err->code : Y90_ENOMEM;
+    p->dlnE = log(Y90_PHYS_EMAX / Y90_PHYS_EMIN) / (Y90_PHYS_NE - 1);
+    for (int i = 0; i < Y90_PHYS_NE; i++) p->egrid[i] = Y90_PHYS_EMIN * exp(i * p->dlnE);
+    p->cutoff = tp->cutoff_kev * 1e-3;
+    p->photon_cutoff = tp->photon_cutoff_kev * 1e-3;
+    p->tc = tp->delta_threshold_kev * 1e-3;
+    p->kc = tp->brems_threshold_kev * 1e-3;
+    p->max_eloss = tp->max_eloss_fraction;
+    p->straggling = tp->straggling;
+    p->secondaries = tp->secondaries;
+    p->msc = tp->multiple_scattering;
+    int has_sphere = s && s->type == Y90_SOURCE_MICROSPHERES;
+    p->nmat = g->nmaterials + (has_sphere ? 1 : 0);
+    p->sphere_material = has_sphere ? g->nmaterials : -1;
+    y90_status st = y90_spectrum_init(&p->spectrum, err);
+    p->mat = st ? NULL : y90_calloc((size_t)p->nmat, sizeof *p->mat, "material tables", err);
+    if (!p->mat) { st = st ? st : (err ? err->code : Y90_ENOMEM); goto fail; }
+    for (int i = 0; i < p->nmat && !st; i++) {
+        y90_material m;
+        const char *name = i < g->nmaterials ? g->material_names[i] : s->sphere_material;
+        st = find_material(c, name, &m, err);
+        if (!st && i == p->sphere_material) m.density = s->sphere_density;
+        if (!st) st = fill_material(p, &m, &p->mat[i], err);
+    }
+    if (st) goto fail;
+    *out = p;
+    return Y90_OK;
+fail:
+    y90_physics_free(p);
+    return st;
+}
+
+void y90_physics_free(y90_physics *p)
+{
+    if (!p) return;
+    free(p->mat);
+    free(p);
+}

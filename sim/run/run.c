@@ -1,0 +1,106 @@
+/* y90mc: one whole run: config -> phantom -> physics -> sources -> kernel -> HDF5, each a named call. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "y90/io.h"
+#include "y90/phantom.h"
+#include "y90/physics.h"
+#include "y90/run.h"
+#include "y90/source.h"
+
+static void log_phantom(FILE *log, const y90_grid *g, const y90_phantom_info *pi, int liver)
+{
+    if (!log) return;
+    fprintf(log, "phantom: %d x %d x %d voxels of %g x %g x %g mm\n", g->nx, g->ny, g->nz, g->spacing[0],
+            g->spacing[1], g->spacing[2]);
+    if (liver)
+        fprintf(log, "phantom: liver %.1f ml (%.1f g), right lobe %.1f ml, left lobe %.1f ml, %d tumours %.1f ml "
+                "(burden %.2f %%), lungs %.1f ml\n", pi->liver_volume_ml, pi->liver_mass_g,
+                pi->lobe_volume_ml[Y90_LOBE_RIGHT], pi->lobe_volume_ml[Y90_LOBE_LEFT], pi->ntumours,
+                pi->tumour_volume_ml, pi->tumour_burden_percent, pi->lung_volume_ml);
+}
+
+y90_status y90_run_phantom(const y90_config *c, const char *out_path, int force, FILE *log, y90_error *err)
+{
+    y90_grid g = {0};
+    y90_phantom_info pi;
+    y90_status st = y90_check_output(out_path, force, err);
+    if (!st) {
+        y90_phantom_params pp = y90_config_phantom(c);
+        st = y90_phantom_build(&pp, y90_memory_limit_bytes(c->output.max_memory_gb), &g, &pi, err);
+    }
+    if (!st) log_phantom(log, &g, &pi, c->phantom.type == Y90_PHANTOM_LIVER);
+    if (!st) st = y90_io_write_phantom(out_path, force, c, &g, err);
+    y90_grid_free(&g);
+    return st;
+}
+
+static void log_balance(FILE *log, const y90_run_result *r)
+{
+    if (!log) return;
+    const y90_energy_balance *e = &r->eb;
+    double imb = e->emitted > 0 ? fabs(e->emitted - e->deposited - e->escaped_electron - e->escaped_photon) / e->emitted : 0;
+    fprintf(log, "energy balance (MeV per decay): emitted %.6f = deposited %.6f + escaped electrons %.6f + escaped "
+            "photons %.6f (relative imbalance %.2e); below cutoff %.6f, inside spheres %.6f\n",
+            e->emitted / r->histories, e->deposited / r->histories, e->escaped_electron / r->histories,
+            e->escaped_photon / r->histories, imb, e->below_cutoff / r->histories, e->in_spheres / r->histories);
+    fprintf(log, "kernel %s: %lld histories in %.2f s on %d threads (%.3g histories/s)\n", r->kernel,
+            (long long)r->histories, r->runtime_s, r->threads, r->histories / (r->runtime_s > 0 ? r->runtime_s : 1e-9));
+}
+
+y90_status y90_run_check(const y90_config *c, FILE *log, y90_error *err)
+{
+    y90_grid g = {0};
+    y90_phantom_info pi;
+    y90_sources src = {0};
+    y90_phantom_params pp = y90_config_phantom(c);
+    y90_status st = y90_phantom_build(&pp, y90_memory_limit_bytes(c->output.max_memory_gb), &g, &pi, err);
+    if (!st) log_phantom(log, &g, &pi, c->phantom.type == Y90_PHANTOM_LIVER);
+    if (!st) st = y90_sources_build(c, &g, &src, err);
+    if (!st && log && src.nspheres)
+        fprintf(log, "sources: %zu %s spheres (%zu in the lungs)\n", src.nspheres, src.product, src.spheres_in_lung);
+    y90_sources_free(&src);
+    y90_grid_free(&g);
+    return st;
+}
+
+y90_status y90_run(const y90_config *c, const y90_run_options *o, y90_error *err)
+{
+    y90_grid g = {0};
+    y90_phantom_info pi;
+    y90_sources src = {0};
+    y90_physics *phys = NULL;
+    y90_run_result res = {0};
+    y90_status st = y90_check_output(o->out_path, o->force, err);
+    if (!st) {
+        y90_phantom_params pp = y90_config_phantom(c);
+        st = y90_phantom_build(&pp, y90_memory_limit_bytes(c->output.max_memory_gb), &g, &pi, err);
+    }
+    if (st) goto cleanup;
+    log_phantom(o->log, &g, &pi, c->phantom.type == Y90_PHANTOM_LIVER);
+    st = y90_sources_build(c, &g, &src, err);
+    if (st) goto cleanup;
+    if (o->log && src.nspheres)
+        fprintf(o->log, "sources: %zu %s spheres (%zu in the lungs), %.4g GBq at treatment, %.4g decays\n",
+                src.nspheres, src.product, src.spheres_in_lung, src.activity_treatment_bq / 1e9, src.decays);
+    if (c->transport.kernel == Y90_KERNEL_MC) {
+        st = y90_physics_build(c, &g, &src, &phys, err);
+        if (st) goto cleanup;
+    }
+    y90_kernel_input in = {&c->transport, &g, &src, phys, o->progress, o->progress_user, o->stop};
+    st = y90_kernel_run(&in, &res, err);
+    if (st && !(st == Y90_EINTERRUPTED && res.histories > 0)) goto cleanup;
+    y90_status kst = st;
+    log_balance(o->log, &res);
+    st = y90_io_write_run(o->out_path, o->force, c, &g, &src, &res, err);
+    if (!st && kst) st = Y90_FAIL(err, kst, "interrupted: wrote the %lld finished histories to %s",
+                                 (long long)res.histories, o->out_path);
+cleanup:
+    y90_run_result_free(&res);
+    y90_physics_free(phys);
+    y90_sources_free(&src);
+    y90_grid_free(&g);
+    return st;
+}

@@ -1,0 +1,267 @@
+/* y90mc: voxel S values and dose point kernels computed with the Monte Carlo kernel in a homogeneous medium. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "y90/io.h"
+#include "y90/materials.h"
+#include "y90/phantom.h"
+#include "y90/physics.h"
+#include "y90/run.h"
+#include "y90/source.h"
+#include "y90/tools.h"
+
+const char *y90_tool_medium(const char *name)
+{
+    if (!strcmp(name, "soft")) return "soft_tissue";
+    if (!strcmp(name, "bone")) return "bone_cortical";
+    return y90_material_builtin(name) ? name : NULL;
+}
+
+static double wall_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* A config for a homogeneous box with the tool's medium and transport settings. */
+static y90_status tool_config(const y90_tool_options *o, y90_config *c, y90_error *err)
+{
+    y90_config_defaults(c);
+    const char *m = y90_tool_medium(o->medium);
+    if (!m) return Y90_FAIL(err, Y90_EINPUT, "--medium %s: unknown; expected water, soft, bone or a built-in material",
+                            o->medium);
+    if (o->transport) c->transport = *o->transport;
+    c->transport.kernel = Y90_KERNEL_MC;
+    c->transport.histories = o->histories;
+    c->transport.threads = o->threads;
+    c->transport.seed = o->seed;
+    c->phantom.type = Y90_PHANTOM_BOX;
+    snprintf(c->phantom.material, sizeof c->phantom.material, "%s", m);
+    c->phantom.density = o->density > 0 ? o->density : y90_material_builtin(m)->density; /* g/cm3 */
+    c->treatment.activity_gbq = 1.0;
+    snprintf(c->path, sizeof c->path, "(%s)", "kernel tool");
+    return Y90_OK;
+}
+
+/* Run the MC kernel on the config's phantom and sources; the caller frees grid, sources and physics. */
+static y90_status tool_setup(const y90_config *c, y90_grid *g, y90_sources *s, y90_physics **ph, y90_error *err)
+{
+    y90_status st = y90_phantom_build(&c->phantom, y90_memory_limit_bytes(c->output.max_memory_gb), g, NULL, err);
+    if (!st) st = y90_sources_build(c, g, s, err);
+    if (!st) st = y90_physics_build(c, g, s, ph, err);
+    return st;
+}
+
+y90_status y90_vsv_compute(const y90_tool_options *o, y90_vsv_result *r, y90_error *err)
+{
+    memset(r, 0, sizeof *r);
+    y90_config c;
+    y90_status st = tool_config(o, &c, err);
+    if (st) return st;
+    /* a cube of odd side holding the whole 90Y electron range (11.3 mm CSDA at the endpoint in water, scaled by
+     * 1/density) and at least 100 mm around the source: a kernel of the (nearly) infinite medium, which also holds
+     * most of the bremsstrahlung (mean free paths of 5-10 cm); the rest escapes and is in the energy balance */
+    double rho = c.phantom.density;
+    int half = (int)ceil(fmax(12.0 / rho, 100.0) / o->voxel_mm);
+    if (half < 5) half = 5;
+    int n = 2 * half + 1;
+    c.phantom.voxel_mm = o->voxel_mm;
+    for (int a = 0; a < 3; a++) c.phantom.box_size_mm[a] = n * o->voxel_mm;
+    c.source.type = Y90_SOURCE_VOXEL;
+    c.source.voxel[0] = c.source.voxel[1] = c.source.voxel[2] = half;
+    y90_grid g = {0};
+    y90_sources s = {0};
+    y90_physics *ph = NULL;
+    y90_run_result res = {0};
+    st = tool_setup(&c, &g, &s, &ph, err);
+    y90_kernel_input in = {&c.transport, &g, &s, ph, NULL, NULL, NULL};
+    if (!st) st = y90_kernel_run(&in, &res, err);
+    if (st) goto cleanup;
+    double mass = y90_grid_voxel_mass_kg(&g, 0), total = 0;
+    for (size_t i = 0; i < res.nvox; i++) total += res.edep_mev[i];
+    for (int i = 0; i < 6; i++)
+        for (int j = 0; j < 6; j++)
+            for (int k = 0; k < 6; k++) {
+                /* average over the 48 symmetries of the cube: 8 sign flips x 6 axis permutations */
+                static const int perm[6][3] = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
+                int off[3] = {i, j, k};
+                double sum = 0, var = 0;
+                int cnt = 0;
+                for (int pm = 0; pm < 6; pm++)
+                    for (int sg = 0; sg < 8; sg++) {
+                        int d[3];
+                        for (int a = 0; a < 3; a++) d[a] = ((sg >> a) & 1 ? -1 : 1) * off[perm[pm][a]];
+                        size_t v = y90_grid_index(&g, half + d[0], half + d[1], half + d[2]);
+                        sum += res.edep_mev[v];
+                        var += pow(res.rel_unc[v] * res.edep_mev[v], 2);
+                        cnt++;
+                    }
+                double e = sum / cnt; /* MeV per voxel summed over histories */
+                /* Gy per decay -> mGy per (MBq s): x 1e6 decays/s per MBq x 1e3 mGy/Gy */
+                r->S[i][j][k] = e / (double)res.histories * Y90_J_PER_MEV / mass * 1e9;
+                r->S_rel_unc[i][j][k] = sum > 0 ? sqrt(var) / sum : 0;
+            }
+    r->energy_fraction = total / res.eb.emitted;
+    r->eb = res.eb;
+    r->histories = res.histories;
+    r->runtime_s = res.runtime_s;
+cleanup:
+    y90_run_result_free(&res);
+    y90_physics_free(ph);
+    y90_sources_free(&s);
+    y90_grid_free(&g);
+    y90_config_free(&c);
+    return st;
+}
+
+y90_status y90_write_atomic(const char *path, const char *text, size_t len, int force, y90_error *err)
+{
+    char tmp[1100];
+    snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    if (!f) return Y90_FAIL(err, Y90_EIO, "%s: cannot create the temporary file %s: %s", path, tmp, strerror(errno));
+    int ok = fwrite(text, 1, len, f) == len;
+    ok &= fclose(f) == 0;
+    if (!ok) {
+        remove(tmp);
+        return Y90_FAIL(err, Y90_EIO, "%s: write failed (disk full?)", path);
+    }
+    y90_status st = y90_publish(tmp, path, force, err);
+    if (st == Y90_EIO) remove(tmp);
+    return st;
+}
+
+/* Append printf output to a growing buffer. */
+typedef struct { char *p; size_t n, cap; int failed; } textbuf;
+static void tb_printf(textbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#include <stdarg.h>
+static void tb_printf(textbuf *b, const char *fmt, ...)
+{
+    if (b->failed) return;
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int w = vsnprintf(b->p ? b->p + b->n : NULL, b->p ? b->cap - b->n : 0, fmt, ap);
+        va_end(ap);
+        if (w < 0) { b->failed = 1; return; }
+        if (b->p && b->n + (size_t)w < b->cap) { b->n += (size_t)w; return; }
+        size_t cap = b->cap ? 2 * b->cap + (size_t)w : 4096 + (size_t)w;
+        char *np = realloc(b->p, cap);
+        if (!np) { b->failed = 1; return; }
+        b->p = np;
+        b->cap = cap;
+    }
+}
+
+static y90_status tb_write(textbuf *b, const char *path, int force, y90_error *err)
+{
+    y90_status st = b->failed ? Y90_FAIL(err, Y90_ENOMEM, "%s: out of memory", path)
+                              : y90_write_atomic(path, b->p, b->n, force, err);
+    free(b->p);
+    return st;
+}
+
+y90_status y90_vsv_write_csv(const char *path, const y90_tool_options *o, const y90_vsv_result *r, y90_error *err)
+{
+    textbuf b = {0};
+    tb_printf(&b, "# y90mc %s (git %s) voxel S values: 90Y, medium %s, density %g g/cm3, voxel %g mm, %lld histories, "
+              "seed %llu\n# energy scored / emitted = %.5f\n# S in mGy/(MBq*s): mean absorbed dose rate in the target "
+              "voxel per unit activity uniform in the source voxel\ni,j,k,S_mGy_per_MBq_s,rel_unc\n",
+              y90_version(), y90_git_revision(), o->medium, o->density, o->voxel_mm, (long long)r->histories,
+              (unsigned long long)o->seed, r->energy_fraction);
+    for (int i = 0; i < 6; i++)
+        for (int j = 0; j < 6; j++)
+            for (int k = 0; k < 6; k++)
+                tb_printf(&b, "%d,%d,%d,%.5E,%.3g\n", i, j, k, r->S[i][j][k], r->S_rel_unc[i][j][k]);
+    return tb_write(&b, path, o->force, err);
+}
+
+y90_status y90_dpk_compute(const y90_tool_options *o, y90_dpk_result *r, y90_error *err)
+{
+    memset(r, 0, sizeof *r);
+    y90_config c;
+    y90_status st = tool_config(o, &c, err);
+    if (st) return st;
+    double rho = c.phantom.density;
+    double rmax = 12.0 / rho; /* mm: beyond the endpoint CSDA range (11.3 mm in water) */
+    int nshell = (int)ceil(rmax / o->shell_mm);
+    /* one voxel holding the whole medium: no boundaries, the scoring is radial */
+    double side = 2.0 * (nshell * o->shell_mm + 1.0);
+    c.phantom.voxel_mm = side;
+    for (int a = 0; a < 3; a++) c.phantom.box_size_mm[a] = side;
+    c.source.type = Y90_SOURCE_POINT;
+    c.source.energy_mev = o->energy_mev;
+    r->nshell = nshell;
+    r->shell_mm = o->shell_mm;
+    r->r_mid_mm = calloc((size_t)nshell, sizeof(double));
+    r->dose_gy = calloc((size_t)nshell, sizeof(double));
+    r->cum_fraction = calloc((size_t)nshell, sizeof(double));
+    r->rel_unc = calloc((size_t)nshell + 1, sizeof(double));
+    double *edep = calloc((size_t)nshell + 1, sizeof(double));
+    y90_grid g = {0};
+    y90_sources s = {0};
+    y90_physics *ph = NULL;
+    if (!r->r_mid_mm || !r->dose_gy || !r->cum_fraction || !r->rel_unc || !edep) {
+        st = Y90_FAIL(err, Y90_ENOMEM, "dpk: out of memory");
+        goto cleanup;
+    }
+    st = tool_setup(&c, &g, &s, &ph, err);
+    if (st) goto cleanup;
+    double origin[3] = {0, 0, 0};
+    for (int a = 0; a < 3; a++) origin[a] = g.lo[a] + 0.5 * g.spacing[a];
+    memcpy(s.point, origin, sizeof origin);
+    y90_kernel_input in = {&c.transport, &g, &s, ph, NULL, NULL, NULL};
+    double t0 = wall_s();
+    st = y90_kernel_mc_radial(&in, origin, o->shell_mm, nshell, edep, r->rel_unc, &r->eb, err);
+    if (st) goto cleanup;
+    r->runtime_s = wall_s() - t0;
+    r->histories = o->histories;
+    r->mean_energy_mev = r->eb.emitted / (double)o->histories;
+    double cum = 0;
+    for (int k = 0; k < nshell; k++) {
+        double r1 = k * o->shell_mm, r2 = (k + 1) * o->shell_mm;
+        double mass_kg = rho * 4.0 / 3.0 * Y90_PI * (r2 * r2 * r2 - r1 * r1 * r1) * 1e-6;
+        r->r_mid_mm[k] = 0.5 * (r1 + r2);
+        r->dose_gy[k] = edep[k] / (double)o->histories * Y90_J_PER_MEV / mass_kg;
+        double prev = cum;
+        cum += edep[k] / r->eb.emitted;
+        r->cum_fraction[k] = cum;
+        if (prev < 0.5 && cum >= 0.5) r->r50_mm = r1 + (0.5 - prev) / (cum - prev) * o->shell_mm;
+        if (prev < 0.9 && cum >= 0.9) r->r90_mm = r1 + (0.9 - prev) / (cum - prev) * o->shell_mm;
+    }
+cleanup:
+    free(edep);
+    if (st) y90_dpk_free(r);
+    y90_physics_free(ph);
+    y90_sources_free(&s);
+    y90_grid_free(&g);
+    y90_config_free(&c);
+    return st;
+}
+
+void y90_dpk_free(y90_dpk_result *r)
+{
+    free(r->r_mid_mm);
+    free(r->dose_gy);
+    free(r->cum_fraction);
+    free(r->rel_unc);
+    r->r_mid_mm = r->dose_gy = r->cum_fraction = r->rel_unc = NULL;
+}
+
+y90_status y90_dpk_write_csv(const char *path, const y90_tool_options *o, const y90_dpk_result *r, y90_error *err)
+{
+    textbuf b = {0};
+    tb_printf(&b, "# y90mc %s (git %s) dose point kernel: 90Y point source, medium %s, density %g g/cm3, shells of %g "
+              "mm, %lld histories, seed %llu\n# R50 = %.3f mm, R90 = %.3f mm; mean emitted energy %.5f MeV per decay\n"
+              "r_mm,dose_gy_per_decay,cumulative_energy_fraction,rel_unc\n",
+              y90_version(), y90_git_revision(), o->medium, o->density, o->shell_mm, (long long)r->histories,
+              (unsigned long long)o->seed, r->r50_mm, r->r90_mm, r->mean_energy_mev);
+    for (int k = 0; k < r->nshell; k++)
+        tb_printf(&b, "%.4f,%.6E,%.6f,%.3g\n", r->r_mid_mm[k], r->dose_gy[k], r->cum_fraction[k], r->rel_unc[k]);
+    return tb_write(&b, path, o->force, err);
+}

@@ -1,0 +1,345 @@
+/* y90mc: microsphere presets, the uptake model and the sources of a run. */
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "y90/rng.h"
+#include "y90/source.h"
+
+/* Microsphere presets (tests/reference/microspheres.md: TheraSphere package insert v12; Sirtex product
+ * information; reviews cited there). diameter limits are the published ranges. */
+typedef struct {
+    const char *name, *material;
+    double d_mean_um, d_sd_um, d_min_um, d_max_um; /* um */
+    double density;                                /* g/cm3 */
+    double activity_bq;                            /* Bq per sphere at calibration, mean */
+    int activity_by_volume;                        /* 90Y in the glass matrix: activity ~ d^3 */
+} preset;
+
+static const preset presets[] = {
+    /* TheraSphere: 20-30 um (sd 2.5 um taken as a quarter of the range), glass density 3.29 g/cm3 as for the
+     * stopping-power table of the 17/19/64 mol % YAS glass (the literature quotes 3.2-3.6), 2500 Bq. */
+    {"therasphere", "glass", 25.0, 2.5, 20.0, 30.0, 3.29, 2500.0, 1},
+    /* SIR-Spheres: 32 +/- 10 um, range 20-60 um, 1.6 g/cm3, about 50 Bq (44 million per 3 GBq vial: 68 Bq;
+     * 40-80 million in reviews; 50 Bq chosen as stated in microspheres.md). 90Y bound to the resin: equal
+     * activity per sphere. */
+    {"sir_spheres", "resin", 32.0, 10.0, 20.0, 60.0, 1.6, 50.0, 0},
+};
+
+static double normal(y90_rng *r)
+{
+    double u1 = y90_rng_uniform(r), u2 = y90_rng_uniform(r);
+    return sqrt(-2.0 * log(u1)) * cos(2.0 * Y90_PI * u2);
+}
+
+/* Cumulative-weight table over voxels with weight(label) * mass; returns total weight. */
+static double voxel_cdf(const y90_grid *g, const double *label_weight, double *cdf)
+{
+    size_t n = y90_grid_nvox(g);
+    double cum = 0;
+    for (size_t i = 0; i < n; i++) {
+        cum += label_weight[g->label[i]] * (double)g->density[i];
+        cdf[i] = cum;
+    }
+    return cum;
+}
+
+static size_t search_cdf(const double *cdf, size_t n, double x)
+{
+    size_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cdf[mid] <= x) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+static void voxel_point(const y90_grid *g, size_t v, y90_rng *r, double p[3])
+{
+    size_t ix = v % (size_t)g->nx, iy = (v / (size_t)g->nx) % (size_t)g->ny, iz = v / ((size_t)g->nx * g->ny);
+    size_t ii[3] = {ix, iy, iz};
+    for (int a = 0; a < 3; a++) p[a] = g->lo[a] + ((double)ii[a] + y90_rng_uniform(r)) * g->spacing[a];
+}
+
+static int lobe_treated(y90_treated_lobes t, y90_lobe l)
+{
+    return t == Y90_TREAT_BOTH || (t == Y90_TREAT_RIGHT && l == Y90_LOBE_RIGHT) ||
+           (t == Y90_TREAT_LEFT && l == Y90_LOBE_LEFT);
+}
+
+/* Vose's alias method (Vose 1991, IEEE Trans Softw Eng 17:972): with the activities scaled to mean 1, spheres
+ * below the mean are filled up from those above, so that a decay picks its sphere with one uniform number. */
+static y90_status build_alias(y90_sources *s, double total, y90_error *err)
+{
+    size_t n = s->nspheres;
+    double *q = y90_calloc(n, sizeof(double), "alias table", err);
+    size_t *small = q ? y90_calloc(n, sizeof(size_t), "alias table", err) : NULL;
+    size_t *large = small ? y90_calloc(n, sizeof(size_t), "alias table", err) : NULL;
+    s->alias_prob = large ? y90_calloc(n, sizeof(float), "alias table", err) : NULL;
+    s->alias_idx = s->alias_prob ? y90_calloc(n, sizeof(uint32_t), "alias table", err) : NULL;
+    y90_status st = s->alias_idx ? Y90_OK : (err ? err->code : Y90_ENOMEM);
+    if (!st && n > UINT32_MAX) st = Y90_FAIL(err, Y90_ENOMEM, "more than 2^32 spheres");
+    if (!st) {
+        size_t ns = 0, nl = 0;
+        for (size_t i = 0; i < n; i++) {
+            q[i] = (double)s->spheres[i].activity_bq * (double)n / total;
+            if (q[i] < 1.0) small[ns++] = i;
+            else large[nl++] = i;
+        }
+        while (ns > 0 && nl > 0) {
+            size_t a = small[--ns], b = large[nl - 1];
+            s->alias_prob[a] = (float)q[a];
+            s->alias_idx[a] = (uint32_t)b;
+            q[b] -= 1.0 - q[a];
+            if (q[b] < 1.0) {
+                nl--;
+                small[ns++] = b;
+            }
+        }
+        while (nl > 0) { size_t b = large[--nl]; s->alias_prob[b] = 1.0f; s->alias_idx[b] = (uint32_t)b; }
+        while (ns > 0) { size_t a = small[--ns]; s->alias_prob[a] = 1.0f; s->alias_idx[a] = (uint32_t)a; } /* rounding */
+    }
+    free(q);
+    free(small);
+    free(large);
+    return st;
+}
+
+/* Uptake model: activity concentration per mass: 1 in normal liver of treated lobes, T/N in viable tumour of
+ * treated lobes, 0 in necrotic cores and elsewhere; lungs get the shunted fraction uniformly per mass. */
+static y90_status place_spheres(const y90_config *c, const y90_grid *g, const preset *pr, y90_sources *s,
+                                y90_error *err)
+{
+    const int threads = c->transport.threads > 0 ? c->transport.threads : omp_get_num_procs();
+    double wl[Y90_MAX_LABELS] = {0}, wlung[Y90_MAX_LABELS] = {0};
+    for (int i = 0; i < g->nstructures; i++) {
+        const y90_structure *st = &g->structures[i];
+        if (st->kind == Y90_KIND_LIVER_NORMAL && lobe_treated(c->treatment.treated_lobes, st->lobe)) wl[i] = 1.0;
+        if (st->kind == Y90_KIND_TUMOR_VIABLE && lobe_treated(c->treatment.treated_lobes, st->lobe))
+            wl[i] = c->treatment.tn_ratio;
+        if (st->kind == Y90_KIND_LUNG) wlung[i] = 1.0;
+    }
+    size_t nv = y90_grid_nvox(g);
+    double *cdf_liver = y90_calloc(nv, sizeof(double), "uptake table", err);
+    double *cdf_lung = cdf_liver ? y90_calloc(nv, sizeof(double), "lung uptake table", err) : NULL;
+    y90_status st = Y90_OK;
+    if (!cdf_lung) { st = err ? err->code : Y90_ENOMEM; goto cleanup; }
+    double tot_liver = voxel_cdf(g, wl, cdf_liver), tot_lung = voxel_cdf(g, wlung, cdf_lung);
+    if (!(tot_liver > 0)) {
+        st = Y90_FAIL(err, Y90_EINPUT, "%s: no liver voxel takes up spheres (treated lobes, tn_ratio): the uptake "
+                      "model has nothing to fill", c->path);
+        goto cleanup;
+    }
+    if (s->spheres_in_lung > 0 && !(tot_lung > 0)) {
+        st = Y90_FAIL(err, Y90_EINPUT, "%s: treatment.lung_shunt_fraction > 0 but the phantom has no lung", c->path);
+        goto cleanup;
+    }
+    /* diameters: normal with the preset spread (scaled with a configured mean) truncated to the preset window
+     * (scaled likewise); a window the distribution almost never reaches is an input error, not a hang */
+    const double scale = s->mean_diameter_um / pr->d_mean_um;
+    const double sd = c->source.sphere_diameter_sd_um >= 0 ? c->source.sphere_diameter_sd_um : pr->d_sd_um * scale;
+    const double dmin = pr->d_min_um * scale, dmax = pr->d_max_um * scale;
+    int too_narrow = 0;
+    #pragma omp parallel for schedule(static) num_threads(threads) reduction(| : too_narrow)
+    for (size_t i = 0; i < s->nspheres; i++) {
+        y90_rng r;
+        y90_rng_init(&r, c->transport.seed, Y90_STREAM_SPHERES, i);
+        int lung = i < s->spheres_in_lung;
+        const double *cdf = lung ? cdf_lung : cdf_liver;
+        size_t v = search_cdf(cdf, nv, y90_rng_uniform(&r) * (lung ? tot_lung : tot_liver));
+        double p[3], d = s->mean_diameter_um;
+        voxel_point(g, v, &r, p);
+        int tries = 0;
+        do d = s->mean_diameter_um + sd * normal(&r);
+        while ((d < dmin || d > dmax) && ++tries < 10000);
+        if (tries >= 10000) {
+            too_narrow = 1;
+            d = s->mean_diameter_um;
+        }
+        y90_sphere *sp = &s->spheres[i];
+        sp->x = p[0];
+        sp->y = p[1];
+        sp->z = p[2];
+        sp->diameter_um = (float)d;
+    }
+    if (too_narrow) {
+        st = Y90_FAIL(err, Y90_EINPUT, "%s: source.sphere_diameter_sd_um = %g um is far wider than the diameter window "
+                      "[%g, %g] um of the product (scaled with the mean diameter): expected a spread comparable to "
+                      "the window", c->path, sd, dmin, dmax);
+        goto cleanup;
+    }
+    double vol_sum = 0; /* in sphere order, so that the activities do not depend on the thread count */
+    for (size_t i = 0; i < s->nspheres; i++) {
+        double d = s->spheres[i].diameter_um;
+        vol_sum += d * d * d;
+    }
+    /* activity per sphere at treatment: by volume (glass) normalised to the preset mean, or equal (resin) */
+    double a_mean = s->activity_treatment_bq / (double)s->nspheres, v_mean = vol_sum / (double)s->nspheres, cum = 0;
+    for (size_t i = 0; i < s->nspheres; i++) {
+        double d = s->spheres[i].diameter_um;
+        s->spheres[i].activity_bq = (float)(pr->activity_by_volume ? a_mean * d * d * d / v_mean : a_mean);
+        cum += s->spheres[i].activity_bq;
+        s->sphere_cdf[i] = cum;
+    }
+    for (size_t i = 0; i < s->nspheres; i++) s->sphere_cdf[i] /= cum;
+    s->sphere_cdf[s->nspheres - 1] = 1.0;
+    st = build_alias(s, cum, err);
+cleanup:
+    free(cdf_liver);
+    free(cdf_lung);
+    return st;
+}
+
+static y90_status build_microspheres(const y90_config *c, const y90_grid *g, y90_sources *s, y90_error *err)
+{
+    const preset *pr = &presets[c->source.product];
+    snprintf(s->product, sizeof s->product, "%s", pr->name);
+    snprintf(s->sphere_material, sizeof s->sphere_material, "%s", pr->material);
+    s->sphere_density = c->source.sphere_density > 0 ? c->source.sphere_density : pr->density;
+    s->mean_diameter_um = c->source.sphere_diameter_um > 0 ? c->source.sphere_diameter_um : pr->d_mean_um;
+    double a_sphere = c->source.activity_per_sphere_bq > 0 ? c->source.activity_per_sphere_bq : pr->activity_bq;
+    double n = floor(s->activity_calibration_bq / a_sphere + 0.5);
+    if (n < 1) n = 1;
+    /* the sphere list, its cumulative and alias activity tables, and the placement tables (two doubles per voxel) */
+    double need = n * (sizeof(y90_sphere) + sizeof(double) + sizeof(float) + sizeof(uint32_t)) + 2.0 * sizeof(double) * (double)y90_grid_nvox(g) +
+                  (double)y90_grid_nvox(g) * (double)y90_grid_bytes_per_voxel_run();
+    size_t limit = y90_memory_limit_bytes(c->output.max_memory_gb);
+    if (limit > 0 && need > (double)limit)
+        return Y90_FAIL(err, Y90_ENOMEM, "%s: %.3g spheres (activity / activity per sphere) and the grid need %.2f GB, "
+                        "more than the %.2f GB allowed (output.max_memory_gb)", c->path, n, need / 1e9,
+                        (double)limit / 1e9);
+    s->nspheres = (size_t)n;
+    s->spheres_in_lung = (size_t)floor(c->treatment.lung_shunt_fraction * n + 0.5);
+    s->spheres = y90_calloc(s->nspheres, sizeof(y90_sphere), "microsphere list", err);
+    s->sphere_cdf = s->spheres ? y90_calloc(s->nspheres, sizeof(double), "microsphere activity table", err) : NULL;
+    if (!s->sphere_cdf) return err ? err->code : Y90_ENOMEM;
+    return place_spheres(c, g, pr, s, err);
+}
+
+static y90_status build_validation(const y90_config *c, const y90_grid *g, y90_sources *s, y90_error *err)
+{
+    const y90_source_params *sp = &c->source;
+    double hi[3];
+    for (int a = 0; a < 3; a++) hi[a] = g->lo[a] + g->spacing[a] * (a == 0 ? g->nx : a == 1 ? g->ny : g->nz);
+    switch (sp->type) {
+    case Y90_SOURCE_UNIFORM_BOX: {
+        int whole = 1, flat = 0;
+        for (int a = 0; a < 3; a++) {
+            whole &= sp->box_min_mm[a] == sp->box_max_mm[a];
+            flat |= sp->box_min_mm[a] == sp->box_max_mm[a];
+        }
+        if (flat && !whole)
+            return Y90_FAIL(err, Y90_EINPUT, "%s: source.box_min_mm and box_max_mm are equal on some axes only (a box "
+                            "of zero volume); expected min < max on every axis, or min = max on all for the whole "
+                            "phantom", c->path);
+        for (int a = 0; a < 3; a++) {
+            s->box_lo[a] = whole ? g->lo[a] : sp->box_min_mm[a];
+            s->box_hi[a] = whole ? hi[a] : sp->box_max_mm[a];
+            if (s->box_lo[a] < g->lo[a] - 1e-9 || s->box_hi[a] > hi[a] + 1e-9)
+                return Y90_FAIL(err, Y90_EINPUT, "%s: source.box_min_mm/box_max_mm: axis %d [%g, %g] mm lies outside "
+                                "the phantom [%g, %g] mm", c->path, a, s->box_lo[a], s->box_hi[a], g->lo[a], hi[a]);
+        }
+        return Y90_OK;
+    }
+    case Y90_SOURCE_UNIFORM_STRUCTURE: {
+        int id = -1;
+        for (int i = 0; i < g->nstructures; i++)
+            if (strcmp(g->structures[i].name, sp->structure) == 0) id = i;
+        if (id < 0) return Y90_FAIL(err, Y90_EINPUT, "%s: source.structure = '%s': no such structure in the phantom",
+                                    c->path, sp->structure);
+        size_t nv = y90_grid_nvox(g);
+        for (size_t i = 0; i < nv; i++) s->nvoxels += g->label[i] == id;
+        if (s->nvoxels == 0)
+            return Y90_FAIL(err, Y90_EINPUT, "%s: source.structure = '%s' has no voxels", c->path, sp->structure);
+        s->voxels = y90_calloc(s->nvoxels, sizeof(size_t), "source voxel list", err);
+        if (!s->voxels) return err ? err->code : Y90_ENOMEM;
+        for (size_t i = 0, k = 0; i < nv; i++)
+            if (g->label[i] == id) s->voxels[k++] = i;
+        return Y90_OK;
+    }
+    case Y90_SOURCE_VOXEL:
+        if (sp->voxel[0] < 0 || sp->voxel[1] < 0 || sp->voxel[2] < 0 || sp->voxel[0] >= g->nx ||
+            sp->voxel[1] >= g->ny || sp->voxel[2] >= g->nz)
+            return Y90_FAIL(err, Y90_EINPUT, "%s: source.voxel = [%d, %d, %d] lies outside the %d x %d x %d grid",
+                            c->path, sp->voxel[0], sp->voxel[1], sp->voxel[2], g->nx, g->ny, g->nz);
+        s->voxel = y90_grid_index(g, sp->voxel[0], sp->voxel[1], sp->voxel[2]);
+        return Y90_OK;
+    case Y90_SOURCE_POINT: {
+        size_t v;
+        if (y90_grid_locate(g, sp->point_mm, &v))
+            return Y90_FAIL(err, Y90_EINPUT, "%s: source.point_mm = [%g, %g, %g] lies outside the phantom", c->path,
+                            sp->point_mm[0], sp->point_mm[1], sp->point_mm[2]);
+        memcpy(s->point, sp->point_mm, sizeof s->point);
+        return Y90_OK;
+    }
+    default:
+        return Y90_FAIL(err, Y90_EINTERNAL, "unknown source type %d", (int)sp->type);
+    }
+}
+
+y90_status y90_sources_build(const y90_config *c, const y90_grid *g, y90_sources *s, y90_error *err)
+{
+    memset(s, 0, sizeof *s);
+    s->type = c->source.type;
+    s->activity_calibration_bq = c->treatment.activity_gbq * 1e9;
+    s->activity_treatment_bq = y90_activity_at(s->activity_calibration_bq, c->treatment.hours_after_calibration);
+    s->decays = y90_decays_full(s->activity_treatment_bq);
+    snprintf(s->product, sizeof s->product, "none");
+    s->energy_mev = c->source.energy_mev;
+    double n = sqrt(c->source.direction[0] * c->source.direction[0] + c->source.direction[1] * c->source.direction[1] +
+                    c->source.direction[2] * c->source.direction[2]);
+    for (int a = 0; a < 3; a++) s->direction[a] = n > 0 ? c->source.direction[a] / n : 0.0;
+    y90_status st = s->type == Y90_SOURCE_MICROSPHERES ? build_microspheres(c, g, s, err)
+                                                       : build_validation(c, g, s, err);
+    if (st) y90_sources_free(s);
+    return st;
+}
+
+void y90_sources_free(y90_sources *s)
+{
+    free(s->spheres);
+    free(s->sphere_cdf);
+    free(s->alias_prob);
+    free(s->alias_idx);
+    free(s->voxels);
+    s->spheres = NULL;
+    s->sphere_cdf = NULL;
+    s->alias_prob = NULL;
+    s->alias_idx = NULL;
+    s->voxels = NULL;
+}
+
+void y90_sources_sample(const y90_sources *s, const y90_grid *g, y90_rng *r, double pos[3], long *sphere)
+{
+    *sphere = -1;
+    switch (s->type) {
+    case Y90_SOURCE_MICROSPHERES: {
+        double u = y90_rng_uniform(r) * (double)s->nspheres;
+        size_t i = (size_t)u;
+        if (i >= s->nspheres) i = s->nspheres - 1;
+        if ((float)(u - (double)i) >= s->alias_prob[i]) i = s->alias_idx[i];
+        const y90_sphere *sp = &s->spheres[i];
+        pos[0] = sp->x;
+        pos[1] = sp->y;
+        pos[2] = sp->z;
+        *sphere = (long)i;
+        return;
+    }
+    case Y90_SOURCE_UNIFORM_BOX:
+        for (int a = 0; a < 3; a++) pos[a] = s->box_lo[a] + y90_rng_uniform(r) * (s->box_hi[a] - s->box_lo[a]);
+        return;
+    case Y90_SOURCE_UNIFORM_STRUCTURE: {
+        size_t k = (size_t)(y90_rng_uniform(r) * (double)s->nvoxels);
+        voxel_point(g, s->voxels[k < s->nvoxels ? k : s->nvoxels - 1], r, pos);
+        return;
+    }
+    case Y90_SOURCE_VOXEL:
+        voxel_point(g, s->voxel, r, pos);
+        return;
+    case Y90_SOURCE_POINT:
+        memcpy(pos, s->point, 3 * sizeof(double));
+        return;
+    }
+}
