@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# End-to-end check of the CLI under a memory checker: `check`, `run` and `report` on a small liver case, in a fresh
+# temporary folder that is removed when the check passes.
+# Usage: run_report.sh Y90MC CONFIG [WRAPPER...]   e.g. run_report.sh build/y90mc tests/e2e/small_liver.yaml valgrind ...
+set -euo pipefail
+y90mc="$1"; config="$2"; shift 2
+dir="$(mktemp -d "${TMPDIR:-/tmp}/y90e2e-XXXXXX")"
+"$@" "$y90mc" check "$config"
+"$@" "$y90mc" run "$config" -o "$dir/out.h5" --threads 2 --quiet
+"$@" "$y90mc" report "$dir/out.h5" --json --dvh-csv "$dir/dvh.csv" > "$dir/report.json"
+grep -q '"treated_liver"\|treated' "$dir/report.json"
+rm -rf "$dir"
+echo "end-to-end run and report passed${*:+ under $1}"
