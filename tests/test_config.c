@@ -460,6 +460,12 @@ static void test_yaml_syntax(void)
 
 static void test_slab_mismatch(void)
 {
+    /* found by fuzz_config: slab lists on a liver phantom were accepted, and the effective config (whose
+     * thickness list follows the material count) then did not re-parse */
+    expect_bad("slabs_liver.yaml", NEEDS "phantom:\n  voxel_mm: 2\n  slab_materials: [water, lung]\n", 5,
+               "phantom.slab_materials", "not slabs", NULL);
+    expect_bad("slabs_box.yaml", NEEDS "phantom:\n  type: box\n  slab_thickness_mm: [10]\n", 5,
+               "phantom.slab_thickness_mm", "not slabs", NULL);
     expect_bad("slabs.yaml",
                NEEDS "phantom:\n  type: slabs\n  slab_materials: [water, lung]\n  slab_thickness_mm: [10]\n"
                      "source:\n  type: uniform_structure\n",

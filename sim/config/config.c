@@ -426,8 +426,13 @@ static y90_status cross_check(parse_ctx *c)
         return Y90_FAIL(c->err, Y90_EINPUT, "%s: phantom.material = '%s': unknown material; expected a built-in "
                         "material or a `materials` entry",
                         where(c, line_either(c, "phantom.material", "phantom.type"), w, sizeof w), p->material);
+    int nd = c->count[key_index("phantom.slab_densities")], nt = c->count[key_index("phantom.slab_thickness_mm")];
+    if (p->type != Y90_PHANTOM_SLABS && (p->nslabs || nd || nt)) {
+        const char *k = p->nslabs ? "phantom.slab_materials" : nt ? "phantom.slab_thickness_mm" : "phantom.slab_densities";
+        return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: %s is given but phantom.type is not slabs; the slab lists apply "
+                        "only to phantom.type = slabs", c->file, c->seen[key_index(k)], k);
+    }
     if (p->type == Y90_PHANTOM_SLABS) {
-        int nd = c->count[key_index("phantom.slab_densities")], nt = c->count[key_index("phantom.slab_thickness_mm")];
         int line = c->seen[key_index("phantom.slab_materials")];
         if (p->nslabs < 1)
             return Y90_FAIL(c->err, Y90_EINPUT, "%s: phantom.type = slabs needs phantom.slab_materials (a list of at "

@@ -128,7 +128,8 @@ static void set_attr_double(hid_t f, const char *obj, const char *name, input *i
         hid_t s = H5Aget_space(a);
         hssize_t n = H5Sget_simple_extent_npoints(s);
         hid_t t = H5Aget_type(a);
-        if (len == 0 && n > 0 && n <= 16 && H5Tget_class(t) != H5T_STRING) {
+        H5T_class_t cls = H5Tget_class(t);
+        if (len == 0 && n > 0 && n <= 16 && (cls == H5T_FLOAT || cls == H5T_INTEGER)) {
             double old[16];
             if (H5Aread(a, H5T_NATIVE_DOUBLE, old) >= 0) {
                 old[take_u8(in) % n] = v[0];
