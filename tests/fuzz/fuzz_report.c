@@ -115,31 +115,39 @@ static const char *datasets[] = {"/dose", "/dose_rel_uncertainty", "/density", "
                                  "/energy_balance", "/microspheres"};
 #define COUNT(a) (sizeof(a) / sizeof(a[0]))
 
-/* Replace attribute name of obj by a double array of len values (len 1: scalar). */
-static void set_attr_double(hid_t f, const char *obj, const char *name, input *in)
+/* Close and open the work file again. HDF5 1.10 overflowed a heap buffer inside H5O__attr_write when this harness
+ * deleted, created and rewrote attributes of one object in a single session, so every edit, and the deletion and
+ * the creation within an edit, get sessions of their own. y90mc's readers never write, so this is not in our path. */
+static void reopen(hid_t *f)
 {
+    H5Fclose(*f);
+    *f = H5Fopen(work_path, H5F_ACC_RDWR, H5P_DEFAULT);
+    if (*f < 0) abort();
+}
+
+/* Move an attribute out of the way under a fresh name before one of its name is created (deleting and
+ * re-creating a name is avoided too: HDF5 1.10's dense attribute storage is fragile under such edits). */
+static void set_aside(hid_t f, const char *obj, const char *name)
+{
+    static unsigned serial;
+    char aside[64];
+    snprintf(aside, sizeof aside, "replaced_%u", serial++);
+    H5Arename_by_name(f, obj, name, aside, H5P_DEFAULT);
+}
+
+/* Replace attribute name of obj by a double array of len values (len 1: scalar). */
+static void set_attr_double(hid_t *fp, const char *obj, const char *name, input *in)
+{
+    hid_t f = *fp;
     if (!H5Oexists_by_name(f, obj, H5P_DEFAULT) || H5Oexists_by_name(f, obj, H5P_DEFAULT) < 0) return;
     unsigned len = take_u8(in) % 5;
     double v[4];
     for (unsigned i = 0; i < (len ? len : 1); i++) v[i] = take_double(in);
-    /* keep the stored length when the attribute exists and its other elements, changing one */
+    /* never rewritten in place: H5Awrite on an existing attribute in an object's dense attribute storage (more
+     * than 8 attributes, as /treatment has) wrote past a heap buffer inside HDF5 1.10 (H5O__attr_write) */
     if (H5Aexists_by_name(f, obj, name, H5P_DEFAULT) > 0) {
-        hid_t a = H5Aopen_by_name(f, obj, name, H5P_DEFAULT, H5P_DEFAULT);
-        hid_t s = H5Aget_space(a);
-        hssize_t n = H5Sget_simple_extent_npoints(s);
-        hid_t t = H5Aget_type(a);
-        H5T_class_t cls = H5Tget_class(t);
-        if (len == 0 && n > 0 && n <= 16 && (cls == H5T_FLOAT || cls == H5T_INTEGER)) {
-            double old[16];
-            if (H5Aread(a, H5T_NATIVE_DOUBLE, old) >= 0) {
-                old[take_u8(in) % n] = v[0];
-                H5Awrite(a, H5T_NATIVE_DOUBLE, old);
-            }
-            H5Tclose(t), H5Sclose(s), H5Aclose(a);
-            return;
-        }
-        H5Tclose(t), H5Sclose(s), H5Aclose(a);
-        H5Adelete_by_name(f, obj, name, H5P_DEFAULT);
+        set_aside(f, obj, name);
+        reopen(fp), f = *fp;
     }
     hsize_t dim = len;
     hid_t s = len <= 1 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &dim, NULL);
@@ -149,13 +157,17 @@ static void set_attr_double(hid_t f, const char *obj, const char *name, input *i
 }
 
 /* Replace attribute name of obj by a string (scalar or array of up to 12) of arbitrary bytes. */
-static void set_attr_string(hid_t f, const char *obj, const char *name, input *in)
+static void set_attr_string(hid_t *fp, const char *obj, const char *name, input *in)
 {
+    hid_t f = *fp;
     if (H5Oexists_by_name(f, obj, H5P_DEFAULT) <= 0) return;
     unsigned count = take_u8(in) % 13, len = take_u8(in) % 80 + 1;
     static char buf[12 * 80];
     for (unsigned i = 0; i < (count ? count : 1) * len; i++) buf[i] = (char)take_u8(in);
-    if (H5Aexists_by_name(f, obj, name, H5P_DEFAULT) > 0) H5Adelete_by_name(f, obj, name, H5P_DEFAULT);
+    if (H5Aexists_by_name(f, obj, name, H5P_DEFAULT) > 0) {
+        set_aside(f, obj, name);
+        reopen(fp), f = *fp;
+    }
     hid_t t = H5Tcopy(H5T_C_S1);
     H5Tset_size(t, len);
     hsize_t dim = count;
@@ -196,9 +208,13 @@ static void set_voxel(hid_t f, const char *name, input *in)
 }
 
 /* Replace a dataset by a float64 or int32 one of any small shape filled from the input. */
-static void replace_dataset(hid_t f, const char *name, input *in)
+static void replace_dataset(hid_t *fp, const char *name, input *in)
 {
-    if (H5Lexists(f, name, H5P_DEFAULT) > 0) H5Ldelete(f, name, H5P_DEFAULT);
+    hid_t f = *fp;
+    if (H5Lexists(f, name, H5P_DEFAULT) > 0) {
+        H5Ldelete(f, name, H5P_DEFAULT);
+        reopen(fp), f = *fp;
+    }
     int rank = (int)(take_u8(in) % 4);
     hsize_t dims[3] = {1, 1, 1}, n = 1;
     for (int i = 0; i < rank; i++) dims[i] = take_u8(in) % 9, n *= dims[i];
@@ -212,15 +228,16 @@ static void replace_dataset(hid_t f, const char *name, input *in)
     free(v);
 }
 
-static void edit(hid_t f, input *in)
+static void edit(hid_t *fp, input *in)
 {
+    hid_t f = *fp;
     unsigned op = take_u8(in) % 6;
     const char *obj = objects[take_u8(in) % COUNT(objects)];
     const char *attr = attr_names[take_u8(in) % COUNT(attr_names)];
     const char *ds = datasets[take_u8(in) % COUNT(datasets)];
     switch (op) {
-    case 0: set_attr_double(f, obj, attr, in); break;
-    case 1: set_attr_string(f, obj, attr, in); break;
+    case 0: set_attr_double(fp, obj, attr, in); break;
+    case 1: set_attr_string(fp, obj, attr, in); break;
     case 2: set_voxel(f, ds, in); break;
     case 3: set_voxel(f, ds, in); break;
     case 4:
@@ -231,7 +248,7 @@ static void edit(hid_t f, input *in)
             H5Ldelete(f, ds, H5P_DEFAULT);
         }
         break;
-    default: replace_dataset(f, ds, in); break;
+    default: replace_dataset(fp, ds, in); break;
     }
 }
 
@@ -243,7 +260,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     input in = {data, size};
     hid_t f = H5Fopen(work_path, H5F_ACC_RDWR, H5P_DEFAULT);
     if (f < 0) abort();
-    for (int i = 0; i < 8 && in.n; i++) edit(f, &in);
+    for (int i = 0; i < 8 && in.n; i++) edit(&f, &in), reopen(&f); /* each edit in a session of its own */
     H5Fclose(f);
 
     y90_report r;

@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Run the libFuzzer harnesses over the seed corpus in tests/fuzz/corpus, each for SECONDS (default 60).
-# Usage: tests/fuzz/run.sh BUILD_DIR [SECONDS]   (BUILD_DIR configured with clang and -DY90_FUZZ=ON)
+# Usage: tests/fuzz/run.sh BUILD_DIR [SECONDS [HARNESS...]]   (BUILD_DIR configured with clang and -DY90_FUZZ=ON;
+# harnesses: config report, default both)
 # New inputs found go to a temporary folder that is removed afterwards, so the tree is left as it was; a finding
 # (crash, sanitizer report, leak, timeout) stops the run with libFuzzer's report and the input that caused it,
 # which is saved in that folder and named in the message: copy it into tests/fuzz/corpus/HARNESS/ with the fix.
 set -euo pipefail
-build="$(cd "$1" && pwd)"; seconds="${2:-60}"
+build="$(cd "$1" && pwd)"; seconds="${2:-60}"; shift; shift || true
+harnesses=("${@:-config report}")
 src="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 work="$(mktemp -d "${TMPDIR:-/tmp}/y90fuzz-run-XXXXXX")"
 status=0
 export TMPDIR="$work" # the harnesses' own temporary files go there too
-for h in config report; do
+for h in ${harnesses[@]}; do
   exe="$build/tests/fuzz/fuzz_$h"
   mkdir -p "$work/$h"
   dict=(); [ -f "$src/$h.dict" ] && dict=(-dict="$src/$h.dict")
