@@ -12,6 +12,17 @@
 
 typedef enum { Y90_PHANTOM_LIVER = 0, Y90_PHANTOM_BOX, Y90_PHANTOM_SLABS } y90_phantom_type;
 
+/* Lesion patterns of the analytic liver (sim/phantom/tumours.c says what each places). */
+typedef enum {
+    Y90_PATTERN_SCATTERED = 0, /* random positions, separate while room allows, merging when dense */
+    Y90_PATTERN_FEW_LARGE,     /* at most 10 separate lesions, never merged */
+    Y90_PATTERN_MILIARY,       /* at least 20 lesions spread over the lobes in proportion to their volume */
+    Y90_PATTERN_CONFLUENT,     /* one lobulated mass: every lesion overlaps the ones before it */
+    Y90_PATTERN_MIX            /* one dominant lesion plus small ones spread as in miliary */
+} y90_tumour_pattern;
+
+typedef enum { Y90_TREAT_BOTH = 0, Y90_TREAT_RIGHT, Y90_TREAT_LEFT } y90_treated_lobes;
+
 typedef struct {
     y90_phantom_type type;
     double voxel_mm;                 /* mm, cubic voxel edge */
@@ -23,7 +34,12 @@ typedef struct {
     double tumour_burden_percent;    /* % of liver volume that is tumour (viable + necrotic) */
     int tumour_count;
     double tumour_size_sigma;        /* log-normal sigma of tumour volumes (0 = all equal) */
-    double necrotic_fraction;        /* fraction of each tumour's volume that is necrotic core */
+    y90_tumour_pattern tumour_pattern;
+    y90_treated_lobes tumour_lobes;  /* lobes that hold tumours (both, right or left) */
+    double tumour_large_fraction;    /* mix pattern: fraction of the tumour volume in the dominant lesion */
+    double necrotic_fraction;        /* necrotic fraction of each tumour's volume (the largest, with the rim model) */
+    double necrosis_min_diameter_mm; /* mm, tumours up to this diameter have no necrotic core (0 = every tumour
+                                        has necrotic_fraction) */
     double lung_density;             /* g/cm3 */
     double body_density;             /* g/cm3 */
     double margin_mm;                /* mm, soft tissue around the organs */
@@ -62,8 +78,6 @@ typedef struct {
     double energy_mev;               /* MeV, mono-energetic electrons instead of the 90Y spectrum (0 = spectrum) */
     double direction[3];             /* emission direction (all 0 = isotropic); normalised when read */
 } y90_source_params;
-
-typedef enum { Y90_TREAT_BOTH = 0, Y90_TREAT_RIGHT, Y90_TREAT_LEFT } y90_treated_lobes;
 
 typedef struct {
     double activity_gbq;             /* GBq at calibration */

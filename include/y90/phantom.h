@@ -11,7 +11,7 @@ typedef struct {
     double centre_mm[3];   /* mm */
     double radius_mm;      /* mm, outer radius */
     double core_radius_mm; /* mm, necrotic core radius */
-    y90_lobe lobe;
+    y90_lobe lobe;         /* lobe of the centre; each voxel takes the lobe of its side of the split plane */
 } y90_tumour;
 
 /* What the generator built, measured on the voxel grid (for tests and the log). */
@@ -21,6 +21,9 @@ typedef struct {
     double lobe_volume_ml[3];        /* [Y90_LOBE_RIGHT], [Y90_LOBE_LEFT] (tumours included) */
     double tumour_volume_ml;         /* viable + necrotic */
     double tumour_burden_percent;    /* tumour volume / liver volume * 100 */
+    double lobe_tumour_volume_ml[3]; /* tumour voxels of each lobe, [Y90_LOBE_RIGHT], [Y90_LOBE_LEFT] */
+    double lobe_burden_percent[3];   /* tumour volume of a lobe / that lobe's volume * 100 */
+    double necrotic_volume_ml;       /* necrotic cores */
     double lung_volume_ml;
     int ntumours;
     y90_tumour tumours[Y90_MAX_TUMOURS];

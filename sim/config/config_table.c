@@ -23,14 +23,29 @@ const y90_key y90_config_keys[] = {
     {"phantom.right_lobe_fraction", Y90_KT_DOUBLE, OFF(phantom.right_lobe_fraction), "0.65", 0.3, 0.9, 0, "",
      NULL, 0, "fraction of the liver volume in the right lobe"},
     {"phantom.tumour_burden_percent", Y90_KT_DOUBLE, OFF(phantom.tumour_burden_percent), "15", 0, 90, MAX_OPEN,
-     "%", NULL, 0, "tumour volume (viable + necrotic) as % of the liver volume (random non-overlapping placement "
-     "fits up to about 25 % with 10 tumours; more fails with a message)"},
+     "%", NULL, 0, "tumour volume (viable + necrotic) as % of the liver volume, built within 1 % of it (1-70 % "
+     "tested for 1-100 tumours); tumours merge into confluent masses when separate spheres do not fit; a burden "
+     "that cannot be built is refused with the largest one that can"},
     {"phantom.tumour_count", Y90_KT_INT, OFF(phantom.tumour_count), "5", 0, 256, 0, "", NULL, 0,
-     "number of spherical tumours"},
+     "number of spherical tumours (lesions)"},
     {"phantom.tumour_size_sigma", Y90_KT_DOUBLE, OFF(phantom.tumour_size_sigma), "0", 0, 2, 0, "", NULL, 0,
-     "log-normal sigma of tumour volumes (0: all tumours equal)"},
+     "log-normal sigma of tumour volumes (0: all tumours equal); placed largest first"},
+    {"phantom.tumour_pattern", Y90_KT_ENUM, OFF(phantom.tumour_pattern), "scattered", 0, 0, 0, "",
+     "scattered|few_large|miliary|confluent|mix", 0,
+     "lesion pattern: scattered (random, separate while room allows, merging when dense); few_large (at most 10 "
+     "separate lesions); miliary (at least 20, spread over the lobes in proportion to their volume); confluent "
+     "(one lobulated mass of overlapping lesions); mix (one dominant lesion plus small ones spread as miliary)"},
+    {"phantom.tumour_lobes", Y90_KT_ENUM, OFF(phantom.tumour_lobes), "both", 0, 0, 0, "", "both|right|left", 0,
+     "lobes that hold the tumours (independent of treatment.treated_lobes)"},
+    {"phantom.tumour_large_fraction", Y90_KT_DOUBLE, OFF(phantom.tumour_large_fraction), "0.5", 0, 1, MIN_OPEN |
+     MAX_OPEN, "", NULL, 0, "mix pattern: fraction of the tumour volume in the dominant lesion"},
     {"phantom.necrotic_fraction", Y90_KT_DOUBLE, OFF(phantom.necrotic_fraction), "0.3", 0, 0.95, 0, "", NULL,
-     0, "fraction of each tumour's volume that is necrotic core (no uptake)"},
+     0, "necrotic core fraction of each tumour's volume (no uptake); with necrosis_min_diameter_mm > 0 the "
+     "largest fraction"},
+    {"phantom.necrosis_min_diameter_mm", Y90_KT_DOUBLE, OFF(phantom.necrosis_min_diameter_mm), "0", 0, 500, 0,
+     "mm", NULL, 0, "viable-rim model: tumours up to this diameter D0 have no necrotic core; a tumour of diameter D "
+     "> D0 has a viable rim D0/2 thick, so its necrotic fraction (1 - D0/D)^3 grows with size, capped at "
+     "necrotic_fraction (0: every tumour has necrotic_fraction)"},
     {"phantom.lung_density", Y90_KT_DOUBLE, OFF(phantom.lung_density), "0.26", 0.05, 1.1, 0, "g/cm3", NULL, 0,
      "inflated lung density (ICRU 46: 0.26)"},
     {"phantom.body_density", Y90_KT_DOUBLE, OFF(phantom.body_density), "1.03", 0.5, 2, 0, "g/cm3", NULL, 0,

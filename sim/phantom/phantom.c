@@ -1,19 +1,18 @@
 /* Phantoms: dispatch by type, the homogeneous box and the layered slabs used for validation.
- * The analytic adult liver is in sim/phantom/phantom_liver.c. */
+ * The analytic adult liver is in sim/phantom/phantom_liver.c and its tumours in sim/phantom/tumours.c. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include "y90/materials.h"
+#include "liver.h"
 #include "y90/phantom.h"
-
-/* Defined in sim/phantom/phantom_liver.c (the phantom module has no private header: this is its one internal call). */
-y90_status y90_phantom_build_liver(const y90_phantom_params *p, size_t max_bytes, y90_grid *g,
-                                   y90_phantom_info *info, y90_error *err);
 
 #define SLAB_WHOLE_VOXEL_TOL 1e-6 /* relative: a slab must be a whole number of voxels thick */
 #define MAX_BURDEN_PERCENT 90.0   /* % of the liver: above this there is hardly any liver left */
 #define MAX_SIZE_SIGMA 3.0        /* log-normal sigma of tumour volumes: wider puts most tumours below a voxel */
 #define MAX_VOXELS_PER_AXIS 100000 /* beyond this the voxel count cannot be indexed sensibly */
+#define FEW_LARGE_MAX 10          /* tumours at most in the few_large pattern */
+#define MILIARY_MIN 20            /* tumours at least in the miliary pattern */
 
 /* The density a key asks for, or the material's nominal density when it is 0 (g/cm3). */
 static y90_status density_or_nominal(const char *key, const char *material, double density, double *out,
@@ -76,6 +75,23 @@ static y90_status check_liver_params(const y90_phantom_params *p, y90_error *err
             p->tumour_size_sigma, MAX_SIZE_SIGMA);
     REQUIRE(p->necrotic_fraction >= 0.0 && p->necrotic_fraction < 1.0,
             "phantom.necrotic_fraction = %g: must be in [0, 1)", p->necrotic_fraction);
+    REQUIRE(in_range(p->necrosis_min_diameter_mm, 0.0, 1e4), "phantom.necrosis_min_diameter_mm = %g: must be >= 0 mm",
+            p->necrosis_min_diameter_mm);
+    REQUIRE(p->tumour_pattern >= Y90_PATTERN_SCATTERED && p->tumour_pattern <= Y90_PATTERN_MIX,
+            "phantom.tumour_pattern = %d: unknown pattern", (int)p->tumour_pattern);
+    REQUIRE(p->tumour_lobes >= Y90_TREAT_BOTH && p->tumour_lobes <= Y90_TREAT_LEFT,
+            "phantom.tumour_lobes = %d: unknown lobe choice", (int)p->tumour_lobes);
+    int n = p->tumour_burden_percent > 0.0 ? p->tumour_count : 0;
+    REQUIRE(!(p->tumour_pattern == Y90_PATTERN_FEW_LARGE && n > FEW_LARGE_MAX),
+            "phantom.tumour_pattern = few_large with phantom.tumour_count = %d: at most %d (use scattered or mix)", n,
+            FEW_LARGE_MAX);
+    REQUIRE(!(p->tumour_pattern == Y90_PATTERN_MILIARY && n > 0 && n < MILIARY_MIN),
+            "phantom.tumour_pattern = miliary with phantom.tumour_count = %d: needs at least %d", n, MILIARY_MIN);
+    REQUIRE(!(p->tumour_pattern == Y90_PATTERN_MIX && n == 1),
+            "phantom.tumour_pattern = mix with phantom.tumour_count = 1: needs a dominant lesion and at least one "
+            "more");
+    REQUIRE(!(p->tumour_pattern == Y90_PATTERN_MIX) || (p->tumour_large_fraction > 0.0 && p->tumour_large_fraction < 1.0),
+            "phantom.tumour_large_fraction = %g: must be in (0, 1)", p->tumour_large_fraction);
     REQUIRE(in_range(p->lung_density, 1e-6, 30.0), "phantom.lung_density = %g: must be > 0 g/cm3", p->lung_density);
     REQUIRE(in_range(p->body_density, 1e-6, 30.0), "phantom.body_density = %g: must be > 0 g/cm3", p->body_density);
     REQUIRE(in_range(p->margin_mm, 0.0, 1000.0), "phantom.margin_mm = %g: must be in [0, 1000] mm", p->margin_mm);

@@ -10,35 +10,21 @@
  *      the asked mass (first on a lattice of the voxel pitch to design the grid, then on the grid itself);
  *   2. lungs above the liver dome, the body around everything; grid = the body's bounding box;
  *   3. lobes: an oblique split plane (Cantlie's line) moved by bisection to the asked right-lobe fraction;
- *   4. tumours: sizes (equal or log-normal), random sequential placement inside the liver, one common radius
- *      factor bisected to the asked burden; tumours replace liver, so the liver's volume is kept. Each
- *      tumour belongs to the lobe of its centre, and the split plane is refitted with the tumours in place.
+ *   4. tumours (sim/phantom/tumours.c): placed in the labelled liver and painted over it, so the liver's volume
+ *      and each lobe's volume are kept (a tumour voxel takes the lobe of its side of the split plane).
  * Counting is done row by row with the x-interval of each ellipsoid, so a bisection step costs ny*nz
  * operations; the labelling uses the same row code, so what is counted is exactly what is labelled. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "y90/phantom.h"
-#include "y90/rng.h"
-
-/* Called by y90_phantom_build (sim/phantom/phantom.c) after it has checked the parameters. */
-y90_status y90_phantom_build_liver(const y90_phantom_params *p, size_t max_bytes, y90_grid *g,
-                                   y90_phantom_info *info, y90_error *err);
+#include "liver.h"
 
 #define LIVER_MASS_TOL 0.005     /* relative: voxelised liver mass versus the asked mass */
 #define LOBE_TOL 0.01            /* relative: each lobe's volume versus the asked share */
-#define BURDEN_TOL 0.01          /* relative: tumour volume versus the asked burden */
 #define AIR_DENSITY 0.0012       /* g/cm3, dry air near sea level (ICRU 37: 1.20479e-3) */
 #define DIAPHRAGM_MM 5.0         /* mm, soft tissue between the liver dome and the lung bases (diaphragm) */
 #define PASS1_MIN_PITCH 2.0      /* mm, finest lattice pass 1 uses (it only designs the grid) */
 #define SCALE_BRACKET 1.02       /* the grid is designed for the pass-1 scale times this */
-#define TUMOUR_S_LO 0.80         /* bracket of the common tumour radius factor around the nominal radii */
-#define TUMOUR_S_HI 1.03         /* placement reserves room for radii up to this factor */
-#define PLACE_ATTEMPTS 4000      /* random positions tried per tumour before a restart */
-#define PLACE_RESTARTS 8         /* restarts of the whole placement (per stage) before giving up */
-#define PACK_CANDIDATES 64       /* positions compared per tumour in the dense-packing stage */
-#define CENTRE_PLANE_MM 5.0      /* mm, tumour centres keep this far from the split plane, which may then move
-                                    by as much when it is refitted with the tumours in place */
 #define BISECT_ITERS 64
 #define BODY_SAMPLES 720         /* points per organ outline when fitting the body ellipse */
 #define MAX_GRID_VOXELS 1e11     /* beyond any memory; checked before the sizes are multiplied in size_t */
@@ -75,7 +61,6 @@ static const ellipsoid LIVER_NOMINAL[3] = {
 static const double LUNG_SEMI_MM[3] = {50.0, 75.0, 240.0};
 #define LUNG_OFFSET_X_MM 85.0
 
-enum { L_OUTSIDE, L_BODY, L_LUNG, L_LIVER_R, L_LIVER_L, L_TV_R, L_TN_R, L_TV_L, L_TN_L, NLABELS };
 enum { M_AIR, M_SOFT, M_LUNG, M_LIVER };
 
 typedef struct {
@@ -95,12 +80,6 @@ typedef struct {
     double body_a[2];  /* mm, body ellipse semi-axes */
     double body_z[2];  /* mm, body z extent */
 } torso;
-
-typedef struct {
-    double r0;    /* mm, nominal radius */
-    double c[3];  /* mm, centre */
-    int lobe;     /* Y90_LOBE_RIGHT or Y90_LOBE_LEFT */
-} tumour_seed;
 
 /* ---------------------------------------------------------------- shapes and rows */
 
@@ -218,19 +197,6 @@ static long count_liver(const liver_shape *L, const lattice *t)
     return total;
 }
 
-static int liver_contains(const liver_shape *L, const double x[3])
-{
-    for (int k = 0; k < NLIVER; k++) {
-        double q = 0.0;
-        for (int a = 0; a < 3; a++) {
-            double d = (x[a] - L->e[k].c[a]) / L->e[k].a[a];
-            q += d * d;
-        }
-        if (q <= 1.0) return 1;
-    }
-    return 0;
-}
-
 /* ---------------------------------------------------------------- liver scale and lobes */
 
 /* Liver voxels at scale s: on the lattice t, or (t == NULL) on a lattice of pitch v anchored at the origin. */
@@ -270,12 +236,8 @@ static long liver_target_voxels(const y90_phantom_params *p, double v)
     return lround(p->liver_mass_g / (p->liver_density * vox_ml));
 }
 
-static int is_tumour_label(int lab) { return lab >= L_TV_R; }
-static int is_right_tumour_label(int lab) { return lab == L_TV_R || lab == L_TN_R; }
-
-/* Right-lobe liver voxels for the split plane of L: liver voxels on the right side of the plane, except that
- * (tumours != 0) tumour voxels count for their tumour's lobe, the lobe of its centre. */
-static long right_voxels(const y90_grid *g, const liver_shape *L, int tumours)
+/* Right-lobe liver voxels for the split plane of L (the liver has no tumours yet). */
+static long right_voxels(const y90_grid *g, const liver_shape *L)
 {
     lattice t = lattice_of_grid(g);
     int i0[3], i1[3], r[NLIVER][2];
@@ -285,31 +247,28 @@ static long right_voxels(const y90_grid *g, const liver_shape *L, int tumours)
         for (int iy = i0[1]; iy < i1[1]; iy++) {
             int m = liver_row(L, &t, iy, iz, r);
             int is = split_index(L, &t, centre_of(&t, 1, iy), centre_of(&t, 2, iz));
-            const uint8_t *row = g->label + y90_grid_index(g, 0, iy, iz);
             for (int k = 0; k < m; k++) {
                 int a = r[k][0], b = r[k][1];
                 n += (is < a ? a : is > b ? b : is) - a;
-                for (int ix = a; tumours && ix < b; ix++)
-                    if (is_tumour_label(row[ix])) n += is_right_tumour_label(row[ix]) - (ix < is);
             }
         }
     return n;
 }
 
 /* Move the split plane offset within [a, b] (mm) towards `target` right-lobe voxels. */
-static void bisect_split(const y90_grid *g, liver_shape *L, long target, double a, double b, int tumours)
+static void bisect_split(const y90_grid *g, liver_shape *L, long target, double a, double b)
 {
     for (int it = 0; it < BISECT_ITERS && b - a > 1e-9; it++) {
         L->x0 = 0.5 * (a + b);
-        if (right_voxels(g, L, tumours) < target)
+        if (right_voxels(g, L) < target)
             a = L->x0;
         else
             b = L->x0;
     }
     L->x0 = a;
-    long na = right_voxels(g, L, tumours);
+    long na = right_voxels(g, L);
     L->x0 = b;
-    long nb = right_voxels(g, L, tumours);
+    long nb = right_voxels(g, L);
     L->x0 = labs(na - target) <= labs(nb - target) ? a : b;
 }
 
@@ -464,7 +423,7 @@ static void paint_lungs(y90_grid *g, const torso *T)
     }
 }
 
-/* Label the liver by lobe; tumour voxels keep their labels. */
+/* Label the liver by lobe (before the tumours are painted over it). */
 static void paint_liver(y90_grid *g, const liver_shape *L)
 {
     lattice t = lattice_of_grid(g);
@@ -477,227 +436,8 @@ static void paint_liver(y90_grid *g, const liver_shape *L)
             uint8_t *row = g->label + y90_grid_index(g, 0, iy, iz);
             for (int k = 0; k < m; k++)
                 for (int ix = r[k][0]; ix < r[k][1]; ix++)
-                    if (!is_tumour_label(row[ix])) row[ix] = ix < is ? L_LIVER_R : L_LIVER_L;
+                    row[ix] = ix < is ? L_LIVER_R : L_LIVER_L;
         }
-}
-
-/* ---------------------------------------------------------------- tumours */
-
-static double normal_deviate(y90_rng *r)
-{
-    double u1 = y90_rng_uniform(r), u2 = y90_rng_uniform(r); /* Box-Muller */
-    return sqrt(-2.0 * log(u1)) * cos(2.0 * Y90_PI * u2);
-}
-
-static int by_radius_desc(const void *a, const void *b)
-{
-    double ra = ((const tumour_seed *)a)->r0, rb = ((const tumour_seed *)b)->r0;
-    return (ra < rb) - (ra > rb);
-}
-
-/* Nominal radii: volumes equal or log-normal (stream index 0), summing to `total_mm3`; largest first. */
-static void tumour_sizes(const y90_phantom_params *p, double total_mm3, tumour_seed *ts)
-{
-    y90_rng r;
-    y90_rng_init(&r, p->seed, Y90_STREAM_PHANTOM, 0);
-    double sum = 0.0;
-    for (int i = 0; i < p->tumour_count; i++) {
-        double z = p->tumour_size_sigma > 0.0 ? normal_deviate(&r) : 0.0;
-        ts[i].r0 = exp(p->tumour_size_sigma * z); /* a volume weight for now */
-        sum += ts[i].r0;
-    }
-    for (int i = 0; i < p->tumour_count; i++)
-        ts[i].r0 = cbrt(3.0 * total_mm3 * ts[i].r0 / sum / (4.0 * Y90_PI));
-    qsort(ts, (size_t)p->tumour_count, sizeof *ts, by_radius_desc);
-}
-
-typedef struct {
-    const y90_grid *g;
-    const liver_shape *L;
-    double gap;        /* mm, liver kept between two tumours */
-    double lo[3], hi[3]; /* mm, liver bounding box: where centres are drawn */
-} placer;
-
-/* Every voxel centre within `reach` of c is non-tumour liver (and inside the grid). */
-static int all_liver(const y90_grid *g, const double c[3], double reach)
-{
-    lattice t = lattice_of_grid(g);
-    int i0[3], i1[3];
-    for (int a = 0; a < 3; a++) {
-        index_range(&t, a, c[a] - reach, c[a] + reach, &i0[a], &i1[a]);
-        if (c[a] - reach < t.lo[a] || c[a] + reach > t.lo[a] + t.n[a] * t.v) return 0;
-    }
-    for (int iz = i0[2]; iz < i1[2]; iz++)
-        for (int iy = i0[1]; iy < i1[1]; iy++) {
-            double dz = centre_of(&t, 2, iz) - c[2], dy = centre_of(&t, 1, iy) - c[1];
-            double rest = reach * reach - dz * dz - dy * dy;
-            if (rest < 0.0) continue;
-            const uint8_t *row = g->label + y90_grid_index(g, 0, iy, iz);
-            for (int ix = i0[0]; ix < i1[0]; ix++) {
-                double dx = centre_of(&t, 0, ix) - c[0];
-                if (dx * dx <= rest && row[ix] != L_LIVER_R && row[ix] != L_LIVER_L) return 0;
-            }
-        }
-    return 1;
-}
-
-/* Whether tumour i fits at c: every voxel within r0*TUMOUR_S_HI of c is liver (so the tumour stays inside
- * the liver whatever radius factor the burden fit picks), at least `gap` from the other tumours, its centre at
- * least CENTRE_PLANE_MM from the split plane (a tumour may straddle the plane; its lobe is that of its centre).
- * Returns the lobe, or 0 if it does not fit. */
-static int fits(const placer *P, const tumour_seed *ts, int i, const double c[3])
-{
-    double rmax = ts[i].r0 * TUMOUR_S_HI;
-    if (!liver_contains(P->L, c)) return 0;
-    double dplane = (split_x(P->L, c[1], c[2]) - c[0]) /
-                    sqrt(1.0 + CANTLIE_KY * CANTLIE_KY + CANTLIE_KZ * CANTLIE_KZ); /* > 0: right lobe */
-    if (fabs(dplane) < CENTRE_PLANE_MM) return 0;
-    for (int j = 0; j < i; j++) {
-        double d2 = 0.0, dmin = rmax + ts[j].r0 * TUMOUR_S_HI + P->gap;
-        for (int a = 0; a < 3; a++) d2 += (c[a] - ts[j].c[a]) * (c[a] - ts[j].c[a]);
-        if (d2 < dmin * dmin) return 0;
-    }
-    if (!all_liver(P->g, c, rmax * (1.0 + 1e-9))) return 0; /* margin against rounding at exact ties */
-    return dplane > 0.0 ? Y90_LOBE_RIGHT : Y90_LOBE_LEFT;
-}
-
-/* Squared normalised distance of c from the centre of the liver's bounding box. */
-static double outwardness(const placer *P, const double c[3])
-{
-    double q = 0.0;
-    for (int a = 0; a < 3; a++) {
-        double u = (2.0 * c[a] - P->lo[a] - P->hi[a]) / (P->hi[a] - P->lo[a]);
-        q += u * u;
-    }
-    return q;
-}
-
-/* Place tumour i: draw uniform positions in the liver's bounding box (draw k uses stream index k) until
- * `want` fit, and keep the outermost of them (want = 1: the first). Returns 0 if none fits. */
-static int place_one(const placer *P, const y90_phantom_params *p, tumour_seed *ts, int i, int want,
-                     uint64_t *draw)
-{
-    int nfit = 0;
-    double best = -1.0;
-    for (int k = 0; k < PLACE_ATTEMPTS && nfit < want; k++) {
-        y90_rng r;
-        y90_rng_init(&r, p->seed, Y90_STREAM_PHANTOM, ++*draw);
-        double c[3];
-        for (int a = 0; a < 3; a++) c[a] = P->lo[a] + (P->hi[a] - P->lo[a]) * y90_rng_uniform(&r);
-        int lobe = fits(P, ts, i, c);
-        if (!lobe) continue;
-        nfit++;
-        double q = outwardness(P, c);
-        if (q > best) {
-            best = q;
-            memcpy(ts[i].c, c, sizeof ts[i].c);
-            ts[i].lobe = lobe;
-        }
-    }
-    return nfit > 0;
-}
-
-/* Random sequential placement, largest tumour first, with restarts. Stage 0 keeps the first position that
- * fits (uniformly random); if that fails for dense cases, stage 1 keeps the outermost of PACK_CANDIDATES
- * positions that fit, which packs tumours towards the periphery and leaves room for the rest. Stream index
- * 0 is the tumour sizes, then one index per drawn position. */
-static y90_status place_tumours(const placer *P, const y90_phantom_params *p, tumour_seed *ts, y90_error *err)
-{
-    uint64_t draw = 0;
-    for (int stage = 0; stage < 2; stage++)
-        for (int restart = 0; restart < PLACE_RESTARTS; restart++) {
-            int i = 0;
-            while (i < p->tumour_count && place_one(P, p, ts, i, stage ? PACK_CANDIDATES : 1, &draw)) i++;
-            if (i == p->tumour_count) return Y90_OK;
-        }
-    return Y90_FAIL(err, Y90_EINPUT,
-                    "phantom.tumour_burden_percent = %g: could not place %d tumours (radius up to %.1f mm) inside "
-                    "the liver without overlap (random placement fills about 25-30 %% of this liver with separate "
-                    "spheres): lower the burden or change phantom.tumour_count",
-                    p->tumour_burden_percent, p->tumour_count, ts[0].r0 * TUMOUR_S_HI);
-}
-
-/* Voxel centres within radius r of c (r <= the placement reach, so the box stays in the grid); paint != NULL:
- * label them `outer`, or `core` within rc. */
-static long sphere_voxels(const y90_grid *g, const double c[3], double r, uint8_t *paint, int outer, int core,
-                          double rc)
-{
-    lattice t = lattice_of_grid(g);
-    int i0[3], i1[3];
-    long n = 0;
-    for (int a = 0; a < 3; a++) index_range(&t, a, c[a] - r, c[a] + r, &i0[a], &i1[a]);
-    for (int iz = i0[2]; iz < i1[2]; iz++)
-        for (int iy = i0[1]; iy < i1[1]; iy++)
-            for (int ix = i0[0]; ix < i1[0]; ix++) {
-                double dx = centre_of(&t, 0, ix) - c[0], dy = centre_of(&t, 1, iy) - c[1];
-                double dz = centre_of(&t, 2, iz) - c[2], d2 = dx * dx + dy * dy + dz * dz;
-                if (d2 > r * r) continue;
-                n++;
-                if (paint) paint[y90_grid_index(g, ix, iy, iz)] = (uint8_t)(d2 < rc * rc ? core : outer);
-            }
-    return n;
-}
-
-static long tumour_voxels(const y90_grid *g, const tumour_seed *ts, int n, double s)
-{
-    long total = 0;
-    for (int i = 0; i < n; i++) total += sphere_voxels(g, ts[i].c, ts[i].r0 * s, NULL, 0, 0, 0.0);
-    return total;
-}
-
-/* Common radius factor in [TUMOUR_S_LO, TUMOUR_S_HI] giving `target` tumour voxels. */
-static double bisect_tumour_scale(const y90_grid *g, const tumour_seed *ts, int n, long target)
-{
-    double lo = TUMOUR_S_LO, hi = TUMOUR_S_HI;
-    for (int it = 0; it < BISECT_ITERS && hi - lo > 1e-12; it++) {
-        double mid = 0.5 * (lo + hi);
-        if (tumour_voxels(g, ts, n, mid) < target)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    long nlo = tumour_voxels(g, ts, n, lo), nhi = tumour_voxels(g, ts, n, hi);
-    return labs(nlo - target) <= labs(nhi - target) ? lo : hi;
-}
-
-static void paint_tumours(y90_grid *g, const tumour_seed *ts, int n, double s, double necrotic_fraction,
-                          y90_tumour *out)
-{
-    double core = cbrt(necrotic_fraction); /* core radius / outer radius */
-    for (int i = 0; i < n; i++) {
-        int right = ts[i].lobe == Y90_LOBE_RIGHT;
-        double r = ts[i].r0 * s;
-        sphere_voxels(g, ts[i].c, r, g->label, right ? L_TV_R : L_TV_L, right ? L_TN_R : L_TN_L, r * core);
-        memcpy(out[i].centre_mm, ts[i].c, sizeof out[i].centre_mm);
-        out[i].radius_mm = r;
-        out[i].core_radius_mm = r * core;
-        out[i].lobe = (y90_lobe)ts[i].lobe;
-    }
-}
-
-static y90_status add_tumours(y90_grid *g, const liver_shape *L, const y90_phantom_params *p, long nliver,
-                              y90_tumour *out, y90_error *err)
-{
-    tumour_seed ts[Y90_MAX_TUMOURS];
-    memset(ts, 0, sizeof ts);
-    double vox_mm3 = y90_grid_voxel_volume_mm3(g);
-    double want = p->tumour_burden_percent / 100.0 * (double)nliver; /* voxels */
-    long target = lround(want);
-    tumour_sizes(p, (double)target * vox_mm3, ts);
-    placer P = {.g = g, .L = L, .gap = g->spacing[0]};
-    liver_bbox(L, P.lo, P.hi);
-    y90_status st = place_tumours(&P, p, ts, err);
-    if (st != Y90_OK) return st;
-    int n = p->tumour_count;
-    double s = bisect_tumour_scale(g, ts, n, target);
-    long got = tumour_voxels(g, ts, n, s);
-    if (fabs((double)got - want) > BURDEN_TOL * want)
-        return Y90_FAIL(err, Y90_EINPUT,
-                        "phantom.tumour_burden_percent = %g with %d tumours: voxels of %g mm give %ld tumour voxels "
-                        "instead of %ld (more than %g %% off): use smaller voxels or fewer tumours",
-                        p->tumour_burden_percent, n, g->spacing[0], got, target, 100.0 * BURDEN_TOL);
-    paint_tumours(g, ts, n, s, p->necrotic_fraction, out);
-    return Y90_OK;
 }
 
 /* ---------------------------------------------------------------- materials, densities, info */
@@ -732,6 +472,12 @@ static void measure(const y90_grid *g, y90_phantom_info *info)
     info->lobe_volume_ml[Y90_LOBE_LEFT] = (double)left * vox_ml;
     info->tumour_volume_ml = (double)tum * vox_ml;
     info->tumour_burden_percent = right + left > 0 ? 100.0 * (double)tum / (double)(right + left) : 0.0;
+    long tlobe[3] = {0, count[L_TV_R] + count[L_TN_R], count[L_TV_L] + count[L_TN_L]}, lobe[3] = {0, right, left};
+    for (int k = Y90_LOBE_RIGHT; k <= Y90_LOBE_LEFT; k++) {
+        info->lobe_tumour_volume_ml[k] = (double)tlobe[k] * vox_ml;
+        info->lobe_burden_percent[k] = lobe[k] > 0 ? 100.0 * (double)tlobe[k] / (double)lobe[k] : 0.0;
+    }
+    info->necrotic_volume_ml = (double)(count[L_TN_R] + count[L_TN_L]) * vox_ml;
     info->lung_volume_ml = (double)count[L_LUNG] * vox_ml;
 }
 
@@ -759,38 +505,20 @@ static y90_status fit_liver(const y90_phantom_params *p, y90_grid *g, double s1,
                         "phantom.voxel_mm = %g: too coarse for phantom.liver_mass_g = %g (the voxelised liver "
                         "weighs %g g)",
                         t.v, p->liver_mass_g, mass_g);
-    double a, b;
+    double a, b, f = p->right_lobe_fraction;
     split_bracket(L, t.v, &a, &b);
-    bisect_split(g, L, lround(p->right_lobe_fraction * (double)n), a, b, 0);
-    return Y90_OK;
-}
-
-/* Refit the split plane with the tumours in place (each counts whole for the lobe of its centre), moving it
- * less than the offset that would carry it across a tumour centre; relabel the liver; check the lobes. */
-static y90_status fit_lobes(const y90_phantom_params *p, y90_grid *g, liver_shape *L, long n,
-                            const y90_tumour *tum, int ntum, y90_error *err)
-{
-    double f = p->right_lobe_fraction, a, b, x0 = L->x0;
-    split_bracket(L, g->spacing[0], &a, &b);
-    for (int i = 0; i < ntum; i++) {
-        const double *c = tum[i].centre_mm;
-        double dx = fabs(split_x(L, c[1], c[2]) - c[0]) * (1.0 - 1e-9); /* >= CENTRE_PLANE_MM */
-        a = fmax(a, x0 - dx);
-        b = fmin(b, x0 + dx);
-    }
-    bisect_split(g, L, lround(f * (double)n), a, b, 1);
-    paint_liver(g, L);
-    long nr = right_voxels(g, L, 1);
+    bisect_split(g, L, lround(f * (double)n), a, b);
+    long nr = right_voxels(g, L);
     if (fabs((double)nr - f * (double)n) > LOBE_TOL * fmin(f, 1.0 - f) * (double)n)
         return Y90_FAIL(err, Y90_EINPUT,
-                        "phantom.right_lobe_fraction = %g: with voxels of %g mm and each tumour counted whole for the "
-                        "lobe of its centre, the right lobe holds %.4f of the liver: use smaller or more tumours",
-                        f, g->spacing[0], (double)nr / (double)n);
+                        "phantom.right_lobe_fraction = %g: with voxels of %g mm the right lobe holds %.4f of the "
+                        "liver: use smaller voxels",
+                        f, t.v, (double)nr / (double)n);
     return Y90_OK;
 }
 
 static y90_status build(const y90_phantom_params *p, size_t max_bytes, y90_grid *g, y90_tumour *tumours,
-                        y90_error *err)
+                        int *ntum, y90_error *err)
 {
     double s1 = design_scale(p);
     liver_shape L;
@@ -805,11 +533,8 @@ static y90_status build(const y90_phantom_params *p, size_t max_bytes, y90_grid 
     paint_body(g, &T);
     paint_lungs(g, &T);
     paint_liver(g, &L);
-    lattice t = lattice_of_grid(g);
-    long n = count_liver(&L, &t);
-    int ntum = p->tumour_burden_percent > 0.0 ? p->tumour_count : 0;
-    if (ntum > 0) st = add_tumours(g, &L, p, n, tumours, err);
-    if (st == Y90_OK) st = fit_lobes(p, g, &L, n, tumours, ntum, err);
+    *ntum = 0;
+    if (p->tumour_burden_percent > 0.0) st = y90_liver_tumours(g, p, tumours, ntum, err);
     if (st == Y90_OK) fill_materials(g, p);
     return st;
 }
@@ -818,14 +543,15 @@ y90_status y90_phantom_build_liver(const y90_phantom_params *p, size_t max_bytes
                                    y90_phantom_info *info, y90_error *err)
 {
     y90_tumour tumours[Y90_MAX_TUMOURS];
-    y90_status st = build(p, max_bytes, g, tumours, err);
+    int ntum = 0;
+    y90_status st = build(p, max_bytes, g, tumours, &ntum, err);
     if (st != Y90_OK) {
         y90_grid_free(g);
         return st;
     }
     if (info) {
         measure(g, info);
-        info->ntumours = p->tumour_burden_percent > 0.0 ? p->tumour_count : 0; /* as build() */
+        info->ntumours = ntum;
         memcpy(info->tumours, tumours, (size_t)info->ntumours * sizeof *tumours);
     }
     return Y90_OK;
