@@ -20,6 +20,11 @@ static void log_phantom(FILE *log, const y90_grid *g, const y90_phantom_info *pi
                 "(burden %.2f %%), lungs %.1f ml\n", pi->liver_volume_ml, pi->liver_mass_g,
                 pi->lobe_volume_ml[Y90_LOBE_RIGHT], pi->lobe_volume_ml[Y90_LOBE_LEFT], pi->ntumours,
                 pi->tumour_volume_ml, pi->tumour_burden_percent, pi->lung_volume_ml);
+    if (liver && pi->ntumours > 0)
+        fprintf(log, "phantom: tumour burden per lobe: right %.2f %% (%.1f ml), left %.2f %% (%.1f ml); necrotic "
+                "cores %.1f ml\n", pi->lobe_burden_percent[Y90_LOBE_RIGHT], pi->lobe_tumour_volume_ml[Y90_LOBE_RIGHT],
+                pi->lobe_burden_percent[Y90_LOBE_LEFT], pi->lobe_tumour_volume_ml[Y90_LOBE_LEFT],
+                pi->necrotic_volume_ml);
 }
 
 y90_status y90_run_phantom(const y90_config *c, const char *out_path, int force, FILE *log, y90_error *err)
