@@ -64,6 +64,10 @@ static void test_defaults(void)
     CU_ASSERT_EQUAL(c.phantom.tumour_count, 5);
     CU_ASSERT_DOUBLE_EQUAL(c.phantom.tumour_size_sigma, 0, 1e-12);
     CU_ASSERT_DOUBLE_EQUAL(c.phantom.necrotic_fraction, 0.3, 1e-12);
+    CU_ASSERT_EQUAL(c.phantom.tumour_pattern, Y90_PATTERN_SCATTERED);
+    CU_ASSERT_EQUAL(c.phantom.tumour_lobes, Y90_TREAT_BOTH);
+    CU_ASSERT_DOUBLE_EQUAL(c.phantom.tumour_large_fraction, 0.5, 0);
+    CU_ASSERT_DOUBLE_EQUAL(c.phantom.necrosis_min_diameter_mm, 0, 0); /* every tumour necrotic_fraction, as before */
     CU_ASSERT_DOUBLE_EQUAL(c.phantom.lung_density, 0.26, 1e-12);
     CU_ASSERT_DOUBLE_EQUAL(c.phantom.body_density, 1.03, 1e-12);
     CU_ASSERT_DOUBLE_EQUAL(c.phantom.margin_mm, 30, 1e-12);
@@ -149,7 +153,11 @@ static const char *const full_text =
     "  tumour_burden_percent: 20\n"
     "  tumour_count: 3\n"
     "  tumour_size_sigma: 0.5\n"
+    "  tumour_pattern: confluent\n"
+    "  tumour_lobes: left\n"
+    "  tumour_large_fraction: 0.4\n"
     "  necrotic_fraction: 0.2\n"
+    "  necrosis_min_diameter_mm: 25\n"
     "  lung_density: 0.3\n"
     "  body_density: 1.04\n"
     "  margin_mm: 20\n"
@@ -208,7 +216,8 @@ static const char *const full_text =
 static const char *const all_keys[] = {
     "phantom.type", "phantom.voxel_mm", "phantom.seed", "phantom.liver_mass_g", "phantom.liver_density",
     "phantom.right_lobe_fraction", "phantom.tumour_burden_percent", "phantom.tumour_count",
-    "phantom.tumour_size_sigma", "phantom.necrotic_fraction", "phantom.lung_density", "phantom.body_density",
+    "phantom.tumour_size_sigma", "phantom.tumour_pattern", "phantom.tumour_lobes", "phantom.tumour_large_fraction",
+    "phantom.necrotic_fraction", "phantom.necrosis_min_diameter_mm", "phantom.lung_density", "phantom.body_density",
     "phantom.margin_mm", "phantom.box_size_mm", "phantom.material", "phantom.density", "phantom.slab_materials",
     "phantom.slab_densities", "phantom.slab_thickness_mm", "source.type", "source.product",
     "source.sphere_diameter_um", "source.sphere_diameter_sd_um", "source.sphere_density",
@@ -240,7 +249,11 @@ static void test_every_key(void)
     CU_ASSERT_DOUBLE_EQUAL(p->tumour_burden_percent, 20, 0);
     CU_ASSERT_EQUAL(p->tumour_count, 3);
     CU_ASSERT_DOUBLE_EQUAL(p->tumour_size_sigma, 0.5, 0);
+    CU_ASSERT_EQUAL(p->tumour_pattern, Y90_PATTERN_CONFLUENT);
+    CU_ASSERT_EQUAL(p->tumour_lobes, Y90_TREAT_LEFT);
+    CU_ASSERT_DOUBLE_EQUAL(p->tumour_large_fraction, 0.4, 0);
     CU_ASSERT_DOUBLE_EQUAL(p->necrotic_fraction, 0.2, 0);
+    CU_ASSERT_DOUBLE_EQUAL(p->necrosis_min_diameter_mm, 25, 0);
     CU_ASSERT_DOUBLE_EQUAL(p->lung_density, 0.3, 0);
     CU_ASSERT_DOUBLE_EQUAL(p->body_density, 1.04, 0);
     CU_ASSERT_DOUBLE_EQUAL(p->margin_mm, 20, 0);
