@@ -360,13 +360,15 @@ static int place_one(ctx_t *C, int i, int ri)
         if (pat == Y90_PATTERN_CONFLUENT) {
             if (i > 0 && !touches) continue;
             score = i == 0 ? -depth(C, Rg, c) : dist3(c, C->ts[0].c); /* deepest first, then nearest to it */
+        } else if (pat == Y90_PATTERN_FEW_LARGE) {
+            if (!separate) continue;
+            score = depth(C, Rg, c); /* against the liver's surface, leaving the deep room to the next ones */
         } else {
             if (separate) {
                 memcpy(C->ts[i].c, c, sizeof c);
                 C->ts[i].region = ri;
                 return 1;
             }
-            if (pat == Y90_PATTERN_FEW_LARGE) continue;
             score = overlap;
         }
         if (score < best) {
