@@ -8,11 +8,12 @@
  *      the asked tumour volume; placed largest first;
  *   3. placement: each tumour's centre is drawn among the region voxels deep enough for it (jittered inside the
  *      voxel) and must hold the whole sphere, at up to TUMOUR_S_HI times its radius, inside the region. The
- *      pattern chooses among the candidates: the first one at least a voxel from every tumour (scattered,
- *      miliary, mix, few_large); when none is, the one overlapping the tumours already placed least (scattered,
- *      miliary, mix: the tumours touch and merge into confluent masses; few_large refuses); confluent keeps the
- *      deepest position for the first lesion and then the candidate nearest to it among those overlapping the
- *      mass. No tumour's centre lies inside another tumour, so each stays a distinct lobule of a mass;
+ *      pattern chooses among the candidates: scattered, miliary, mix: the first one at least a voxel from every
+ *      tumour, or when none is, the one overlapping the tumours already placed least (the tumours touch and
+ *      merge into confluent masses); few_large: the shallowest of those a voxel from every tumour (none: the
+ *      request is refused); confluent: the deepest position for the first lesion, then the candidate nearest
+ *      to it among those overlapping the mass. No tumour's centre lies inside another tumour, so each stays a
+ *      distinct lobule of a mass;
  *   4. burden: one common radius factor in [TUMOUR_S_LO, TUMOUR_S_HI] is bisected so that the union of the
  *      spheres holds the asked number of voxels. Where overlaps make the union short even at TUMOUR_S_HI, the
  *      volumes are scaled up by the shortfall and the placement is redone (at most REGROW_ITERS times);
