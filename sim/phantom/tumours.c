@@ -139,14 +139,16 @@ static void edt_line(float *f, long s, int n, int *v, double *z, double *tmp)
     for (int q = 0; q < n; q++) f[q * s] = (float)tmp[q];
 }
 
-static const float *sort_d2; /* qsort has no user argument */
+typedef struct {
+    float d2;
+    long idx;
+} depth_idx;
 
 static int deeper_first(const void *a, const void *b)
 {
-    long i = *(const long *)a, j = *(const long *)b;
-    float di = sort_d2[i], dj = sort_d2[j];
-    if (di != dj) return di > dj ? -1 : 1;
-    return (i > j) - (i < j);
+    const depth_idx *x = a, *y = b;
+    if (x->d2 != y->d2) return x->d2 > y->d2 ? -1 : 1;
+    return (x->idx > y->idx) - (x->idx < y->idx);
 }
 
 /* Region of the liver voxels with label lab_a or lab_b: distance transform and the voxels deepest first. */
@@ -199,11 +201,14 @@ static y90_status make_region(ctx_t *C, region_t *R, int lab_a, int lab_b, y90_e
     free(v), free(z), free(tmp);
     R->order = malloc((size_t)(R->nvox > 0 ? R->nvox : 1) * sizeof *R->order);
     if (!R->order) return Y90_FAIL(err, Y90_ENOMEM, "liver phantom: out of memory for the tumour placement");
+    depth_idx *tmpo = malloc((size_t)(R->nvox > 0 ? R->nvox : 1) * sizeof *tmpo);
+    if (!tmpo) return Y90_FAIL(err, Y90_ENOMEM, "liver phantom: out of memory for the tumour placement");
     long m = 0;
     for (long i = 0; i < nb; i++)
-        if (R->d2[i] > 0.0f) R->order[m++] = i;
-    sort_d2 = R->d2;
-    qsort(R->order, (size_t)m, sizeof *R->order, deeper_first);
+        if (R->d2[i] > 0.0f) tmpo[m].d2 = R->d2[i], tmpo[m++].idx = i;
+    qsort(tmpo, (size_t)m, sizeof *tmpo, deeper_first);
+    for (long i = 0; i < m; i++) R->order[i] = tmpo[i].idx;
+    free(tmpo);
     R->share = (double)R->nvox / (double)C->nliver;
     return Y90_OK;
 }
