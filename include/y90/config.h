@@ -124,6 +124,7 @@ typedef struct {
 typedef struct {
     char path[1024];                 /* file it was read from */
     char *yaml_text;                 /* the full YAML text, stored in every output */
+    char *overrides;                 /* the --set KEY=VALUE overrides applied on top, one a line (NULL: none) */
     y90_phantom_params phantom;
     y90_source_params source;
     y90_treatment_params treatment;
@@ -139,6 +140,13 @@ void y90_config_defaults(y90_config *c);
 y90_status y90_config_load(const char *path, y90_config *c, y90_error *err);
 /* Parse YAML text (name used in messages). */
 y90_status y90_config_parse(const char *name, const char *text, size_t len, y90_config *c, y90_error *err);
+/* The same with overrides "KEY=VALUE" (`--set`, repeatable) applied after the file and before the cross-key
+ * checks: VALUE is YAML (a scalar, or a flow list like [1, 2, 3]) validated exactly like the file's value; errors
+ * start with "--set KEY=VALUE". Any key of the table; a key given twice is refused. */
+y90_status y90_config_parse_sets(const char *name, const char *text, size_t len, const char *const *sets, int nsets,
+                                 y90_config *c, y90_error *err);
+y90_status y90_config_load_sets(const char *path, const char *const *sets, int nsets, y90_config *c,
+                                y90_error *err);
 /* Cross-key checks that one key alone cannot express. */
 y90_status y90_config_validate(const y90_config *c, y90_error *err);
 void y90_config_free(y90_config *c);

@@ -14,7 +14,8 @@
  *                    (0,0,0), x y z), decays (double: decays the dose represents), histories (int64), seed (uint64),
  *                    rng (string: stream scheme), kernel (string), version, git_revision, created (ISO 8601 UTC),
  *                    runtime_s (double), threads (int), config (string: the full YAML), config_effective (string:
- *                    every key's value as used, valid YAML), config_path (string)
+ *                    every key's value as used, valid YAML), config_path (string),
+ *                    config_overrides (string, only when --set was given: the KEY=VALUE overrides, one a line)
  *   /treatment group attributes: activity_calibration_gbq, hours_after_calibration, activity_treatment_gbq,
  *                    lung_shunt_fraction, tn_ratio, prescription_gy, treated_lobes (string both|right|left),
  *                    product (string), n_spheres (int64), half_life_h, mean_energy_mev, gy_kg_per_gbq

@@ -45,14 +45,46 @@ static int opt_i64(const char *cmd, const char *name, const char *s, double lo, 
     return 0;
 }
 
+/* The --set KEY=VALUE overrides of one command line (and the options that are shorthands for them). */
+#define CLI_MAX_SETS 256
+typedef struct {
+    const char *v[CLI_MAX_SETS];
+    int n;
+    char own[8][128]; /* text of the shorthand options (--histories N -> transport.histories=N) */
+    int nown;
+} cli_sets;
+
+static int sets_add(cli_sets *s, const char *cmd, const char *kv)
+{
+    if (s->n >= CLI_MAX_SETS) return usage_error(cmd, "too many --set options (at most 256)", kv);
+    s->v[s->n++] = kv;
+    return 0;
+}
+
+static int sets_add_own(cli_sets *s, const char *cmd, const char *key, const char *value)
+{
+    if (s->nown >= 8) return usage_error(cmd, "too many options", key);
+    char *b = s->own[s->nown++];
+    snprintf(b, sizeof s->own[0], "%s=%s", key, value);
+    return sets_add(s, cmd, b);
+}
+
 int y90_cli_check(int argc, char **argv)
 {
-    if (argc != 2) return usage_error("check", "expected exactly one CONFIG", NULL);
+    const char *cfgpath = NULL;
+    cli_sets sets = {0};
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--set") && i + 1 < argc) { if (sets_add(&sets, "check", argv[++i])) return 2; }
+        else if (argv[i][0] == '-') return usage_error("check", "unknown option or missing value", argv[i]);
+        else if (!cfgpath) cfgpath = argv[i];
+        else return usage_error("check", "expected exactly one CONFIG", argv[i]);
+    }
+    if (!cfgpath) return usage_error("check", "expected exactly one CONFIG", NULL);
     y90_config c;
     y90_error e = {0};
-    if (y90_config_load(argv[1], &c, &e)) return y90_cli_fail(&e);
+    if (y90_config_load_sets(cfgpath, sets.v, sets.n, &c, &e)) return y90_cli_fail(&e);
     int rc = y90_run_check(&c, stderr, &e) ? y90_cli_fail(&e) : 0;
-    if (!rc) printf("%s: valid (phantom and sources built)\n", argv[1]);
+    if (!rc) printf("%s: valid (phantom and sources built)\n", cfgpath);
     y90_config_free(&c);
     return rc;
 }
@@ -69,8 +101,10 @@ int y90_cli_phantom(int argc, char **argv)
 {
     const char *cfgpath = NULL, *out = NULL;
     int force = 0;
+    cli_sets sets = {0};
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-o") && i + 1 < argc) out = argv[++i];
+        else if (!strcmp(argv[i], "--set") && i + 1 < argc) { if (sets_add(&sets, "phantom", argv[++i])) return 2; }
         else if (!strcmp(argv[i], "--force")) force = 1;
         else if (argv[i][0] == '-') return usage_error("phantom", "unknown option", argv[i]);
         else if (!cfgpath) cfgpath = argv[i];
@@ -79,7 +113,7 @@ int y90_cli_phantom(int argc, char **argv)
     if (!cfgpath || !out) return usage_error("phantom", "expected CONFIG and -o PHANTOM.h5", NULL);
     y90_config c;
     y90_error e = {0};
-    if (y90_config_load(cfgpath, &c, &e)) return y90_cli_fail(&e);
+    if (y90_config_load_sets(cfgpath, sets.v, sets.n, &c, &e)) return y90_cli_fail(&e);
     int rc = y90_run_phantom(&c, out, force, stderr, &e) ? y90_cli_fail(&e) : 0;
     if (!rc) fprintf(stderr, "wrote %s\n", out);
     y90_config_free(&c);
@@ -129,6 +163,7 @@ int y90_cli_run(int argc, char **argv)
     int64_t hist = -1, threads = -1;
     unsigned long long seed_u = 0;
     int have_seed = 0;
+    cli_sets sets = {0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "-o") && v) out = argv[++i];
@@ -143,6 +178,7 @@ int y90_cli_run(int argc, char **argv)
             have_seed = 1;
         }
         else if (!strcmp(a, "--kernel") && v) kernel = argv[++i];
+        else if (!strcmp(a, "--set") && v) { if (sets_add(&sets, "run", argv[++i])) return 2; }
         else if (!strcmp(a, "--force")) force = 1;
         else if (!strcmp(a, "--quiet")) quiet = 1;
         else if (a[0] == '-') return usage_error("run", "unknown option or missing value", a);
@@ -150,17 +186,20 @@ int y90_cli_run(int argc, char **argv)
         else return usage_error("run", "more than one CONFIG", a);
     }
     if (!cfgpath || !out) return usage_error("run", "expected CONFIG and -o OUT.h5", NULL);
+    if (kernel && strcmp(kernel, "mc") && strcmp(kernel, "local"))
+        return usage_error("run", "--kernel: expected mc or local", kernel);
+    /* the shorthand options are overrides like --set: validated by the config table and recorded */
+    char num[32];
+    snprintf(num, sizeof num, "%lld", (long long)hist);
+    if (hist > 0 && sets_add_own(&sets, "run", "transport.histories", num)) return 2;
+    snprintf(num, sizeof num, "%lld", (long long)threads);
+    if (threads > 0 && sets_add_own(&sets, "run", "transport.threads", num)) return 2;
+    snprintf(num, sizeof num, "%llu", seed_u);
+    if (have_seed && sets_add_own(&sets, "run", "transport.seed", num)) return 2;
+    if (kernel && sets_add_own(&sets, "run", "transport.kernel", kernel)) return 2;
     y90_config c;
     y90_error e = {0};
-    if (y90_config_load(cfgpath, &c, &e)) return y90_cli_fail(&e);
-    if (hist > 0) c.transport.histories = hist;
-    if (threads > 0) c.transport.threads = (int)threads;
-    if (have_seed) c.transport.seed = (uint64_t)seed_u;
-    if (kernel) {
-        if (!strcmp(kernel, "mc")) c.transport.kernel = Y90_KERNEL_MC;
-        else if (!strcmp(kernel, "local")) c.transport.kernel = Y90_KERNEL_LOCAL;
-        else { y90_config_free(&c); return usage_error("run", "--kernel: expected mc or local", kernel); }
-    }
+    if (y90_config_load_sets(cfgpath, sets.v, sets.n, &c, &e)) return y90_cli_fail(&e);
     progress_state ps = {.t0 = wall_s(), .tty = isatty(2), .quiet = quiet, .last_pct = -1};
     /* the first Ctrl-C stops after the current batch and writes what is finished; a second one kills */
     struct sigaction sa;

@@ -16,6 +16,7 @@ typedef struct {
     y90_error *err;
     int *seen;            /* per key: line where it was set (0 = not set) */
     int *count;           /* per list key: number of entries given */
+    int no_lines;         /* values from --set: messages name the option, not a line */
 } parse_ctx;
 
 static int line_of(const yaml_node_t *n) { return (int)n->start_mark.line + 1; }
@@ -78,6 +79,8 @@ static y90_status bad_value(parse_ctx *c, const y90_key *k, int line, const char
 {
     char exp[160];
     expected_text(k, exp, sizeof exp);
+    if (c->no_lines)
+        return Y90_FAIL(c->err, Y90_EINPUT, "%s: %s = '%s': %s; expected %s", c->file, k->key, text, why, exp);
     return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: %s = '%s': %s; expected %s", c->file, line, k->key, text, why,
                     exp);
 }
@@ -408,6 +411,7 @@ static int line_either(const parse_ctx *c, const char *k1, const char *k2)
 static const char *where(const parse_ctx *c, int line, char *buf, size_t len)
 {
     if (line > 0) snprintf(buf, len, "%s:%d", c->file, line);
+    else if (line < 0) snprintf(buf, len, "--set"); /* the key came from an override */
     else snprintf(buf, len, "%s", c->file);
     return buf;
 }
@@ -429,22 +433,23 @@ static y90_status cross_check(parse_ctx *c)
     int nd = c->count[key_index("phantom.slab_densities")], nt = c->count[key_index("phantom.slab_thickness_mm")];
     if (p->type != Y90_PHANTOM_SLABS && (p->nslabs || nd || nt)) {
         const char *k = p->nslabs ? "phantom.slab_materials" : nt ? "phantom.slab_thickness_mm" : "phantom.slab_densities";
-        return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: %s is given but phantom.type is not slabs; the slab lists apply "
-                        "only to phantom.type = slabs", c->file, c->seen[key_index(k)], k);
+        return Y90_FAIL(c->err, Y90_EINPUT, "%s: %s is given but phantom.type is not slabs; the slab lists apply "
+                        "only to phantom.type = slabs", where(c, c->seen[key_index(k)], w, sizeof w), k);
     }
     if (p->type == Y90_PHANTOM_SLABS) {
-        int line = c->seen[key_index("phantom.slab_materials")];
+        char wl[1100];
+        const char *at = where(c, c->seen[key_index("phantom.slab_materials")], wl, sizeof wl);
         if (p->nslabs < 1)
             return Y90_FAIL(c->err, Y90_EINPUT, "%s: phantom.type = slabs needs phantom.slab_materials (a list of at "
                             "least one material)", c->file);
         if (nt != p->nslabs || (nd != 0 && nd != p->nslabs))
-            return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: phantom.slab_materials has %d entries but slab_thickness_mm "
+            return Y90_FAIL(c->err, Y90_EINPUT, "%s: phantom.slab_materials has %d entries but slab_thickness_mm "
                             "has %d and slab_densities %d; expected one thickness per slab and either no densities "
-                            "or one per slab", c->file, line, p->nslabs, nt, nd);
+                            "or one per slab", at, p->nslabs, nt, nd);
         for (int i = 0; i < p->nslabs; i++)
             if (!known_material(cfg, p->slab_materials[i]))
-                return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: phantom.slab_materials[%d] = '%s': unknown material",
-                                c->file, line, i, p->slab_materials[i]);
+                return Y90_FAIL(c->err, Y90_EINPUT, "%s: phantom.slab_materials[%d] = '%s': unknown material",
+                                at, i, p->slab_materials[i]);
     }
     const y90_source_params *s = &cfg->source;
     if (s->type == Y90_SOURCE_MICROSPHERES && p->type != Y90_PHANTOM_LIVER)
@@ -462,7 +467,87 @@ static y90_status cross_check(parse_ctx *c)
     return Y90_OK;
 }
 
+/* One override "KEY=VALUE": VALUE is YAML (a scalar or a flow list such as [1, 2, 3]) and goes through the same
+ * set_value as the file's value; messages start with "--set KEY=VALUE". */
+static y90_status apply_set(parse_ctx *c, const char *set)
+{
+    const char *eq = strchr(set, '=');
+    char key[128];
+    if (!eq || eq == set || (size_t)(eq - set) >= sizeof key)
+        return Y90_FAIL(c->err, Y90_EINPUT, "--set %s: expected KEY=VALUE, e.g. --set treatment.activity_gbq=2.5",
+                        set);
+    snprintf(key, sizeof key, "%.*s", (int)(eq - set), set);
+    size_t ki = y90_config_nkeys;
+    for (size_t i = 0; i < y90_config_nkeys; i++)
+        if (strcmp(y90_config_keys[i].key, key) == 0) ki = i;
+    if (ki == y90_config_nkeys) {
+        char section[64], known[1024] = "";
+        const char *dot = strchr(key, '.');
+        snprintf(section, sizeof section, "%.*s", dot ? (int)(dot - key) : (int)strlen(key), key);
+        if (is_section(section)) section_keys(section, known, sizeof known);
+        if (known[0])
+            return Y90_FAIL(c->err, Y90_EINPUT, "--set %s: unknown key '%s'; section %s has: %s", set, key, section,
+                            known);
+        return Y90_FAIL(c->err, Y90_EINPUT, "--set %s: unknown key '%s'; expected section.name with a section of "
+                        "phantom, source, treatment, transport or output (y90mc config-reference lists them; "
+                        "materials can only be given in the file)", set, key);
+    }
+    const y90_key *k = &y90_config_keys[ki];
+    if (c->seen[ki] < 0)
+        return Y90_FAIL(c->err, Y90_EINPUT, "--set %s: %s given twice on the command line", set, k->key);
+    char label[1200];
+    snprintf(label, sizeof label, "--set %.1100s", set);
+    parse_ctx sc = *c;
+    sc.file = label;
+    sc.no_lines = 1;
+    yaml_parser_t parser;
+    yaml_document_t doc;
+    yaml_parser_initialize(&parser);
+    yaml_parser_set_input_string(&parser, (const unsigned char *)(eq + 1), strlen(eq + 1));
+    y90_status st;
+    if (!yaml_parser_load(&parser, &doc)) {
+        char exp[160];
+        expected_text(k, exp, sizeof exp);
+        st = Y90_FAIL(c->err, Y90_EINPUT, "%s: the value is not valid YAML (%s); expected %s", label,
+                      parser.problem ? parser.problem : "syntax error", exp);
+    } else {
+        yaml_node_t *root = yaml_document_get_root_node(&doc);
+        if (!root) {
+            char exp[160];
+            expected_text(k, exp, sizeof exp);
+            st = Y90_FAIL(c->err, Y90_EINPUT, "%s: empty value; expected %s", label, exp);
+        } else {
+            st = set_value(&sc, &doc, k, root);
+        }
+        yaml_document_delete(&doc);
+    }
+    yaml_parser_delete(&parser);
+    if (!st) c->seen[ki] = -1; /* set by an option: messages say --set instead of a line */
+    return st;
+}
+
+/* The overrides as "KEY=VALUE" lines (malloc'd), or NULL when there are none. */
+static char *join_sets(const char *const *sets, int nsets)
+{
+    size_t n = 1;
+    for (int i = 0; i < nsets; i++) n += strlen(sets[i]) + 1;
+    char *out = nsets > 0 ? malloc(n) : NULL;
+    if (!out) return NULL;
+    out[0] = 0;
+    for (int i = 0; i < nsets; i++) {
+        strcat(out, sets[i]);
+        strcat(out, "\n");
+    }
+    return out;
+}
+
 y90_status y90_config_parse(const char *name, const char *text, size_t len, y90_config *cfg, y90_error *err)
+{
+    return y90_config_parse_sets(name, text, len, NULL, 0, cfg, err);
+}
+
+y90_status y90_config_parse_sets(const char *name, const char *text, size_t len, const char *const *sets, int nsets,
+                                 y90_config *cfg, y90_error *err)
 {
     y90_config_defaults(cfg);
     snprintf(cfg->path, sizeof cfg->path, "%s", name);
@@ -480,6 +565,7 @@ y90_status y90_config_parse(const char *name, const char *text, size_t len, y90_
         return st;
     }
     y90_status st = parse_document(&c, &doc);
+    for (int i = 0; i < nsets && !st; i++) st = apply_set(&c, sets[i]);
     if (!st) st = cross_check(&c);
     yaml_document_delete(&doc);
     if (!st) { /* a second document ("---") would be silently ignored: refuse it */
@@ -501,10 +587,20 @@ y90_status y90_config_parse(const char *name, const char *text, size_t len, y90_
     if (!cfg->yaml_text) return Y90_FAIL(err, Y90_ENOMEM, "%s: cannot keep the config text", name);
     memcpy(cfg->yaml_text, text, len);
     cfg->yaml_text[len] = 0;
+    if (nsets > 0 && !(cfg->overrides = join_sets(sets, nsets))) {
+        y90_config_free(cfg);
+        return Y90_FAIL(err, Y90_ENOMEM, "%s: cannot keep the --set overrides", name);
+    }
     return y90_config_validate(cfg, err);
 }
 
 y90_status y90_config_load(const char *path, y90_config *cfg, y90_error *err)
+{
+    return y90_config_load_sets(path, NULL, 0, cfg, err);
+}
+
+y90_status y90_config_load_sets(const char *path, const char *const *sets, int nsets, y90_config *cfg,
+                                y90_error *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f) return Y90_FAIL(err, Y90_EINPUT, "%s: cannot open config: %s", path, strerror(errno));
@@ -523,7 +619,7 @@ y90_status y90_config_load(const char *path, y90_config *cfg, y90_error *err)
         if (got == 0) break;
     }
     fclose(f);
-    y90_status st = y90_config_parse(path, buf ? buf : "", len, cfg, err);
+    y90_status st = y90_config_parse_sets(path, buf ? buf : "", len, sets, nsets, cfg, err);
     free(buf);
     return st;
 }
@@ -562,7 +658,9 @@ y90_phantom_params y90_config_phantom(const y90_config *c)
 void y90_config_free(y90_config *c)
 {
     free(c->yaml_text);
+    free(c->overrides);
     c->yaml_text = NULL;
+    c->overrides = NULL;
 }
 
 void y90_config_print_reference(FILE *f)

@@ -241,6 +241,7 @@ static y90_status write_root_attrs(h5w *w, const y90_config *cfg, const y90_grid
     if (st == Y90_OK) st = attr_str(w, r, "/", "rng", Y90_RNG_SCHEME);
     if (st == Y90_OK) st = attr_str(w, r, "/", "config", cfg ? cfg->yaml_text : NULL);
     if (st == Y90_OK) st = attr_str(w, r, "/", "config_path", cfg ? cfg->path : NULL);
+    if (st == Y90_OK && cfg && cfg->overrides) st = attr_str(w, r, "/", "config_overrides", cfg->overrides);
     if (st == Y90_OK && cfg) {
         char *eff = y90_config_effective(cfg);
         if (!eff) return Y90_FAIL(w->err, Y90_ENOMEM, "%s: out of memory for the effective config", w->path);
