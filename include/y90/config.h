@@ -66,6 +66,7 @@ typedef enum { Y90_PRODUCT_THERASPHERE = 0, Y90_PRODUCT_SIR_SPHERES } y90_produc
 typedef struct {
     y90_source_type type;
     y90_product product;
+    uint64_t seed;                   /* seed of the sphere placement (independent of the transport seed) */
     double sphere_diameter_um;       /* um, mean diameter (0 = product preset) */
     double sphere_diameter_sd_um;    /* um, standard deviation (<0 = product preset) */
     double sphere_density;           /* g/cm3 (0 = product preset) */

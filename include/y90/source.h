@@ -42,7 +42,7 @@ typedef struct y90_sources {
     double decays;                 /* decays the dose represents (full decay of activity at treatment) */
 } y90_sources;
 
-/* Build the sources the config describes on the grid (samples spheres with the config's seed). */
+/* Build the sources the config describes on the grid (samples spheres with source.seed). */
 y90_status y90_sources_build(const y90_config *c, const y90_grid *g, y90_sources *s, y90_error *err);
 void y90_sources_free(y90_sources *s);
 

@@ -145,7 +145,7 @@ static y90_status place_spheres(const y90_config *c, const y90_grid *g, const pr
     #pragma omp parallel for schedule(static) num_threads(threads) reduction(| : too_narrow)
     for (size_t i = 0; i < s->nspheres; i++) {
         y90_rng r;
-        y90_rng_init(&r, c->transport.seed, Y90_STREAM_SPHERES, i);
+        y90_rng_init(&r, c->source.seed, Y90_STREAM_SPHERES, i);
         int lung = i < s->spheres_in_lung;
         const double *cdf = lung ? cdf_lung : cdf_liver;
         size_t v = search_cdf(cdf, nv, y90_rng_uniform(&r) * (lung ? tot_lung : tot_liver));
