@@ -25,7 +25,7 @@ y90_status y90_drive_tally(const y90_kernel_input *in, const y90_kernel_ops *ops
                            int64_t *done_out, int *threads_out, y90_error *err)
 {
     const int64_t total = in->tp->histories;
-    int threads = in->tp->threads > 0 ? in->tp->threads : omp_get_num_procs();
+    int threads = in->tp->threads > 0 ? in->tp->threads : omp_get_max_threads(); /* OMP_NUM_THREADS or all cores */
     int failed = 0;
     int64_t done = 0, bs = batch_size(total, threads);
     while (done < total && !failed) {

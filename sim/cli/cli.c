@@ -120,30 +120,39 @@ int y90_cli_phantom(int argc, char **argv)
     return rc;
 }
 
-static volatile int stop_requested;
+volatile int y90_cli_stop;
 static void on_signal(int sig)
 {
     (void)sig;
-    stop_requested = 1;
+    y90_cli_stop = 1;
 }
 
-typedef struct {
-    double t0, last;
-    int tty, quiet, last_pct;
-} progress_state;
+void y90_cli_catch_signals(void)
+{
+    /* the first Ctrl-C stops after the current batch and writes what is finished; a second one kills */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
 
-static double wall_s(void)
+double y90_cli_wall_s(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static void progress(int64_t done, int64_t total, void *user)
+void y90_cli_progress(int64_t done, int64_t total, void *user)
 {
-    progress_state *p = user;
+    y90_cli_progress_state *p = user;
     if (p->quiet) return;
-    double t = wall_s() - p->t0, eta = done > 0 ? t * (double)(total - done) / (double)done : 0;
+    if (done < p->last_done) p->t0 = y90_cli_wall_s(); /* a new run (next sweep point) */
+    p->last_done = done;
+    double t = y90_cli_wall_s() - p->t0, eta = done > 0 ? t * (double)(total - done) / (double)done : 0;
     int pct = (int)(100.0 * (double)done / (double)total);
     if (p->tty) {
         fprintf(stderr, "\r[run] %3d %%  %lld/%lld histories  %.1f s  ETA %.1f s   ", pct, (long long)done,
@@ -200,16 +209,9 @@ int y90_cli_run(int argc, char **argv)
     y90_config c;
     y90_error e = {0};
     if (y90_config_load_sets(cfgpath, sets.v, sets.n, &c, &e)) return y90_cli_fail(&e);
-    progress_state ps = {.t0 = wall_s(), .tty = isatty(2), .quiet = quiet, .last_pct = -1};
-    /* the first Ctrl-C stops after the current batch and writes what is finished; a second one kills */
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sa.sa_flags = SA_RESETHAND;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    y90_run_options o = {out, force, progress, &ps, &stop_requested, quiet ? NULL : stderr};
+    y90_cli_progress_state ps = {.t0 = y90_cli_wall_s(), .tty = isatty(2), .quiet = quiet, .last_pct = -1};
+    y90_cli_catch_signals();
+    y90_run_options o = {out, force, y90_cli_progress, &ps, &y90_cli_stop, quiet ? NULL : stderr};
     int rc = y90_run(&c, &o, &e) ? y90_cli_fail(&e) : 0;
     if (!rc && !quiet) fprintf(stderr, "wrote %s\n", out);
     y90_config_free(&c);

@@ -16,6 +16,10 @@ static void usage(FILE *f)
             "  --set KEY=VALUE overrides any config key (y90mc config-reference), validated like the file; repeatable\n"
             "  y90mc vsv --medium M --density RHO --voxel-mm V [--histories N] [--threads T] [--seed S] -o VSV.csv\n"
             "  y90mc dpk --medium M [--density RHO] [--shell-mm DR] [--histories N] [--threads T] [--seed S] -o DPK.csv\n"
+            "  y90mc sweep SWEEP.yaml [--quiet]     run every point of a sweep, skipping finished ones; write the summary\n"
+            "  y90mc sweep SWEEP.yaml --index I     run point I only (job arrays)\n"
+            "  y90mc sweep SWEEP.yaml --list | --collect\n"
+            "  y90mc sweep SWEEP.yaml --slurm [--partition P] [--time T] [--cpus-per-task C] [--mem-gb G]\n"
             "  y90mc config-reference             print every config key (Markdown)\n"
             "  y90mc --version | --help\n\n"
             "exit status: 0 success, 1 failure, 2 bad input (config, options, files), 130 interrupted\n",
@@ -43,6 +47,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "phantom")) return y90_cli_phantom(argc - 1, argv + 1);
     if (!strcmp(cmd, "vsv")) return y90_cli_vsv(argc - 1, argv + 1);
     if (!strcmp(cmd, "dpk")) return y90_cli_dpk(argc - 1, argv + 1);
+    if (!strcmp(cmd, "sweep")) return y90_cli_sweep(argc - 1, argv + 1);
     if (!strcmp(cmd, "config-reference")) return y90_cli_config_reference(argc - 1, argv + 1);
     fprintf(stderr, "y90mc: unknown command '%s'\n\n", cmd);
     usage(stderr);

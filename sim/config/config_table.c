@@ -119,7 +119,7 @@ const y90_key y90_config_keys[] = {
     {"transport.seed", Y90_KT_UINT64, OFF(transport.seed), "1", 0, 0, 0, "", NULL, 0,
      "seed of the simulated decays (results depend only on the seeds and histories; the spheres use source.seed)"},
     {"transport.threads", Y90_KT_INT, OFF(transport.threads), "0", 0, 4096, 0, "", NULL, 0,
-     "OpenMP threads (0: all cores)"},
+     "OpenMP threads (0: OMP_NUM_THREADS when set, else all cores)"},
     {"transport.cutoff_kev", Y90_KT_DOUBLE, OFF(transport.cutoff_kev), "10", 1, 500, 0, "keV", NULL, 0,
      "electron transport cutoff (kinetic energy); below it the rest is deposited locally"},
     {"transport.photon_cutoff_kev", Y90_KT_DOUBLE, OFF(transport.photon_cutoff_kev), "10", 1, 500, 0, "keV",

@@ -112,7 +112,7 @@ static y90_status build_alias(y90_sources *s, double total, y90_error *err)
 static y90_status place_spheres(const y90_config *c, const y90_grid *g, const preset *pr, y90_sources *s,
                                 y90_error *err)
 {
-    const int threads = c->transport.threads > 0 ? c->transport.threads : omp_get_num_procs();
+    const int threads = c->transport.threads > 0 ? c->transport.threads : omp_get_max_threads();
     double wl[Y90_MAX_LABELS] = {0}, wlung[Y90_MAX_LABELS] = {0};
     for (int i = 0; i < g->nstructures; i++) {
         const y90_structure *st = &g->structures[i];
