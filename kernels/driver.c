@@ -24,13 +24,14 @@ static int64_t batch_size(int64_t total, int threads)
 y90_status y90_drive_tally(const y90_kernel_input *in, const y90_kernel_ops *ops, const void *ctx, y90_tally *t,
                            int64_t *done_out, int *threads_out, y90_error *err)
 {
-    const int64_t total = in->tp->histories;
+    const int64_t first = in->count > 0 ? in->first : 0, total = in->count > 0 ? in->count : in->tp->histories;
+    const int64_t last = first + total; /* one past the last history */
     int threads = in->tp->threads > 0 ? in->tp->threads : omp_get_max_threads(); /* OMP_NUM_THREADS or all cores */
     int failed = 0;
-    int64_t done = 0, bs = batch_size(total, threads);
-    while (done < total && !failed) {
+    int64_t done = first, bs = batch_size(total, threads);
+    while (done < last && !failed) {
         if (in->stop && *in->stop) break;
-        int64_t end = done + bs < total ? done + bs : total;
+        int64_t end = done + bs < last ? done + bs : last;
         #pragma omp parallel num_threads(threads) reduction(| : failed)
         {
             y90_hist hb;
@@ -50,8 +51,9 @@ y90_status y90_drive_tally(const y90_kernel_input *in, const y90_kernel_ops *ops
             y90_hist_free(&hb);
         }
         done = end;
-        if (in->progress) in->progress(done, total, in->progress_user);
+        if (in->progress) in->progress(done - first, total, in->progress_user);
     }
+    done -= first;
     *done_out = done;
     *threads_out = threads;
     if (failed) return Y90_FAIL(err, Y90_ENOMEM, "%s kernel: out of memory for per-thread buffers", ops->name);
@@ -78,7 +80,8 @@ y90_status y90_drive(const y90_kernel_input *in, const y90_kernel_ops *ops, cons
         return kst;
     }
     st = y90_tally_to_result(&t, in->grid, done, in->src->decays, res, err);
-    y90_tally_free(&t);
+    res->tally = t; /* kept: a part of a run is written with its tallies */
+    res->first = in->count > 0 ? in->first : 0;
     res->runtime_s = now_s() - t0;
     res->threads = threads;
     res->seed = in->tp->seed;
@@ -95,6 +98,7 @@ void y90_run_result_free(y90_run_result *r)
     free(r->dose);
     free(r->rel_unc);
     free(r->edep_mev);
+    y90_tally_free(&r->tally);
     r->dose = NULL;
     r->rel_unc = NULL;
     r->edep_mev = NULL;
@@ -104,6 +108,9 @@ y90_status y90_kernel_run(const y90_kernel_input *in, y90_run_result *res, y90_e
 {
     memset(res, 0, sizeof *res);
     if (in->tp->histories < 1) return Y90_FAIL(err, Y90_EINPUT, "transport.histories must be at least 1");
+    if (in->count < 0 || in->first < 0 || (in->count > 0 && in->first + in->count > in->tp->histories))
+        return Y90_FAIL(err, Y90_EINTERNAL, "histories %lld..%lld outside the run's %lld", (long long)in->first,
+                        (long long)(in->first + in->count), (long long)in->tp->histories);
     switch (in->tp->kernel) {
     case Y90_KERNEL_LOCAL: return y90_kernel_local_run(in, res, err);
     case Y90_KERNEL_MC: return y90_kernel_mc_run(in, res, err);

@@ -22,6 +22,10 @@
  *   /energy_balance group attributes (MeV, totals over the simulated histories): emitted_mev, deposited_mev,
  *                    escaped_electron_mev, escaped_photon_mev, below_cutoff_mev (part of deposited_mev),
  *                    in_spheres_mev (part of deposited_mev), relative_imbalance
+ *   parts of a run (`run --part I/N`) also have root attributes part_index, part_count, part_first_history,
+ *                    histories_total (int64: of the whole run) and the group /tally: datasets sum and sum2 (uint64
+ *                    per voxel, x fastest: the integer energy tallies, kernels/tally.h units) and attributes eb
+ *                    (uint64[5]) and deposited (uint64); `y90mc merge` adds them up exactly
  * Files are written to "<out>.tmp-<pid>" and renamed over <out> only when complete.
  */
 #ifndef Y90_IO_H
@@ -30,6 +34,7 @@
 #include "y90/common.h"
 #include "y90/config.h"
 #include "y90/grid.h"
+#include "y90/kernel.h"
 
 #define Y90_FORMAT_VERSION 1
 
@@ -50,6 +55,9 @@ y90_status y90_io_read_attr_double(const char *path, const char *object, const c
                                    y90_error *err);
 y90_status y90_io_read_attr_string(const char *path, const char *object, const char *name, char *buf,
                                    size_t len, y90_error *err);
+/* The integer tallies of a part file (`run --part I/N`, group /tally) into t: t->nvox set and sum, sum2
+ * allocated by the caller (y90_tally_alloc). */
+y90_status y90_io_read_tally(const char *path, y90_tally *t, y90_error *err);
 /* 1 if object ("/treatment", "/dose_rel_uncertainty", ...) exists in the HDF5 file, 0 if not or unreadable. */
 int y90_io_has_object(const char *path, const char *object);
 /* Put the finished temporary file tmp in place of path: with force by rename(); without, never replacing a path

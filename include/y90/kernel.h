@@ -17,6 +17,18 @@ typedef struct {
     double in_spheres;     /* part of deposited: energy lost inside the emitting microsphere */
 } y90_energy_balance;
 
+/* The integer tallies of a run (fixed-point units in kernels/tally.h): exact, order-independent sums, so the
+ * tallies of the parts of a run add up to the tallies of the whole run bit for bit. sum2 is the per-voxel sum over
+ * histories of each history's squared deposit (the history-by-history variance), so it adds up exactly as well. */
+enum { Y90_EB_EMITTED, Y90_EB_ESC_E, Y90_EB_ESC_PH, Y90_EB_CUTOFF, Y90_EB_SPHERE, Y90_EB_N };
+typedef struct {
+    size_t nvox;
+    uint64_t *sum;               /* per voxel, energy units */
+    uint64_t *sum2;              /* per voxel, squared-energy units */
+    uint64_t eb[Y90_EB_N];       /* energy balance terms, energy units */
+    uint64_t deposited;          /* energy units, equals the sum over voxels */
+} y90_tally;
+
 /* What a kernel returns: dose and its uncertainty per voxel and the energy balance. */
 typedef struct y90_run_result {
     size_t nvox;
@@ -30,6 +42,10 @@ typedef struct y90_run_result {
     double runtime_s;        /* s, kernel wall time */
     const char *kernel;      /* "local" or "mc" */
     y90_energy_balance eb;
+    y90_tally tally;         /* the integer tallies behind dose, rel_unc and eb (kept for parts and merges) */
+    int64_t first;           /* first history simulated (0 unless a part) */
+    int part_index, part_count; /* 1..part_count for `run --part I/N` (0: a whole run) */
+    int64_t histories_total; /* histories of the whole run a part belongs to */
 } y90_run_result;
 
 struct y90_physics; /* physics.h: tables for the MC kernel (NULL for local) */
@@ -45,10 +61,19 @@ typedef struct {
     y90_progress_fn progress;       /* may be NULL */
     void *progress_user;
     volatile int *stop;             /* set non-zero (e.g. from a signal handler) to stop early; may be NULL */
+    int64_t first, count;           /* simulate histories first..first+count-1 (count 0: 0..tp->histories-1) */
 } y90_kernel_input;
 
 y90_status y90_kernel_run(const y90_kernel_input *in, y90_run_result *res, y90_error *err);
 void y90_run_result_free(y90_run_result *r);
+
+y90_status y90_tally_alloc(y90_tally *t, size_t nvox, y90_error *err);
+void y90_tally_free(y90_tally *t);
+/* Add the tallies of b to a (same nvox): a part of a run into the whole. */
+void y90_tally_add(y90_tally *a, const y90_tally *b);
+/* Fill res (dose Gy, uncertainty, energy balance) from the tally of `histories` decays. */
+y90_status y90_tally_to_result(const y90_tally *t, const y90_grid *g, int64_t histories, double decays,
+                               y90_run_result *res, y90_error *err);
 
 #endif
 

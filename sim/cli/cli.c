@@ -171,7 +171,7 @@ int y90_cli_run(int argc, char **argv)
     int force = 0, quiet = 0;
     int64_t hist = -1, threads = -1;
     unsigned long long seed_u = 0;
-    int have_seed = 0;
+    int have_seed = 0, part_index = 0, part_count = 0;
     cli_sets sets = {0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -188,6 +188,15 @@ int y90_cli_run(int argc, char **argv)
         }
         else if (!strcmp(a, "--kernel") && v) kernel = argv[++i];
         else if (!strcmp(a, "--set") && v) { if (sets_add(&sets, "run", argv[++i])) return 2; }
+        else if (!strcmp(a, "--part") && v) {
+            char *end;
+            errno = 0;
+            long pi = strtol(argv[++i], &end, 10), pn = *end == '/' ? strtol(end + 1, &end, 10) : 0;
+            if (*end || errno || pi < 1 || pn < 1 || pi > pn || pn > 1000000)
+                return usage_error("run", "--part: expected I/N with 1 <= I <= N <= 1000000, e.g. --part 2/4", argv[i]);
+            part_index = (int)pi;
+            part_count = (int)pn;
+        }
         else if (!strcmp(a, "--force")) force = 1;
         else if (!strcmp(a, "--quiet")) quiet = 1;
         else if (a[0] == '-') return usage_error("run", "unknown option or missing value", a);
@@ -212,7 +221,7 @@ int y90_cli_run(int argc, char **argv)
     y90_cli_progress_state ps = {.t0 = y90_cli_wall_s(), .tty = isatty(2), .quiet = quiet, .last_pct = -1};
     y90_cli_catch_signals();
     y90_run_options o = {out, force, y90_cli_progress, &ps, &y90_cli_stop, quiet ? NULL : stderr};
-    int rc = y90_run(&c, &o, &e) ? y90_cli_fail(&e) : 0;
+    int rc = y90_run_part(&c, &o, part_index, part_count, &e) ? y90_cli_fail(&e) : 0;
     if (!rc && !quiet) fprintf(stderr, "wrote %s\n", out);
     y90_config_free(&c);
     return rc;
@@ -253,5 +262,29 @@ int y90_cli_report(int argc, char **argv)
         if (dvh && y90_report_write_dvh_csv(path, dvh, force, &e)) rc = y90_cli_fail(&e);
     }
     free(r);
+    return rc;
+}
+
+int y90_cli_merge(int argc, char **argv)
+{
+    const char *out = NULL;
+    int force = 0, n = 0, quiet = 0;
+    const char **parts = calloc((size_t)argc, sizeof *parts);
+    if (!parts) return 1;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-o") && i + 1 < argc) out = argv[++i];
+        else if (!strcmp(argv[i], "--force")) force = 1;
+        else if (!strcmp(argv[i], "--quiet")) quiet = 1;
+        else if (argv[i][0] == '-') { free(parts); return usage_error("merge", "unknown option or missing value", argv[i]); }
+        else parts[n++] = argv[i];
+    }
+    if (!out || n == 0) {
+        free(parts);
+        return usage_error("merge", "expected PART.h5... -o OUT.h5", NULL);
+    }
+    y90_error e = {0};
+    int rc = y90_merge_parts(parts, n, out, force, quiet ? NULL : stderr, &e) ? y90_cli_fail(&e) : 0;
+    if (!rc && !quiet) fprintf(stderr, "wrote %s\n", out);
+    free(parts);
     return rc;
 }

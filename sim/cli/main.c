@@ -9,7 +9,8 @@ static void usage(FILE *f)
             "y90mc %s (%s): Monte Carlo dosimetry of 90Y microspheres in the liver\n\n"
             "usage:\n"
             "  y90mc run CONFIG -o OUT.h5 [--set KEY=VALUE]... [--histories N] [--threads T] [--seed S] [--kernel mc|local]\n"
-            "                             [--force] [--quiet]\n"
+            "                             [--part I/N] [--force] [--quiet]\n"
+            "  y90mc merge PART.h5... -o OUT.h5 [--force]   combine the parts of a run (--part I/N), bit for bit\n"
             "  y90mc report OUT.h5 [--json] [--prescription-gy D] [--dvh-csv FILE] [--force]\n"
             "  y90mc check CONFIG [--set KEY=VALUE]...   validate a config, build its phantom and sources, write nothing\n"
             "  y90mc phantom CONFIG -o PHANTOM.h5 [--set KEY=VALUE]... [--force]\n"
@@ -47,6 +48,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "phantom")) return y90_cli_phantom(argc - 1, argv + 1);
     if (!strcmp(cmd, "vsv")) return y90_cli_vsv(argc - 1, argv + 1);
     if (!strcmp(cmd, "dpk")) return y90_cli_dpk(argc - 1, argv + 1);
+    if (!strcmp(cmd, "merge")) return y90_cli_merge(argc - 1, argv + 1);
     if (!strcmp(cmd, "sweep")) return y90_cli_sweep(argc - 1, argv + 1);
     if (!strcmp(cmd, "config-reference")) return y90_cli_config_reference(argc - 1, argv + 1);
     fprintf(stderr, "y90mc: unknown command '%s'\n\n", cmd);

@@ -1,5 +1,5 @@
 /* The HDF5 output file (format version 1, documented in include/y90/io.h): writers and readers.
- * Every HDF5 call of the library is in this file. Writers build "<out>.tmp-<pid>" and rename it over <out>
+ * Every HDF5 call of the library is in sim/io/ (this file, and io_tally.c reading the tallies of parts). Writers build "<out>.tmp-<pid>" and rename it over <out>
  * only when complete; readers name the file and the missing object in their messages. */
 #include <errno.h>
 #include <math.h>
@@ -270,6 +270,12 @@ static y90_status write_run_attrs(h5w *w, const y90_run_result *res)
     if (st == Y90_OK) st = attr_int(w, r, "/", "threads", res->threads);
     if (st == Y90_OK) st = attr_str(w, r, "/", "kernel", res->kernel);
     if (st == Y90_OK) st = attr_double(w, r, "/", "runtime_s", res->runtime_s);
+    if (st == Y90_OK && res->part_count > 0) { /* a part of a run, for y90mc merge */
+        st = attr_int(w, r, "/", "part_index", res->part_index);
+        if (st == Y90_OK) st = attr_int(w, r, "/", "part_count", res->part_count);
+        if (st == Y90_OK) st = attr_int64(w, r, "/", "part_first_history", res->first);
+        if (st == Y90_OK) st = attr_int64(w, r, "/", "histories_total", res->histories_total);
+    }
     return st;
 }
 
@@ -364,6 +370,23 @@ static y90_status write_spheres(h5w *w, const y90_sources *src)
     return st;
 }
 
+/* The integer tallies of a part (/tally: sum, sum2 per voxel in x-fastest order; attributes eb, deposited). */
+static y90_status write_tally(h5w *w, const y90_tally *t)
+{
+    hsize_t n = t->nvox, chunk = n < CHUNK_MAX_ELEMENTS ? n : CHUNK_MAX_ELEMENTS;
+    hid_t grp = make_group(w, "/tally"), d = -1;
+    y90_status st = grp < 0 ? Y90_FAIL(w->err, Y90_EIO, "%s: cannot create /tally", w->path) : Y90_OK;
+    if (st == Y90_OK) st = dataset_put(w, "/tally/sum", 1, &n, &chunk, H5T_STD_U64LE, H5T_NATIVE_UINT64, t->sum, &d);
+    close_id(d, H5Dclose);
+    d = -1;
+    if (st == Y90_OK) st = dataset_put(w, "/tally/sum2", 1, &n, &chunk, H5T_STD_U64LE, H5T_NATIVE_UINT64, t->sum2, &d);
+    close_id(d, H5Dclose);
+    if (st == Y90_OK) st = attr_put(w, grp, "/tally", "eb", H5T_STD_U64LE, H5T_NATIVE_UINT64, Y90_EB_N, t->eb);
+    if (st == Y90_OK) st = attr_uint64(w, grp, "/tally", "deposited", t->deposited);
+    close_id(grp, H5Gclose);
+    return st;
+}
+
 static y90_status write_dose(h5w *w, const y90_config *cfg, const y90_grid *g, const y90_run_result *res)
 {
     y90_status st = write_3d(w, g, "/dose", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, res->dose, "Gy");
@@ -451,6 +474,7 @@ y90_status y90_io_write_run(const char *path, int force, const y90_config *cfg, 
     if (st == Y90_OK) st = write_run_attrs(&w, res);
     if (st == Y90_OK) st = write_dose(&w, cfg, g, res);
     if (st == Y90_OK) st = write_energy_balance(&w, &res->eb);
+    if (st == Y90_OK && res->part_count > 0 && res->tally.sum) st = write_tally(&w, &res->tally);
     /* validation sources (box, voxel, point, structure) have no treatment: the report then skips the
      * clinical estimates */
     if (st == Y90_OK && microspheres && cfg) st = write_treatment(&w, &cfg->treatment, src);

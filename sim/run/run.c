@@ -71,13 +71,31 @@ y90_status y90_run_check(const y90_config *c, FILE *log, y90_error *err)
     return st;
 }
 
+void y90_part_range(int64_t histories, int i, int n, int64_t *first, int64_t *count)
+{
+    unsigned __int128 h = (unsigned __int128)histories; /* h * i overflows 64 bits for 1e13 histories */
+    int64_t a = (int64_t)(h * (unsigned)(i - 1) / (unsigned)n), b = (int64_t)(h * (unsigned)i / (unsigned)n);
+    *first = a;
+    *count = b - a;
+}
+
 y90_status y90_run(const y90_config *c, const y90_run_options *o, y90_error *err)
+{
+    return y90_run_part(c, o, 0, 0, err);
+}
+
+y90_status y90_run_part(const y90_config *c, const y90_run_options *o, int part_index, int part_count,
+                        y90_error *err)
 {
     y90_grid g = {0};
     y90_phantom_info pi;
     y90_sources src = {0};
     y90_physics *phys = NULL;
     y90_run_result res = {0};
+    if (part_count > 0 && (part_index < 1 || part_index > part_count ||
+                              part_count > c->transport.histories))
+        return Y90_FAIL(err, Y90_EINPUT, "--part %d/%d: expected 1 <= I <= N <= transport.histories (%lld)",
+                        part_index, part_count, (long long)c->transport.histories);
     y90_status st = y90_check_output(o->out_path, o->force, err);
     if (!st) {
         y90_phantom_params pp = y90_config_phantom(c);
@@ -94,8 +112,12 @@ y90_status y90_run(const y90_config *c, const y90_run_options *o, y90_error *err
         st = y90_physics_build(c, &g, &src, &phys, err);
         if (st) goto cleanup;
     }
-    y90_kernel_input in = {&c->transport, &g, &src, phys, o->progress, o->progress_user, o->stop};
+    y90_kernel_input in = {&c->transport, &g, &src, phys, o->progress, o->progress_user, o->stop, 0, 0};
+    if (part_count > 0) y90_part_range(c->transport.histories, part_index, part_count, &in.first, &in.count);
     st = y90_kernel_run(&in, &res, err);
+    res.part_index = part_index;
+    res.part_count = part_count;
+    res.histories_total = c->transport.histories;
     if (st && !(st == Y90_EINTERRUPTED && res.histories > 0)) goto cleanup;
     y90_status kst = st;
     log_balance(o->log, &res);

@@ -79,7 +79,7 @@ y90_status y90_vsv_compute(const y90_tool_options *o, y90_vsv_result *r, y90_err
     y90_physics *ph = NULL;
     y90_run_result res = {0};
     st = tool_setup(&c, &g, &s, &ph, err);
-    y90_kernel_input in = {&c.transport, &g, &s, ph, NULL, NULL, NULL};
+    y90_kernel_input in = {&c.transport, &g, &s, ph, NULL, NULL, NULL, 0, 0};
     if (!st) st = y90_kernel_run(&in, &res, err);
     if (st) goto cleanup;
     double mass = y90_grid_voxel_mass_kg(&g, 0), total = 0;
@@ -215,7 +215,7 @@ y90_status y90_dpk_compute(const y90_tool_options *o, y90_dpk_result *r, y90_err
     double origin[3] = {0, 0, 0};
     for (int a = 0; a < 3; a++) origin[a] = g.lo[a] + 0.5 * g.spacing[a];
     memcpy(s.point, origin, sizeof origin);
-    y90_kernel_input in = {&c.transport, &g, &s, ph, NULL, NULL, NULL};
+    y90_kernel_input in = {&c.transport, &g, &s, ph, NULL, NULL, NULL, 0, 0};
     double t0 = wall_s();
     st = y90_kernel_mc_radial(&in, origin, o->shell_mm, nshell, edep, r->rel_unc, &r->eb, err);
     if (st) goto cleanup;
