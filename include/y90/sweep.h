@@ -83,7 +83,8 @@ typedef struct {
  * it. An interrupted point leaves no finished file and returns Y90_EINTERRUPTED. */
 y90_status y90_sweep_run_point(const y90_sweep *s, int i, const y90_sweep_options *o, y90_error *err);
 /* Run every point in order (failed points are recorded and the rest go on), then write the summary.
- * *nfailed = points that failed. Returns Y90_EINTERRUPTED when stopped, else the summary's status. */
+ * *nfailed = points not done. Returns Y90_EINTERRUPTED when stopped, else the summary's status. Under mpirun
+ * rank r runs points r, r + size, ... and rank 0 writes the summary when all are through. */
 y90_status y90_sweep_run(const y90_sweep *s, const y90_sweep_options *o, int *nfailed, y90_error *err);
 /* Write OUTPUT/summary.csv and OUTPUT/summary.json from the point files (one row per point: state, the varied
  * values and the report's key metrics). *nmissing = points not done. */

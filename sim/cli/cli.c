@@ -14,15 +14,20 @@
 #include "y90/report.h"
 #include "y90/run.h"
 
-int y90_cli_fail(const y90_error *e)
+static int exit_status(const y90_error *e)
 {
-    fprintf(stderr, "y90mc: %s\n", e->msg[0] ? e->msg : "error");
     switch (e->code) {
     case Y90_OK: return 0;
     case Y90_EINPUT: case Y90_ENOMEM: return 2;
     case Y90_EINTERRUPTED: return 130;
     default: return 1;
     }
+}
+
+int y90_cli_fail(const y90_error *e)
+{
+    fprintf(stderr, "y90mc: %s\n", e->msg[0] ? e->msg : "error");
+    return exit_status(e);
 }
 
 static int usage_error(const char *cmd, const char *msg, const char *arg)
@@ -220,8 +225,15 @@ int y90_cli_run(int argc, char **argv)
     if (y90_config_load_sets(cfgpath, sets.v, sets.n, &c, &e)) return y90_cli_fail(&e);
     y90_cli_progress_state ps = {.t0 = y90_cli_wall_s(), .tty = isatty(2), .quiet = quiet, .last_pct = -1};
     y90_cli_catch_signals();
+    int rank = y90_mpi_rank();
+    if (rank != 0) quiet = 1; /* under mpirun rank 0 speaks */
+    ps.quiet = quiet;
     y90_run_options o = {out, force, y90_cli_progress, &ps, &y90_cli_stop, quiet ? NULL : stderr};
-    int rc = y90_run_part(&c, &o, part_index, part_count, &e) ? y90_cli_fail(&e) : 0;
+    y90_status st;
+    if (part_count > 0 && y90_mpi_size() > 1) st = Y90_FAIL(&e, Y90_EINPUT, "--part and mpirun exclude each other");
+    else if (part_count > 0) st = y90_run_part(&c, &o, part_index, part_count, &e);
+    else st = y90_run_ranks(&c, &o, &e);
+    int rc = !st ? 0 : rank == 0 ? y90_cli_fail(&e) : exit_status(&e); /* one message, from rank 0 */
     if (!rc && !quiet) fprintf(stderr, "wrote %s\n", out);
     y90_config_free(&c);
     return rc;

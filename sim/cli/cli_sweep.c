@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
+#include "y90/run.h"
 #include "y90/sweep.h"
 
 static int sweep_usage(const char *msg, const char *arg)
@@ -95,6 +96,7 @@ int y90_cli_sweep(int argc, char **argv)
         else printf("wrote %s: submit with\n  sbatch %s\nand when every task is done:\n  y90mc sweep %s --collect\n",
                     script, script, path);
     } else {
+        if (y90_mpi_size() > 1) quiet = 1; /* ranks run points side by side: no interleaved progress */
         y90_cli_progress_state ps = {.t0 = y90_cli_wall_s(), .tty = isatty(2), .quiet = quiet, .last_pct = -1};
         y90_cli_catch_signals();
         y90_sweep_options o = {quiet ? NULL : stderr, &y90_cli_stop, y90_cli_progress, &ps};
@@ -103,7 +105,7 @@ int y90_cli_sweep(int argc, char **argv)
         } else {
             int failed = 0;
             if (y90_sweep_run(&s, &o, &failed, &e)) rc = y90_cli_fail(&e);
-            else {
+            else if (y90_mpi_rank() == 0) {
                 fprintf(stderr, "sweep: %d of %d points done; summary in %s/summary.csv and summary.json\n",
                         s.npoints - failed, s.npoints, s.outdir);
                 rc = failed ? 1 : 0;

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
+#include "y90/run.h"
 
 static void usage(FILE *f)
 {
@@ -10,6 +11,7 @@ static void usage(FILE *f)
             "usage:\n"
             "  y90mc run CONFIG -o OUT.h5 [--set KEY=VALUE]... [--histories N] [--threads T] [--seed S] [--kernel mc|local]\n"
             "                             [--part I/N] [--force] [--quiet]\n"
+            "  mpirun -np N y90mc run ... | sweep ...   (MPI build) histories or sweep points spread over N ranks\n"
             "  y90mc merge PART.h5... -o OUT.h5 [--force]   combine the parts of a run (--part I/N), bit for bit\n"
             "  y90mc report OUT.h5 [--json] [--prescription-gy D] [--dvh-csv FILE] [--force]\n"
             "  y90mc check CONFIG [--set KEY=VALUE]...   validate a config, build its phantom and sources, write nothing\n"
@@ -27,7 +29,17 @@ static void usage(FILE *f)
             y90_version(), y90_git_revision());
 }
 
+static int dispatch(int argc, char **argv);
+
 int main(int argc, char **argv)
+{
+    y90_mpi_init(&argc, &argv); /* only under mpirun; every rank runs the same command */
+    int rc = dispatch(argc, argv);
+    y90_mpi_finalize();
+    return rc;
+}
+
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);

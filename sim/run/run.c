@@ -81,22 +81,29 @@ void y90_part_range(int64_t histories, int i, int n, int64_t *first, int64_t *co
 
 y90_status y90_run(const y90_config *c, const y90_run_options *o, y90_error *err)
 {
-    return y90_run_part(c, o, 0, 0, err);
+    return y90_run_with(c, o, 0, 0, NULL, err);
 }
 
 y90_status y90_run_part(const y90_config *c, const y90_run_options *o, int part_index, int part_count,
                         y90_error *err)
+{
+    return y90_run_with(c, o, part_index, part_count, NULL, err);
+}
+
+y90_status y90_run_with(const y90_config *c, const y90_run_options *o, int part_index, int part_count,
+                        const y90_run_hook *hook, y90_error *err)
 {
     y90_grid g = {0};
     y90_phantom_info pi;
     y90_sources src = {0};
     y90_physics *phys = NULL;
     y90_run_result res = {0};
-    if (part_count > 0 && (part_index < 1 || part_index > part_count ||
-                              part_count > c->transport.histories))
-        return Y90_FAIL(err, Y90_EINPUT, "--part %d/%d: expected 1 <= I <= N <= transport.histories (%lld)",
-                        part_index, part_count, (long long)c->transport.histories);
-    y90_status st = y90_check_output(o->out_path, o->force, err);
+    int hooked = 0, write = 1;
+    y90_status st = Y90_OK;
+    if (part_count > 0 && (part_index < 1 || part_index > part_count || part_count > c->transport.histories))
+        st = Y90_FAIL(err, Y90_EINPUT, "--part %d/%d: expected 1 <= I <= N <= transport.histories (%lld)",
+                      part_index, part_count, (long long)c->transport.histories);
+    if (!st) st = y90_check_output(o->out_path, o->force, err);
     if (!st) {
         y90_phantom_params pp = y90_config_phantom(c);
         st = y90_phantom_build(&pp, y90_memory_limit_bytes(c->output.max_memory_gb), &g, &pi, err);
@@ -118,13 +125,19 @@ y90_status y90_run_part(const y90_config *c, const y90_run_options *o, int part_
     res.part_index = part_index;
     res.part_count = part_count;
     res.histories_total = c->transport.histories;
+    if (hook) {
+        hooked = 1;
+        st = hook->combine(hook->user, st, &res, &g, &src, &write, err);
+    }
     if (st && !(st == Y90_EINTERRUPTED && res.histories > 0)) goto cleanup;
     y90_status kst = st;
+    if (!write) goto cleanup;
     log_balance(o->log, &res);
     st = y90_io_write_run(o->out_path, o->force, c, &g, &src, &res, err);
     if (!st && kst) st = Y90_FAIL(err, kst, "interrupted: wrote the %lld finished histories to %s",
                                  (long long)res.histories, o->out_path);
 cleanup:
+    if (hook && !hooked) hook->combine(hook->user, st ? st : Y90_EINTERNAL, &res, &g, &src, &write, err);
     y90_run_result_free(&res);
     y90_physics_free(phys);
     y90_sources_free(&src);

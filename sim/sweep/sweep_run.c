@@ -92,8 +92,9 @@ y90_status y90_sweep_run_point(const y90_sweep *s, int i, const y90_sweep_option
 
 y90_status y90_sweep_run(const y90_sweep *s, const y90_sweep_options *o, int *nfailed, y90_error *err)
 {
+    const int rank = y90_mpi_rank(), size = y90_mpi_size(); /* under mpirun the points are dealt round the ranks */
     *nfailed = 0;
-    for (int i = 0; i < s->npoints; i++) {
+    for (int i = rank; i < s->npoints; i += size) {
         if (o->stop && *o->stop) return Y90_FAIL(err, Y90_EINTERRUPTED, "sweep stopped before point %d", i + 1);
         y90_error pe = {0};
         y90_status st = y90_sweep_run_point(s, i, o, &pe);
@@ -105,8 +106,12 @@ y90_status y90_sweep_run(const y90_sweep *s, const y90_sweep_options *o, int *nf
             if (o->log) fprintf(o->log, "[sweep] point %d failed: %s\n", i + 1, pe.msg);
         }
     }
+    y90_mpi_barrier();
+    if (rank != 0) return Y90_OK;
     int missing = 0;
-    return y90_sweep_collect(s, &missing, err);
+    y90_status st = y90_sweep_collect(s, &missing, err);
+    *nfailed = missing; /* every rank's failures, as the summary sees them */
+    return st;
 }
 
 /* ---------------------------------------------------------------------------------------------- summary */
