@@ -83,6 +83,7 @@ static void test_defaults(void)
     CU_ASSERT_DOUBLE_EQUAL(c.source.sphere_density, 0, 0);
     CU_ASSERT_DOUBLE_EQUAL(c.source.activity_per_sphere_bq, 0, 0);
     CU_ASSERT_STRING_EQUAL(c.source.structure, "slab0");
+    CU_ASSERT_EQUAL(c.source.seed, 1);
     for (int a = 0; a < 3; a++) {
         CU_ASSERT_DOUBLE_EQUAL(c.source.box_min_mm[a], 0, 0);
         CU_ASSERT_DOUBLE_EQUAL(c.source.box_max_mm[a], 0, 0);
@@ -170,6 +171,7 @@ static const char *const full_text =
     "source:\n"
     "  type: point\n"
     "  product: sir_spheres\n"
+    "  seed: 18446744073709551614\n"
     "  sphere_diameter_um: 30\n"
     "  sphere_diameter_sd_um: 5\n"
     "  sphere_density: 1.7\n"
@@ -219,7 +221,7 @@ static const char *const all_keys[] = {
     "phantom.tumour_size_sigma", "phantom.tumour_pattern", "phantom.tumour_lobes", "phantom.tumour_large_fraction",
     "phantom.necrotic_fraction", "phantom.necrosis_min_diameter_mm", "phantom.lung_density", "phantom.body_density",
     "phantom.margin_mm", "phantom.box_size_mm", "phantom.material", "phantom.density", "phantom.slab_materials",
-    "phantom.slab_densities", "phantom.slab_thickness_mm", "source.type", "source.product",
+    "phantom.slab_densities", "phantom.slab_thickness_mm", "source.type", "source.seed", "source.product",
     "source.sphere_diameter_um", "source.sphere_diameter_sd_um", "source.sphere_density",
     "source.activity_per_sphere_bq", "source.box_min_mm", "source.box_max_mm", "source.structure", "source.voxel",
     "source.point_mm", "source.energy_mev", "source.direction", "treatment.activity_gbq",
@@ -276,6 +278,7 @@ static void test_every_key(void)
     const y90_source_params *s = &c.source;
     CU_ASSERT_EQUAL(s->type, Y90_SOURCE_POINT);
     CU_ASSERT_EQUAL(s->product, Y90_PRODUCT_SIR_SPHERES);
+    CU_ASSERT(s->seed == 18446744073709551614ull); /* its own seed, the full uint64 range */
     CU_ASSERT_DOUBLE_EQUAL(s->sphere_diameter_um, 30, 0);
     CU_ASSERT_DOUBLE_EQUAL(s->sphere_diameter_sd_um, 5, 0);
     CU_ASSERT_DOUBLE_EQUAL(s->sphere_density, 1.7, 0);
