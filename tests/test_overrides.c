@@ -4,19 +4,9 @@
 #include "y90/config.h"
 #include "y90/io.h"
 #include "../sim/config/config_table.h"
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define HAS(msg, sub)                                                                                           \
-    do {                                                                                                        \
-        const char *m_ = (const char *)(msg);                                                                   \
-        if (!m_) m_ = "";                                                                                       \
-        int has_ = strstr(m_, (sub)) != NULL;                                                                   \
-        if (!has_) fprintf(stderr, "\n    message \"%s\"\n    lacks \"%s\" ", m_, (sub));                       \
-        CU_ASSERT(has_);                                                                                        \
-    } while (0)
 
 static const char *BASE = "treatment:\n  activity_gbq: 2.0\n";
 
@@ -45,7 +35,7 @@ static void test_every_key_default(void)
         char *eff = y90_config_effective(&c);
         CU_ASSERT_STRING_EQUAL(eff, ref_eff);
         CU_ASSERT_PTR_NOT_NULL(c.overrides);
-        if (c.overrides) HAS(c.overrides, set);
+        if (c.overrides) Y90T_HAS(c.overrides, set);
         free(eff);
         y90_config_free(&c);
     }
@@ -91,9 +81,9 @@ static void test_every_key_bad(void)
         if (st == Y90_OK) y90_config_free(&c);
         char opt[600];
         snprintf(opt, sizeof opt, "--set %s:", set);
-        HAS(e.msg, opt);
-        HAS(e.msg, why);
-        HAS(e.msg, "expected");
+        Y90T_HAS(e.msg, opt);
+        Y90T_HAS(e.msg, why);
+        Y90T_HAS(e.msg, "expected");
         checked++;
     }
     CU_ASSERT(checked > 40);
@@ -108,8 +98,8 @@ static void expect_set_error(const char *text, const char *set1, const char *set
     y90_status st = parse_sets(text, sets, set2 ? 2 : 1, &c, &e);
     CU_ASSERT_EQUAL(st, Y90_EINPUT);
     if (st == Y90_OK) y90_config_free(&c);
-    HAS(e.msg, sub1);
-    if (sub2) HAS(e.msg, sub2);
+    Y90T_HAS(e.msg, sub1);
+    if (sub2) Y90T_HAS(e.msg, sub2);
 }
 
 static void test_bad_forms(void)
@@ -163,7 +153,7 @@ static void test_cli_records(void)
     char *o = NULL;
     snprintf(args, sizeof args, "run %s -o %s --set treatment.activity_gbq=-1 --quiet", cfgp, out);
     CU_ASSERT_EQUAL(y90t_cli(args, &o), 2);
-    HAS(o, "--set treatment.activity_gbq=-1: treatment.activity_gbq = '-1': out of range");
+    Y90T_HAS(o, "--set treatment.activity_gbq=-1: treatment.activity_gbq = '-1': out of range");
     free(o);
     FILE *f = fopen(out, "rb");
     CU_ASSERT_PTR_NULL(f);
@@ -177,20 +167,20 @@ static void test_cli_records(void)
     CU_ASSERT_EQUAL_FATAL(y90_io_read_attr_string(out, "/", "config_overrides", buf, sizeof buf, &e), Y90_OK);
     CU_ASSERT_STRING_EQUAL(buf, "treatment.activity_gbq=1.5\nphantom.voxel_mm=5\ntransport.histories=500\n");
     CU_ASSERT_EQUAL_FATAL(y90_io_read_attr_string(out, "/", "config_effective", buf, sizeof buf, &e), Y90_OK);
-    HAS(buf, "activity_gbq: 1.5\n");
-    HAS(buf, "voxel_mm: 5\n");
-    HAS(buf, "histories: 500\n");
+    Y90T_HAS(buf, "activity_gbq: 1.5\n");
+    Y90T_HAS(buf, "voxel_mm: 5\n");
+    Y90T_HAS(buf, "histories: 500\n");
     double h = 0;
     CU_ASSERT_EQUAL(y90_io_read_attr_double(out, "/", "histories", &h, &e), Y90_OK);
     CU_ASSERT_DOUBLE_EQUAL(h, 500, 0);
     /* check and phantom take --set too */
     snprintf(args, sizeof args, "check %s --set phantom.voxel_mm=0", cfgp);
     CU_ASSERT_EQUAL(y90t_cli(args, &o), 2);
-    HAS(o, "--set phantom.voxel_mm=0:");
+    Y90T_HAS(o, "--set phantom.voxel_mm=0:");
     free(o);
     snprintf(args, sizeof args, "phantom %s -o %s --set phantom.material=nosuch", cfgp, y90t_path("p.h5"));
     CU_ASSERT_EQUAL(y90t_cli(args, &o), 2);
-    HAS(o, "phantom.material = 'nosuch': unknown material");
+    Y90T_HAS(o, "phantom.material = 'nosuch': unknown material");
     free(o);
 }
 

@@ -6,40 +6,14 @@
 #include "y90/grid.h"
 #include "y90/io.h"
 #include "y90/run.h"
-#include <hdf5.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#define HAS(msg, sub)                                                                                           \
-    do {                                                                                                        \
-        const char *m_ = (const char *)(msg);                                                                   \
-        if (!m_) m_ = "";                                                                                       \
-        int has_ = strstr(m_, (sub)) != NULL;                                                                   \
-        if (!has_) fprintf(stderr, "\n    text \"%s\"\n    lacks \"%s\" ", m_, (sub));                          \
-        CU_ASSERT(has_);                                                                                        \
-    } while (0)
-
 static const char *CFG = "phantom:\n  type: liver\n  voxel_mm: 6\n  tumour_count: 2\n  tumour_burden_percent: 5\n"
                          "source:\n  product: sir_spheres\ntreatment:\n  activity_gbq: 0.01\n"
                          "  lung_shunt_fraction: 0.05\ntransport:\n  kernel: mc\n  histories: 3000\n";
-
-static int cli(char **out, const char *fmt, ...)
-{
-    char args[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
-    char *o = NULL;
-    int rc = y90t_cli(args, &o);
-    if (rc && getenv("Y90T_VERBOSE")) fprintf(stderr, "\n%s", o ? o : "");
-    if (out) *out = o;
-    else free(o);
-    return rc;
-}
 
 typedef struct { char s[1024]; } pbuf;
 static pbuf P(const char *name)
@@ -47,40 +21,6 @@ static pbuf P(const char *name)
     pbuf p;
     snprintf(p.s, sizeof p.s, "%s", y90t_path(name));
     return p;
-}
-
-/* A whole dataset as raw bytes in its file type (malloc'd); *n bytes. */
-static unsigned char *raw(const char *path, const char *name, size_t *n)
-{
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT), d = f >= 0 ? H5Dopen2(f, name, H5P_DEFAULT) : -1;
-    hid_t t = d >= 0 ? H5Dget_type(d) : -1, s = d >= 0 ? H5Dget_space(d) : -1;
-    unsigned char *buf = NULL;
-    *n = 0;
-    if (t >= 0 && s >= 0) {
-        *n = (size_t)H5Sget_simple_extent_npoints(s) * H5Tget_size(t);
-        buf = malloc(*n ? *n : 1);
-        if (buf && H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) {
-            free(buf);
-            buf = NULL;
-        }
-    }
-    if (s >= 0) H5Sclose(s);
-    if (t >= 0) H5Tclose(t);
-    if (d >= 0) H5Dclose(d);
-    if (f >= 0) H5Fclose(f);
-    return buf;
-}
-
-/* 1 when dataset name holds the same bytes in both files. */
-static int same_dataset(const char *a, const char *b, const char *name)
-{
-    size_t na, nb;
-    unsigned char *x = raw(a, name, &na), *y = raw(b, name, &nb);
-    int same = x && y && na == nb && na > 0 && memcmp(x, y, na) == 0;
-    if (!same) fprintf(stderr, "\n    %s differs between %s and %s ", name, a, b);
-    free(x);
-    free(y);
-    return same;
 }
 
 static double attr(const char *path, const char *obj, const char *name)
@@ -114,12 +54,12 @@ static void test_merge_bitwise(void)
     cfg = P("case.yaml");
     y90t_write("case.yaml", CFG);
     whole = P("whole.h5");
-    CU_ASSERT_EQUAL_FATAL(cli(NULL, "run %s -o %s --quiet", cfg.s, whole.s), 0);
+    CU_ASSERT_EQUAL_FATAL(y90t_clif(NULL, "run %s -o %s --quiet", cfg.s, whole.s), 0);
     for (int i = 0; i < 3; i++) {
         char name[32];
         snprintf(name, sizeof name, "part%d.h5", i + 1);
         part[i] = P(name);
-        CU_ASSERT_EQUAL_FATAL(cli(NULL, "run %s -o %s --part %d/3 --threads %d --quiet", cfg.s, part[i].s, i + 1,
+        CU_ASSERT_EQUAL_FATAL(y90t_clif(NULL, "run %s -o %s --part %d/3 --threads %d --quiet", cfg.s, part[i].s, i + 1,
                                   i == 1 ? 2 : 1), 0);
     }
     CU_ASSERT_DOUBLE_EQUAL(attr(part[1].s, "/", "part_index"), 2, 0);
@@ -131,24 +71,24 @@ static void test_merge_bitwise(void)
     CU_ASSERT(!y90_io_has_object(whole.s, "/tally"));
     pbuf merged = P("merged.h5");
     char *o = NULL;
-    CU_ASSERT_EQUAL_FATAL(cli(&o, "merge %s %s %s -o %s", part[2].s, part[0].s, part[1].s, merged.s), 0);
-    HAS(o, "merged 3 parts: 3000 histories of seed 1");
+    CU_ASSERT_EQUAL_FATAL(y90t_clif(&o, "merge %s %s %s -o %s", part[2].s, part[0].s, part[1].s, merged.s), 0);
+    Y90T_HAS(o, "merged 3 parts: 3000 histories of seed 1");
     free(o);
-    CU_ASSERT(same_dataset(whole.s, merged.s, "/dose"));
-    CU_ASSERT(same_dataset(whole.s, merged.s, "/dose_rel_uncertainty"));
-    CU_ASSERT(same_dataset(whole.s, merged.s, "/microspheres"));
-    CU_ASSERT(same_dataset(whole.s, merged.s, "/labels"));
+    CU_ASSERT(y90t_same_dataset(whole.s, merged.s, "/dose"));
+    CU_ASSERT(y90t_same_dataset(whole.s, merged.s, "/dose_rel_uncertainty"));
+    CU_ASSERT(y90t_same_dataset(whole.s, merged.s, "/microspheres"));
+    CU_ASSERT(y90t_same_dataset(whole.s, merged.s, "/labels"));
     const char *eb[] = {"emitted_mev", "deposited_mev", "escaped_electron_mev", "escaped_photon_mev",
                         "below_cutoff_mev", "in_spheres_mev"};
     for (int k = 0; k < 6; k++) CU_ASSERT_EQUAL(attr(whole.s, "/energy_balance", eb[k]), attr(merged.s, "/energy_balance", eb[k]));
     CU_ASSERT_EQUAL(attr(whole.s, "/", "histories"), attr(merged.s, "/", "histories"));
     CU_ASSERT_EQUAL(attr(whole.s, "/", "decays"), attr(merged.s, "/", "decays"));
     /* the merged file is a normal run: the report reads it */
-    CU_ASSERT_EQUAL(cli(&o, "report %s", merged.s), 0);
+    CU_ASSERT_EQUAL(y90t_clif(&o, "report %s", merged.s), 0);
     free(o);
     /* an existing output is kept */
-    CU_ASSERT_EQUAL(cli(&o, "merge %s %s %s -o %s", part[0].s, part[1].s, part[2].s, merged.s), 2);
-    HAS(o, "exists; use --force");
+    CU_ASSERT_EQUAL(y90t_clif(&o, "merge %s %s %s -o %s", part[0].s, part[1].s, part[2].s, merged.s), 2);
+    Y90T_HAS(o, "exists; use --force");
     free(o);
 }
 
@@ -156,8 +96,8 @@ static void expect_merge_refused(const char *files, const char *sub)
 {
     char *o = NULL;
     pbuf out = P("refused.h5");
-    CU_ASSERT_EQUAL(cli(&o, "merge %s -o %s", files, out.s), 2);
-    HAS(o, sub);
+    CU_ASSERT_EQUAL(y90t_clif(&o, "merge %s -o %s", files, out.s), 2);
+    Y90T_HAS(o, sub);
     free(o);
     CU_ASSERT(!y90t_slurp(out.s, NULL));
 }
@@ -166,12 +106,12 @@ static void test_merge_refusals(void)
 {
     char files[4096];
     pbuf other = P("other-seed.h5");
-    CU_ASSERT_EQUAL_FATAL(cli(NULL, "run %s -o %s --part 2/3 --seed 7 --quiet", cfg.s, other.s), 0);
+    CU_ASSERT_EQUAL_FATAL(y90t_clif(NULL, "run %s -o %s --part 2/3 --seed 7 --quiet", cfg.s, other.s), 0);
     snprintf(files, sizeof files, "%s %s %s", part[0].s, other.s, part[2].s);
     expect_merge_refused(files, "parts of different runs (config or seeds differ: 'transport: seed: 7' against "
                                 "'transport: seed: 1')");
     pbuf act = P("other-activity.h5");
-    CU_ASSERT_EQUAL_FATAL(cli(NULL, "run %s -o %s --part 2/3 --set treatment.activity_gbq=0.02 --quiet", cfg.s,
+    CU_ASSERT_EQUAL_FATAL(y90t_clif(NULL, "run %s -o %s --part 2/3 --set treatment.activity_gbq=0.02 --quiet", cfg.s,
                               act.s), 0);
     snprintf(files, sizeof files, "%s %s %s", part[0].s, act.s, part[2].s);
     expect_merge_refused(files, "'treatment: activity_gbq: 0.02' against 'treatment: activity_gbq: 0.01'");
@@ -184,29 +124,29 @@ static void test_merge_refusals(void)
     snprintf(files, sizeof files, "%s", y90t_path("nosuch.h5"));
     expect_merge_refused(files, "nosuch.h5: no such file");
     char *o = NULL;
-    CU_ASSERT_EQUAL(cli(&o, "run %s -o %s --part 0/2", cfg.s, y90t_path("x.h5")), 2);
-    HAS(o, "--part: expected I/N");
+    CU_ASSERT_EQUAL(y90t_clif(&o, "run %s -o %s --part 0/2", cfg.s, y90t_path("x.h5")), 2);
+    Y90T_HAS(o, "--part: expected I/N");
     free(o);
-    CU_ASSERT_EQUAL(cli(&o, "run %s -o %s --part 1/5000", cfg.s, y90t_path("x.h5")), 2);
-    HAS(o, "--part 1/5000: expected 1 <= I <= N <= transport.histories (3000)");
+    CU_ASSERT_EQUAL(y90t_clif(&o, "run %s -o %s --part 1/5000", cfg.s, y90t_path("x.h5")), 2);
+    Y90T_HAS(o, "--part 1/5000: expected 1 <= I <= N <= transport.histories (3000)");
     free(o);
-    CU_ASSERT_EQUAL(cli(NULL, "merge -o %s", y90t_path("x.h5")), 2);
+    CU_ASSERT_EQUAL(y90t_clif(NULL, "merge -o %s", y90t_path("x.h5")), 2);
 }
 
 /* The transport seed changes the decays but not the spheres; source.seed moves the spheres. */
 static void test_seeds(void)
 {
     pbuf s2 = P("seed2.h5"), src2 = P("source2.h5");
-    CU_ASSERT_EQUAL_FATAL(cli(NULL, "run %s -o %s --seed 2 --quiet", cfg.s, s2.s), 0);
-    CU_ASSERT(same_dataset(whole.s, s2.s, "/microspheres"));
+    CU_ASSERT_EQUAL_FATAL(y90t_clif(NULL, "run %s -o %s --seed 2 --quiet", cfg.s, s2.s), 0);
+    CU_ASSERT(y90t_same_dataset(whole.s, s2.s, "/microspheres"));
     size_t na, nb;
-    unsigned char *a = raw(whole.s, "/dose", &na), *b = raw(s2.s, "/dose", &nb);
+    unsigned char *a = y90t_dataset_bytes(whole.s, "/dose", &na), *b = y90t_dataset_bytes(s2.s, "/dose", &nb);
     CU_ASSERT(a && b && na == nb && memcmp(a, b, na) != 0);
     free(a);
     free(b);
-    CU_ASSERT_EQUAL_FATAL(cli(NULL, "run %s -o %s --set source.seed=2 --quiet", cfg.s, src2.s), 0);
-    a = raw(whole.s, "/microspheres", &na);
-    b = raw(src2.s, "/microspheres", &nb);
+    CU_ASSERT_EQUAL_FATAL(y90t_clif(NULL, "run %s -o %s --set source.seed=2 --quiet", cfg.s, src2.s), 0);
+    a = y90t_dataset_bytes(whole.s, "/microspheres", &na);
+    b = y90t_dataset_bytes(src2.s, "/microspheres", &nb);
     CU_ASSERT(a && b && na == nb && memcmp(a, b, na) != 0);
     free(a);
     free(b);

@@ -3,71 +3,33 @@
  * `sweep --collect` then gives the very summary (CSV and JSON) of the in-process sweep, and a resubmitted array
  * (as after a requeue) skips the finished points. Skipped with a message when Slurm cannot start here. */
 #include "testutil.h"
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-
-#define HAS(msg, sub)                                                                                           \
-    do {                                                                                                        \
-        const char *m_ = (const char *)(msg);                                                                   \
-        if (!m_) m_ = "";                                                                                       \
-        int has_ = strstr(m_, (sub)) != NULL;                                                                   \
-        if (!has_) fprintf(stderr, "\n    text \"%s\"\n    lacks \"%s\" ", m_, (sub));                          \
-        CU_ASSERT(has_);                                                                                        \
-    } while (0)
 
 static char slurm_dir[1024];
 static int slurm_started;
 
-static int sh(const char *fmt, ...)
-{
-    char cmd[8192];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    int rc = system(cmd);
-    return rc == -1 ? -1 : WEXITSTATUS(rc);
-}
-
 static void stop_slurm(void)
 {
-    if (slurm_started) sh("sh '%s/tests/support/slurm-local.sh' stop '%s'", Y90_SOURCE_DIR, slurm_dir);
+    if (slurm_started) y90t_sh(NULL, "sh '%s/tests/support/slurm-local.sh' stop '%s'", Y90_SOURCE_DIR, slurm_dir);
     slurm_started = 0;
-}
-
-static int cli(char **out, const char *fmt, ...)
-{
-    char args[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
-    char *o = NULL;
-    int rc = y90t_cli(args, &o);
-    if (rc) fprintf(stderr, "\n    y90mc %s: exit %d\n%s", args, rc, o ? o : "");
-    if (out) *out = o;
-    else free(o);
-    return rc;
 }
 
 static void test_slurm_sweep(void)
 {
     snprintf(slurm_dir, sizeof slurm_dir, "%s", y90t_path("slurm"));
-    char start_log[1100];
-    snprintf(start_log, sizeof start_log, "%s", y90t_path("slurm-start.txt"));
-    int rc = sh("sh '%s/tests/support/slurm-local.sh' start '%s' > '%s' 2>&1", Y90_SOURCE_DIR, slurm_dir, start_log);
+    char *why = NULL;
+    int rc = y90t_sh(&why, "sh '%s/tests/support/slurm-local.sh' start '%s'", Y90_SOURCE_DIR, slurm_dir);
     slurm_started = 1;
     if (rc != 0) {
-        char *why = y90t_slurp(start_log, NULL);
         fprintf(stderr, "\n    SKIPPED: a local Slurm could not start (exit %d): %s ", rc, why ? why : "");
         free(why);
         stop_slurm();
         return;
     }
+    free(why);
     char conf[1100];
     snprintf(conf, sizeof conf, "%s/slurm.conf", slurm_dir);
     setenv("SLURM_CONF", conf, 1);
@@ -80,22 +42,22 @@ static void test_slurm_sweep(void)
              y90t_write("s.yaml", "base: base.yaml\noutput: out\nvary:\n  treatment.tn_ratio: [1, 4]\n"
                                   "  treatment.lung_shunt_fraction: [0.02, 0.1]\n"));
     /* in-process first: keep its summary, then remove everything it wrote */
-    CU_ASSERT_EQUAL_FATAL(cli(NULL, "sweep %s --quiet", sweep), 0);
+    CU_ASSERT_EQUAL_FATAL(y90t_clif(NULL, "sweep %s --quiet", sweep), 0);
     char *csv_local = y90t_slurp(y90t_path("out/summary.csv"), NULL);
     char *json_local = y90t_slurp(y90t_path("out/summary.json"), NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(csv_local);
     CU_ASSERT_PTR_NOT_NULL_FATAL(json_local);
-    HAS(csv_local, "\n4,done,4,0.1,p004.h5,");
-    CU_ASSERT_EQUAL(sh("rm -f '%s'/p00?.h5 '%s'/summary.*", y90t_path("out"), y90t_path("out")), 0);
+    Y90T_HAS(csv_local, "\n4,done,4,0.1,p004.h5,");
+    CU_ASSERT_EQUAL(y90t_sh(NULL, "rm -f '%s'/p00?.h5 '%s'/summary.*", y90t_path("out"), y90t_path("out")), 0);
 
     /* the job array */
     char *o = NULL;
-    CU_ASSERT_EQUAL_FATAL(cli(&o, "sweep %s --slurm --time 00:10:00 --cpus-per-task 1", sweep), 0);
+    CU_ASSERT_EQUAL_FATAL(y90t_clif(&o, "sweep %s --slurm --time 00:10:00 --cpus-per-task 1", sweep), 0);
     free(o);
     char script[1100];
     snprintf(script, sizeof script, "%s", y90t_path("out/sweep.sbatch"));
-    CU_ASSERT_EQUAL_FATAL(sh("timeout 600 sbatch --wait '%s' > /dev/null", script), 0);
-    CU_ASSERT_EQUAL(cli(NULL, "sweep %s --collect", sweep), 0);
+    CU_ASSERT_EQUAL_FATAL(y90t_sh(NULL, "timeout 600 sbatch --wait '%s' > /dev/null", script), 0);
+    CU_ASSERT_EQUAL(y90t_clif(NULL, "sweep %s --collect", sweep), 0);
     char *csv = y90t_slurp(y90t_path("out/summary.csv"), NULL), *json = y90t_slurp(y90t_path("out/summary.json"), NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(csv);
     CU_ASSERT_STRING_EQUAL(csv, csv_local);
@@ -103,8 +65,8 @@ static void test_slurm_sweep(void)
     free(csv);
     free(json);
     /* resubmitted (a requeue): every task finds its point finished and succeeds */
-    CU_ASSERT_EQUAL(sh("timeout 600 sbatch --wait '%s' > /dev/null", script), 0);
-    CU_ASSERT_EQUAL(sh("cat '%s'/slurm-*.out | grep -c 'finished before, skipped' | grep -qx 4", y90t_path("out")), 0);
+    CU_ASSERT_EQUAL(y90t_sh(NULL, "timeout 600 sbatch --wait '%s' > /dev/null", script), 0);
+    CU_ASSERT_EQUAL(y90t_sh(NULL, "cat '%s'/slurm-*.out | grep -c 'finished before, skipped' | grep -qx 4", y90t_path("out")), 0);
     free(csv_local);
     free(json_local);
     stop_slurm();

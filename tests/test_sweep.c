@@ -6,39 +6,15 @@
 #include "y90/report.h"
 #include "y90/sweep.h"
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define HAS(msg, sub)                                                                                           \
-    do {                                                                                                        \
-        const char *m_ = (const char *)(msg);                                                                   \
-        if (!m_) m_ = "";                                                                                       \
-        int has_ = strstr(m_, (sub)) != NULL;                                                                   \
-        if (!has_) fprintf(stderr, "\n    text \"%s\"\n    lacks \"%s\" ", m_, (sub));                          \
-        CU_ASSERT(has_);                                                                                        \
-    } while (0)
-
 static const char *BASE = "phantom:\n  type: liver\n  voxel_mm: 6\n  tumour_count: 2\n  tumour_burden_percent: 5\n"
                           "source:\n  product: sir_spheres\ntreatment:\n  activity_gbq: 0.05\n"
                           "  lung_shunt_fraction: 0.05\ntransport:\n  kernel: local\n  histories: 20000\n";
-
-static int cli(char **out, const char *fmt, ...)
-{
-    char args[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
-    char *o = NULL;
-    int rc = y90t_cli(args, &o);
-    if (out) *out = o;
-    else free(o);
-    return rc;
-}
 
 static char sweep_path[1024];
 
@@ -61,8 +37,8 @@ static void expect_load_error(const char *body, const char *sub1, const char *su
     y90_status st = y90_sweep_load(p, &s, &e);
     CU_ASSERT_EQUAL(st, Y90_EINPUT);
     if (!st) y90_sweep_free(&s);
-    HAS(e.msg, sub1);
-    if (sub2) HAS(e.msg, sub2);
+    Y90T_HAS(e.msg, sub1);
+    if (sub2) Y90T_HAS(e.msg, sub2);
 }
 
 static void test_load_errors(void)
@@ -87,7 +63,7 @@ static void test_load_errors(void)
     y90_sweep s;
     y90_error e = {0};
     CU_ASSERT_EQUAL(y90_sweep_load(y90t_write("nobase.yaml", text), &s, &e), Y90_EINPUT);
-    HAS(e.msg, "nosuch.yaml: cannot open base config");
+    Y90T_HAS(e.msg, "nosuch.yaml: cannot open base config");
 }
 
 /* Grid order (first key slowest), zip, ranges by step and count, list values for list keys. */
@@ -149,7 +125,7 @@ static void test_run_and_resume(void)
 {
     const char *p = write_sweep("four", FOUR);
     char *o = NULL;
-    int rc = cli(&o, "sweep %s --quiet", p);
+    int rc = y90t_clif(&o, "sweep %s --quiet", p);
     if (rc) fprintf(stderr, "\n%s", o);
     CU_ASSERT_EQUAL_FATAL(rc, 0);
     free(o);
@@ -164,11 +140,11 @@ static void test_run_and_resume(void)
     char *csv = y90t_slurp(csvp, NULL), *json = y90t_slurp(jsonp, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(csv);
     CU_ASSERT_PTR_NOT_NULL_FATAL(json);
-    HAS(csv, "point,state,treatment.activity_gbq,treatment.tn_ratio,file,treated_liver_mean_gy,tumour_mean_gy,"
+    Y90T_HAS(csv, "point,state,treatment.activity_gbq,treatment.tn_ratio,file,treated_liver_mean_gy,tumour_mean_gy,"
              "normal_liver_mean_gy,tumour_d70_gy,lung_mean_gy,lung_limit_gy,lung_ok,mird_treated_liver_gy,"
              "partition_normal_gy,partition_tumour_gy,mird_lung_gy,error\n");
-    HAS(csv, "\n4,done,0.02,3,p004.h5,");
-    HAS(json, "{\"point\": 2, \"state\": \"done\", \"params\": {\"treatment.activity_gbq\": 0.01, "
+    Y90T_HAS(csv, "\n4,done,0.02,3,p004.h5,");
+    Y90T_HAS(json, "{\"point\": 2, \"state\": \"done\", \"params\": {\"treatment.activity_gbq\": 0.01, "
               "\"treatment.tn_ratio\": 3}, \"file\": \"p002.h5\", \"metrics\": {\"treated_liver_mean_gy\": ");
     /* the summary holds the report's numbers (10 significant digits) */
     for (int i = 0; i < 4; i++) {
@@ -187,9 +163,9 @@ static void test_run_and_resume(void)
     CU_ASSERT(fabs(ratio - 3) < 0.3);
     /* re-run: nothing runs again, the summary is the same */
     long t1 = mtime_ns(h5[0]);
-    CU_ASSERT_EQUAL(cli(&o, "sweep %s", p), 0);
-    HAS(o, "point 1/4 (treatment.activity_gbq=0.01 treatment.tn_ratio=1): finished before, skipped");
-    HAS(o, "point 4/4 (treatment.activity_gbq=0.02 treatment.tn_ratio=3): finished before, skipped");
+    CU_ASSERT_EQUAL(y90t_clif(&o, "sweep %s", p), 0);
+    Y90T_HAS(o, "point 1/4 (treatment.activity_gbq=0.01 treatment.tn_ratio=1): finished before, skipped");
+    Y90T_HAS(o, "point 4/4 (treatment.activity_gbq=0.02 treatment.tn_ratio=3): finished before, skipped");
     free(o);
     CU_ASSERT_EQUAL(mtime_ns(h5[0]), t1);
     char *csv2 = y90t_slurp(csvp, NULL);
@@ -197,19 +173,19 @@ static void test_run_and_resume(void)
     free(csv2);
     /* a removed point is listed pending, and only it runs; the summary comes back identical */
     remove(h5[2]);
-    CU_ASSERT_EQUAL(cli(&o, "sweep %s --list", p), 0);
-    HAS(o, "3\tpending\ttreatment.activity_gbq=0.02 treatment.tn_ratio=1\n");
-    HAS(o, "4\tdone\t");
+    CU_ASSERT_EQUAL(y90t_clif(&o, "sweep %s --list", p), 0);
+    Y90T_HAS(o, "3\tpending\ttreatment.activity_gbq=0.02 treatment.tn_ratio=1\n");
+    Y90T_HAS(o, "4\tdone\t");
     free(o);
-    CU_ASSERT_EQUAL(cli(&o, "sweep %s --index 3 --quiet", p), 0);
+    CU_ASSERT_EQUAL(y90t_clif(&o, "sweep %s --index 3 --quiet", p), 0);
     free(o);
     CU_ASSERT_EQUAL(mtime_ns(h5[0]), t1);
-    CU_ASSERT_EQUAL(cli(NULL, "sweep %s --collect", p), 0);
+    CU_ASSERT_EQUAL(y90t_clif(NULL, "sweep %s --collect", p), 0);
     csv2 = y90t_slurp(csvp, NULL);
     CU_ASSERT_STRING_EQUAL(csv2, csv);
     free(csv2);
-    CU_ASSERT_EQUAL(cli(&o, "sweep %s --index 5", p), 2);
-    HAS(o, "the sweep has 4 points");
+    CU_ASSERT_EQUAL(y90t_clif(&o, "sweep %s --index 5", p), 2);
+    Y90T_HAS(o, "the sweep has 4 points");
     free(o);
     free(csv);
     free(json);
@@ -220,21 +196,21 @@ static void test_failed_point(void)
 {
     const char *p = write_sweep("fail", "vary:\n  phantom.tumour_burden_percent: [5, 80]\n");
     char *o = NULL;
-    CU_ASSERT_EQUAL(cli(&o, "sweep %s --quiet", p), 1);
-    HAS(o, "1 of 2 points done");
+    CU_ASSERT_EQUAL(y90t_clif(&o, "sweep %s --quiet", p), 1);
+    Y90T_HAS(o, "1 of 2 points done");
     free(o);
     char *csv = y90t_slurp(y90t_path("fail-out/summary.csv"), NULL), *note = y90t_slurp(y90t_path("fail-out/p002.failed"), NULL);
-    HAS(csv, "\n1,done,5,p001.h5,");
-    HAS(csv, "\n2,failed,80,,");
-    HAS(note, "point 2 (phantom.tumour_burden_percent=80): ");
-    HAS(csv, note ? strchr(note, ':') + 2 : "(no note)");
+    Y90T_HAS(csv, "\n1,done,5,p001.h5,");
+    Y90T_HAS(csv, "\n2,failed,80,,");
+    Y90T_HAS(note, "point 2 (phantom.tumour_burden_percent=80): ");
+    Y90T_HAS(csv, note ? strchr(note, ':') + 2 : "(no note)");
     free(csv);
     free(note);
-    CU_ASSERT_EQUAL(cli(&o, "sweep %s --list", p), 0);
-    HAS(o, "2\tfailed\t");
+    CU_ASSERT_EQUAL(y90t_clif(&o, "sweep %s --list", p), 0);
+    Y90T_HAS(o, "2\tfailed\t");
     free(o);
-    CU_ASSERT_EQUAL(cli(&o, "sweep %s --collect", p), 1);
-    HAS(o, "1 of 2 points done");
+    CU_ASSERT_EQUAL(y90t_clif(&o, "sweep %s --collect", p), 1);
+    Y90T_HAS(o, "1 of 2 points done");
     free(o);
 }
 
@@ -259,7 +235,7 @@ static void test_interrupt(void)
     stop_flag = 0;
     y90_sweep_options o = {NULL, &stop_flag, stop_in_point2, &last};
     CU_ASSERT_EQUAL(y90_sweep_run(&s, &o, &failed, &e), Y90_EINTERRUPTED);
-    HAS(e.msg, "interrupted in point 2");
+    Y90T_HAS(e.msg, "interrupted in point 2");
     CU_ASSERT_EQUAL(y90_sweep_point_state(&s, 0), Y90_POINT_DONE);
     CU_ASSERT_EQUAL(y90_sweep_point_state(&s, 1), Y90_POINT_PARTIAL);
     CU_ASSERT_EQUAL(y90_sweep_point_state(&s, 2), Y90_POINT_PENDING);
@@ -281,19 +257,19 @@ static void test_slurm_script(void)
     const char *p = write_sweep("sl", "slurm:\n  partition: short\n  time: \"00:30:00\"\n  cpus_per_task: 2\n"
                                       "vary:\n  treatment.activity_gbq: [0.01, 0.02, 0.05]\n");
     char *o = NULL;
-    CU_ASSERT_EQUAL_FATAL(cli(&o, "sweep %s --slurm --time 00:20:00", p), 0);
-    HAS(o, "sbatch ");
+    CU_ASSERT_EQUAL_FATAL(y90t_clif(&o, "sweep %s --slurm --time 00:20:00", p), 0);
+    Y90T_HAS(o, "sbatch ");
     free(o);
     char *sh = y90t_slurp(y90t_path("sl-out/sweep.sbatch"), NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(sh);
-    HAS(sh, "#!/bin/bash\n");
-    HAS(sh, "#SBATCH --array=1-3\n");
-    HAS(sh, "#SBATCH --cpus-per-task=2\n");
-    HAS(sh, "#SBATCH --partition=short\n");
-    HAS(sh, "#SBATCH --time=00:20:00\n");
-    HAS(sh, "export OMP_NUM_THREADS=\"${SLURM_CPUS_PER_TASK:-1}\"\n");
-    HAS(sh, "sweep '");
-    HAS(sh, "' --index \"$SLURM_ARRAY_TASK_ID\"\n");
+    Y90T_HAS(sh, "#!/bin/bash\n");
+    Y90T_HAS(sh, "#SBATCH --array=1-3\n");
+    Y90T_HAS(sh, "#SBATCH --cpus-per-task=2\n");
+    Y90T_HAS(sh, "#SBATCH --partition=short\n");
+    Y90T_HAS(sh, "#SBATCH --time=00:20:00\n");
+    Y90T_HAS(sh, "export OMP_NUM_THREADS=\"${SLURM_CPUS_PER_TASK:-1}\"\n");
+    Y90T_HAS(sh, "sweep '");
+    Y90T_HAS(sh, "' --index \"$SLURM_ARRAY_TASK_ID\"\n");
     /* the estimate holds at least the largest point's sphere list (0.05 GBq of resin at 50 Bq: 1e6 rows of 32 bytes)
      * and its grid (64x41x75 voxels of label, material, density, two tallies, dose and uncertainty: 34 bytes),
      * and stays well under what a workstation has */
@@ -303,12 +279,12 @@ static void test_slurm_script(void)
     if (!(mb >= least_mb && mb < 2000)) fprintf(stderr, "\n    --mem=%ldM, expected [%.0f, 2000) ", mb, least_mb);
     CU_ASSERT(mb >= least_mb && mb < 2000);
     free(sh);
-    CU_ASSERT_EQUAL(cli(&o, "sweep %s --slurm --mem-gb 3 --partition 'a b'", p), 2);
-    HAS(o, "--partition: expected a partition name");
+    CU_ASSERT_EQUAL(y90t_clif(&o, "sweep %s --slurm --mem-gb 3 --partition 'a b'", p), 2);
+    Y90T_HAS(o, "--partition: expected a partition name");
     free(o);
-    CU_ASSERT_EQUAL(cli(NULL, "sweep %s --slurm --mem-gb 3", p), 0);
+    CU_ASSERT_EQUAL(y90t_clif(NULL, "sweep %s --slurm --mem-gb 3", p), 0);
     sh = y90t_slurp(y90t_path("sl-out/sweep.sbatch"), NULL);
-    HAS(sh, "#SBATCH --mem=3000M\n");
+    Y90T_HAS(sh, "#SBATCH --mem=3000M\n");
     free(sh);
 }
 

@@ -3,6 +3,8 @@
 #define Y90_TESTUTIL_H
 #include <CUnit/CUnit.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
 
 /* Each test program defines this: add its suites and tests to the CUnit registry. */
 void y90t_register(void);
@@ -33,6 +35,24 @@ int y90t_run_read(const y90_config *c, const char *out_name, y90_grid *g, double
 int y90t_read_estar(const char *relpath, double (*rows)[7], int max);
 /* The ICRP-107 90Y spectrum of tests/reference: energy (MeV) and N (per MeV per decay). Returns the points read. */
 int y90t_read_spectrum(double *e, double *n, int max);
+
+/* Assert that text (may be NULL) contains sub, printing both when it does not. */
+#define Y90T_HAS(text, sub)                                                                                     \
+    do {                                                                                                        \
+        const char *t_ = (const char *)(text);                                                                  \
+        if (!t_) t_ = "";                                                                                       \
+        int has_ = strstr(t_, (sub)) != NULL;                                                                   \
+        if (!has_) fprintf(stderr, "\n    text \"%s\"\n    lacks \"%s\" ", t_, (sub));                          \
+        CU_ASSERT(has_);                                                                                        \
+    } while (0)
+/* y90t_cli with printf-style arguments; *out (may be NULL) gets stdout+stderr (free it). */
+int y90t_clif(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Run a shell command (printf-style); *out (may be NULL) gets stdout+stderr (free it). Returns its exit status. */
+int y90t_sh(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The raw bytes of a whole HDF5 dataset in its file type (malloc'd, *n bytes), or NULL. */
+unsigned char *y90t_dataset_bytes(const char *path, const char *name, size_t *n);
+/* 1 when dataset `name` holds the same bytes in both files (else 0, saying which). */
+int y90t_same_dataset(const char *a, const char *b, const char *name);
 
 /* Relative difference |a-b|/|b|. */
 double y90t_rel(double a, double b);
