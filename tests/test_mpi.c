@@ -36,6 +36,10 @@ static void test_mpi_run(void)
         CU_ASSERT_EQUAL(a, b);
     }
     CU_ASSERT(!y90_io_has_object(two, "/tally"));
+    double ranks = 0;
+    y90_error re = {0};
+    CU_ASSERT_EQUAL(y90_io_read_attr_double(two, "/", "mpi_ranks", &ranks, &re), Y90_OK);
+    CU_ASSERT_DOUBLE_EQUAL(ranks, 2, 0);
     /* an error on every rank: one message, exit 2, nothing written */
     CU_ASSERT_EQUAL(y90t_sh(&o, MPIRUN " run '%s' -o '%s'", cfg, two), 2);
     CU_ASSERT(o && strstr(o, "exists; use --force"));

@@ -82,6 +82,14 @@ static void test_merge_bitwise(void)
                         "below_cutoff_mev", "in_spheres_mev"};
     for (int k = 0; k < 6; k++) CU_ASSERT_EQUAL(attr(whole.s, "/energy_balance", eb[k]), attr(merged.s, "/energy_balance", eb[k]));
     CU_ASSERT_EQUAL(attr(whole.s, "/", "histories"), attr(merged.s, "/", "histories"));
+    /* provenance: asked for and done */
+    char status[32] = "";
+    y90_error e = {0};
+    CU_ASSERT_EQUAL(y90_io_read_attr_string(merged.s, "/", "run_status", status, sizeof status, &e), Y90_OK);
+    CU_ASSERT_STRING_EQUAL(status, "completed");
+    CU_ASSERT_DOUBLE_EQUAL(attr(merged.s, "/", "histories_requested"), 3000, 0);
+    CU_ASSERT_DOUBLE_EQUAL(attr(part[1].s, "/", "histories_requested"), 1000, 0);
+    CU_ASSERT_DOUBLE_EQUAL(attr(whole.s, "/", "mpi_ranks"), 1, 0);
     CU_ASSERT_EQUAL(attr(whole.s, "/", "decays"), attr(merged.s, "/", "decays"));
     /* the merged file is a normal run: the report reads it */
     CU_ASSERT_EQUAL(y90t_clif(&o, "report %s", merged.s), 0);

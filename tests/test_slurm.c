@@ -3,6 +3,7 @@
  * `sweep --collect` then gives the very summary (CSV and JSON) of the in-process sweep, and a resubmitted array
  * (as after a requeue) skips the finished points. Skipped with a message when Slurm cannot start here. */
 #include "testutil.h"
+#include "y90/io.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +65,12 @@ static void test_slurm_sweep(void)
     CU_ASSERT_STRING_EQUAL(json, json_local);
     free(csv);
     free(json);
+    /* provenance: each point file names its array task */
+    char task[32] = "";
+    y90_error e = {0};
+    CU_ASSERT_EQUAL(y90_io_read_attr_string(y90t_path("out/p003.h5"), "/", "slurm_array_task_id", task, sizeof task,
+                                            &e), Y90_OK);
+    CU_ASSERT_STRING_EQUAL(task, "3");
     /* resubmitted (a requeue): every task finds its point finished and succeeds */
     CU_ASSERT_EQUAL(y90t_sh(NULL, "timeout 600 sbatch --wait '%s' > /dev/null", script), 0);
     CU_ASSERT_EQUAL(y90t_sh(NULL, "cat '%s'/slurm-*.out | grep -c 'finished before, skipped' | grep -qx 4", y90t_path("out")), 0);

@@ -238,6 +238,10 @@ static void test_interrupt(void)
     Y90T_HAS(e.msg, "interrupted in point 2");
     CU_ASSERT_EQUAL(y90_sweep_point_state(&s, 0), Y90_POINT_DONE);
     CU_ASSERT_EQUAL(y90_sweep_point_state(&s, 1), Y90_POINT_PARTIAL);
+    char partial[1100], status[32] = "";
+    y90_sweep_point_path(&s, 1, ".h5", partial, sizeof partial);
+    CU_ASSERT_EQUAL(y90_io_read_attr_string(partial, "/", "run_status", status, sizeof status, &e), Y90_OK);
+    CU_ASSERT_STRING_EQUAL(status, "interrupted"); /* the file says why it is short */
     CU_ASSERT_EQUAL(y90_sweep_point_state(&s, 2), Y90_POINT_PENDING);
     char h5[1100];
     y90_sweep_point_path(&s, 0, ".h5", h5, sizeof h5);

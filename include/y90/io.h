@@ -22,6 +22,9 @@
  *   /energy_balance group attributes (MeV, totals over the simulated histories): emitted_mev, deposited_mev,
  *                    escaped_electron_mev, escaped_photon_mev, below_cutoff_mev (part of deposited_mev),
  *                    in_spheres_mev (part of deposited_mev), relative_imbalance
+ *   runs also have hostname (string), mpi_ranks (int), histories_requested (int64), run_status (string:
+ *                    completed | interrupted) and, inside a Slurm job, slurm_job_id, slurm_array_job_id,
+ *                    slurm_array_task_id (strings)
  *   parts of a run (`run --part I/N`) also have root attributes part_index, part_count, part_first_history,
  *                    histories_total (int64: of the whole run) and the group /tally: datasets sum and sum2 (uint64
  *                    per voxel, x fastest: the integer energy tallies, kernels/tally.h units) and attributes eb

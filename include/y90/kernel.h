@@ -46,6 +46,8 @@ typedef struct y90_run_result {
     int64_t first;           /* first history simulated (0 unless a part) */
     int part_index, part_count; /* 1..part_count for `run --part I/N` (0: a whole run) */
     int64_t histories_total; /* histories of the whole run a part belongs to */
+    int64_t histories_requested; /* histories this run (or part) was asked for (0: unknown) */
+    int ranks;               /* MPI ranks that ran it (0: one process) */
 } y90_run_result;
 
 struct y90_physics; /* physics.h: tables for the MC kernel (NULL for local) */

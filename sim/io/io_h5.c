@@ -276,6 +276,20 @@ static y90_status write_run_attrs(h5w *w, const y90_run_result *res)
         if (st == Y90_OK) st = attr_int64(w, r, "/", "part_first_history", res->first);
         if (st == Y90_OK) st = attr_int64(w, r, "/", "histories_total", res->histories_total);
     }
+    /* provenance: the host, the MPI ranks and Slurm job, histories asked for and whether all were done */
+    char host[256] = "";
+    if (gethostname(host, sizeof host - 1)) host[0] = 0;
+    if (st == Y90_OK) st = attr_str(w, r, "/", "hostname", host);
+    if (st == Y90_OK) st = attr_int(w, r, "/", "mpi_ranks", res->ranks > 0 ? res->ranks : 1);
+    if (st == Y90_OK && res->histories_requested > 0) {
+        st = attr_int64(w, r, "/", "histories_requested", res->histories_requested);
+        if (st == Y90_OK)
+            st = attr_str(w, r, "/", "run_status", res->histories < res->histories_requested ? "interrupted" : "completed");
+    }
+    static const char *const slurm_vars[] = {"SLURM_JOB_ID", "SLURM_ARRAY_JOB_ID", "SLURM_ARRAY_TASK_ID"};
+    static const char *const slurm_attrs[] = {"slurm_job_id", "slurm_array_job_id", "slurm_array_task_id"};
+    for (int i = 0; i < 3 && st == Y90_OK; i++)
+        if (getenv(slurm_vars[i])) st = attr_str(w, r, "/", slurm_attrs[i], getenv(slurm_vars[i]));
     return st;
 }
 

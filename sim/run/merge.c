@@ -176,6 +176,7 @@ y90_status y90_merge_parts(const char *const *parts, int nparts, const char *out
         res.kernel = c.transport.kernel == Y90_KERNEL_MC ? "mc" : "local";
         res.threads = c.transport.threads;
         res.runtime_s = runtime; /* the parts' kernel time together */
+        res.histories_requested = c.transport.histories;
         st = y90_io_write_run(out_path, force, &c, &g, &src, &res, err);
     }
     if (!st && log)

@@ -125,6 +125,7 @@ y90_status y90_run_with(const y90_config *c, const y90_run_options *o, int part_
     res.part_index = part_index;
     res.part_count = part_count;
     res.histories_total = c->transport.histories;
+    res.histories_requested = part_count > 0 ? in.count : c->transport.histories;
     if (hook) {
         hooked = 1;
         st = hook->combine(hook->user, st, &res, &g, &src, &write, err);

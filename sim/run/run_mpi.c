@@ -101,6 +101,8 @@ static y90_status combine(void *user, y90_status st, y90_run_result *res, const 
     whole.threads = all_threads;
     whole.runtime_s = slowest;
     whole.histories_total = x->histories;
+    whole.histories_requested = x->histories;
+    whole.ranks = y90_mpi_size();
     y90_run_result_free(res);
     *res = whole;
     return Y90_OK;
