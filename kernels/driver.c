@@ -13,12 +13,17 @@ static double now_s(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static int64_t batch_size(int64_t total, int threads)
+#define BATCH_SECONDS 0.25 /* a stop request (Ctrl-C) waits for at most about this long */
+
+/* Histories in the next batch: at most 1 % of the run (progress steps), at most what the measured rate does in
+ * BATCH_SECONDS, at least 256 per thread. The first batch is the smallest (no rate yet). Batches only decide when
+ * a stop request is seen: the result does not depend on them (per-history streams, integer tallies). */
+static int64_t batch_size(int64_t total, int threads, double rate)
 {
-    int64_t b = total / 100; /* about 100 batches: progress steps of 1 % */
-    int64_t lo = 256 * (int64_t)threads;
-    if (b < lo) b = lo;
-    return b;
+    int64_t lo = 256 * (int64_t)threads, b = total / 100;
+    if (!(rate > 0)) return lo;
+    if ((double)b > rate * BATCH_SECONDS) b = (int64_t)(rate * BATCH_SECONDS);
+    return b < lo ? lo : b;
 }
 
 y90_status y90_drive_tally(const y90_kernel_input *in, const y90_kernel_ops *ops, const void *ctx, y90_tally *t,
@@ -28,10 +33,12 @@ y90_status y90_drive_tally(const y90_kernel_input *in, const y90_kernel_ops *ops
     const int64_t last = first + total; /* one past the last history */
     int threads = in->tp->threads > 0 ? in->tp->threads : omp_get_max_threads(); /* OMP_NUM_THREADS or all cores */
     int failed = 0;
-    int64_t done = first, bs = batch_size(total, threads);
+    int64_t done = first;
+    double rate = 0; /* histories per second of the last batch */
     while (done < last && !failed) {
         if (in->stop && *in->stop) break;
-        int64_t end = done + bs < last ? done + bs : last;
+        int64_t bs = batch_size(total, threads, rate), end = done + bs < last ? done + bs : last;
+        double t0 = now_s();
         #pragma omp parallel num_threads(threads) reduction(| : failed)
         {
             y90_hist hb;
@@ -50,6 +57,8 @@ y90_status y90_drive_tally(const y90_kernel_input *in, const y90_kernel_ops *ops
             if (scratch) ops->thread_free(scratch);
             y90_hist_free(&hb);
         }
+        double dt = now_s() - t0;
+        rate = dt > 0 ? (double)(end - done) / dt : 0;
         done = end;
         if (in->progress) in->progress(done - first, total, in->progress_user);
     }

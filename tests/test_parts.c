@@ -160,6 +160,32 @@ static void test_seeds(void)
     free(b);
 }
 
+/* Ctrl-C acts within a batch, and batches are bounded by time as well as by 1 % of the run: a stop requested at
+ * the first progress report of a 1e12-history run ends it after the first batch (256 histories per thread), not
+ * after 1e10. */
+static volatile int stop_now;
+static void stop_at_first_report(int64_t done, int64_t total, void *user)
+{
+    (void)done, (void)total, (void)user;
+    stop_now = 1;
+}
+
+static void test_stop_in_huge_run(void)
+{
+    const char *text = "phantom: {type: box, voxel_mm: 10, box_size_mm: [40, 40, 40], material: water}\n"
+                       "source: {type: uniform_box}\ntreatment: {activity_gbq: 1}\n"
+                       "transport: {kernel: local, histories: 1000000000000, threads: 2}\n";
+    y90_config c;
+    y90_error e = {0};
+    CU_ASSERT_EQUAL_FATAL(y90_config_parse("huge.yaml", text, strlen(text), &c, &e), Y90_OK);
+    pbuf out = P("huge.h5");
+    stop_now = 0;
+    y90_run_options o = {out.s, 0, stop_at_first_report, NULL, &stop_now, NULL};
+    CU_ASSERT_EQUAL(y90_run(&c, &o, &e), Y90_EINTERRUPTED);
+    CU_ASSERT_DOUBLE_EQUAL(attr(out.s, "/", "histories"), 512, 0);
+    y90_config_free(&c);
+}
+
 void y90t_register(void)
 {
     CU_pSuite s = CU_add_suite("parts", NULL, NULL);
@@ -167,4 +193,5 @@ void y90t_register(void)
     CU_add_test(s, "3 parts merged = whole run, bitwise", test_merge_bitwise);
     CU_add_test(s, "merge refusals name the file", test_merge_refusals);
     CU_add_test(s, "transport seed keeps spheres, source.seed moves them", test_seeds);
+    CU_add_test(s, "a stop in a 1e12-history run acts after one small batch", test_stop_in_huge_run);
 }
