@@ -124,7 +124,7 @@ static void progress(int64_t done, int64_t total, void *user)
 
 int y90_cli_run(int argc, char **argv)
 {
-    const char *cfgpath = NULL, *out = NULL, *kernel = NULL;
+    const char *cfgpath = NULL, *out = NULL, *kernel = NULL, *cache = NULL;
     int force = 0, quiet = 0;
     int64_t hist = -1, threads = -1;
     unsigned long long seed_u = 0;
@@ -143,6 +143,7 @@ int y90_cli_run(int argc, char **argv)
             have_seed = 1;
         }
         else if (!strcmp(a, "--kernel") && v) kernel = argv[++i];
+        else if (!strcmp(a, "--kernel-cache") && v) cache = argv[++i];
         else if (!strcmp(a, "--force")) force = 1;
         else if (!strcmp(a, "--quiet")) quiet = 1;
         else if (a[0] == '-') return usage_error("run", "unknown option or missing value", a);
@@ -159,7 +160,12 @@ int y90_cli_run(int argc, char **argv)
     if (kernel) {
         if (!strcmp(kernel, "mc")) c.transport.kernel = Y90_KERNEL_MC;
         else if (!strcmp(kernel, "local")) c.transport.kernel = Y90_KERNEL_LOCAL;
-        else { y90_config_free(&c); return usage_error("run", "--kernel: expected mc or local", kernel); }
+        else if (!strcmp(kernel, "dvk")) c.transport.kernel = Y90_KERNEL_DVK;
+        else if (!strcmp(kernel, "dvk_density")) c.transport.kernel = Y90_KERNEL_DVK_DENSITY;
+        else {
+            y90_config_free(&c);
+            return usage_error("run", "--kernel: expected mc, local, dvk or dvk_density", kernel);
+        }
     }
     progress_state ps = {.t0 = wall_s(), .tty = isatty(2), .quiet = quiet, .last_pct = -1};
     /* the first Ctrl-C stops after the current batch and writes what is finished; a second one kills */
@@ -170,7 +176,7 @@ int y90_cli_run(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    y90_run_options o = {out, force, progress, &ps, &stop_requested, quiet ? NULL : stderr};
+    y90_run_options o = {out, force, progress, &ps, &stop_requested, quiet ? NULL : stderr, cache};
     int rc = y90_run(&c, &o, &e) ? y90_cli_fail(&e) : 0;
     if (!rc && !quiet) fprintf(stderr, "wrote %s\n", out);
     y90_config_free(&c);

@@ -8,7 +8,8 @@ static void usage(FILE *f)
     fprintf(f,
             "y90mc %s (%s): Monte Carlo dosimetry of 90Y microspheres in the liver\n\n"
             "usage:\n"
-            "  y90mc run CONFIG -o OUT.h5 [--histories N] [--threads T] [--seed S] [--kernel mc|local] [--force] [--quiet]\n"
+            "  y90mc run CONFIG -o OUT.h5 [--histories N] [--threads T] [--seed S] [--kernel K] [--kernel-cache DIR]\n"
+            "            [--force] [--quiet]   K: mc|local|dvk|dvk_density\n"
             "  y90mc report OUT.h5 [--json] [--prescription-gy D] [--dvh-csv FILE] [--force]\n"
             "  y90mc check CONFIG                 validate a config, build its phantom and sources, write nothing\n"
             "  y90mc phantom CONFIG -o PHANTOM.h5 [--force]\n"

@@ -5,10 +5,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "y90/io.h"
+#include "y90/kernelcache.h"
 #include "y90/phantom.h"
 #include "y90/physics.h"
 #include "y90/run.h"
 #include "y90/source.h"
+#include "y90/tools.h"
 
 static void log_phantom(FILE *log, const y90_grid *g, const y90_phantom_info *pi, int liver)
 {
@@ -41,6 +43,12 @@ static void log_balance(FILE *log, const y90_run_result *r)
 {
     if (!log) return;
     const y90_energy_balance *e = &r->eb;
+    if (r->histories == 0) { /* deterministic kernel: the balance is per decay */
+        fprintf(log, "energy balance (MeV per decay): emitted %.6f, deposited in the grid %.6f; kernel %s "
+                "(deterministic, no histories) in %.2f s on %d threads\n", e->emitted, e->deposited, r->kernel,
+                r->runtime_s, r->threads);
+        return;
+    }
     double imb = e->emitted > 0 ? fabs(e->emitted - e->deposited - e->escaped_electron - e->escaped_photon) / e->emitted : 0;
     fprintf(log, "energy balance (MeV per decay): emitted %.6f = deposited %.6f + escaped electrons %.6f + escaped "
             "photons %.6f (relative imbalance %.2e); below cutoff %.6f, inside spheres %.6f\n",
@@ -73,6 +81,7 @@ y90_status y90_run(const y90_config *c, const y90_run_options *o, y90_error *err
     y90_sources src = {0};
     y90_physics *phys = NULL;
     y90_run_result res = {0};
+    y90_voxel_kernel vk = {0};
     y90_status st = y90_check_output(o->out_path, o->force, err);
     if (!st) {
         y90_phantom_params pp = y90_config_phantom(c);
@@ -89,7 +98,11 @@ y90_status y90_run(const y90_config *c, const y90_run_options *o, y90_error *err
         st = y90_physics_build(c, &g, &src, &phys, err);
         if (st) goto cleanup;
     }
-    y90_kernel_input in = {&c->transport, &g, &src, phys, o->progress, o->progress_user, o->stop};
+    if (c->transport.kernel == Y90_KERNEL_DVK || c->transport.kernel == Y90_KERNEL_DVK_DENSITY) {
+        st = y90_kernel_cache_get(c, &g, &src, o->kernel_cache, o->log, &vk, err);
+        if (st) goto cleanup;
+    }
+    y90_kernel_input in = {&c->transport, &g, &src, phys, o->progress, o->progress_user, o->stop, &vk};
     st = y90_kernel_run(&in, &res, err);
     if (st && !(st == Y90_EINTERRUPTED && res.histories > 0)) goto cleanup;
     y90_status kst = st;
@@ -98,6 +111,7 @@ y90_status y90_run(const y90_config *c, const y90_run_options *o, y90_error *err
     if (!st && kst) st = Y90_FAIL(err, kst, "interrupted: wrote the %lld finished histories to %s",
                                  (long long)res.histories, o->out_path);
 cleanup:
+    y90_voxel_kernel_free(&vk);
     y90_run_result_free(&res);
     y90_physics_free(phys);
     y90_sources_free(&src);
