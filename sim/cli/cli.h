@@ -11,6 +11,7 @@ int y90_cli_report(int argc, char **argv);
 int y90_cli_vsv(int argc, char **argv);
 int y90_cli_dpk(int argc, char **argv);
 int y90_cli_config_reference(int argc, char **argv);
+int y90_cli_compare(int argc, char **argv);
 
 /* Print an error as "y90mc: message" and return the exit status for its code
  * (2 for the user's input and requests too large for memory, 130 for an interrupt, 1 otherwise). */

@@ -11,6 +11,8 @@ static void usage(FILE *f)
             "  y90mc run CONFIG -o OUT.h5 [--histories N] [--threads T] [--seed S] [--kernel K] [--kernel-cache DIR]\n"
             "            [--force] [--quiet]   K: mc|local|dvk|dvk_density\n"
             "  y90mc report OUT.h5 [--json] [--prescription-gy D] [--dvh-csv FILE] [--force]\n"
+            "  y90mc compare A.h5 B.h5 [--gamma DD,DTA]... [--threshold PCT] [--diff-out DIFF.h5] [--json] [--force]\n"
+            "                                     structures, difference map, gamma (A reference, B evaluated)\n"
             "  y90mc check CONFIG                 validate a config, build its phantom and sources, write nothing\n"
             "  y90mc phantom CONFIG -o PHANTOM.h5 [--force]\n"
             "  y90mc vsv --medium M --density RHO --voxel-mm V [--histories N] [--threads T] [--seed S] -o VSV.csv\n"
@@ -38,6 +40,7 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "run")) return y90_cli_run(argc - 1, argv + 1);
     if (!strcmp(cmd, "report")) return y90_cli_report(argc - 1, argv + 1);
+    if (!strcmp(cmd, "compare")) return y90_cli_compare(argc - 1, argv + 1);
     if (!strcmp(cmd, "check")) return y90_cli_check(argc - 1, argv + 1);
     if (!strcmp(cmd, "phantom")) return y90_cli_phantom(argc - 1, argv + 1);
     if (!strcmp(cmd, "vsv")) return y90_cli_vsv(argc - 1, argv + 1);
