@@ -81,8 +81,19 @@ y90_status y90_kernel_dvk_run(const y90_kernel_input *in, y90_run_result *res, y
     c.mx2 = 2 * ((size_t)c.M[0] / 2 + 1);
     const size_t nreal = c.mx2 * (size_t)c.M[1] * (size_t)c.M[2];
     const int threads = in->tp->threads > 0 ? in->tp->threads : omp_get_num_procs();
+    /* memory: the activity map (in res->dose) is copied into a and freed before b exists; the kernel sigma goes
+     * first (into rel_unc), so that a is freed before the dose array comes back: at most two FFT arrays and two
+     * grid arrays at a time */
     c.a = fftw_alloc_real(nreal);
-    c.b = c.a ? fftw_alloc_real(nreal) : NULL;
+    if (c.a) {
+        memset(c.a, 0, nreal * sizeof(double));
+        for (int z = 0; z < c.N[2]; z++)
+            for (int y = 0; y < c.N[1]; y++)
+                memcpy(c.a + pidx(&c, 0, y, z), res->dose + y90_grid_index(g, 0, y, z), (size_t)c.N[0] * sizeof(double));
+        free(res->dose);
+        res->dose = NULL;
+        c.b = fftw_alloc_real(nreal);
+    }
     if (!c.b) {
         st = Y90_FAIL(err, Y90_ENOMEM, "%s kernel: out of memory for two %d x %d x %d FFT arrays (%.2f GB)", name,
                       c.M[0], c.M[1], c.M[2], 2.0 * nreal * sizeof(double) / 1e9);
@@ -93,7 +104,7 @@ y90_status y90_kernel_dvk_run(const y90_kernel_input *in, y90_run_result *res, y
         static int fftw_threads_ready;
         if (!fftw_threads_ready) fftw_threads_ready = fftw_init_threads();
         fftw_plan_with_nthreads(threads);
-        c.fwd = fftw_plan_dft_r2c_3d(c.M[2], c.M[1], c.M[0], c.a, (fftw_complex *)c.a, FFTW_ESTIMATE);
+        c.fwd = fftw_plan_dft_r2c_3d(c.M[2], c.M[1], c.M[0], c.b, (fftw_complex *)c.b, FFTW_ESTIMATE);
         c.bwd = fftw_plan_dft_c2r_3d(c.M[2], c.M[1], c.M[0], (fftw_complex *)c.b, c.b, FFTW_ESTIMATE);
     }
     if (!c.fwd || !c.bwd) {
@@ -101,29 +112,29 @@ y90_status y90_kernel_dvk_run(const y90_kernel_input *in, y90_run_result *res, y
                       c.M[1], c.M[2]);
         goto cleanup;
     }
-    memset(c.a, 0, nreal * sizeof(double));
+    fftw_execute_dft_r2c(c.fwd, c.a, (fftw_complex *)c.a);
+    /* the uncertainty bound (MeV per decay, absolute for now), then the energy per decay (MeV) */
+    convolve(&c, k, k->sigma_mev);
     for (int z = 0; z < c.N[2]; z++)
         for (int y = 0; y < c.N[1]; y++)
-            memcpy(c.a + pidx(&c, 0, y, z), res->dose + y90_grid_index(g, 0, y, z), (size_t)c.N[0] * sizeof(double));
-    fftw_execute(c.fwd);
-    /* energy per decay (MeV) in each voxel, then its uncertainty bound */
+            for (int x = 0; x < c.N[0]; x++) res->rel_unc[y90_grid_index(g, x, y, z)] = (float)c.b[pidx(&c, x, y, z)];
     convolve(&c, k, k->mev);
+    fftw_free(c.a);
+    c.a = NULL;
+    res->dose = y90_calloc(res->nvox, sizeof(double), "dose grid", err);
+    if (!res->dose) {
+        st = err ? err->code : Y90_ENOMEM;
+        goto cleanup;
+    }
+    const double vol = y90_grid_voxel_volume_mm3(g), m_kernel = k->density * vol * 1e-6; /* kg */
     double dep = 0;
     for (int z = 0; z < c.N[2]; z++)
         for (int y = 0; y < c.N[1]; y++)
             for (int x = 0; x < c.N[0]; x++) {
-                double e = c.b[pidx(&c, x, y, z)];
-                e = e > 0 ? e : 0.0; /* round-off of the transforms */
-                res->dose[y90_grid_index(g, x, y, z)] = e;
-                dep += e;
-            }
-    convolve(&c, k, k->sigma_mev);
-    const double vol = y90_grid_voxel_volume_mm3(g), m_kernel = k->density * vol * 1e-6; /* kg */
-    for (int z = 0; z < c.N[2]; z++)
-        for (int y = 0; y < c.N[1]; y++)
-            for (int x = 0; x < c.N[0]; x++) {
                 size_t v = y90_grid_index(g, x, y, z);
-                double e = res->dose[v], s = c.b[pidx(&c, x, y, z)];
+                double e = c.b[pidx(&c, x, y, z)], s = res->rel_unc[v];
+                e = e > 0 ? e : 0.0; /* round-off of the transforms */
+                dep += e;
                 double m = density_corrected ? y90_grid_voxel_mass_kg(g, v) : m_kernel;
                 res->rel_unc[v] = e > 0 && s > 0 ? (float)(s / e) : 0.0f;
                 res->dose[v] = m > 0 ? e * in->src->decays * Y90_J_PER_MEV / m : 0.0;

@@ -23,6 +23,17 @@ static void parse(const char *text, y90_config *c)
     CU_ASSERT_FATAL(e.code == Y90_OK);
 }
 
+/* Config text -> phantom and sources. */
+static void build(const char *text, y90_config *c, y90_grid *g, y90_sources *s)
+{
+    y90_error e = {0};
+    parse(text, c);
+    memset(g, 0, sizeof *g);
+    memset(s, 0, sizeof *s);
+    if (y90_phantom_build(&c->phantom, 0, g, NULL, &e) || y90_sources_build(c, g, s, &e)) printf("\n  %s", e.msg);
+    CU_ASSERT_FATAL(e.code == Y90_OK);
+}
+
 /* Water box, 1 GBq uniform, local: every voxel gets the MIRD dose 49.77 Gy kg/GBq x 1 GBq / 1 kg exactly. */
 static void test_local_mird_box(void)
 {
@@ -90,16 +101,13 @@ static void test_local_mird_liver(void)
 static void test_dvk_direct(void)
 {
     y90_config c;
-    parse("phantom: {type: slabs, voxel_mm: 2, box_size_mm: [14, 18, 1], slab_materials: [water, lung], "
+    y90_grid g;
+    y90_sources s;
+    y90_error e = {0};
+    build("phantom: {type: slabs, voxel_mm: 2, box_size_mm: [14, 18, 1], slab_materials: [water, lung], "
           "slab_densities: [1.0, 0.25], slab_thickness_mm: [10, 12]}\n"
           "source: {type: uniform_box, box_min_mm: [-5, -6, 3], box_max_mm: [3, 4, 15]}\n"
-          "treatment: {activity_gbq: 1.0}\ntransport: {kernel: dvk}\n", &c);
-    y90_grid g = {0};
-    y90_sources s = {0};
-    y90_error e = {0};
-    CU_ASSERT_FATAL(y90_phantom_build(&c.phantom, 0, &g, NULL, &e) == Y90_OK);
-    if (y90_sources_build(&c, &g, &s, &e)) printf("\n  %s", e.msg);
-    CU_ASSERT_FATAL(e.code == Y90_OK);
+          "treatment: {activity_gbq: 1.0}\ntransport: {kernel: dvk}\n", &c, &g, &s);
     const int h = 3, n = 2 * h + 1;
     y90_voxel_kernel k = {h, 2.0, 1.0, "water", calloc((size_t)n * n * n, sizeof(double)),
                           calloc((size_t)n * n * n, sizeof(double)), 1.0, 0};
@@ -166,14 +174,12 @@ static void test_dvk_direct(void)
 static void test_kernel_cache(void)
 {
     y90_config c;
-    parse("phantom: {type: box, voxel_mm: 3, box_size_mm: [30, 30, 30], material: water}\n"
-          "source: {type: uniform_box}\ntreatment: {activity_gbq: 1.0}\n"
-          "transport: {kernel: dvk, kernel_histories: 2000, threads: 1}\n", &c);
-    y90_grid g = {0};
-    y90_sources s = {0};
+    y90_grid g;
+    y90_sources s;
     y90_error e = {0};
-    CU_ASSERT_FATAL(y90_phantom_build(&c.phantom, 0, &g, NULL, &e) == Y90_OK);
-    CU_ASSERT_FATAL(y90_sources_build(&c, &g, &s, &e) == Y90_OK);
+    build("phantom: {type: box, voxel_mm: 3, box_size_mm: [30, 30, 30], material: water}\n"
+          "source: {type: uniform_box}\ntreatment: {activity_gbq: 1.0}\n"
+          "transport: {kernel: dvk, kernel_histories: 2000, threads: 1}\n", &c, &g, &s);
     const char *dir = y90t_path("cache/sub");
     char log1[4096] = "", log2[4096] = "";
     FILE *f1 = fmemopen(log1, sizeof log1, "w"), *f2 = fmemopen(log2, sizeof log2, "w");
@@ -190,14 +196,13 @@ static void test_kernel_cache(void)
     CU_ASSERT(memcmp(k1.mev, k2.mev, n * sizeof(double)) == 0);
     CU_ASSERT(memcmp(k1.sigma_mev, k2.sigma_mev, n * sizeof(double)) == 0);
     CU_ASSERT(k1.energy_fraction > 0.9 && k1.energy_fraction <= 1.0);
-    char cmd[2048], *out = NULL;
+    char cmd[2048];
     snprintf(cmd, sizeof cmd, "ls %s | wc -l", dir);
     FILE *p = popen(cmd, "r");
     int files = 0;
     CU_ASSERT(p && fscanf(p, "%d", &files) == 1);
     if (p) pclose(p);
     CU_ASSERT_EQUAL(files, 1);
-    (void)out;
     y90_voxel_kernel_free(&k1);
     y90_voxel_kernel_free(&k2);
     y90_sources_free(&s);

@@ -26,7 +26,7 @@ typedef struct {
 
 /* Gamma of eval against ref on grid g (same geometry): for each reference voxel at or above the threshold, the
  * minimum over points r within dta_mm of sqrt(|r|^2/dta^2 + (eval(x+r) - ref(x))^2/dd^2), eval interpolated
- * trilinearly between voxel centres, r on a cubic lattice of step min(voxel/5, dta/5). Voxels whose gamma is
+ * trilinearly between voxel centres, r on a cubic lattice of step min(voxel/3, dta/5). Voxels whose gamma is
  * above 1 are failed (the search stops at dta). gamma_map (may be NULL): gamma per voxel, values above 1 are
  * upper bounds, -1 where not evaluated. The uncertainty arrays (relative 1-sigma) may be NULL (= 0). */
 y90_status y90_gamma_index(const y90_grid *g, const double *ref, const float *ref_unc, const double *eval,

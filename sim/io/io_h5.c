@@ -419,8 +419,9 @@ static y90_status check_grid(const char *path, const y90_grid *g, y90_error *err
     return Y90_OK;
 }
 
-y90_status y90_io_write_phantom(const char *path, int force, const y90_config *cfg, const y90_grid *g,
-                                y90_error *err)
+/* The phantom's objects and root attributes plus extra voxel arrays, published atomically. */
+static y90_status write_phantom_arrays(const char *path, int force, const y90_config *cfg, const y90_grid *g,
+                                       const y90_io_array *arr, int narr, y90_error *err)
 {
     quiet_hdf5();
     y90_status st = check_grid(path, g, err);
@@ -430,24 +431,22 @@ y90_status y90_io_write_phantom(const char *path, int force, const y90_config *c
     st = open_output(path, force, tmp, sizeof tmp, &w, err);
     if (st != Y90_OK) return st;
     st = write_phantom_objects(&w, cfg, g);
+    for (int i = 0; i < narr && st == Y90_OK; i++)
+        st = arr[i].f64 ? write_3d(&w, g, arr[i].name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, arr[i].f64, arr[i].units)
+                        : write_3d(&w, g, arr[i].name, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, arr[i].f32, arr[i].units);
     return finish_output(&w, tmp, st);
+}
+
+y90_status y90_io_write_phantom(const char *path, int force, const y90_config *cfg, const y90_grid *g,
+                                y90_error *err)
+{
+    return write_phantom_arrays(path, force, cfg, g, NULL, 0, err);
 }
 
 y90_status y90_io_write_arrays(const char *path, int force, const y90_grid *g, const y90_io_array *arr, int narr,
                                y90_error *err)
 {
-    quiet_hdf5();
-    y90_status st = check_grid(path, g, err);
-    if (st != Y90_OK) return st;
-    char tmp[4096];
-    h5w w;
-    st = open_output(path, force, tmp, sizeof tmp, &w, err);
-    if (st != Y90_OK) return st;
-    st = write_phantom_objects(&w, NULL, g);
-    for (int i = 0; i < narr && st == Y90_OK; i++)
-        st = arr[i].f64 ? write_3d(&w, g, arr[i].name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, arr[i].f64, arr[i].units)
-                        : write_3d(&w, g, arr[i].name, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, arr[i].f32, arr[i].units);
-    return finish_output(&w, tmp, st);
+    return write_phantom_arrays(path, force, NULL, g, arr, narr, err);
 }
 
 y90_status y90_io_write_run(const char *path, int force, const y90_config *cfg, const y90_grid *g,

@@ -20,7 +20,7 @@ static int cmp_offset(const void *a, const void *b)
 static offset *make_offsets(const y90_grid *g, double dta, size_t *n_out, y90_error *err)
 {
     double smin = fmin(g->spacing[0], fmin(g->spacing[1], g->spacing[2]));
-    double h = fmin(smin, dta) / 5.0;
+    double h = fmin(smin / 3.0, dta / 5.0);
     int n = (int)ceil(dta / h);
     size_t cap = (size_t)(2 * n + 1) * (2 * n + 1) * (2 * n + 1), k = 0;
     offset *o = y90_calloc(cap, sizeof *o, "gamma search lattice", err);
@@ -60,6 +60,27 @@ static double interp(const y90_grid *g, const double *d, double x, double y, dou
     return v;
 }
 
+/* 1 if some voxel whose centre is within dta (plus one voxel, for the interpolation) of voxel (ix,iy,iz) has a
+ * value within dd of ref. */
+static int within_range(const y90_grid *g, const double *d, int ix, int iy, int iz, double dta, double ref, double dd)
+{
+    int r[3], c[3] = {ix, iy, iz}, n[3] = {g->nx, g->ny, g->nz}, lo[3], hi[3];
+    for (int a = 0; a < 3; a++) {
+        r[a] = (int)ceil(dta / g->spacing[a]) + 1;
+        lo[a] = c[a] - r[a] < 0 ? 0 : c[a] - r[a];
+        hi[a] = c[a] + r[a] > n[a] - 1 ? n[a] - 1 : c[a] + r[a];
+    }
+    double mn = INFINITY, mx = -INFINITY;
+    for (int z = lo[2]; z <= hi[2]; z++)
+        for (int y = lo[1]; y <= hi[1]; y++)
+            for (int x = lo[0]; x <= hi[0]; x++) {
+                double v = d[y90_grid_index(g, x, y, z)];
+                mn = v < mn ? v : mn;
+                mx = v > mx ? v : mx;
+            }
+    return ref >= mn - dd && ref <= mx + dd;
+}
+
 y90_status y90_gamma_index(const y90_grid *g, const double *ref, const float *ref_unc, const double *eval,
                            const float *eval_unc, const y90_gamma_criteria *c, y90_gamma_result *r, float *gamma_map,
                            y90_error *err)
@@ -90,6 +111,14 @@ y90_status y90_gamma_index(const y90_grid *g, const double *ref, const float *re
             dd2 += sa * sa + sb * sb;
         }
         double best = INFINITY;
+        /* the interpolated B within dta stays within the values of the voxels around; if they all differ from the
+         * reference by more than dd, gamma > 1 without a search (best then holds the r = 0 value, a bound) */
+        double e0 = eval[v] - ref[v];
+        if (e0 * e0 > dd2 && !within_range(g, eval, ix, iy, iz, c->dta_mm, ref[v], sqrt(dd2))) {
+            evaluated++;
+            if (gamma_map) gamma_map[v] = (float)sqrt(e0 * e0 / dd2);
+            continue;
+        }
         for (size_t k = 0; k < no && o[k].r2 < best; k++) {
             double e = interp(g, eval, ix + o[k].dx, iy + o[k].dy, iz + o[k].dz) - ref[v];
             double g2 = o[k].r2 + e * e / dd2;
