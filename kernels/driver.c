@@ -123,6 +123,13 @@ y90_status y90_kernel_run(const y90_kernel_input *in, y90_run_result *res, y90_e
     switch (in->tp->kernel) {
     case Y90_KERNEL_LOCAL: return y90_kernel_local_run(in, res, err);
     case Y90_KERNEL_MC: return y90_kernel_mc_run(in, res, err);
+    case Y90_KERNEL_DVK:
+    case Y90_KERNEL_DVK_DENSITY: return y90_kernel_dvk_run(in, res, err);
     }
     return Y90_FAIL(err, Y90_EINTERNAL, "unknown kernel %d", (int)in->tp->kernel);
+}
+
+int y90_run_interrupted(const y90_run_result *res)
+{
+    return res->kernel && strcmp(res->kernel, "mc") == 0 && res->histories < res->histories_requested;
 }

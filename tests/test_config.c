@@ -203,6 +203,8 @@ static const char *const full_text =
     "  straggling: false\n"
     "  secondaries: no\n"
     "  multiple_scattering: off\n"
+    "  activity_map: expected\n"
+    "  kernel_histories: 50000\n"
     "output:\n"
     "  uncertainty: false\n"
     "  microspheres: false\n"
@@ -229,7 +231,8 @@ static const char *const all_keys[] = {
     "treatment.treated_lobes", "treatment.prescription_gy", "transport.kernel", "transport.histories",
     "transport.seed", "transport.threads", "transport.cutoff_kev", "transport.photon_cutoff_kev",
     "transport.delta_threshold_kev", "transport.brems_threshold_kev", "transport.max_eloss_fraction",
-    "transport.straggling", "transport.secondaries", "transport.multiple_scattering", "output.uncertainty",
+    "transport.straggling", "transport.secondaries", "transport.multiple_scattering",
+    "transport.activity_map", "transport.kernel_histories", "output.uncertainty",
     "output.microspheres", "output.max_memory_gb",
 };
 #define NKEYS (sizeof all_keys / sizeof all_keys[0])
@@ -322,6 +325,8 @@ static void test_every_key(void)
     CU_ASSERT_EQUAL(tp->straggling, 0);
     CU_ASSERT_EQUAL(tp->secondaries, 0);
     CU_ASSERT_EQUAL(tp->multiple_scattering, 0);
+    CU_ASSERT_EQUAL(tp->activity_map, Y90_ACTIVITY_EXPECTED);
+    CU_ASSERT(tp->kernel_histories == 50000);
 
     CU_ASSERT_EQUAL(c.output.uncertainty, 0);
     CU_ASSERT_EQUAL(c.output.microspheres, 0);

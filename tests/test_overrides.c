@@ -171,7 +171,7 @@ static void test_cli_records(void)
     Y90T_HAS(buf, "voxel_mm: 5\n");
     Y90T_HAS(buf, "histories: 500\n");
     double h = 0;
-    CU_ASSERT_EQUAL(y90_io_read_attr_double(out, "/", "histories", &h, &e), Y90_OK);
+    CU_ASSERT_EQUAL(y90_io_read_attr_double(out, "/", "histories_requested", &h, &e), Y90_OK);
     CU_ASSERT_DOUBLE_EQUAL(h, 500, 0);
     /* check and phantom take --set too */
     snprintf(args, sizeof args, "check %s --set phantom.voxel_mm=0", cfgp);

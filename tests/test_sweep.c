@@ -225,9 +225,13 @@ static void stop_in_point2(int64_t done, int64_t total, void *user)
     (void)total;
 }
 
+/* FOUR with Monte Carlo transport: the local kernel is deterministic and has no batches to stop between */
+static const char *FOUR_MC = "set:\n  transport.histories: 30000\n  transport.kernel: mc\nvary:\n"
+                             "  treatment.activity_gbq: [0.01, 0.02]\n  treatment.tn_ratio: {from: 1, to: 3, step: 2}\n";
+
 static void test_interrupt(void)
 {
-    const char *p = write_sweep("intr", FOUR);
+    const char *p = write_sweep("intr", FOUR_MC);
     y90_sweep s;
     y90_error e = {0};
     CU_ASSERT_EQUAL_FATAL(y90_sweep_load(p, &s, &e), Y90_OK);

@@ -89,7 +89,11 @@ typedef struct {
     double prescription_gy;          /* Gy, goal for the treated liver (report default) */
 } y90_treatment_params;
 
-typedef enum { Y90_KERNEL_MC = 0, Y90_KERNEL_LOCAL } y90_kernel_type;
+typedef enum { Y90_KERNEL_MC = 0, Y90_KERNEL_LOCAL, Y90_KERNEL_DVK, Y90_KERNEL_DVK_DENSITY } y90_kernel_type;
+
+/* Activity map of the deterministic kernels (local, dvk, dvk_density): the sampled spheres, or the uptake model's
+ * expectation (noise-free). */
+typedef enum { Y90_ACTIVITY_SAMPLED = 0, Y90_ACTIVITY_EXPECTED } y90_activity_map_type;
 
 typedef struct {
     y90_kernel_type kernel;
@@ -104,6 +108,8 @@ typedef struct {
     int straggling;                  /* bool: energy-loss straggling */
     int secondaries;                 /* bool: hard collisions and bremsstrahlung produce tracked secondaries */
     int multiple_scattering;         /* bool */
+    y90_activity_map_type activity_map;
+    int64_t kernel_histories;        /* MC histories of the dvk voxel kernel */
 } y90_transport_params;
 
 typedef struct {

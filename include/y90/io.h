@@ -51,6 +51,17 @@ y90_status y90_io_write_run(const char *path, int force, const y90_config *cfg, 
 y90_status y90_io_write_phantom(const char *path, int force, const y90_config *cfg, const y90_grid *g,
                                 y90_error *err);
 
+/* Write the phantom's objects and root geometry attributes plus voxel arrays [nz][ny][nx] (float64 when f64 is
+ * set, else float32), each with a units attribute (`y90mc compare` difference maps). */
+typedef struct {
+    const char *name;      /* e.g. "/dose_difference" */
+    const double *f64;
+    const float *f32;
+    const char *units;
+} y90_io_array;
+y90_status y90_io_write_arrays(const char *path, int force, const y90_grid *g, const y90_io_array *arr, int narr,
+                               y90_error *err);
+
 /* Reading (used by the report and tests). Arrays are allocated with malloc; free with y90_grid_free and free(). */
 y90_status y90_io_read_grid(const char *path, y90_grid *g, y90_error *err);
 y90_status y90_io_read_dose(const char *path, size_t nvox, double **dose, float **rel_unc, y90_error *err);

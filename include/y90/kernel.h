@@ -1,4 +1,5 @@
-/* y90mc: the dose kernels behind one interface (kernels/): local deposition and Monte Carlo transport. */
+/* y90mc: the dose kernels behind one interface (kernels/): deterministic local deposition, voxel-kernel
+ * convolution (dvk, dvk_density) and Monte Carlo transport. */
 #ifndef Y90_KERNEL_H
 #define Y90_KERNEL_H
 
@@ -29,18 +30,19 @@ typedef struct {
     uint64_t deposited;          /* energy units, equals the sum over voxels */
 } y90_tally;
 
-/* What a kernel returns: dose and its uncertainty per voxel and the energy balance. */
+/* What a kernel returns: dose and its uncertainty per voxel and the energy balance. The deterministic kernels
+ * (local, dvk, dvk_density) sample nothing: histories 0, edep_mev NULL, the energy balance per one decay. */
 typedef struct y90_run_result {
     size_t nvox;
     double *dose;            /* Gy per voxel */
     float *rel_unc;          /* 1-sigma relative uncertainty per voxel (NULL when not estimated) */
-    double *edep_mev;        /* MeV per voxel summed over the simulated histories */
+    double *edep_mev;        /* MeV per voxel summed over the simulated histories (NULL: deterministic) */
     int64_t histories;
     uint64_t seed;
     int threads;
     double decays;           /* decays the dose represents */
     double runtime_s;        /* s, kernel wall time */
-    const char *kernel;      /* "local" or "mc" */
+    const char *kernel;      /* "mc", "local", "dvk" or "dvk_density" */
     y90_energy_balance eb;
     y90_tally tally;         /* the integer tallies behind dose, rel_unc and eb (kept for parts and merges) */
     int64_t first;           /* first history simulated (0 unless a part) */
@@ -51,6 +53,20 @@ typedef struct y90_run_result {
 } y90_run_result;
 
 struct y90_physics; /* physics.h: tables for the MC kernel (NULL for local) */
+
+/* A 90Y voxel kernel for the dvk kernels: mean energy deposited per decay in the voxel at offset (i,j,k),
+ * |i|,|j|,|k| <= half, when the activity is uniform in voxel (0,0,0) of an infinite homogeneous medium
+ * (computed by the MC kernel, symmetrised over the 48 cube symmetries; sim/run/kernelcache.c). */
+typedef struct {
+    int half;                  /* kernel spans (2 half + 1)^3 voxels */
+    double voxel_mm;           /* mm, cubic voxel edge */
+    double density;            /* g/cm3 of the medium */
+    char medium[48];           /* material name */
+    double *mev;               /* MeV per decay, index ((k+half)*n + (j+half))*n + (i+half), n = 2 half + 1 */
+    double *sigma_mev;         /* MeV per decay, 1-sigma statistical uncertainty of mev */
+    double energy_fraction;    /* energy in the kernel / energy emitted */
+    int64_t histories;
+} y90_voxel_kernel;
 
 /* Progress callback: done of total histories; called from one thread. */
 typedef void (*y90_progress_fn)(int64_t done, int64_t total, void *user);
@@ -64,9 +80,12 @@ typedef struct {
     void *progress_user;
     volatile int *stop;             /* set non-zero (e.g. from a signal handler) to stop early; may be NULL */
     int64_t first, count;           /* simulate histories first..first+count-1 (count 0: 0..tp->histories-1) */
+    const y90_voxel_kernel *vk;     /* dvk and dvk_density only */
 } y90_kernel_input;
 
 y90_status y90_kernel_run(const y90_kernel_input *in, y90_run_result *res, y90_error *err);
+/* 1 when a sampling kernel (mc) stopped before all its histories; the deterministic kernels sample none. */
+int y90_run_interrupted(const y90_run_result *res);
 void y90_run_result_free(y90_run_result *r);
 
 y90_status y90_tally_alloc(y90_tally *t, size_t nvox, y90_error *err);

@@ -12,6 +12,8 @@ typedef struct {
     void *progress_user;
     volatile int *stop;        /* set from a signal handler to stop after the current batch */
     FILE *log;                 /* one-line messages (phantom built, energy balance); may be NULL */
+    const char *kernel_cache;  /* dvk voxel-kernel cache folder (NULL: $Y90MC_KERNEL_CACHE, else
+                                  $XDG_CACHE_HOME/y90mc, else $HOME/.cache/y90mc) */
 } y90_run_options;
 
 /* Build, simulate and write. An interrupted run (stop set) still writes the histories it finished and

@@ -45,6 +45,10 @@ typedef struct {
 const char *y90_tool_medium(const char *name);
 
 y90_status y90_vsv_compute(const y90_tool_options *o, y90_vsv_result *r, y90_error *err);
+/* The whole voxel kernel, offsets |i|,|j|,|k| <= half, symmetrised, for the dvk kernels (o->voxel_mm, medium,
+ * density, histories, threads, seed, transport). Free with y90_voxel_kernel_free. */
+y90_status y90_vsv_kernel_compute(const y90_tool_options *o, int half, y90_voxel_kernel *k, y90_error *err);
+void y90_voxel_kernel_free(y90_voxel_kernel *k);
 y90_status y90_vsv_write_csv(const char *path, const y90_tool_options *o, const y90_vsv_result *r, y90_error *err);
 y90_status y90_dpk_compute(const y90_tool_options *o, y90_dpk_result *r, y90_error *err);
 y90_status y90_dpk_write_csv(const char *path, const y90_tool_options *o, const y90_dpk_result *r, y90_error *err);

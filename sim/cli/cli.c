@@ -172,7 +172,7 @@ void y90_cli_progress(int64_t done, int64_t total, void *user)
 
 int y90_cli_run(int argc, char **argv)
 {
-    const char *cfgpath = NULL, *out = NULL, *kernel = NULL;
+    const char *cfgpath = NULL, *out = NULL, *kernel = NULL, *cache = NULL;
     int force = 0, quiet = 0;
     int64_t hist = -1, threads = -1;
     unsigned long long seed_u = 0;
@@ -202,6 +202,7 @@ int y90_cli_run(int argc, char **argv)
             part_index = (int)pi;
             part_count = (int)pn;
         }
+        else if (!strcmp(a, "--kernel-cache") && v) cache = argv[++i];
         else if (!strcmp(a, "--force")) force = 1;
         else if (!strcmp(a, "--quiet")) quiet = 1;
         else if (a[0] == '-') return usage_error("run", "unknown option or missing value", a);
@@ -209,8 +210,8 @@ int y90_cli_run(int argc, char **argv)
         else return usage_error("run", "more than one CONFIG", a);
     }
     if (!cfgpath || !out) return usage_error("run", "expected CONFIG and -o OUT.h5", NULL);
-    if (kernel && strcmp(kernel, "mc") && strcmp(kernel, "local"))
-        return usage_error("run", "--kernel: expected mc or local", kernel);
+    if (kernel && strcmp(kernel, "mc") && strcmp(kernel, "local") && strcmp(kernel, "dvk") && strcmp(kernel, "dvk_density"))
+        return usage_error("run", "--kernel: expected mc, local, dvk or dvk_density", kernel);
     /* the shorthand options are overrides like --set: validated by the config table and recorded */
     char num[32];
     snprintf(num, sizeof num, "%lld", (long long)hist);
@@ -228,7 +229,7 @@ int y90_cli_run(int argc, char **argv)
     int rank = y90_mpi_rank();
     if (rank != 0) quiet = 1; /* under mpirun rank 0 speaks */
     ps.quiet = quiet;
-    y90_run_options o = {out, force, y90_cli_progress, &ps, &y90_cli_stop, quiet ? NULL : stderr};
+    y90_run_options o = {out, force, y90_cli_progress, &ps, &y90_cli_stop, quiet ? NULL : stderr, cache};
     y90_status st;
     if (part_count > 0 && y90_mpi_size() > 1) st = Y90_FAIL(&e, Y90_EINPUT, "--part and mpirun exclude each other");
     else if (part_count > 0) st = y90_run_part(&c, &o, part_index, part_count, &e);

@@ -13,6 +13,7 @@ int y90_cli_dpk(int argc, char **argv);
 int y90_cli_config_reference(int argc, char **argv);
 int y90_cli_sweep(int argc, char **argv);
 int y90_cli_merge(int argc, char **argv);
+int y90_cli_compare(int argc, char **argv);
 
 /* Set by SIGINT/SIGTERM once y90_cli_catch_signals ran (a second signal kills). */
 extern volatile int y90_cli_stop;

@@ -9,11 +9,13 @@ static void usage(FILE *f)
     fprintf(f,
             "y90mc %s (%s): Monte Carlo dosimetry of 90Y microspheres in the liver\n\n"
             "usage:\n"
-            "  y90mc run CONFIG -o OUT.h5 [--set KEY=VALUE]... [--histories N] [--threads T] [--seed S] [--kernel mc|local]\n"
-            "                             [--part I/N] [--force] [--quiet]\n"
+            "  y90mc run CONFIG -o OUT.h5 [--set KEY=VALUE]... [--histories N] [--threads T] [--seed S] [--kernel K]\n"
+            "                             [--kernel-cache DIR] [--part I/N] [--force] [--quiet]   K: mc|local|dvk|dvk_density\n"
             "  mpirun -np N y90mc run ... | sweep ...   (MPI build) histories or sweep points spread over N ranks\n"
             "  y90mc merge PART.h5... -o OUT.h5 [--force]   combine the parts of a run (--part I/N), bit for bit\n"
             "  y90mc report OUT.h5 [--json] [--prescription-gy D] [--dvh-csv FILE] [--force]\n"
+            "  y90mc compare A.h5 B.h5 [--gamma DD,DTA]... [--threshold PCT] [--diff-out DIFF.h5] [--json] [--force]\n"
+            "                                     structures, difference map, gamma (A reference, B evaluated)\n"
             "  y90mc check CONFIG [--set KEY=VALUE]...   validate a config, build its phantom and sources, write nothing\n"
             "  y90mc phantom CONFIG -o PHANTOM.h5 [--set KEY=VALUE]... [--force]\n"
             "  --set KEY=VALUE overrides any config key (y90mc config-reference), validated like the file; repeatable\n"
@@ -56,6 +58,7 @@ static int dispatch(int argc, char **argv)
     }
     if (!strcmp(cmd, "run")) return y90_cli_run(argc - 1, argv + 1);
     if (!strcmp(cmd, "report")) return y90_cli_report(argc - 1, argv + 1);
+    if (!strcmp(cmd, "compare")) return y90_cli_compare(argc - 1, argv + 1);
     if (!strcmp(cmd, "check")) return y90_cli_check(argc - 1, argv + 1);
     if (!strcmp(cmd, "phantom")) return y90_cli_phantom(argc - 1, argv + 1);
     if (!strcmp(cmd, "vsv")) return y90_cli_vsv(argc - 1, argv + 1);

@@ -112,8 +112,16 @@ const y90_key y90_config_keys[] = {
     {"treatment.prescription_gy", Y90_KT_DOUBLE, OFF(treatment.prescription_gy), "113", 0, 2000, MIN_OPEN, "Gy",
      NULL, 0, "dose goal for the treated liver (median of Memon et al. 2012: 113 Gy)"},
     /* transport */
-    {"transport.kernel", Y90_KT_ENUM, OFF(transport.kernel), "mc", 0, 0, 0, "", "mc|local", 0,
-     "dose kernel: Monte Carlo beta transport, or local deposition of the mean energy"},
+    {"transport.kernel", Y90_KT_ENUM, OFF(transport.kernel), "mc", 0, 0, 0, "", "mc|local|dvk|dvk_density", 0,
+     "dose kernel: Monte Carlo beta transport; local deposition of the mean energy (deterministic); the activity "
+     "map convolved with a 90Y voxel kernel (dvk; dvk_density: divided by the local voxel mass, the lung "
+     "correction)"},
+    {"transport.activity_map", Y90_KT_ENUM, OFF(transport.activity_map), "sampled", 0, 0, 0, "",
+     "sampled|expected", 0, "local and dvk kernels: activity of the sampled spheres, or the uptake model's "
+     "expected activity (noise-free)"},
+    {"transport.kernel_histories", Y90_KT_INT64, OFF(transport.kernel_histories), "1000000", 1000, 1e11, 0, "",
+     NULL, 0, "dvk: MC histories of the voxel kernel (computed once per voxel size, medium, density and physics "
+     "settings, then cached on disk)"},
     {"transport.histories", Y90_KT_INT64, OFF(transport.histories), "1000000", 1, 1e13, 0, "", NULL, 0,
      "decays simulated"},
     {"transport.seed", Y90_KT_UINT64, OFF(transport.seed), "1", 0, 0, 0, "", NULL, 0,

@@ -284,7 +284,7 @@ static y90_status write_run_attrs(h5w *w, const y90_run_result *res)
     if (st == Y90_OK && res->histories_requested > 0) {
         st = attr_int64(w, r, "/", "histories_requested", res->histories_requested);
         if (st == Y90_OK)
-            st = attr_str(w, r, "/", "run_status", res->histories < res->histories_requested ? "interrupted" : "completed");
+            st = attr_str(w, r, "/", "run_status", y90_run_interrupted(res) ? "interrupted" : "completed");
     }
     static const char *const slurm_vars[] = {"SLURM_JOB_ID", "SLURM_ARRAY_JOB_ID", "SLURM_ARRAY_TASK_ID"};
     static const char *const slurm_attrs[] = {"slurm_job_id", "slurm_array_job_id", "slurm_array_task_id"};
@@ -457,8 +457,9 @@ static y90_status check_grid(const char *path, const y90_grid *g, y90_error *err
     return Y90_OK;
 }
 
-y90_status y90_io_write_phantom(const char *path, int force, const y90_config *cfg, const y90_grid *g,
-                                y90_error *err)
+/* The phantom's objects and root attributes plus extra voxel arrays, published atomically. */
+static y90_status write_phantom_arrays(const char *path, int force, const y90_config *cfg, const y90_grid *g,
+                                       const y90_io_array *arr, int narr, y90_error *err)
 {
     quiet_hdf5();
     y90_status st = check_grid(path, g, err);
@@ -468,7 +469,22 @@ y90_status y90_io_write_phantom(const char *path, int force, const y90_config *c
     st = open_output(path, force, tmp, sizeof tmp, &w, err);
     if (st != Y90_OK) return st;
     st = write_phantom_objects(&w, cfg, g);
+    for (int i = 0; i < narr && st == Y90_OK; i++)
+        st = arr[i].f64 ? write_3d(&w, g, arr[i].name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, arr[i].f64, arr[i].units)
+                        : write_3d(&w, g, arr[i].name, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, arr[i].f32, arr[i].units);
     return finish_output(&w, tmp, st);
+}
+
+y90_status y90_io_write_phantom(const char *path, int force, const y90_config *cfg, const y90_grid *g,
+                                y90_error *err)
+{
+    return write_phantom_arrays(path, force, cfg, g, NULL, 0, err);
+}
+
+y90_status y90_io_write_arrays(const char *path, int force, const y90_grid *g, const y90_io_array *arr, int narr,
+                               y90_error *err)
+{
+    return write_phantom_arrays(path, force, NULL, g, arr, narr, err);
 }
 
 y90_status y90_io_write_run(const char *path, int force, const y90_config *cfg, const y90_grid *g,

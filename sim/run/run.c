@@ -5,10 +5,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "y90/io.h"
+#include "y90/kernelcache.h"
 #include "y90/phantom.h"
 #include "y90/physics.h"
 #include "y90/run.h"
 #include "y90/source.h"
+#include "y90/tools.h"
 
 static void log_phantom(FILE *log, const y90_grid *g, const y90_phantom_info *pi, int liver)
 {
@@ -46,6 +48,12 @@ static void log_balance(FILE *log, const y90_run_result *r)
 {
     if (!log) return;
     const y90_energy_balance *e = &r->eb;
+    if (r->histories == 0) { /* deterministic kernel: the balance is per decay */
+        fprintf(log, "energy balance (MeV per decay): emitted %.6f, deposited in the grid %.6f; kernel %s "
+                "(deterministic, no histories) in %.2f s on %d threads\n", e->emitted, e->deposited, r->kernel,
+                r->runtime_s, r->threads);
+        return;
+    }
     double imb = e->emitted > 0 ? fabs(e->emitted - e->deposited - e->escaped_electron - e->escaped_photon) / e->emitted : 0;
     fprintf(log, "energy balance (MeV per decay): emitted %.6f = deposited %.6f + escaped electrons %.6f + escaped "
             "photons %.6f (relative imbalance %.2e); below cutoff %.6f, inside spheres %.6f\n",
@@ -103,7 +111,12 @@ y90_status y90_run_with(const y90_config *c, const y90_run_options *o, int part_
     if (part_count > 0 && (part_index < 1 || part_index > part_count || part_count > c->transport.histories))
         st = Y90_FAIL(err, Y90_EINPUT, "--part %d/%d: expected 1 <= I <= N <= transport.histories (%lld)",
                       part_index, part_count, (long long)c->transport.histories);
+    if (!st && part_count > 0 && c->transport.kernel != Y90_KERNEL_MC)
+        st = Y90_FAIL(err, Y90_EINPUT, "transport.kernel = %s is deterministic (no histories to share): run it in one "
+                      "process, without --part or mpirun", c->transport.kernel == Y90_KERNEL_LOCAL ? "local" :
+                      c->transport.kernel == Y90_KERNEL_DVK ? "dvk" : "dvk_density");
     if (!st) st = y90_check_output(o->out_path, o->force, err);
+    y90_voxel_kernel vk = {0};
     if (!st) {
         y90_phantom_params pp = y90_config_phantom(c);
         st = y90_phantom_build(&pp, y90_memory_limit_bytes(c->output.max_memory_gb), &g, &pi, err);
@@ -119,7 +132,11 @@ y90_status y90_run_with(const y90_config *c, const y90_run_options *o, int part_
         st = y90_physics_build(c, &g, &src, &phys, err);
         if (st) goto cleanup;
     }
-    y90_kernel_input in = {&c->transport, &g, &src, phys, o->progress, o->progress_user, o->stop, 0, 0};
+    if (c->transport.kernel == Y90_KERNEL_DVK || c->transport.kernel == Y90_KERNEL_DVK_DENSITY) {
+        st = y90_kernel_cache_get(c, &g, &src, o->kernel_cache, o->log, &vk, err);
+        if (st) goto cleanup;
+    }
+    y90_kernel_input in = {&c->transport, &g, &src, phys, o->progress, o->progress_user, o->stop, 0, 0, &vk};
     if (part_count > 0) y90_part_range(c->transport.histories, part_index, part_count, &in.first, &in.count);
     st = y90_kernel_run(&in, &res, err);
     res.part_index = part_index;
@@ -139,6 +156,7 @@ y90_status y90_run_with(const y90_config *c, const y90_run_options *o, int part_
                                  (long long)res.histories, o->out_path);
 cleanup:
     if (hook && !hooked) hook->combine(hook->user, st ? st : Y90_EINTERNAL, &res, &g, &src, &write, err);
+    y90_voxel_kernel_free(&vk);
     y90_run_result_free(&res);
     y90_physics_free(phys);
     y90_sources_free(&src);

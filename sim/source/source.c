@@ -121,6 +121,8 @@ static y90_status place_spheres(const y90_config *c, const y90_grid *g, const pr
             wl[i] = c->treatment.tn_ratio;
         if (st->kind == Y90_KIND_LUNG) wlung[i] = 1.0;
     }
+    memcpy(s->uptake_liver, wl, sizeof wl);
+    memcpy(s->uptake_lung, wlung, sizeof wlung);
     size_t nv = y90_grid_nvox(g);
     double *cdf_liver = y90_calloc(nv, sizeof(double), "uptake table", err);
     double *cdf_lung = cdf_liver ? y90_calloc(nv, sizeof(double), "lung uptake table", err) : NULL;

@@ -381,10 +381,11 @@ y90_point_state y90_sweep_point_state(const y90_sweep *s, int i)
     char *eff = y90_config_effective(&c);
     size_t cap = eff ? strlen(eff) + 2 : 0;
     char *stored = cap ? malloc(cap) : NULL;
-    double hist = 0;
+    char status[32] = "";
     y90_point_state st = Y90_POINT_OTHER;
     if (stored && !y90_io_read_attr_string(h5, "/", "config_effective", stored, cap, &e) && !strcmp(stored, eff)) {
-        st = !y90_io_read_attr_double(h5, "/", "histories", &hist, &e) && hist == (double)c.transport.histories
+        /* every history done (mc), or a deterministic kernel's finished file */
+        st = !y90_io_read_attr_string(h5, "/", "run_status", status, sizeof status, &e) && !strcmp(status, "completed")
                  ? Y90_POINT_DONE : Y90_POINT_PARTIAL;
     }
     free(stored);
