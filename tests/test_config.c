@@ -447,15 +447,18 @@ static void test_duplicate_key(void)
 static void test_enum_choice(void)
 {
     expect_bad("enum.yaml", NEEDS "transport:\n  kernel: gpu\n", 4, "transport.kernel", "gpu", "mc|local", NULL);
-    expect_bad("enum2.yaml", NEEDS "treatment:\n  treated_lobes: middle\n", 4, "treatment.treated_lobes", "middle",
-               "both|right|left", NULL);
+    expect_bad("enum2.yaml", "treatment:\n  activity_gbq: 1\n  treated_lobes: middle\n", 3,
+               "treatment.treated_lobes", "middle", "both|right|left", NULL);
 }
 
-/* The duplicate-section form: `treatment` twice (libyaml keeps both mappings). */
+/* The duplicate-section form: `treatment` twice (libyaml keeps both mappings): refused at the second section,
+ * also when the two sections set different keys (they used to be merged silently). */
 static void test_duplicate_section(void)
 {
-    expect_bad("dup_section.yaml", NEEDS "transport:\n  seed: 1\ntreatment:\n  activity_gbq: 2\n", 6,
-               "treatment.activity_gbq", NULL);
+    expect_bad("dup_section.yaml", NEEDS "transport:\n  seed: 1\ntreatment:\n  activity_gbq: 2\n", 5,
+               "section 'treatment' given twice", "line 1", NULL);
+    expect_bad("dup_phantom.yaml", NEEDS "phantom:\n  type: box\nsource:\n  type: point\nphantom:\n  voxel_mm: 5\n",
+               7, "section 'phantom' given twice", "line 3", NULL);
 }
 
 static void test_missing_required(void)

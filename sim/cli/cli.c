@@ -93,11 +93,6 @@ static void on_signal(int sig)
     stop_requested = 1;
 }
 
-typedef struct {
-    double t0, last;
-    int tty, quiet, last_pct;
-} progress_state;
-
 static double wall_s(void)
 {
     struct timespec ts;
@@ -105,18 +100,27 @@ static double wall_s(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static void progress(int64_t done, int64_t total, void *user)
+void y90_cli_progress_init(y90_cli_progress_state *p, const char *label, int quiet)
 {
-    progress_state *p = user;
+    p->label = label;
+    p->t0 = wall_s();
+    p->tty = isatty(2);
+    p->quiet = quiet;
+    p->last_pct = -1;
+}
+
+void y90_cli_progress(int64_t done, int64_t total, void *user)
+{
+    y90_cli_progress_state *p = user;
     if (p->quiet) return;
     double t = wall_s() - p->t0, eta = done > 0 ? t * (double)(total - done) / (double)done : 0;
     int pct = (int)(100.0 * (double)done / (double)total);
     if (p->tty) {
-        fprintf(stderr, "\r[run] %3d %%  %lld/%lld histories  %.1f s  ETA %.1f s   ", pct, (long long)done,
+        fprintf(stderr, "\r[%s] %3d %%  %lld/%lld histories  %.1f s  ETA %.1f s   ", p->label, pct, (long long)done,
                 (long long)total, t, eta);
         if (done == total) fputc('\n', stderr);
     } else if (pct / 10 != p->last_pct / 10 || done == total) {
-        fprintf(stderr, "[run] %3d %%  %lld/%lld histories  %.1f s  ETA %.1f s\n", pct, (long long)done,
+        fprintf(stderr, "[%s] %3d %%  %lld/%lld histories  %.1f s  ETA %.1f s\n", p->label, pct, (long long)done,
                 (long long)total, t, eta);
     }
     p->last_pct = pct;
@@ -133,7 +137,7 @@ int y90_cli_run(int argc, char **argv)
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "-o") && v) out = argv[++i];
         else if (!strcmp(a, "--histories") && v) { if (opt_i64("run", a, argv[++i], 1, 1e13, &hist)) return 2; }
-        else if (!strcmp(a, "--threads") && v) { if (opt_i64("run", a, argv[++i], 1, 4096, &threads)) return 2; }
+        else if (!strcmp(a, "--threads") && v) { if (opt_i64("run", a, argv[++i], 0, 4096, &threads)) return 2; }
         else if (!strcmp(a, "--seed") && v) {
             char *end;
             errno = 0;
@@ -154,14 +158,15 @@ int y90_cli_run(int argc, char **argv)
     y90_error e = {0};
     if (y90_config_load(cfgpath, &c, &e)) return y90_cli_fail(&e);
     if (hist > 0) c.transport.histories = hist;
-    if (threads > 0) c.transport.threads = (int)threads;
+    if (threads >= 0) c.transport.threads = (int)threads; /* 0: all cores, as in the config */
     if (have_seed) c.transport.seed = (uint64_t)seed_u;
     if (kernel) {
         if (!strcmp(kernel, "mc")) c.transport.kernel = Y90_KERNEL_MC;
         else if (!strcmp(kernel, "local")) c.transport.kernel = Y90_KERNEL_LOCAL;
         else { y90_config_free(&c); return usage_error("run", "--kernel: expected mc or local", kernel); }
     }
-    progress_state ps = {.t0 = wall_s(), .tty = isatty(2), .quiet = quiet, .last_pct = -1};
+    y90_cli_progress_state ps;
+    y90_cli_progress_init(&ps, "run", quiet);
     /* the first Ctrl-C stops after the current batch and writes what is finished; a second one kills */
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -170,9 +175,12 @@ int y90_cli_run(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    y90_run_options o = {out, force, progress, &ps, &stop_requested, quiet ? NULL : stderr};
+    y90_run_options o = {out, force, y90_cli_progress, &ps, &stop_requested, quiet ? NULL : stderr};
     int rc = y90_run(&c, &o, &e) ? y90_cli_fail(&e) : 0;
-    if (!rc && !quiet) fprintf(stderr, "wrote %s\n", out);
+    if (!rc && stop_requested) { /* the signal came while the finished result was being written */
+        fprintf(stderr, "y90mc: interrupted while writing; the complete result was written to %s\n", out);
+        rc = 130;
+    } else if (!rc && !quiet) fprintf(stderr, "wrote %s\n", out);
     y90_config_free(&c);
     return rc;
 }
@@ -196,12 +204,9 @@ int y90_cli_report(int argc, char **argv)
         else return usage_error("report", "more than one file", argv[i]);
     }
     if (!path) return usage_error("report", "expected OUT.h5", NULL);
-    if (dvh && !force && y90_file_exists(dvh))
-        return usage_error("report", "--dvh-csv file exists; use --force to overwrite", dvh);
-    struct stat s1, s2;
-    if (dvh && stat(path, &s1) == 0 && stat(dvh, &s2) == 0 && s1.st_dev == s2.st_dev && s1.st_ino == s2.st_ino)
-        return usage_error("report", "--dvh-csv would overwrite the dose file itself", dvh);
     y90_error e = {0};
+    if (dvh && (y90_check_output(dvh, force, &e) || y90_check_not_input(dvh, path, &e))) return y90_cli_fail(&e);
+    if (dvh) y90_remove_stale_temps(dvh, stderr);
     y90_report *r = calloc(1, sizeof *r);
     if (!r) return 1;
     int rc = 0;

@@ -16,4 +16,14 @@ int y90_cli_config_reference(int argc, char **argv);
  * (2 for the user's input and requests too large for memory, 130 for an interrupt, 1 otherwise). */
 int y90_cli_fail(const y90_error *e);
 
+/* Progress line on stderr with an estimate of the time left: rewritten in place on a terminal, every 10 % in a
+ * log. label names the command ("run", "vsv", "dpk"). */
+typedef struct {
+    const char *label;
+    double t0;
+    int tty, quiet, last_pct;
+} y90_cli_progress_state;
+void y90_cli_progress_init(y90_cli_progress_state *p, const char *label, int quiet);
+void y90_cli_progress(int64_t done, int64_t total, void *user);
+
 #endif

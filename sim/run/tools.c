@@ -79,7 +79,7 @@ y90_status y90_vsv_compute(const y90_tool_options *o, y90_vsv_result *r, y90_err
     y90_physics *ph = NULL;
     y90_run_result res = {0};
     st = tool_setup(&c, &g, &s, &ph, err);
-    y90_kernel_input in = {&c.transport, &g, &s, ph, NULL, NULL, NULL};
+    y90_kernel_input in = {&c.transport, &g, &s, ph, o->progress, o->progress_user, NULL};
     if (!st) st = y90_kernel_run(&in, &res, err);
     if (st) goto cleanup;
     double mass = y90_grid_voxel_mass_kg(&g, 0), total = 0;
@@ -116,23 +116,6 @@ cleanup:
     y90_sources_free(&s);
     y90_grid_free(&g);
     y90_config_free(&c);
-    return st;
-}
-
-y90_status y90_write_atomic(const char *path, const char *text, size_t len, int force, y90_error *err)
-{
-    char tmp[1100];
-    snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    if (!f) return Y90_FAIL(err, Y90_EIO, "%s: cannot create the temporary file %s: %s", path, tmp, strerror(errno));
-    int ok = fwrite(text, 1, len, f) == len;
-    ok &= fclose(f) == 0;
-    if (!ok) {
-        remove(tmp);
-        return Y90_FAIL(err, Y90_EIO, "%s: write failed (disk full?)", path);
-    }
-    y90_status st = y90_publish(tmp, path, force, err);
-    if (st == Y90_EIO) remove(tmp);
     return st;
 }
 
@@ -215,7 +198,7 @@ y90_status y90_dpk_compute(const y90_tool_options *o, y90_dpk_result *r, y90_err
     double origin[3] = {0, 0, 0};
     for (int a = 0; a < 3; a++) origin[a] = g.lo[a] + 0.5 * g.spacing[a];
     memcpy(s.point, origin, sizeof origin);
-    y90_kernel_input in = {&c.transport, &g, &s, ph, NULL, NULL, NULL};
+    y90_kernel_input in = {&c.transport, &g, &s, ph, o->progress, o->progress_user, NULL};
     double t0 = wall_s();
     st = y90_kernel_mc_radial(&in, origin, o->shell_mm, nshell, edep, r->rel_unc, &r->eb, err);
     if (st) goto cleanup;
