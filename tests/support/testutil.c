@@ -80,14 +80,21 @@ char *y90t_slurp(const char *path, size_t *len)
     return b;
 }
 
+const char *y90t_cli_path(void)
+{
+    const char *over = getenv("Y90T_CLI"); /* another build, e.g. to see a regression test fail on older code */
+    return over && *over ? over : Y90_CLI;
+}
+
 int y90t_cli(const char *args, char **output)
 {
     const char *log = y90t_path("cli-output.txt");
     char logcopy[1024];
     snprintf(logcopy, sizeof logcopy, "%s", log);
-    size_t n = strlen(Y90_CLI) + strlen(args) + strlen(logcopy) + 32;
+    const char *bin = y90t_cli_path();
+    size_t n = strlen(bin) + strlen(args) + strlen(logcopy) + 32;
     char *cmd = malloc(n);
-    snprintf(cmd, n, "%s %s >%s 2>&1", Y90_CLI, args, logcopy);
+    snprintf(cmd, n, "%s %s >%s 2>&1", bin, args, logcopy);
     int st = system(cmd);
     free(cmd);
     if (output) *output = y90t_slurp(logcopy, NULL);

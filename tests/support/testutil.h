@@ -18,6 +18,8 @@ const char *y90t_write(const char *name, const char *text);
 /* Run the y90mc CLI with arguments (a shell word string); returns its exit status; stdout+stderr go to
  * *output (malloc'd, may be NULL). */
 int y90t_cli(const char *args, char **output);
+/* The y90mc binary the tests run: $Y90T_CLI when set (to run the tests against another build), else this build's. */
+const char *y90t_cli_path(void);
 /* Path of a file in the project's tests/reference folder. */
 const char *y90t_ref(const char *relpath);
 /* Read a whole file (malloc'd, NUL-terminated) or NULL. */
