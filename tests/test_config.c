@@ -573,6 +573,22 @@ static void test_user_material_incomplete(void)
                "densty", NULL);
 }
 
+/* Configs that YAML accepts but that used to be merged or shadowed silently (issue 11 item 10): each is an error
+ * naming the file and the line. */
+static void test_config_duplicates(void)
+{
+#define MAT(n, comp) "  - name: " n "\n    density: 1.0\n    composition: " comp "\n"
+    expect_bad("dup_materials.yaml", NEEDS "materials:\n" MAT("a", "{H: 1}") "materials:\n" MAT("b", "{O: 1}"), 7,
+               "section 'materials' given twice", "line 3", NULL);
+    expect_bad("dup_name.yaml", NEEDS "materials:\n" MAT("a", "{H: 1}") MAT("a", "{O: 1}"), 7, "materials.name",
+               "'a'", "two materials", NULL);
+    expect_bad("dup_element.yaml", NEEDS "materials:\n" MAT("a", "{H: 0.5, O: 0.2, H: 0.3}"), 6, "element H given twice",
+               NULL);
+    expect_bad("shadow.yaml", NEEDS "materials:\n" MAT("water", "{H: 1}"), 4, "materials.name", "'water'", "built-in",
+               NULL);
+#undef MAT
+}
+
 /* ------------------------------------------------------------------------------------- key reference */
 
 static char *reference_text(void)
@@ -747,6 +763,7 @@ void y90t_register(void)
     CU_add_test(s, "user material unknown element", test_user_material_bad_element);
     CU_add_test(s, "user material fractions not summing to 1", test_user_material_fractions);
     CU_add_test(s, "user material incomplete", test_user_material_incomplete);
+    CU_add_test(s, "duplicate sections, material names, elements; built-in names", test_config_duplicates);
     CU_add_test(s, "reference lists every key", test_reference);
     CU_add_test(s, "reference is a well-formed Markdown table", test_reference_markdown);
     CU_add_test(s, "reference defaults parse", test_reference_defaults_parse);
