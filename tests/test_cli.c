@@ -20,29 +20,8 @@ static double gy_kg_per_gbq(void) { return T_HALF_H * 3600.0 / log(2.0) * 1e9 * 
 
 /* ------------------------------------------------------------------------------------------- helpers */
 
-#define HAS(msg, sub)                                                                                           \
-    do {                                                                                                        \
-        const char *m_ = (const char *)(msg);                                                                   \
-        if (!m_) m_ = "";                                                                                       \
-        int has_ = strstr(m_, (sub)) != NULL;                                                                   \
-        if (!has_) fprintf(stderr, "\n    output \"%s\"\n    lacks \"%s\" ", m_, (sub));                        \
-        CU_ASSERT(has_);                                                                                        \
-    } while (0)
-
-/* Run the CLI with printf-style arguments; *out (may be NULL) gets stdout+stderr (free it). */
-static int cli(char **out, const char *fmt, ...)
-{
-    char args[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
-    char *o = NULL;
-    int rc = y90t_cli(args, &o);
-    if (out) *out = o;
-    else free(o);
-    return rc;
-}
+#define HAS Y90T_HAS
+#define cli y90t_clif
 
 /* Persistent copy of a test-dir path (y90t_path rotates 8 buffers). */
 typedef struct { char s[1024]; } pathbuf;

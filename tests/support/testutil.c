@@ -4,6 +4,7 @@
 #include "y90/io.h"
 #include "y90/run.h"
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,6 +101,20 @@ int y90t_cli(const char *args, char **output)
     if (output) *output = y90t_slurp(logcopy, NULL);
     if (st == -1) return -1;
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+int y90t_clif(char **out, const char *fmt, ...)
+{
+    char args[8192];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    char *o = NULL;
+    int rc = y90t_cli(args, &o);
+    if (out) *out = o;
+    else free(o);
+    return rc;
 }
 
 const char *y90t_ref(const char *relpath)
