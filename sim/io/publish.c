@@ -66,7 +66,10 @@ y90_status y90_tmp_create(const char *path, y90_tmpfile *t, y90_error *err)
         struct stat sb;
         /* a run cleaning stale temporaries may have locked (and be removing) this new file between mkstemp and
          * the lock: then take another name and leave this one to it */
-        if (ofd_lock(fd) == 0 && fstat(fd, &sb) == 0 && same_file(name, sb.st_dev, sb.st_ino)) {
+        /* a file system without locks (ENOLCK, EINVAL): write unlocked; the cleanup cannot lock it either and so
+         * never takes it for stale */
+        int locked = ofd_lock(fd) == 0 || (errno != EAGAIN && errno != EACCES);
+        if (locked && fstat(fd, &sb) == 0 && same_file(name, sb.st_dev, sb.st_ino)) {
             t->path = name;
             t->fd = fd;
             t->dev = sb.st_dev;
