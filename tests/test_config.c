@@ -455,15 +455,18 @@ static void test_duplicate_key(void)
 static void test_enum_choice(void)
 {
     expect_bad("enum.yaml", NEEDS "transport:\n  kernel: gpu\n", 4, "transport.kernel", "gpu", "mc|local", NULL);
-    expect_bad("enum2.yaml", NEEDS "treatment:\n  treated_lobes: middle\n", 4, "treatment.treated_lobes", "middle",
-               "both|right|left", NULL);
+    expect_bad("enum2.yaml", "treatment:\n  activity_gbq: 1\n  treated_lobes: middle\n", 3,
+               "treatment.treated_lobes", "middle", "both|right|left", NULL);
 }
 
-/* The duplicate-section form: `treatment` twice (libyaml keeps both mappings). */
+/* The duplicate-section form: `treatment` twice (libyaml keeps both mappings): refused at the second section,
+ * also when the two sections set different keys (they used to be merged silently). */
 static void test_duplicate_section(void)
 {
-    expect_bad("dup_section.yaml", NEEDS "transport:\n  seed: 1\ntreatment:\n  activity_gbq: 2\n", 6,
-               "treatment.activity_gbq", NULL);
+    expect_bad("dup_section.yaml", NEEDS "transport:\n  seed: 1\ntreatment:\n  activity_gbq: 2\n", 5,
+               "section 'treatment' given twice", "line 1", NULL);
+    expect_bad("dup_phantom.yaml", NEEDS "phantom:\n  type: box\nsource:\n  type: point\nphantom:\n  voxel_mm: 5\n",
+               7, "section 'phantom' given twice", "line 3", NULL);
 }
 
 static void test_missing_required(void)
@@ -576,6 +579,22 @@ static void test_user_material_incomplete(void)
                "materials.density", "-1", "(0, 25]", NULL);
     expect_bad("usermat_key.yaml", NEEDS "materials:\n  - name: junk\n    densty: 1\n    composition: {H: 1}\n", 5,
                "densty", NULL);
+}
+
+/* Configs that YAML accepts but that used to be merged or shadowed silently (issue 11 item 10): each is an error
+ * naming the file and the line. */
+static void test_config_duplicates(void)
+{
+#define MAT(n, comp) "  - name: " n "\n    density: 1.0\n    composition: " comp "\n"
+    expect_bad("dup_materials.yaml", NEEDS "materials:\n" MAT("a", "{H: 1}") "materials:\n" MAT("b", "{O: 1}"), 7,
+               "section 'materials' given twice", "line 3", NULL);
+    expect_bad("dup_name.yaml", NEEDS "materials:\n" MAT("a", "{H: 1}") MAT("a", "{O: 1}"), 7, "materials.name",
+               "'a'", "two materials", NULL);
+    expect_bad("dup_element.yaml", NEEDS "materials:\n" MAT("a", "{H: 0.5, O: 0.2, H: 0.3}"), 6, "element H given twice",
+               NULL);
+    expect_bad("shadow.yaml", NEEDS "materials:\n" MAT("water", "{H: 1}"), 4, "materials.name", "'water'", "built-in",
+               NULL);
+#undef MAT
 }
 
 /* ------------------------------------------------------------------------------------- key reference */
@@ -752,6 +771,7 @@ void y90t_register(void)
     CU_add_test(s, "user material unknown element", test_user_material_bad_element);
     CU_add_test(s, "user material fractions not summing to 1", test_user_material_fractions);
     CU_add_test(s, "user material incomplete", test_user_material_incomplete);
+    CU_add_test(s, "duplicate sections, material names, elements; built-in names", test_config_duplicates);
     CU_add_test(s, "reference lists every key", test_reference);
     CU_add_test(s, "reference is a well-formed Markdown table", test_reference_markdown);
     CU_add_test(s, "reference defaults parse", test_reference_defaults_parse);

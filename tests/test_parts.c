@@ -130,7 +130,7 @@ static void test_merge_refusals(void)
     snprintf(files, sizeof files, "%s", whole.s);
     expect_merge_refused(files, "not a part of a run");
     snprintf(files, sizeof files, "%s", y90t_path("nosuch.h5"));
-    expect_merge_refused(files, "nosuch.h5: no such file");
+    expect_merge_refused(files, "nosuch.h5: No such file");
     char *o = NULL;
     CU_ASSERT_EQUAL(y90t_clif(&o, "run %s -o %s --part 0/2", cfg.s, y90t_path("x.h5")), 2);
     Y90T_HAS(o, "--part: expected I/N");

@@ -128,6 +128,8 @@ typedef struct {
     double w[Y90_MAX_ELEMENTS];      /* mass fractions */
 } y90_user_material;
 
+#define Y90_CONFIG_MAX_KEYS 128
+
 typedef struct {
     char path[1024];                 /* file it was read from */
     char *yaml_text;                 /* the full YAML text, stored in every output */
@@ -139,7 +141,12 @@ typedef struct {
     y90_output_params output;
     int nuser_materials;
     y90_user_material user_materials[Y90_MAX_USER_MATERIALS];
+    int key_line[Y90_CONFIG_MAX_KEYS]; /* line of path where each key of the table was set (0: default) */
 } y90_config;
+
+/* Limits that refuse a config early, before the YAML parser (whose time grows with the square of the nesting). */
+#define Y90_CONFIG_MAX_BYTES (1u << 20) /* bytes of a config file */
+#define Y90_CONFIG_MAX_DEPTH 16         /* nesting of mappings and lists (a config needs 4) */
 
 /* Fill every key with its table default (no file). */
 void y90_config_defaults(y90_config *c);
@@ -163,6 +170,11 @@ y90_phantom_params y90_config_phantom(const y90_config *c);
 /* Every key with the value the run used (defaults and command-line overrides included), as YAML text
  * (malloc'd; NULL when out of memory). Stored in every output file as `config_effective`. */
 char *y90_config_effective(const y90_config *c);
+/* Line of path where key ("phantom.voxel_mm") was set; 0 when it has its default or is unknown. */
+int y90_config_line(const y90_config *c, const char *key);
+/* Give an error raised later from the config's values (phantom, sources) the file and the line of the first
+ * config key its message names: "path:line: message" (or "path: message" for a default value). */
+void y90_config_locate_error(const y90_config *c, y90_error *err);
 /* Print the key reference (Markdown table) generated from the key table. */
 void y90_config_print_reference(FILE *f);
 #endif

@@ -151,6 +151,15 @@ double y90_cli_wall_s(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+void y90_cli_progress_init(y90_cli_progress_state *p, const char *label, int quiet)
+{
+    p->label = label;
+    p->t0 = y90_cli_wall_s();
+    p->tty = isatty(2);
+    p->quiet = quiet;
+    p->last_pct = -1;
+}
+
 void y90_cli_progress(int64_t done, int64_t total, void *user)
 {
     y90_cli_progress_state *p = user;
@@ -160,11 +169,11 @@ void y90_cli_progress(int64_t done, int64_t total, void *user)
     double t = y90_cli_wall_s() - p->t0, eta = done > 0 ? t * (double)(total - done) / (double)done : 0;
     int pct = (int)(100.0 * (double)done / (double)total);
     if (p->tty) {
-        fprintf(stderr, "\r[run] %3d %%  %lld/%lld histories  %.1f s  ETA %.1f s   ", pct, (long long)done,
+        fprintf(stderr, "\r[%s] %3d %%  %lld/%lld histories  %.1f s  ETA %.1f s   ", p->label, pct, (long long)done,
                 (long long)total, t, eta);
         if (done == total) fputc('\n', stderr);
     } else if (pct / 10 != p->last_pct / 10 || done == total) {
-        fprintf(stderr, "[run] %3d %%  %lld/%lld histories  %.1f s  ETA %.1f s\n", pct, (long long)done,
+        fprintf(stderr, "[%s] %3d %%  %lld/%lld histories  %.1f s  ETA %.1f s\n", p->label, pct, (long long)done,
                 (long long)total, t, eta);
     }
     p->last_pct = pct;
@@ -182,7 +191,7 @@ int y90_cli_run(int argc, char **argv)
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "-o") && v) out = argv[++i];
         else if (!strcmp(a, "--histories") && v) { if (opt_i64("run", a, argv[++i], 1, 1e13, &hist)) return 2; }
-        else if (!strcmp(a, "--threads") && v) { if (opt_i64("run", a, argv[++i], 1, 4096, &threads)) return 2; }
+        else if (!strcmp(a, "--threads") && v) { if (opt_i64("run", a, argv[++i], 0, 4096, &threads)) return 2; }
         else if (!strcmp(a, "--seed") && v) {
             char *end;
             errno = 0;
@@ -217,25 +226,28 @@ int y90_cli_run(int argc, char **argv)
     snprintf(num, sizeof num, "%lld", (long long)hist);
     if (hist > 0 && sets_add_own(&sets, "run", "transport.histories", num)) return 2;
     snprintf(num, sizeof num, "%lld", (long long)threads);
-    if (threads > 0 && sets_add_own(&sets, "run", "transport.threads", num)) return 2;
+    if (threads >= 0 && sets_add_own(&sets, "run", "transport.threads", num)) return 2; /* 0: all cores */
     snprintf(num, sizeof num, "%llu", seed_u);
     if (have_seed && sets_add_own(&sets, "run", "transport.seed", num)) return 2;
     if (kernel && sets_add_own(&sets, "run", "transport.kernel", kernel)) return 2;
     y90_config c;
     y90_error e = {0};
     if (y90_config_load_sets(cfgpath, sets.v, sets.n, &c, &e)) return y90_cli_fail(&e);
-    y90_cli_progress_state ps = {.t0 = y90_cli_wall_s(), .tty = isatty(2), .quiet = quiet, .last_pct = -1};
     y90_cli_catch_signals();
     int rank = y90_mpi_rank();
     if (rank != 0) quiet = 1; /* under mpirun rank 0 speaks */
-    ps.quiet = quiet;
+    y90_cli_progress_state ps;
+    y90_cli_progress_init(&ps, "run", quiet);
     y90_run_options o = {out, force, y90_cli_progress, &ps, &y90_cli_stop, quiet ? NULL : stderr, cache};
     y90_status st;
     if (part_count > 0 && y90_mpi_size() > 1) st = Y90_FAIL(&e, Y90_EINPUT, "--part and mpirun exclude each other");
     else if (part_count > 0) st = y90_run_part(&c, &o, part_index, part_count, &e);
     else st = y90_run_ranks(&c, &o, &e);
     int rc = !st ? 0 : rank == 0 ? y90_cli_fail(&e) : exit_status(&e); /* one message, from rank 0 */
-    if (!rc && !quiet) fprintf(stderr, "wrote %s\n", out);
+    if (!rc && y90_cli_stop) { /* the signal came while the finished result was being written */
+        if (rank == 0) fprintf(stderr, "y90mc: interrupted while writing; the complete result was written to %s\n", out);
+        rc = 130;
+    } else if (!rc && !quiet) fprintf(stderr, "wrote %s\n", out);
     y90_config_free(&c);
     return rc;
 }
@@ -259,12 +271,9 @@ int y90_cli_report(int argc, char **argv)
         else return usage_error("report", "more than one file", argv[i]);
     }
     if (!path) return usage_error("report", "expected OUT.h5", NULL);
-    if (dvh && !force && y90_file_exists(dvh))
-        return usage_error("report", "--dvh-csv file exists; use --force to overwrite", dvh);
-    struct stat s1, s2;
-    if (dvh && stat(path, &s1) == 0 && stat(dvh, &s2) == 0 && s1.st_dev == s2.st_dev && s1.st_ino == s2.st_ino)
-        return usage_error("report", "--dvh-csv would overwrite the dose file itself", dvh);
     y90_error e = {0};
+    if (dvh && (y90_check_output(dvh, force, &e) || y90_check_not_input(dvh, path, &e))) return y90_cli_fail(&e);
+    if (dvh) y90_remove_stale_temps(dvh, stderr);
     y90_report *r = calloc(1, sizeof *r);
     if (!r) return 1;
     int rc = 0;

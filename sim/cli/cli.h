@@ -18,17 +18,21 @@ int y90_cli_compare(int argc, char **argv);
 /* Set by SIGINT/SIGTERM once y90_cli_catch_signals ran (a second signal kills). */
 extern volatile int y90_cli_stop;
 void y90_cli_catch_signals(void);
-/* Progress of a run on stderr (a line per 10 % when stderr is not a terminal). */
-typedef struct {
-    double t0;
-    int tty, quiet, last_pct;
-    int64_t last_done;
-} y90_cli_progress_state;
-void y90_cli_progress(int64_t done, int64_t total, void *user);
 double y90_cli_wall_s(void);
 
 /* Print an error as "y90mc: message" and return the exit status for its code
  * (2 for the user's input and requests too large for memory, 130 for an interrupt, 1 otherwise). */
 int y90_cli_fail(const y90_error *e);
+
+/* Progress line on stderr with an estimate of the time left: rewritten in place on a terminal, every 10 % in a
+ * log. label names the command ("run", "vsv", "dpk"). */
+typedef struct {
+    const char *label;
+    double t0;
+    int tty, quiet, last_pct;
+    int64_t last_done; /* a smaller done starts a new run (the next sweep point) */
+} y90_cli_progress_state;
+void y90_cli_progress_init(y90_cli_progress_state *p, const char *label, int quiet);
+void y90_cli_progress(int64_t done, int64_t total, void *user);
 
 #endif

@@ -97,7 +97,8 @@ int y90_cli_sweep(int argc, char **argv)
                     script, script, path);
     } else {
         if (y90_mpi_size() > 1) quiet = 1; /* ranks run points side by side: no interleaved progress */
-        y90_cli_progress_state ps = {.t0 = y90_cli_wall_s(), .tty = isatty(2), .quiet = quiet, .last_pct = -1};
+        y90_cli_progress_state ps;
+        y90_cli_progress_init(&ps, "sweep", quiet);
         y90_cli_catch_signals();
         y90_sweep_options o = {quiet ? NULL : stderr, &y90_cli_stop, y90_cli_progress, &ps};
         if (index > 0) {

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <yaml.h>
 #include "config_table.h"
 #include "y90/config.h"
@@ -17,6 +18,7 @@ typedef struct {
     int *seen;            /* per key: line where it was set (0 = not set) */
     int *count;           /* per list key: number of entries given */
     int no_lines;         /* values from --set: messages name the option, not a line */
+    int section_line[6];  /* line of each section (sections[] order, then materials); 0 = not yet seen */
 } parse_ctx;
 
 static int line_of(const yaml_node_t *n) { return (int)n->start_mark.line + 1; }
@@ -157,6 +159,9 @@ static y90_status set_scalar(parse_ctx *c, const y90_key *k, void *slot, const c
     case Y90_KT_STRING: case Y90_KT_STRLIST:
         if (strlen(s) == 0 || strlen(s) >= Y90_NAME_LEN)
             return bad_value(c, k, line, s, "empty or longer than 47 characters");
+        for (const char *q = s; *q; q++)
+            if ((unsigned char)*q < 0x20 || *q == 0x7f)
+                return bad_value(c, k, line, "(a name with a control character)", "not a printable name");
         snprintf((char *)slot, Y90_NAME_LEN, "%s", s);
         return Y90_OK;
     case Y90_KT_ENUM:
@@ -279,7 +284,20 @@ static y90_status parse_material(parse_ctx *c, yaml_document_t *doc, yaml_node_t
         double v;
         if (strcmp(key, "name") == 0 && vn->type == YAML_SCALAR_NODE && strlen(scalar(vn)) > 0 &&
             strlen(scalar(vn)) < Y90_NAME_LEN) {
-            snprintf(m->name, sizeof m->name, "%s", scalar(vn));
+            const char *nm = scalar(vn);
+            for (const char *q = nm; *q; q++)
+                if ((unsigned char)*q < 0x20 || *q == 0x7f)
+                    return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: materials.name: a control character in the name; "
+                                    "expected a printable name", c->file, line);
+            if (y90_material_builtin(nm))
+                return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: materials.name = '%s': a built-in material has this "
+                                "name; choose another name (a config cannot redefine built-in materials)",
+                                c->file, line, nm);
+            for (int i = 0; i < c->cfg->nuser_materials; i++)
+                if (strcmp(c->cfg->user_materials[i].name, nm) == 0)
+                    return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: materials.name = '%s': two materials have this "
+                                    "name; expected one entry per name", c->file, line, nm);
+            snprintf(m->name, sizeof m->name, "%s", nm);
         } else if ((strcmp(key, "density") == 0 || strcmp(key, "I_eV") == 0) && vn->type == YAML_SCALAR_NODE) {
             int dens = key[0] == 'd';
             if (parse_number(scalar(vn), &v) || (dens ? !(v > 0 && v <= 25) : !(v >= 0 && v <= 2000)))
@@ -297,6 +315,10 @@ static y90_status parse_material(parse_ctx *c, yaml_document_t *doc, yaml_node_t
                 if (wn->type != YAML_SCALAR_NODE || parse_number(scalar(wn), &v) || !(v > 0 && v <= 1))
                     return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: materials.composition.%s: expected a mass "
                                     "fraction in (0, 1]", c->file, line_of(wn), scalar(en));
+                for (int e = 0; e < m->nelem; e++)
+                    if (m->Z[e] == Z)
+                        return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: materials.composition: element %s given twice",
+                                        c->file, line_of(en), scalar(en));
                 if (m->nelem >= Y90_MAX_ELEMENTS)
                     return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: materials.composition: at most %d elements",
                                     c->file, line_of(wn), Y90_MAX_ELEMENTS);
@@ -334,13 +356,17 @@ static y90_status parse_materials(parse_ctx *c, yaml_document_t *doc, yaml_node_
     return Y90_OK;
 }
 
-static int is_section(const char *s)
+/* Index of a section name (5: materials), or -1. */
+static int section_index(const char *s)
 {
-    static const char *sections[] = {"phantom", "source", "treatment", "transport", "output"};
-    for (size_t i = 0; i < sizeof sections / sizeof *sections; i++)
-        if (strcmp(s, sections[i]) == 0) return 1;
-    return 0;
+    static const char *sections[] = {"phantom", "source", "treatment", "transport", "output", "materials"};
+    for (int i = 0; i < (int)(sizeof sections / sizeof *sections); i++)
+        if (strcmp(s, sections[i]) == 0) return i;
+    return -1;
 }
+
+/* 1 for a section of keys (not materials). */
+static int is_section(const char *s) { int i = section_index(s); return i >= 0 && i < 5; }
 
 static y90_status parse_document(parse_ctx *c, yaml_document_t *doc)
 {
@@ -352,9 +378,14 @@ static y90_status parse_document(parse_ctx *c, yaml_document_t *doc)
     for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
         yaml_node_t *kn = yaml_document_get_node(doc, p->key), *vn = yaml_document_get_node(doc, p->value);
         const char *name = kn->type == YAML_SCALAR_NODE ? scalar(kn) : "?";
+        int si = section_index(name);
+        if (si >= 0 && c->section_line[si]) /* YAML would merge or replace it silently */
+            return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: section '%s' given twice (first at line %d); expected each "
+                            "section once", c->file, line_of(kn), name, c->section_line[si]);
+        if (si >= 0) c->section_line[si] = line_of(kn);
         y90_status st;
-        if (strcmp(name, "materials") == 0) st = parse_materials(c, doc, vn);
-        else if (is_section(name)) st = parse_section(c, doc, name, vn);
+        if (si == 5) st = parse_materials(c, doc, vn);
+        else if (si >= 0) st = parse_section(c, doc, name, vn);
         else
             st = Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: unknown section '%s'; expected phantom, source, treatment, "
                           "transport, output or materials", c->file, line_of(kn), name);
@@ -541,6 +572,61 @@ static char *join_sets(const char *const *sets, int nsets)
     return out;
 }
 
+/* Before libyaml sees the text: flow nesting ([ and {, outside quotes and comments) deeper than the limit is
+ * refused here, because libyaml's scanner takes time quadratic in it (100,000 brackets hang it). */
+static y90_status check_flow_nesting(const char *name, const char *text, size_t len, y90_error *err)
+{
+    int depth = 0, line = 1, comment = 0;
+    char quote = 0, prev = '\n';
+    for (size_t i = 0; i < len; prev = text[i++]) {
+        char ch = text[i];
+        if (ch == '\n') line++;
+        if (comment) {
+            comment = ch != '\n';
+            continue;
+        }
+        if (quote) {
+            if (quote == '"' && ch == '\\' && i + 1 < len) i++;
+            else if (ch == quote) quote = 0; /* '' inside single quotes closes and reopens: same depth */
+            continue;
+        }
+        if (ch == '#' && (prev == ' ' || prev == '\t' || prev == '\n')) comment = 1;
+        else if ((ch == '"' || ch == '\'') && strchr(" \t\n:,[{-", prev)) quote = ch;
+        else if (ch == '[' || ch == '{') {
+            if (++depth > Y90_CONFIG_MAX_DEPTH)
+                return Y90_FAIL(err, Y90_EINPUT, "%s:%d: lists or mappings nested deeper than %d levels; a config "
+                                "needs at most 4", name, line, Y90_CONFIG_MAX_DEPTH);
+        } else if ((ch == ']' || ch == '}') && depth > 0) depth--;
+    }
+    return Y90_OK;
+}
+
+/* Nesting of block and flow collections, from libyaml's events (linear once the flow nesting is bounded). */
+static y90_status check_nesting(const char *name, const char *text, size_t len, y90_error *err)
+{
+    y90_status st = check_flow_nesting(name, text, len, err);
+    if (st != Y90_OK) return st;
+    yaml_parser_t parser;
+    yaml_parser_initialize(&parser);
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    int depth = 0, done = 0;
+    while (!done && st == Y90_OK) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(&parser, &ev)) break; /* the loader reports syntax errors with their line */
+        if (ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT) {
+            if (++depth > Y90_CONFIG_MAX_DEPTH)
+                st = Y90_FAIL(err, Y90_EINPUT, "%s:%d: lists or mappings nested deeper than %d levels; a config "
+                              "needs at most 4", name, (int)ev.start_mark.line + 1, Y90_CONFIG_MAX_DEPTH);
+        } else if (ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT) {
+            depth--;
+        }
+        done = ev.type == YAML_STREAM_END_EVENT;
+        yaml_event_delete(&ev);
+    }
+    yaml_parser_delete(&parser);
+    return st;
+}
+
 y90_status y90_config_parse(const char *name, const char *text, size_t len, y90_config *cfg, y90_error *err)
 {
     return y90_config_parse_sets(name, text, len, NULL, 0, cfg, err);
@@ -551,6 +637,11 @@ y90_status y90_config_parse_sets(const char *name, const char *text, size_t len,
 {
     y90_config_defaults(cfg);
     snprintf(cfg->path, sizeof cfg->path, "%s", name);
+    if (len > Y90_CONFIG_MAX_BYTES)
+        return Y90_FAIL(err, Y90_EINPUT, "%s: %zu bytes; a config is at most %u bytes", name, len,
+                        Y90_CONFIG_MAX_BYTES);
+    y90_status nst = check_nesting(name, text, len, err);
+    if (nst != Y90_OK) return nst;
     int seen[128] = {0}, count[128] = {0};
     parse_ctx c = {.file = name, .cfg = cfg, .err = err, .seen = seen, .count = count};
     yaml_parser_t parser;
@@ -567,6 +658,7 @@ y90_status y90_config_parse_sets(const char *name, const char *text, size_t len,
     y90_status st = parse_document(&c, &doc);
     for (int i = 0; i < nsets && !st; i++) st = apply_set(&c, sets[i]);
     if (!st) st = cross_check(&c);
+    for (size_t i = 0; i < y90_config_nkeys && i < Y90_CONFIG_MAX_KEYS; i++) cfg->key_line[i] = seen[i] > 0 ? seen[i] : 0; /* -1: set by --set, no line */
     yaml_document_delete(&doc);
     if (!st) { /* a second document ("---") would be silently ignored: refuse it */
         yaml_document_t more;
@@ -604,12 +696,20 @@ y90_status y90_config_load_sets(const char *path, const char *const *sets, int n
 {
     FILE *f = fopen(path, "rb");
     if (!f) return Y90_FAIL(err, Y90_EINPUT, "%s: cannot open config: %s", path, strerror(errno));
+    struct stat sb;
+    if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        fclose(f);
+        return Y90_FAIL(err, Y90_EINPUT, "%s: is a folder; expected a YAML config file", path);
+    }
     char *buf = NULL;
     size_t len = 0, cap = 0;
     for (;;) {
         if (len + 4096 > cap) {
             cap = cap ? 2 * cap : 65536;
-            if (cap > (64u << 20)) { free(buf); fclose(f); return Y90_FAIL(err, Y90_EINPUT, "%s: config larger than 64 MB", path); }
+            if (cap > 2 * (size_t)Y90_CONFIG_MAX_BYTES) { /* refused by y90_config_parse with its size */
+                cap = len;
+                break;
+            }
             char *nb = realloc(buf, cap);
             if (!nb) { free(buf); fclose(f); return Y90_FAIL(err, Y90_ENOMEM, "%s: out of memory", path); }
             buf = nb;
@@ -617,6 +717,12 @@ y90_status y90_config_load_sets(const char *path, const char *const *sets, int n
         size_t got = fread(buf + len, 1, cap - len, f);
         len += got;
         if (got == 0) break;
+    }
+    if (ferror(f)) {
+        int e = errno;
+        free(buf);
+        fclose(f);
+        return Y90_FAIL(err, Y90_EINPUT, "%s: cannot read config: %s", path, strerror(e));
     }
     fclose(f);
     y90_status st = y90_config_parse_sets(path, buf ? buf : "", len, sets, nsets, cfg, err);
@@ -802,4 +908,46 @@ char *y90_config_effective(const y90_config *cfg)
         return NULL;
     }
     return out;
+}
+
+int y90_config_line(const y90_config *c, const char *key)
+{
+    for (size_t i = 0; i < y90_config_nkeys && i < Y90_CONFIG_MAX_KEYS; i++)
+        if (strcmp(y90_config_keys[i].key, key) == 0) return c->key_line[i];
+    return 0;
+}
+
+void y90_config_locate_error(const y90_config *c, y90_error *err)
+{
+    if (!c || !err || !err->msg[0]) return;
+    /* the first table key the message names (longest match at that place, whole words only) */
+    const char *first = NULL;
+    int line = 0;
+    for (size_t i = 0; i < y90_config_nkeys; i++) {
+        const char *k = y90_config_keys[i].key;
+        size_t kl = strlen(k);
+        for (const char *p = strstr(err->msg, k); p; p = strstr(p + 1, k)) {
+            char after = p[kl], before = p > err->msg ? p[-1] : ' ';
+            if ((after == '_' || (after >= 'a' && after <= 'z')) || before == '_' || before == '.' ||
+                (before >= 'a' && before <= 'z'))
+                continue;
+            if (!first || p < first) {
+                first = p;
+                line = c->key_line[i];
+            }
+            break;
+        }
+    }
+    size_t pl = strlen(c->path);
+    int has_path = pl > 0 && strncmp(err->msg, c->path, pl) == 0 && (err->msg[pl] == ':');
+    if (has_path && err->msg[pl + 1] != ' ') return; /* already "path:line:" */
+    char where[1100], rest[sizeof err->msg];
+    snprintf(rest, sizeof rest, "%s", has_path ? err->msg + pl + 2 : err->msg);
+    if (line > 0) snprintf(where, sizeof where, "%s:%d", c->path, line);
+    else snprintf(where, sizeof where, "%s", c->path);
+    char out[sizeof where + sizeof rest + 2];
+    snprintf(out, sizeof out, "%s: %s", where, rest);
+    size_t n = strnlen(out, sizeof err->msg - 1);
+    memcpy(err->msg, out, n);
+    err->msg[n] = 0;
 }

@@ -78,6 +78,14 @@ static y90_status read_treatment(const char *path, report_data *d, y90_error *er
     if (st == Y90_OK) st = y90_io_read_attr_double(path, t, "prescription_gy", &d->presc_gy, err);
     if (st == Y90_OK) st = y90_io_read_attr_string(path, t, "treated_lobes", lobes, sizeof lobes, err);
     if (st != Y90_OK) return st;
+    /* values no writer makes (a damaged or hand-made file): refuse them, naming the attribute */
+    struct { const char *name; double v, lo, hi; } chk[] = {
+        {"activity_treatment_gbq", d->a_gbq, 0, 1e6}, {"lung_shunt_fraction", d->lsf, 0, 1},
+        {"tn_ratio", d->tn, 0, 1e6}, {"gy_kg_per_gbq", d->k, 1e-300, 1e6}, {"prescription_gy", d->presc_gy, 0, 1e6}};
+    for (size_t i = 0; i < sizeof chk / sizeof *chk; i++)
+        if (!(chk[i].v >= chk[i].lo && chk[i].v <= chk[i].hi))
+            return Y90_FAIL(err, Y90_EINPUT, "%s: attribute %s of /treatment = %g: expected a number in [%g, %g]",
+                            path, chk[i].name, chk[i].v, chk[i].lo > 0 ? 0 : chk[i].lo, chk[i].hi);
     if (strcmp(lobes, "both") == 0) return Y90_OK;
     if (y90_lobe_from_name(lobes, &d->treated_lobe) != 0 || d->treated_lobe == Y90_LOBE_NONE)
         return Y90_FAIL(err, Y90_EINPUT, "%s: /treatment treated_lobes = '%s': expected both, right or left", path,
@@ -345,12 +353,14 @@ cleanup:
 /* Bins of the cumulative DVH: the finer of DVH_STEP_GY and max/DVH_MIN_BINS, but at most DVH_MAX_BINS bins. */
 static double dvh_step(double max_gy, size_t *nbins)
 {
-    if (!(max_gy > 0)) {
+    double step = fmin(DVH_STEP_GY, max_gy / DVH_MIN_BINS);
+    if (max_gy / step > DVH_MAX_BINS) step = max_gy / DVH_MAX_BINS;
+    /* doses so small that the step underflows (subnormal or 0) or so large that it is infinite: one bin of the
+     * usual width, never a division by zero or an infinite bin count */
+    if (!(max_gy > 0) || !isnormal(step) || !isfinite(max_gy / step)) {
         *nbins = 1;
         return DVH_STEP_GY;
     }
-    double step = fmin(DVH_STEP_GY, max_gy / DVH_MIN_BINS);
-    if (max_gy / step > DVH_MAX_BINS) step = max_gy / DVH_MAX_BINS;
     *nbins = (size_t)ceil(max_gy / step - 1e-9);
     if (*nbins < 1) *nbins = 1;
     return step;
@@ -362,7 +372,7 @@ static void dvh_histograms(const report_data *d, double step, size_t nb, size_t 
     size_t nv = y90_grid_nvox(&d->g);
     for (size_t i = 0; i < nv; i++) {
         double b = floor(d->dose[i] / step);
-        size_t j = b < 0 ? 0 : (b > (double)nb ? nb : (size_t)b);
+        size_t j = !(b > 0) ? 0 : (b > (double)nb ? nb : (size_t)b); /* NaN into bin 0, never cast */
         for (int r = 0; r < d->nrows; r++)
             if (d->rows[r].member[d->g.label[i]]) hist[(size_t)r * (nb + 1) + j]++;
     }
@@ -400,23 +410,19 @@ static double dvh_max_dose(const report_data *d)
     return mx;
 }
 
-/* Write the table to "<csv>.tmp-<pid>" and rename it over csv_path. */
+/* Write the table through a temporary file (y90_write_atomic) in place of csv_path. */
 static y90_status dvh_write(const char *csv_path, const report_data *d, double step, size_t nb, size_t *hist,
                             int force, y90_error *err)
 {
-    char tmp[4096];
-    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp-%ld", csv_path, (long)getpid()) >= sizeof tmp)
-        return Y90_FAIL(err, Y90_EINPUT, "%s: path too long", csv_path);
-    FILE *f = fopen(tmp, "w");
-    if (!f) return Y90_FAIL(err, Y90_EIO, "%s: cannot create %s", csv_path, tmp);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f) return Y90_FAIL(err, Y90_ENOMEM, "%s: out of memory for the DVH", csv_path);
     int bad = dvh_print(f, d, step, nb, hist);
     bad |= fclose(f) != 0;
-    if (bad) {
-        remove(tmp);
-        return Y90_FAIL(err, Y90_EIO, "%s: cannot write the DVH (disk full or no permission?)", csv_path);
-    }
-    y90_status st = y90_publish(tmp, csv_path, force, err);
-    if (st == Y90_EIO) remove(tmp);
+    y90_status st = bad ? Y90_FAIL(err, Y90_ENOMEM, "%s: out of memory for the DVH", csv_path)
+                        : y90_write_atomic(csv_path, text, len, force, err);
+    free(text);
     return st;
 }
 

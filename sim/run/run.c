@@ -34,9 +34,12 @@ y90_status y90_run_phantom(const y90_config *c, const char *out_path, int force,
     y90_grid g = {0};
     y90_phantom_info pi;
     y90_status st = y90_check_output(out_path, force, err);
+    if (!st) st = y90_check_not_input(out_path, c->path, err);
     if (!st) {
+        y90_remove_stale_temps(out_path, log);
         y90_phantom_params pp = y90_config_phantom(c);
         st = y90_phantom_build(&pp, y90_memory_limit_bytes(c->output.max_memory_gb), &g, &pi, err);
+        if (st) y90_config_locate_error(c, err);
     }
     if (!st) log_phantom(log, &g, &pi, c->phantom.type == Y90_PHANTOM_LIVER);
     if (!st) st = y90_io_write_phantom(out_path, force, c, &g, err);
@@ -72,6 +75,7 @@ y90_status y90_run_check(const y90_config *c, FILE *log, y90_error *err)
     y90_status st = y90_phantom_build(&pp, y90_memory_limit_bytes(c->output.max_memory_gb), &g, &pi, err);
     if (!st) log_phantom(log, &g, &pi, c->phantom.type == Y90_PHANTOM_LIVER);
     if (!st) st = y90_sources_build(c, &g, &src, err);
+    if (st) y90_config_locate_error(c, err);
     if (!st && log && src.nspheres)
         fprintf(log, "sources: %zu %s spheres (%zu in the lungs)\n", src.nspheres, src.product, src.spheres_in_lung);
     y90_sources_free(&src);
@@ -108,6 +112,7 @@ y90_status y90_run_with(const y90_config *c, const y90_run_options *o, int part_
     y90_run_result res = {0};
     int hooked = 0, write = 1;
     y90_status st = Y90_OK;
+    y90_voxel_kernel vk = {0};
     if (part_count > 0 && (part_index < 1 || part_index > part_count || part_count > c->transport.histories))
         st = Y90_FAIL(err, Y90_EINPUT, "--part %d/%d: expected 1 <= I <= N <= transport.histories (%lld)",
                       part_index, part_count, (long long)c->transport.histories);
@@ -116,15 +121,21 @@ y90_status y90_run_with(const y90_config *c, const y90_run_options *o, int part_
                       "process, without --part or mpirun", c->transport.kernel == Y90_KERNEL_LOCAL ? "local" :
                       c->transport.kernel == Y90_KERNEL_DVK ? "dvk" : "dvk_density");
     if (!st) st = y90_check_output(o->out_path, o->force, err);
-    y90_voxel_kernel vk = {0};
-    if (!st) {
-        y90_phantom_params pp = y90_config_phantom(c);
-        st = y90_phantom_build(&pp, y90_memory_limit_bytes(c->output.max_memory_gb), &g, &pi, err);
-    }
+    if (!st) st = y90_check_not_input(o->out_path, c->path, err);
     if (st) goto cleanup;
+    y90_remove_stale_temps(o->out_path, o->log ? o->log : stderr);
+    y90_phantom_params pp = y90_config_phantom(c);
+    st = y90_phantom_build(&pp, y90_memory_limit_bytes(c->output.max_memory_gb), &g, &pi, err);
+    if (st) {
+        y90_config_locate_error(c, err);
+        goto cleanup;
+    }
     log_phantom(o->log, &g, &pi, c->phantom.type == Y90_PHANTOM_LIVER);
     st = y90_sources_build(c, &g, &src, err);
-    if (st) goto cleanup;
+    if (st) {
+        y90_config_locate_error(c, err);
+        goto cleanup;
+    }
     if (o->log && src.nspheres)
         fprintf(o->log, "sources: %zu %s spheres (%zu in the lungs), %.4g GBq at treatment, %.4g decays\n",
                 src.nspheres, src.product, src.spheres_in_lung, src.activity_treatment_bq / 1e9, src.decays);

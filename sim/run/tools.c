@@ -89,7 +89,7 @@ static y90_status vsv_run(const y90_tool_options *o, int half, y90_config *c, y9
     y90_sources s = {0};
     y90_physics *ph = NULL;
     y90_status st = tool_setup(c, g, &s, &ph, err);
-    y90_kernel_input in = {&c->transport, g, &s, ph, NULL, NULL, NULL, 0, 0, NULL};
+    y90_kernel_input in = {&c->transport, g, &s, ph, o->progress, o->progress_user, NULL, 0, 0, NULL};
     if (!st) st = y90_kernel_run(&in, res, err);
     y90_physics_free(ph);
     y90_sources_free(&s);
@@ -180,23 +180,6 @@ cleanup:
     return st;
 }
 
-y90_status y90_write_atomic(const char *path, const char *text, size_t len, int force, y90_error *err)
-{
-    char tmp[1100];
-    snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    if (!f) return Y90_FAIL(err, Y90_EIO, "%s: cannot create the temporary file %s: %s", path, tmp, strerror(errno));
-    int ok = fwrite(text, 1, len, f) == len;
-    ok &= fclose(f) == 0;
-    if (!ok) {
-        remove(tmp);
-        return Y90_FAIL(err, Y90_EIO, "%s: write failed (disk full?)", path);
-    }
-    y90_status st = y90_publish(tmp, path, force, err);
-    if (st == Y90_EIO) remove(tmp);
-    return st;
-}
-
 /* Append printf output to a growing buffer. */
 typedef struct { char *p; size_t n, cap; int failed; } textbuf;
 static void tb_printf(textbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -276,7 +259,7 @@ y90_status y90_dpk_compute(const y90_tool_options *o, y90_dpk_result *r, y90_err
     double origin[3] = {0, 0, 0};
     for (int a = 0; a < 3; a++) origin[a] = g.lo[a] + 0.5 * g.spacing[a];
     memcpy(s.point, origin, sizeof origin);
-    y90_kernel_input in = {&c.transport, &g, &s, ph, NULL, NULL, NULL, 0, 0, NULL};
+    y90_kernel_input in = {&c.transport, &g, &s, ph, o->progress, o->progress_user, NULL, 0, 0, NULL};
     double t0 = wall_s();
     st = y90_kernel_mc_radial(&in, origin, o->shell_mm, nshell, edep, r->rel_unc, &r->eb, err);
     if (st) goto cleanup;

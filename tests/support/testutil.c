@@ -82,19 +82,40 @@ char *y90t_slurp(const char *path, size_t *len)
     return b;
 }
 
+const char *y90t_cli_path(void)
+{
+    const char *over = getenv("Y90T_CLI"); /* another build, e.g. to see a regression test fail on older code */
+    return over && *over ? over : Y90_CLI;
+}
+
 int y90t_cli(const char *args, char **output)
 {
     const char *log = y90t_path("cli-output.txt");
     char logcopy[1024];
     snprintf(logcopy, sizeof logcopy, "%s", log);
-    size_t n = strlen(Y90_CLI) + strlen(args) + strlen(logcopy) + 32;
+    const char *bin = y90t_cli_path();
+    size_t n = strlen(bin) + strlen(args) + strlen(logcopy) + 32;
     char *cmd = malloc(n);
-    snprintf(cmd, n, "%s %s >%s 2>&1", Y90_CLI, args, logcopy);
+    snprintf(cmd, n, "%s %s >%s 2>&1", bin, args, logcopy);
     int st = system(cmd);
     free(cmd);
     if (output) *output = y90t_slurp(logcopy, NULL);
     if (st == -1) return -1;
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+int y90t_clif(char **out, const char *fmt, ...)
+{
+    char args[8192];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    char *o = NULL;
+    int rc = y90t_cli(args, &o);
+    if (out) *out = o;
+    else free(o);
+    return rc;
 }
 
 const char *y90t_ref(const char *relpath)
@@ -149,20 +170,6 @@ int y90t_read_spectrum(double *e, double *n, int max)
         if (line[0] != '#' && sscanf(line, "%lf,%lf", &e[k], &n[k]) == 2) k++;
     if (f) fclose(f);
     return k;
-}
-
-int y90t_clif(char **out, const char *fmt, ...)
-{
-    char args[8192];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
-    char *o = NULL;
-    int rc = y90t_cli(args, &o);
-    if (out) *out = o;
-    else free(o);
-    return rc;
 }
 
 int y90t_sh(char **out, const char *fmt, ...)

@@ -20,6 +20,19 @@ const char *y90t_write(const char *name, const char *text);
 /* Run the y90mc CLI with arguments (a shell word string); returns its exit status; stdout+stderr go to
  * *output (malloc'd, may be NULL). */
 int y90t_cli(const char *args, char **output);
+/* y90t_cli with printf-style arguments; *out (may be NULL) gets stdout+stderr (free it). */
+int y90t_clif(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Assert that text (may be NULL) holds sub; print both when it does not. */
+#define Y90T_HAS(text, sub)                                                                                     \
+    do {                                                                                                        \
+        const char *m_ = (const char *)(text);                                                                  \
+        if (!m_) m_ = "";                                                                                       \
+        int has_ = strstr(m_, (sub)) != NULL;                                                                   \
+        if (!has_) fprintf(stderr, "\n    output \"%s\"\n    lacks \"%s\" ", m_, (sub));                        \
+        CU_ASSERT(has_);                                                                                        \
+    } while (0)
+/* The y90mc binary the tests run: $Y90T_CLI when set (to run the tests against another build), else this build's. */
+const char *y90t_cli_path(void);
 /* Path of a file in the project's tests/reference folder. */
 const char *y90t_ref(const char *relpath);
 /* Read a whole file (malloc'd, NUL-terminated) or NULL. */
@@ -36,17 +49,6 @@ int y90t_read_estar(const char *relpath, double (*rows)[7], int max);
 /* The ICRP-107 90Y spectrum of tests/reference: energy (MeV) and N (per MeV per decay). Returns the points read. */
 int y90t_read_spectrum(double *e, double *n, int max);
 
-/* Assert that text (may be NULL) contains sub, printing both when it does not. */
-#define Y90T_HAS(text, sub)                                                                                     \
-    do {                                                                                                        \
-        const char *t_ = (const char *)(text);                                                                  \
-        if (!t_) t_ = "";                                                                                       \
-        int has_ = strstr(t_, (sub)) != NULL;                                                                   \
-        if (!has_) fprintf(stderr, "\n    text \"%s\"\n    lacks \"%s\" ", t_, (sub));                          \
-        CU_ASSERT(has_);                                                                                        \
-    } while (0)
-/* y90t_cli with printf-style arguments; *out (may be NULL) gets stdout+stderr (free it). */
-int y90t_clif(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Run a shell command (printf-style); *out (may be NULL) gets stdout+stderr (free it). Returns its exit status. */
 int y90t_sh(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The raw bytes of a whole HDF5 dataset in its file type (malloc'd, *n bytes), or NULL. */
