@@ -1,17 +1,21 @@
-/* libFuzzer harness: the HDF5 readers behind `y90mc report` (sim/io, sim/report), structure-aware.
+/* libFuzzer harness: the HDF5 readers behind `y90mc report`, `compare` and `merge` (sim/io, sim/report, sim/run),
+ * structure-aware.
  *
  * Raw byte mutation of an HDF5 file mostly exercises the HDF5 library's own object-header parser, not our code.
  * This harness instead starts from a valid output file (a small liver run made once at start-up) and reads the
  * fuzz input as a list of edits made through the HDF5 API: attributes set to any double (NaN, inf, negative,
  * huge), with their type changed, grid spacing and origin changed, voxel values overwritten, objects deleted,
- * datasets replaced by others of any shape, strings replaced by arbitrary bytes. Then the report is computed and
- * printed. Any crash or sanitizer finding is a defect; a refused file is the expected answer. */
+ * datasets replaced by others of any shape, strings replaced by arbitrary bytes. The start file is a Monte Carlo
+ * part file (`run --part 1/1`), so it carries the integer tallies /tally that `merge` reads. Then the report is
+ * computed and printed, the edited file is compared with the original (`compare`, gamma included), and merged as
+ * the single part of its run. Any crash or sanitizer finding is a defect; a refused file is the expected answer. */
 #include <hdf5.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "y90/compare.h"
 #include "y90/config.h"
 #include "y90/report.h"
 #include "y90/run.h"
@@ -19,7 +23,7 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static char dir[512], seed_path[600], work_path[600], csv_path[600];
+static char dir[512], seed_path[600], work_path[600], csv_path[600], merged_path[600];
 static unsigned char *seed_bytes;
 static size_t seed_len;
 
@@ -27,13 +31,14 @@ static const char *seed_config =
     "phantom:\n  type: liver\n  voxel_mm: 12\n  tumour_burden_percent: 15\n  tumour_count: 2\n"
     "source:\n  type: microspheres\n  product: therasphere\n"
     "treatment:\n  activity_gbq: 0.01\n  lung_shunt_fraction: 0.1\n"
-    "transport:\n  kernel: local\n  histories: 2000\n  seed: 3\n  threads: 1\n";
+    "transport:\n  kernel: mc\n  histories: 2000\n  seed: 3\n  threads: 1\n";
 
 static void cleanup(void)
 {
     unlink(seed_path);
     unlink(work_path);
     unlink(csv_path);
+    unlink(merged_path);
     rmdir(dir);
 }
 
@@ -46,6 +51,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     snprintf(seed_path, sizeof seed_path, "%s/seed.h5", dir);
     snprintf(work_path, sizeof work_path, "%s/work.h5", dir);
     snprintf(csv_path, sizeof csv_path, "%s/dvh.csv", dir);
+    snprintf(merged_path, sizeof merged_path, "%s/merged.h5", dir);
     atexit(cleanup);
     y90_config c;
     y90_error e = {0};
@@ -55,7 +61,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         abort();
     }
     y90_run_options o = {.out_path = seed_path, .force = 1};
-    if (y90_run(&c, &o, &e)) {
+    if (y90_run_part(&c, &o, 1, 1, &e)) {
         fprintf(stderr, "fuzz_report: seed run: %s\n", e.msg);
         abort();
     }
@@ -105,14 +111,17 @@ static double take_double(input *in)
     return v;
 }
 
-static const char *objects[] = {"/", "/treatment", "/energy_balance", "/dose", "/labels", "/materials", "/density"};
+static const char *objects[] = {"/", "/treatment", "/energy_balance", "/dose", "/labels", "/materials", "/density",
+                                "/tally", "/tally/sum", "/tally/sum2"};
 static const char *attr_names[] = {
     "histories", "decays", "seed", "threads", "format_version", "kernel", "spacing_mm", "origin_mm",
     "activity_treatment_gbq", "activity_calibration_gbq", "lung_shunt_fraction", "tn_ratio", "gy_kg_per_gbq",
     "prescription_gy", "treated_lobes", "product", "n_spheres", "deposited_mev", "emitted_mev",
-    "escaped_electron_mev", "relative_imbalance", "names", "kinds", "lobes", "units", "hours_after_calibration"};
+    "escaped_electron_mev", "relative_imbalance", "names", "kinds", "lobes", "units", "hours_after_calibration",
+    "eb", "deposited", "part_index", "part_count", "part_first_history", "histories_total", "run_status",
+    "config_effective"};
 static const char *datasets[] = {"/dose", "/dose_rel_uncertainty", "/density", "/labels", "/materials", "/treatment",
-                                 "/energy_balance", "/microspheres"};
+                                 "/energy_balance", "/microspheres", "/tally/sum", "/tally/sum2"};
 #define COUNT(a) (sizeof(a) / sizeof(a[0]))
 
 /* Close and open the work file again. HDF5 1.10 overflowed a heap buffer inside H5O__attr_write when this harness
@@ -273,5 +282,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fclose(null);
         y90_report_write_dvh_csv(work_path, csv_path, 1, &e);
     }
+    /* 50 % threshold: few reference voxels, so that gamma does not dominate the time of an input */
+    y90_gamma_criteria crit = {3.0, 2.0, (int)(size & 2) >> 1, 50.0, (int)(size & 4) >> 2};
+    y90_compare *cmp = calloc(1, sizeof *cmp);
+    if (cmp && y90_compare_files(seed_path, work_path, &crit, 1, NULL, 0, cmp, &e) == Y90_OK) {
+        FILE *null = fopen("/dev/null", "w");
+        y90_compare_print_text(cmp, null);
+        y90_compare_print_json(cmp, null);
+        fclose(null);
+    }
+    free(cmp);
+    const char *parts[1] = {work_path};
+    y90_merge_parts(parts, 1, merged_path, 1, NULL, &e);
     return 0;
 }
