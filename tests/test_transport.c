@@ -70,6 +70,35 @@ static void test_dpk_consistency(void)
     y90_dpk_free(&r);
 }
 
+/* Voxel S value uncertainty against the scatter of independent seeds (soft tissue, 4.42 mm voxels, 8 seeds of
+ * 20000 histories): the reported relative uncertainty of S(0,0,0) must match the seed-to-seed standard
+ * deviation within a factor 1.6 (8 seeds estimate a standard deviation to about +/-25 %); counting its 48
+ * symmetric copies as independent made it sqrt(48) = 6.9x too small. S(0,0,1) averages 6 distinct voxels taken
+ * as independent; opposite faces are anti-correlated (a history goes one way), so it may be conservative:
+ * measured 1.46x; it must not be understated (> 1/1.6) nor more than 2x. */
+static void test_vsv_uncertainty(void)
+{
+    enum { NSEED = 8 };
+    double s[2][NSEED], u[2][NSEED];
+    for (int k = 0; k < NSEED; k++) {
+        y90_tool_options o = {.medium = "soft_tissue", .density = 1.04, .voxel_mm = 4.42, .histories = 20000,
+                              .threads = 0, .seed = 100 + (uint64_t)k};
+        y90_vsv_result r;
+        y90_error e = {0};
+        CU_ASSERT_FATAL(y90_vsv_compute(&o, &r, &e) == Y90_OK);
+        s[0][k] = r.S[0][0][0], u[0][k] = r.S_rel_unc[0][0][0];
+        s[1][k] = r.S[0][0][1], u[1][k] = r.S_rel_unc[0][0][1];
+    }
+    for (int j = 0; j < 2; j++) {
+        double m = 0, v = 0, ur = 0;
+        for (int k = 0; k < NSEED; k++) m += s[j][k] / NSEED, ur += u[j][k] / NSEED;
+        for (int k = 0; k < NSEED; k++) v += (s[j][k] - m) * (s[j][k] - m) / (NSEED - 1);
+        double obs = sqrt(v) / m;
+        printf("\n  S(0,0,%d): reported rel. unc. %.4f, seed-to-seed %.4f (ratio %.2f)", j, ur, obs, ur / obs);
+        CU_ASSERT(ur / obs > 1.0 / 1.6 && ur / obs < (j == 0 ? 1.6 : 2.0));
+    }
+}
+
 /* Build and run a config with the MC kernel; the caller frees. */
 static y90_status run_mc(y90_config *c, y90_grid *g, y90_sources *s, y90_physics **ph, y90_run_result *res)
 {
@@ -347,6 +376,7 @@ static void test_dpk_without_scattering_differs(void)
 void y90t_register(void)
 {
     CU_pSuite s = CU_add_suite("transport", NULL, NULL);
+    CU_add_test(s, "VSV uncertainty vs seed scatter", test_vsv_uncertainty);
     CU_add_test(s, "CSDA ranges in water vs ESTAR", test_csda_ranges);
     CU_add_test(s, "90Y DPK consistency and energy balance", test_dpk_consistency);
     CU_add_test(s, "DPK without multiple scattering fails R90", test_dpk_without_scattering_differs);

@@ -1,8 +1,8 @@
 /* y90mc: materials (elemental composition) and electron stopping powers computed from them.
  *
  * Collision stopping power: Bethe formula for electrons as in ICRU Report 37 (1984), with the
- * Sternheimer density-effect correction (Sternheimer & Peierls 1971 general parameters, or the
- * Sternheimer, Berger & Seltzer 1984 tabulated parameters where a material has them).
+ * Sternheimer density-effect correction computed from the oscillator model as ESTAR does (Sternheimer,
+ * Berger & Seltzer 1984), for the material's own composition, I and density.
  * Radiative stopping power: see sim/physics/stopping.c for the model and its validation against ESTAR.
  */
 #ifndef Y90_MATERIALS_H
@@ -32,13 +32,21 @@ const y90_material *y90_material_builtin_at(int i);
 y90_status y90_material_check(const y90_material *m, y90_error *err);
 
 /* Derived per-material constants the stopping-power formulas need. */
+#define Y90_MAX_SHELLS 27             /* subshells of one element in sim/physics/shells.c (26) + graphite's split */
+#define Y90_MAX_OSCILLATORS (Y90_MAX_ELEMENTS * Y90_MAX_SHELLS)
+
 typedef struct {
     double z_over_a;                /* <Z/A>, mol/g */
     double electrons_per_g;         /* electrons per gram */
     double I_MeV;                   /* mean excitation energy used, MeV */
     double zz1_over_a;              /* sum w Z(Z+1)/A, mol/g (bremsstrahlung and elastic scaling) */
-    /* Sternheimer density-effect parameters */
-    double Cbar, X0, X1, a, m, delta0;
+    /* Sternheimer density effect (oscillator model, sim/physics/materials.c) */
+    double Cbar;                    /* 2 ln(I/hw_p) + 1 */
+    double adjustment;              /* Sternheimer's adjustment factor r of the binding energies */
+    int nosc;                       /* oscillators: one per occupied subshell of each element */
+    double osc_f[Y90_MAX_OSCILLATORS];   /* oscillator strengths, sum 1 */
+    double osc_nu2[Y90_MAX_OSCILLATORS]; /* (r E_j / hw_p)^2 */
+    double osc_l2[Y90_MAX_OSCILLATORS];  /* osc_nu2 + (2/3) f_j (bound) or f_j (conduction) */
 } y90_material_consts;
 
 y90_status y90_material_consts_compute(const y90_material *m, y90_material_consts *c, y90_error *err);
@@ -48,7 +56,7 @@ double y90_scol(const y90_material_consts *c, double T);
 double y90_srad(const y90_material_consts *c, double T);
 double y90_density_effect(const y90_material_consts *c, double T); /* delta, dimensionless */
 /* CSDA range (g/cm2) from integrating 1/(S_col+S_rad) from 1 keV to T, plus the range at 1 keV
- * approximated as 1 keV / S_tot(1 keV). */
+ * approximated as 1 keV / (2 S_tot(1 keV)) (stopping power proportional to 1/T below 1 keV). */
 double y90_csda_range(const y90_material_consts *c, double T);
 
 /* Atomic weight (g/mol) and elemental symbol for Z = 1..100; NULL/0 outside. */
@@ -59,5 +67,9 @@ int y90_element_from_symbol(const char *sym); /* 0 if unknown */
  * compound for the Bragg additivity rule (ICRU Report 37); 0 outside 1..100. Added for sim/physics/materials.c. */
 double y90_element_I_eV(int Z);
 double y90_element_I_compound_eV(int Z);
+/* Subshells of element Z (innermost first) as ESTAR uses them for the density effect: occupation numbers
+ * (negative: conduction electrons in the pure element) and binding energies, eV. Returns the count (0 outside
+ * 1..100). sim/physics/shells.c. */
+int y90_element_shells(int Z, const signed char **occupation, const double **binding_eV);
 
 #endif

@@ -19,7 +19,7 @@ typedef struct {
     char name[Y90_NAME_LEN];
     double density;                /* g/cm3, nominal */
     double L[Y90_PHYS_NE];         /* MeV cm2/g, restricted stopping power (soft collisions + soft brems) */
-    double range[Y90_PHYS_NE];     /* g/cm2, integral of 1/L from EMIN (plus EMIN/L(EMIN)) */
+    double range[Y90_PHYS_NE];     /* g/cm2, integral of 1/L from EMIN (plus EMIN/(2 L(EMIN))) */
     double sig_moller[Y90_PHYS_NE];/* cm2/g, Moller collisions transferring more than the delta threshold */
     double sig_brems[Y90_PHYS_NE]; /* cm2/g, bremsstrahlung photons above the brems threshold */
     double strag[Y90_PHYS_NE];     /* MeV^2 cm2/g, variance of the soft energy loss per unit mass path */

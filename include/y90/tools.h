@@ -22,7 +22,7 @@ typedef struct {
 
 typedef struct {
     double S[6][6][6];         /* mGy/(MBq s), offsets i,j,k = 0..5, averaged over the 48 cube symmetries */
-    double S_rel_unc[6][6][6]; /* 1 sigma relative (before symmetrisation: conservative) */
+    double S_rel_unc[6][6][6]; /* 1 sigma relative, of the symmetrised value (distinct voxels independent) */
     double energy_fraction;    /* energy scored in the whole grid / energy emitted */
     y90_energy_balance eb;     /* MeV */
     int64_t histories;

@@ -6,9 +6,9 @@
  * and were read here from the copy in GitHub erlend-andersen/DXMClib NISTMaterials.hpp, soft tissue
  * also from the PDG "Atomic and nuclear properties" page of soft tissue (ICRP)).
  *
- * Density effect: Sternheimer, Berger & Seltzer, Atomic Data Nucl Data Tables 30 (1984) 261 ("SBS84")
- * parameters where the material has them, otherwise the general formulas of Sternheimer & Peierls,
- * Phys Rev B 3 (1971) 3681 ("SP71"); see density_effect_params() for the rule.
+ * Density effect: Sternheimer's oscillator model as ESTAR computes it (Sternheimer, Berger & Seltzer,
+ * Atomic Data Nucl Data Tables 30 (1984) 261), for every material the same way; see
+ * density_effect_oscillators().
  */
 #include <math.h>
 #include <string.h>
@@ -135,34 +135,20 @@ static double mean_excitation_eV(const y90_material *m)
     return exp(num / den);
 }
 
-/* ---- density-effect parameters ---- */
+/* ---- density effect: Sternheimer's oscillator model (the ESTAR method) ---- */
 
-/* SBS84 parameters (as transcribed in Geant4 source/materials/src/G4DensityEffectData.cc, entries
- * G4_WATER, G4_TISSUE_SOFT_ICRP, G4_LUNG_ICRP, G4_BONE_CORTICAL_ICRP, G4_AIR, G4_POLYSTYRENE),
- * keyed by the name of the built-in material with that composition. rho: g/cm3 of the tabulation. */
-typedef struct {
-    const char *name;
-    double rho, I_eV, Cbar, X0, X1, a, m;
-} sbs84_entry;
-
-static const sbs84_entry SBS84[] = {
-    {"water", 1.0, 75.0, 3.5017, 0.2400, 2.8004, 0.09116, 3.4773},
-    {"soft_tissue", 1.0, 72.3, 3.4354, 0.2211, 2.7799, 0.08926, 3.5110},
-    {"lung", 1.05, 75.3, 3.4708, 0.2261, 2.8001, 0.08588, 3.5353},
-    {"bone_cortical", 1.85, 106.4, 3.6488, 0.1161, 3.0919, 0.06198, 3.5919},
-    {"air", 1.20479e-3, 85.7, 10.5961, 1.7418, 4.2759, 0.10914, 3.3994},
-    {"resin", 1.06, 68.7, 3.2999, 0.1647, 2.5031, 0.16454, 3.2224}, /* POLYSTYRENE, rho 1.06 */
-};
-
-/* A tabulation is used at another density rho by the SBS84 rescaling (Cbar + r, X0 and X1 + r/(2 ln 10),
- * r = ln(rho_tab/rho): the plasma energy scales as sqrt(rho)) while |r| <= 1; further away the general SP71
- * formulas are used (the same empirical limit as Geant4 G4IonisParamMat). Why not SP71 as soon as the
- * density differs by 1 %: soft tissue at its nominal 1.03 g/cm3 would then be up to 1.1 % high in S_col at
- * 1-3 MeV against ESTAR, with the rescaled tabulation 0.5 %. Inflated lung (0.26 vs 1.05, r = 1.40) and any
- * material without a tabulation (liver, glass, user materials) get SP71. */
-#define Y90_SBS84_MAX_LOG_RHO 1.0
-#define Y90_COMPOSITION_TOL 1e-3 /* relative <Z/A> and I agreement for a material to count as the tabulated one */
-#define Y90_TWO_LN10 4.605170185988091 /* 2 ln 10 */
+/* Sternheimer, Berger & Seltzer, Atomic Data Nucl Data Tables 30 (1984) 261 ("SBS84"), eqs. 1-8, as ESTAR
+ * computes delta (Berger et al., NIST SRD 124; ICRU Report 37 sect. 4). Every occupied subshell j of every
+ * element is an oscillator of strength f_j = (electrons in j) / (electrons of the material) and energy E_j
+ * (its binding energy, sim/physics/shells.c). With the plasma energy hw_p = 28.816 sqrt(rho <Z/A>) eV and
+ * nu_j = E_j / hw_p, the adjustment factor r solves
+ *   ln(I / hw_p) = sum_j f_j ln sqrt(r^2 nu_j^2 + (2/3) f_j)                                 (SBS84 eq. 8)
+ * and the oscillators used are nu'_j^2 = r^2 nu_j^2 and l_j^2 = nu'_j^2 + (2/3) f_j. Conduction electrons
+ * (only in a single-element conductor, as ESTAR does: the outermost shell of a metal; graphite gets one
+ * conduction electron per atom) have nu'_c = 0 and l_c^2 = f_c. delta itself is found per energy in
+ * sim/physics/stopping.c. The model uses the material's own density, so inflated lung (0.26 g/cm3) is
+ * treated as such. */
+#define Y90_PLASMA_EV 28.816 /* eV, hw_p = 28.816 sqrt(rho <Z/A>) (rho in g/cm3, <Z/A> in mol/g; ICRU 37) */
 
 static double z_over_a_of(const y90_material *m)
 {
@@ -174,81 +160,70 @@ static double z_over_a_of(const y90_material *m)
     return za / wsum;
 }
 
-/* The SBS84 entry for m: same name, same composition (<Z/A>) and same I as the built-in material. */
-static const sbs84_entry *sbs84_find(const y90_material *m, const y90_material_consts *c)
+/* Oscillators of the material: strengths f and squared reduced energies nu^2 (unadjusted), alpha (2/3 bound,
+ * 1 conduction). Returns the count. Elements repeated in the composition simply add oscillators. */
+static int build_oscillators(const y90_material *m, const y90_material_consts *c, double hwp, double *f,
+                             double *nu2, double *alpha)
 {
-    const y90_material *b = y90_material_builtin(m->name);
-    if (!b) return NULL;
-    for (size_t i = 0; i < sizeof SBS84 / sizeof SBS84[0]; i++) {
-        const sbs84_entry *e = &SBS84[i];
-        if (strcmp(e->name, m->name) != 0) continue;
-        double zb = z_over_a_of(b);
-        int same = fabs(c->z_over_a - zb) <= Y90_COMPOSITION_TOL * zb &&
-                   fabs(c->I_MeV * 1e6 - e->I_eV) <= Y90_COMPOSITION_TOL * e->I_eV;
-        return same ? e : NULL;
+    int n = 0, single = single_element(m);
+    double wsum = 0;
+    for (int i = 0; i < m->nelem; i++) wsum += m->w[i];
+    for (int i = 0; i < m->nelem; i++) {
+        const signed char *occ;
+        const double *be;
+        int ns = y90_element_shells(m->Z[i], &occ, &be), Z = m->Z[i];
+        double share = m->w[i] / wsum * Z / y90_atomic_weight(Z) / c->z_over_a / Z; /* per electron of atom */
+        for (int j = 0; j < ns; j++) {
+            int conduct = single && occ[j] < 0;
+            double ne = occ[j] < 0 ? -occ[j] : occ[j];
+            if (single && Z == 6 && j == ns - 1) { /* graphite: one 2p electron bound, one conducting */
+                f[n] = share; nu2[n] = (be[j] / hwp) * (be[j] / hwp); alpha[n++] = 2.0 / 3.0;
+                ne -= 1.0;
+                conduct = 1;
+            }
+            f[n] = ne * share;
+            nu2[n] = conduct ? 0.0 : (be[j] / hwp) * (be[j] / hwp);
+            alpha[n++] = conduct ? 1.0 : 2.0 / 3.0;
+        }
     }
-    return NULL;
+    return n;
 }
 
-static int sbs84_apply(const sbs84_entry *e, double rho, y90_material_consts *c)
+/* r^2 from SBS84 eq. 8 by Newton's method. F(s) = sum f ln(s nu^2 + alpha f) - 2 ln(I/hw_p) is increasing
+ * and concave in s, so Newton started at s = 0 (where F < 0 for any real material: sum f ln(alpha f) < 0 and
+ * I > hw_p) rises monotonically to the root without overshooting. */
+static double adjustment_squared(int n, const double *f, const double *nu2, const double *alpha, double two_ln)
 {
-    double r = log(e->rho / rho);
-    if (fabs(r) > Y90_SBS84_MAX_LOG_RHO) return 0;
-    c->Cbar = e->Cbar + r;
-    c->X0 = e->X0 + r / Y90_TWO_LN10;
-    c->X1 = e->X1 + r / Y90_TWO_LN10;
-    c->a = e->a;
-    c->m = e->m;
-    c->delta0 = 0.0; /* all tabulated materials here are insulators */
-    return 1;
-}
-
-/* SP71 X0 for gases (rho < 0.01 g/cm3) from Cbar; sets *X1. */
-static double sp71_gas_x0(double C, double *X1)
-{
-    *X1 = 4.0;
-    if (C < 10.0) return 1.6;
-    if (C < 10.5) return 1.7;
-    if (C < 11.0) return 1.8;
-    if (C < 11.5) return 1.9;
-    if (C < 12.25) return 2.0;
-    *X1 = 5.0;
-    if (C < 13.804) return 2.0;
-    return 0.326 * C - 2.5;
-}
-
-/* SP71 X0 for condensed materials from Cbar and I (eV); sets *X1. */
-static double sp71_condensed_x0(double C, double I_eV, double *X1)
-{
-    if (I_eV < 100.0) {
-        *X1 = 2.0;
-        return C < 3.681 ? 0.2 : 0.326 * C - 1.0;
+    double s = 0.0;
+    for (int it = 0; it < 500; it++) {
+        double F = -two_ln, dF = 0;
+        for (int j = 0; j < n; j++) {
+            double t = s * nu2[j] + alpha[j] * f[j];
+            F += f[j] * log(t);
+            dF += f[j] * nu2[j] / t;
+        }
+        if (F >= 0 || !(dF > 0)) break;
+        double ds = -F / dF;
+        s += ds;
+        if (ds <= 1e-15 * s) break;
     }
-    *X1 = 3.0;
-    return C < 5.215 ? 0.2 : 0.326 * C - 1.5;
+    return s;
 }
 
-/* SP71 general parameters from I, <Z/A> and the density: plasma energy hw_p = 28.816 sqrt(rho <Z/A>) eV,
- * Cbar = 2 ln(I/hw_p) + 1, m = 3, a from continuity of delta at X0. */
-static void sp71_apply(double I_eV, double rho, y90_material_consts *c)
+static void density_effect_oscillators(const y90_material *m, y90_material_consts *c)
 {
-    double hwp = 28.816 * sqrt(rho * c->z_over_a); /* eV */
-    double C = 2.0 * log(I_eV / hwp) + 1.0;
-    double X1;
-    double X0 = rho < 0.01 ? sp71_gas_x0(C, &X1) : sp71_condensed_x0(C, I_eV, &X1);
-    c->Cbar = C;
-    c->X0 = X0;
-    c->X1 = X1;
-    c->m = 3.0;
-    c->a = (C - Y90_TWO_LN10 * X0) / pow(X1 - X0, c->m);
-    c->delta0 = 0.0;
-}
-
-static void density_effect_params(const y90_material *m, y90_material_consts *c)
-{
-    const sbs84_entry *e = sbs84_find(m, c);
-    if (e && sbs84_apply(e, m->density, c)) return;
-    sp71_apply(c->I_MeV * 1e6, m->density, c);
+    double hwp = Y90_PLASMA_EV * sqrt(m->density * c->z_over_a); /* eV */
+    double alpha[Y90_MAX_OSCILLATORS];
+    int n = build_oscillators(m, c, hwp, c->osc_f, c->osc_nu2, alpha);
+    double two_ln = 2.0 * log(c->I_MeV * 1e6 / hwp);
+    double s = adjustment_squared(n, c->osc_f, c->osc_nu2, alpha, two_ln);
+    for (int j = 0; j < n; j++) {
+        c->osc_nu2[j] *= s;
+        c->osc_l2[j] = c->osc_nu2[j] + alpha[j] * c->osc_f[j];
+    }
+    c->nosc = n;
+    c->Cbar = two_ln + 1.0;
+    c->adjustment = sqrt(s);
 }
 
 y90_status y90_material_consts_compute(const y90_material *m, y90_material_consts *c, y90_error *err)
@@ -267,6 +242,6 @@ y90_status y90_material_consts_compute(const y90_material *m, y90_material_const
     c->zz1_over_a = zz1 / wsum;             /* mol/g */
     c->electrons_per_g = Y90_AVOGADRO * c->z_over_a;
     c->I_MeV = mean_excitation_eV(m) * 1e-6;
-    density_effect_params(m, c);
+    density_effect_oscillators(m, c);
     return Y90_OK;
 }

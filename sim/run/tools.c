@@ -62,19 +62,29 @@ static y90_status tool_setup(const y90_config *c, y90_grid *g, y90_sources *s, y
 static void symmetrised(const y90_grid *g, const y90_run_result *res, int half, int i, int j, int k, double *mean,
                         double *sigma)
 {
+    /* average over the 48 symmetries of the cube (8 sign flips x 6 axis permutations), each distinct voxel once:
+     * the copies of one voxel are the same tally, not independent estimates (counting them 48 times understated
+     * the S(0,0,0) uncertainty by sqrt(48)). Distinct voxels are taken as independent; tests/test_run.c checks the
+     * result against the seed-to-seed scatter. */
     static const int perm[6][3] = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
     int off[3] = {i, j, k};
     double sum = 0, var = 0;
+    int cnt = 0;
+    size_t seen[48];
     for (int pm = 0; pm < 6; pm++)
         for (int sg = 0; sg < 8; sg++) {
             int d[3];
             for (int a = 0; a < 3; a++) d[a] = ((sg >> a) & 1 ? -1 : 1) * off[perm[pm][a]];
             size_t v = y90_grid_index(g, half + d[0], half + d[1], half + d[2]);
+            int dup = 0;
+            for (int q = 0; q < cnt && !dup; q++) dup = seen[q] == v;
+            if (dup) continue;
+            seen[cnt++] = v;
             sum += res->edep_mev[v];
             var += pow(res->rel_unc[v] * res->edep_mev[v], 2);
         }
-    *mean = sum / 48.0;
-    *sigma = sqrt(var) / 48.0; /* the 48 voxels as independent (before symmetrisation: conservative) */
+    *mean = sum / cnt;
+    *sigma = sqrt(var) / cnt;
 }
 
 /* Run the MC kernel with the activity uniform in the centre voxel of a (2 half + 1)^3 box of the tool's medium. */
