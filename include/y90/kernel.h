@@ -29,6 +29,7 @@ typedef struct y90_run_result {
     double decays;           /* decays the dose represents */
     double runtime_s;        /* s, kernel wall time */
     const char *kernel;      /* "local" or "mc" */
+    int interrupted;         /* 1 when the run was stopped before all requested histories were done */
     y90_energy_balance eb;
 } y90_run_result;
 

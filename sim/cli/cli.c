@@ -1,4 +1,4 @@
-/* y90mc CLI: check, phantom, run, report and config-reference. */
+/* y90mc CLI: check, phantom, run and config-reference. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,7 +11,6 @@
 #include "cli.h"
 #include "y90/config.h"
 #include "y90/io.h"
-#include "y90/report.h"
 #include "y90/run.h"
 
 int y90_cli_fail(const y90_error *e)
@@ -122,29 +121,69 @@ static void progress(int64_t done, int64_t total, void *user)
     p->last_pct = pct;
 }
 
+/* One option of `run` (also taken by `plan CONFIG`) at argv[*i]: 1 when taken (and *i moved past its value),
+ * 0 when it is not a run option, -1 after a message on a bad value. */
+int y90_cli_run_option(const char *cmd, int argc, char **argv, int *i, y90_cli_run_opts *o)
+{
+    const char *a = argv[*i], *v = *i + 1 < argc ? argv[*i + 1] : NULL;
+    if (!strcmp(a, "--histories") && v) return opt_i64(cmd, a, argv[++*i], 1, 1e13, &o->hist) ? -1 : 1;
+    if (!strcmp(a, "--threads") && v) return opt_i64(cmd, a, argv[++*i], 1, 4096, &o->threads) ? -1 : 1;
+    if (!strcmp(a, "--seed") && v) {
+        char *end;
+        errno = 0;
+        o->seed = strtoull(argv[++*i], &end, 10);
+        if (*end || end == argv[*i] || errno || argv[*i][0] == '-') {
+            usage_error(cmd, "--seed: expected a whole number in [0, 2^64-1]", argv[*i]);
+            return -1;
+        }
+        o->have_seed = 1;
+        return 1;
+    }
+    if (!strcmp(a, "--kernel") && v) {
+        o->kernel = argv[++*i];
+        if (strcmp(o->kernel, "mc") && strcmp(o->kernel, "local")) {
+            usage_error(cmd, "--kernel: expected mc or local", o->kernel);
+            return -1;
+        }
+        return 1;
+    }
+    if (!strcmp(a, "--quiet")) return o->quiet = 1;
+    return 0;
+}
+
+/* Run cfg into out with the command-line overrides; Ctrl-C stops after the current batch and writes what is
+ * finished (a second one kills). */
+int y90_cli_simulate(y90_config *c, const y90_cli_run_opts *ro, const char *out, int force)
+{
+    if (ro->hist > 0) c->transport.histories = ro->hist;
+    if (ro->threads > 0) c->transport.threads = (int)ro->threads;
+    if (ro->have_seed) c->transport.seed = (uint64_t)ro->seed;
+    if (ro->kernel) c->transport.kernel = !strcmp(ro->kernel, "mc") ? Y90_KERNEL_MC : Y90_KERNEL_LOCAL;
+    progress_state ps = {.t0 = wall_s(), .tty = isatty(2), .quiet = ro->quiet, .last_pct = -1};
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    y90_run_options o = {out, force, progress, &ps, &stop_requested, ro->quiet ? NULL : stderr};
+    y90_error e = {0};
+    return y90_run(c, &o, &e) ? y90_cli_fail(&e) : 0;
+}
+
 int y90_cli_run(int argc, char **argv)
 {
-    const char *cfgpath = NULL, *out = NULL, *kernel = NULL;
-    int force = 0, quiet = 0;
-    int64_t hist = -1, threads = -1;
-    unsigned long long seed_u = 0;
-    int have_seed = 0;
+    const char *cfgpath = NULL, *out = NULL;
+    int force = 0;
+    y90_cli_run_opts ro = {.hist = -1, .threads = -1};
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "-o") && v) out = argv[++i];
-        else if (!strcmp(a, "--histories") && v) { if (opt_i64("run", a, argv[++i], 1, 1e13, &hist)) return 2; }
-        else if (!strcmp(a, "--threads") && v) { if (opt_i64("run", a, argv[++i], 1, 4096, &threads)) return 2; }
-        else if (!strcmp(a, "--seed") && v) {
-            char *end;
-            errno = 0;
-            seed_u = strtoull(argv[++i], &end, 10);
-            if (*end || end == argv[i] || errno || argv[i][0] == '-')
-                return usage_error("run", "--seed: expected a whole number in [0, 2^64-1]", argv[i]);
-            have_seed = 1;
-        }
-        else if (!strcmp(a, "--kernel") && v) kernel = argv[++i];
+        const char *a = argv[i];
+        int took = y90_cli_run_option("run", argc, argv, &i, &ro);
+        if (took < 0) return 2;
+        if (took) continue;
+        if (!strcmp(a, "-o") && i + 1 < argc) out = argv[++i];
         else if (!strcmp(a, "--force")) force = 1;
-        else if (!strcmp(a, "--quiet")) quiet = 1;
         else if (a[0] == '-') return usage_error("run", "unknown option or missing value", a);
         else if (!cfgpath) cfgpath = a;
         else return usage_error("run", "more than one CONFIG", a);
@@ -153,64 +192,8 @@ int y90_cli_run(int argc, char **argv)
     y90_config c;
     y90_error e = {0};
     if (y90_config_load(cfgpath, &c, &e)) return y90_cli_fail(&e);
-    if (hist > 0) c.transport.histories = hist;
-    if (threads > 0) c.transport.threads = (int)threads;
-    if (have_seed) c.transport.seed = (uint64_t)seed_u;
-    if (kernel) {
-        if (!strcmp(kernel, "mc")) c.transport.kernel = Y90_KERNEL_MC;
-        else if (!strcmp(kernel, "local")) c.transport.kernel = Y90_KERNEL_LOCAL;
-        else { y90_config_free(&c); return usage_error("run", "--kernel: expected mc or local", kernel); }
-    }
-    progress_state ps = {.t0 = wall_s(), .tty = isatty(2), .quiet = quiet, .last_pct = -1};
-    /* the first Ctrl-C stops after the current batch and writes what is finished; a second one kills */
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sa.sa_flags = SA_RESETHAND;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    y90_run_options o = {out, force, progress, &ps, &stop_requested, quiet ? NULL : stderr};
-    int rc = y90_run(&c, &o, &e) ? y90_cli_fail(&e) : 0;
-    if (!rc && !quiet) fprintf(stderr, "wrote %s\n", out);
+    int rc = y90_cli_simulate(&c, &ro, out, force);
+    if (!rc && !ro.quiet) fprintf(stderr, "wrote %s\n", out);
     y90_config_free(&c);
-    return rc;
-}
-
-int y90_cli_report(int argc, char **argv)
-{
-    const char *path = NULL, *dvh = NULL;
-    int json = 0, force = 0;
-    double presc = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--json")) json = 1;
-        else if (!strcmp(argv[i], "--force")) force = 1;
-        else if (!strcmp(argv[i], "--dvh-csv") && i + 1 < argc) dvh = argv[++i];
-        else if (!strcmp(argv[i], "--prescription-gy") && i + 1 < argc) {
-            char *end;
-            presc = strtod(argv[++i], &end);
-            if (*end || !(presc > 0 && presc < 1e5))
-                return usage_error("report", "--prescription-gy: expected a dose in Gy, > 0", argv[i]);
-        } else if (argv[i][0] == '-') return usage_error("report", "unknown option or missing value", argv[i]);
-        else if (!path) path = argv[i];
-        else return usage_error("report", "more than one file", argv[i]);
-    }
-    if (!path) return usage_error("report", "expected OUT.h5", NULL);
-    if (dvh && !force && y90_file_exists(dvh))
-        return usage_error("report", "--dvh-csv file exists; use --force to overwrite", dvh);
-    struct stat s1, s2;
-    if (dvh && stat(path, &s1) == 0 && stat(dvh, &s2) == 0 && s1.st_dev == s2.st_dev && s1.st_ino == s2.st_ino)
-        return usage_error("report", "--dvh-csv would overwrite the dose file itself", dvh);
-    y90_error e = {0};
-    y90_report *r = calloc(1, sizeof *r);
-    if (!r) return 1;
-    int rc = 0;
-    if (y90_report_compute(path, presc, r, &e)) rc = y90_cli_fail(&e);
-    else {
-        if (json) y90_report_print_json(r, stdout);
-        else y90_report_print_text(r, stdout);
-        if (dvh && y90_report_write_dvh_csv(path, dvh, force, &e)) rc = y90_cli_fail(&e);
-    }
-    free(r);
     return rc;
 }

@@ -98,6 +98,7 @@ y90_status y90_run(const y90_config *c, const y90_run_options *o, y90_error *err
     st = y90_kernel_run(&in, &res, err);
     if (st && !(st == Y90_EINTERRUPTED && res.histories > 0)) goto cleanup;
     y90_status kst = st;
+    res.interrupted = kst == Y90_EINTERRUPTED;
     log_balance(o->log, &res);
     st = y90_io_write_run(o->out_path, o->force, c, &g, &src, &res, err);
     if (!st && kst) st = Y90_FAIL(err, kst, "interrupted: wrote the %lld finished histories to %s",
