@@ -180,9 +180,9 @@ static y90_status draw_slices(const y90_report *rep, const y90_report_dvh *t, co
                            {0, 2, 1, c[1], 1, "coronal", "R", "L", "I", "S"},
                            {1, 2, 0, c[0], 1, "sagittal", "A", "P", "I", "S"}};
     double ext[3] = {g->nx * g->spacing[0], g->ny * g->spacing[1], g->nz * g->spacing[2]};
-    double hmax = fmax(ext[1], ext[2]), scale = 540.0 / hmax; /* px per mm */
+    double hmax = fmax(ext[1], ext[2]), scale = fmin(540.0 / hmax, 1300.0 / (2 * ext[0] + ext[1])); /* px per mm */
     double width = 90 + scale * (ext[0] + ext[0] + ext[1]) + 2 * 90 + 140;
-    int W = (int)width, H = (int)(scale * hmax + 150);
+    int W = (int)width, H = (int)(scale * hmax + 170);
     cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, W, H);
     cairo_t *cr = cairo_create(s);
     cairo_set_source_rgb(cr, 1, 1, 1);
@@ -224,6 +224,7 @@ static y90_status draw_profile(const y90_report *rep, const y90_report_dvh *t, c
         double u = t->unc ? t->unc[i] : 0;
         top = fmax(top, t->dose[i] * (1 + u));
     }
+    top *= 1.05; /* headroom above the highest band */
     double sy = plot_nice_step(top > 0 ? top : 1, 6);
     plot_frame f = {90, 50, 860, 400, g->lo[0], g->lo[0] + g->nx * g->spacing[0], 0, ceil((top > 0 ? top : 1) / sy) * sy, 0};
     cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE); /* adjacent voxel rectangles without seams */
