@@ -105,7 +105,10 @@ static void check_liver_case(const y90_phantom_params *p, y90_grid *g, y90_phant
  * is checked in check_inside_liver.) */
 static void check_tumours(const y90_grid *g, const y90_phantom_info *info, int separate)
 {
-    size_t n = y90_grid_nvox(g), bad = 0, necrotic = 0, tum = 0;
+    size_t n = y90_grid_nvox(g), bad = 0, necrotic = 0, tum = 0, bad_id = 0;
+    /* /tumour_ids: tumour k (1-based, the info's order) on exactly the voxels within its radius */
+    CU_ASSERT_EQUAL(g->ntumours, info->ntumours);
+    CU_ASSERT_FATAL((g->tumour_id != NULL) == (info->ntumours > 0));
     for (int i = 0; i < info->ntumours; i++)
         for (int j = 0; j < i; j++) {
             const y90_tumour *a = &info->tumours[i], *b = &info->tumours[j];
@@ -122,6 +125,7 @@ static void check_tumours(const y90_grid *g, const y90_phantom_info *info, int s
             owners += d <= t->radius_mm;
             in_core |= d < t->core_radius_mm;
         }
+        if (g->tumour_id) bad_id += g->tumour_id[v] != (is_tumour(lab) && owners == 1 ? owner + 1 : 0);
         if (!is_tumour(lab)) {
             bad += owners != 0;
             continue;
@@ -132,6 +136,7 @@ static void check_tumours(const y90_grid *g, const y90_phantom_info *info, int s
         bad += (lab == TN_R || lab == TN_L) != in_core;
     }
     CU_ASSERT_EQUAL(bad, 0);
+    CU_ASSERT_EQUAL(bad_id, 0);
     if (tum > 0) CU_ASSERT(fabs((double)necrotic / (double)tum - 0.3) < 0.03);
 }
 
