@@ -24,10 +24,22 @@ int y90_cli_fail(const y90_error *e)
     }
 }
 
-static int usage_error(const char *cmd, const char *msg, const char *arg)
+int y90_cli_usage_error(const char *cmd, const char *msg, const char *arg)
 {
     fprintf(stderr, "y90mc %s: %s%s%s (see y90mc --help)\n", cmd, msg, arg ? ": " : "", arg ? arg : "");
     return 2;
+}
+
+int y90_cli_number(const char *cmd, const char *opt, const char *s, double lo, double hi, double *v)
+{
+    char *end;
+    errno = 0;
+    *v = strtod(s, &end);
+    if (end == s || *end || errno || !(*v >= lo && *v <= hi)) {
+        fprintf(stderr, "y90mc %s: %s '%s': expected a number in [%g, %g]\n", cmd, opt, s, lo, hi);
+        return -1;
+    }
+    return 0;
 }
 
 /* Parse a whole number option value in [lo, hi]. */
@@ -46,7 +58,7 @@ static int opt_i64(const char *cmd, const char *name, const char *s, double lo, 
 
 int y90_cli_check(int argc, char **argv)
 {
-    if (argc != 2) return usage_error("check", "expected exactly one CONFIG", NULL);
+    if (argc != 2) return y90_cli_usage_error("check", "expected exactly one CONFIG", NULL);
     y90_config c;
     y90_error e = {0};
     if (y90_config_load(argv[1], &c, &e)) return y90_cli_fail(&e);
@@ -71,11 +83,11 @@ int y90_cli_phantom(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-o") && i + 1 < argc) out = argv[++i];
         else if (!strcmp(argv[i], "--force")) force = 1;
-        else if (argv[i][0] == '-') return usage_error("phantom", "unknown option", argv[i]);
+        else if (argv[i][0] == '-') return y90_cli_usage_error("phantom", "unknown option", argv[i]);
         else if (!cfgpath) cfgpath = argv[i];
-        else return usage_error("phantom", "more than one CONFIG", argv[i]);
+        else return y90_cli_usage_error("phantom", "more than one CONFIG", argv[i]);
     }
-    if (!cfgpath || !out) return usage_error("phantom", "expected CONFIG and -o PHANTOM.h5", NULL);
+    if (!cfgpath || !out) return y90_cli_usage_error("phantom", "expected CONFIG and -o PHANTOM.h5", NULL);
     y90_config c;
     y90_error e = {0};
     if (y90_config_load(cfgpath, &c, &e)) return y90_cli_fail(&e);
@@ -133,7 +145,7 @@ int y90_cli_run_option(const char *cmd, int argc, char **argv, int *i, y90_cli_r
         errno = 0;
         o->seed = strtoull(argv[++*i], &end, 10);
         if (*end || end == argv[*i] || errno || argv[*i][0] == '-') {
-            usage_error(cmd, "--seed: expected a whole number in [0, 2^64-1]", argv[*i]);
+            y90_cli_usage_error(cmd, "--seed: expected a whole number in [0, 2^64-1]", argv[*i]);
             return -1;
         }
         o->have_seed = 1;
@@ -142,7 +154,7 @@ int y90_cli_run_option(const char *cmd, int argc, char **argv, int *i, y90_cli_r
     if (!strcmp(a, "--kernel") && v) {
         o->kernel = argv[++*i];
         if (strcmp(o->kernel, "mc") && strcmp(o->kernel, "local")) {
-            usage_error(cmd, "--kernel: expected mc or local", o->kernel);
+            y90_cli_usage_error(cmd, "--kernel: expected mc or local", o->kernel);
             return -1;
         }
         return 1;
@@ -184,11 +196,11 @@ int y90_cli_run(int argc, char **argv)
         if (took) continue;
         if (!strcmp(a, "-o") && i + 1 < argc) out = argv[++i];
         else if (!strcmp(a, "--force")) force = 1;
-        else if (a[0] == '-') return usage_error("run", "unknown option or missing value", a);
+        else if (a[0] == '-') return y90_cli_usage_error("run", "unknown option or missing value", a);
         else if (!cfgpath) cfgpath = a;
-        else return usage_error("run", "more than one CONFIG", a);
+        else return y90_cli_usage_error("run", "more than one CONFIG", a);
     }
-    if (!cfgpath || !out) return usage_error("run", "expected CONFIG and -o OUT.h5", NULL);
+    if (!cfgpath || !out) return y90_cli_usage_error("run", "expected CONFIG and -o OUT.h5", NULL);
     y90_config c;
     y90_error e = {0};
     if (y90_config_load(cfgpath, &c, &e)) return y90_cli_fail(&e);

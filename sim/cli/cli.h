@@ -24,6 +24,11 @@ typedef struct {
 int y90_cli_run_option(const char *cmd, int argc, char **argv, int *i, y90_cli_run_opts *o);
 int y90_cli_simulate(y90_config *c, const y90_cli_run_opts *ro, const char *out, int force);
 
+/* "y90mc CMD: msg: arg (see y90mc --help)" on stderr; returns 2. */
+int y90_cli_usage_error(const char *cmd, const char *msg, const char *arg);
+/* Option value s as a number in [lo, hi] into *v; -1 after a message naming cmd, opt and the range. */
+int y90_cli_number(const char *cmd, const char *opt, const char *s, double lo, double hi, double *v);
+
 /* Print an error as "y90mc: message" and return the exit status for its code
  * (2 for the user's input and requests too large for memory, 130 for an interrupt, 1 otherwise). */
 int y90_cli_fail(const y90_error *e);

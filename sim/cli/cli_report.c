@@ -12,24 +12,6 @@
 #include "y90/io.h"
 #include "y90/report.h"
 
-static int report_usage(const char *cmd, const char *msg, const char *arg)
-{
-    fprintf(stderr, "y90mc %s: %s%s%s (see y90mc --help)\n", cmd, msg, arg ? ": " : "", arg ? arg : "");
-    return 2;
-}
-
-static int number(const char *cmd, const char *opt, const char *s, double lo, double hi, double *v)
-{
-    char *end;
-    errno = 0;
-    *v = strtod(s, &end);
-    if (end == s || *end || errno || !(*v >= lo && *v <= hi)) {
-        fprintf(stderr, "y90mc %s: %s '%s': expected a number in [%g, %g]\n", cmd, opt, s, lo, hi);
-        return -1;
-    }
-    return 0;
-}
-
 /* "2,50,70" into v (at most Y90_REPORT_MAX_LIST numbers in [lo, hi]). */
 static int number_list(const char *cmd, const char *opt, const char *s, double lo, double hi, double *v, int *n)
 {
@@ -41,7 +23,7 @@ static int number_list(const char *cmd, const char *opt, const char *s, double l
             fprintf(stderr, "y90mc %s: %s '%s': at most %d values\n", cmd, opt, s, Y90_REPORT_MAX_LIST);
             return -1;
         }
-        if (number(cmd, opt, t, lo, hi, &v[(*n)++])) return -1;
+        if (y90_cli_number(cmd, opt, t, lo, hi, &v[(*n)++])) return -1;
     }
     if (*n == 0) {
         fprintf(stderr, "y90mc %s: %s '%s': expected a comma-separated list of numbers\n", cmd, opt, s);
@@ -71,7 +53,7 @@ static int report_option(const char *cmd, int argc, char **argv, int *i, y90_rep
     if (*i + 1 >= argc) return 0;
     for (size_t k = 0; k < sizeof num / sizeof *num; k++)
         if (!strcmp(a, num[k].name))
-            return number(cmd, a, argv[++*i], num[k].lo, num[k].hi, (double *)((char *)o + num[k].off)) ? -1 : 1;
+            return y90_cli_number(cmd, a, argv[++*i], num[k].lo, num[k].hi, (double *)((char *)o + num[k].off)) ? -1 : 1;
     if (!strcmp(a, "--dx")) return number_list(cmd, a, argv[++*i], 0, 100, o->dx_pct, &o->ndx) ? -1 : 1;
     if (!strcmp(a, "--vx-gy")) return number_list(cmd, a, argv[++*i], 0, 1e5, o->vx_gy, &o->nvx) ? -1 : 1;
     return 0;
@@ -97,14 +79,14 @@ int y90_cli_report(int argc, char **argv)
         else if (!strcmp(argv[i], "--force")) force = 1;
         else if (!strcmp(argv[i], "--dvh-csv") && i + 1 < argc) dvh = argv[++i];
         else if (!strcmp(argv[i], "--png") && i + 1 < argc) png = argv[++i];
-        else if (argv[i][0] == '-') return report_usage("report", "unknown option or missing value", argv[i]);
+        else if (argv[i][0] == '-') return y90_cli_usage_error("report", "unknown option or missing value", argv[i]);
         else if (!path) path = argv[i];
-        else return report_usage("report", "more than one file", argv[i]);
+        else return y90_cli_usage_error("report", "more than one file", argv[i]);
     }
-    if (!path) return report_usage("report", "expected OUT.h5", NULL);
+    if (!path) return y90_cli_usage_error("report", "expected OUT.h5", NULL);
     if (dvh && !force && y90_file_exists(dvh))
-        return report_usage("report", "--dvh-csv file exists; use --force to overwrite", dvh);
-    if (dvh && same_file(path, dvh)) return report_usage("report", "--dvh-csv would overwrite the dose file itself", dvh);
+        return y90_cli_usage_error("report", "--dvh-csv file exists; use --force to overwrite", dvh);
+    if (dvh && same_file(path, dvh)) return y90_cli_usage_error("report", "--dvh-csv would overwrite the dose file itself", dvh);
     y90_error e = {0};
     y90_report r;
     int rc = 0;
@@ -165,17 +147,17 @@ int y90_cli_plan(int argc, char **argv)
         else if (!strcmp(a, "--force")) force = 1;
         else if (!strcmp(a, "--json")) json = 1;
         else if (!strcmp(a, "--hours-after-calibration") && i + 1 < argc) {
-            if (number("plan", a, argv[++i], 0, 1e4, &po.hours_after_calibration)) return 2;
+            if (y90_cli_number("plan", a, argv[++i], 0, 1e4, &po.hours_after_calibration)) return 2;
         } else if (!strcmp(a, "--vial-gbq") && i + 1 < argc) {
-            if (number("plan", a, argv[++i], 1e-3, 1e3, &po.vial_gbq)) return 2;
-        } else if (a[0] == '-') return report_usage("plan", "unknown option or missing value", a);
+            if (y90_cli_number("plan", a, argv[++i], 1e-3, 1e3, &po.vial_gbq)) return 2;
+        } else if (a[0] == '-') return y90_cli_usage_error("plan", "unknown option or missing value", a);
         else if (!input) input = a;
-        else return report_usage("plan", "more than one input", a);
+        else return y90_cli_usage_error("plan", "more than one input", a);
     }
     y90_goal goal;
-    if (!input || !goal_s) return report_usage("plan", "expected CONFIG or OUT.h5 and --goal", NULL);
+    if (!input || !goal_s) return y90_cli_usage_error("plan", "expected CONFIG or OUT.h5 and --goal", NULL);
     if (y90_goal_parse(goal_s, &goal))
-        return report_usage("plan", "--goal: expected treated-liver-mean=GY, tumour-d70=GY or normal-liver-mean<=GY",
+        return y90_cli_usage_error("plan", "--goal: expected treated-liver-mean=GY, tumour-d70=GY or normal-liver-mean<=GY",
                             goal_s);
     char h5[4096];
     int simulated = !is_hdf5(input), rc = 0;

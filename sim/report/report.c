@@ -697,30 +697,36 @@ static y90_status dvh_write(const char *csv_path, const report_data *d, double s
     return st;
 }
 
+/* Load the file and every row's histogram (dvh_histograms) into *hist (malloc'd). On failure d is freed. */
+static y90_status dvh_load(const char *h5path, report_data *d, double *step, size_t *nb, size_t **hist,
+                           y90_error *err)
+{
+    *hist = NULL;
+    y90_status st = data_load(h5path, d, NULL, err);
+    if (st != Y90_OK) return st;
+    st = define_rows(d, err);
+    if (st == Y90_OK) {
+        *step = dvh_step(dvh_max_dose(d), nb);
+        *hist = y90_calloc((size_t)(d->nrows > 0 ? d->nrows : 1) * (*nb + 1), sizeof **hist, "DVH histograms", err);
+        if (!*hist) st = Y90_ENOMEM;
+    }
+    if (st == Y90_OK) dvh_histograms(d, *step, *nb, *hist);
+    else data_free(d);
+    return st;
+}
+
 y90_status y90_report_write_dvh_csv(const char *h5path, const char *csv_path, int force, y90_error *err)
 {
     report_data *d = malloc(sizeof *d);
-    size_t *hist = NULL;
+    size_t *hist, nb;
+    double step;
     if (!d) return Y90_FAIL(err, Y90_ENOMEM, "DVH: out of memory");
-    y90_status st = data_load(h5path, d, NULL, err);
-    if (st != Y90_OK) {
-        free(d);
-        return st;
+    y90_status st = dvh_load(h5path, d, &step, &nb, &hist, err);
+    if (st == Y90_OK) {
+        st = dvh_write(csv_path, d, step, nb, hist, force, err);
+        free(hist);
+        data_free(d);
     }
-    st = define_rows(d, err);
-    if (st != Y90_OK) goto cleanup;
-    size_t nb;
-    double step = dvh_step(dvh_max_dose(d), &nb);
-    hist = y90_calloc((size_t)(d->nrows > 0 ? d->nrows : 1) * (nb + 1), sizeof *hist, "DVH histograms", err);
-    if (!hist) {
-        st = Y90_ENOMEM;
-        goto cleanup;
-    }
-    dvh_histograms(d, step, nb, hist);
-    st = dvh_write(csv_path, d, step, nb, hist, force, err);
-cleanup:
-    free(hist);
-    data_free(d);
     free(d);
     return st;
 }
@@ -730,35 +736,28 @@ y90_status y90_report_dvh_table(const char *h5path, y90_report_dvh *t, y90_error
 {
     memset(t, 0, sizeof *t);
     report_data *d = malloc(sizeof *d);
+    size_t *hist;
     if (!d) return Y90_FAIL(err, Y90_ENOMEM, "DVH: out of memory");
-    y90_status st = data_load(h5path, d, NULL, err);
+    y90_status st = dvh_load(h5path, d, &t->step, &t->nb, &hist, err);
     if (st != Y90_OK) {
         free(d);
         return st;
     }
-    st = define_rows(d, err);
-    size_t nr = (size_t)(d->nrows > 0 ? d->nrows : 1);
-    if (st == Y90_OK) {
-        t->step = dvh_step(dvh_max_dose(d), &t->nb);
-        size_t *hist = y90_calloc(nr * (t->nb + 1), sizeof *hist, "DVH histograms", err);
-        t->cum = hist ? y90_calloc(nr * (t->nb + 1), sizeof *t->cum, "DVH table", err) : NULL;
-        t->names = t->cum ? y90_calloc(nr, sizeof *t->names, "DVH names", err) : NULL;
-        t->tumour = t->names ? y90_calloc(nr, sizeof *t->tumour, "DVH names", err) : NULL;
-        if (!t->tumour) st = Y90_ENOMEM;
-        else {
-            dvh_histograms(d, t->step, t->nb, hist);
-            for (int r = 0; r < d->nrows; r++) {
-                size_t *h = hist + (size_t)r * (t->nb + 1);
-                for (size_t j = t->nb; j-- > 0;) h[j] += h[j + 1];
-                for (size_t j = 0; j <= t->nb; j++) t->cum[(size_t)r * (t->nb + 1) + j] = 100.0 * (double)h[j] / (double)h[0];
-                snprintf(t->names[r], Y90_NAME_LEN, "%s", d->rows[r].name);
-                t->tumour[r] = d->rows[r].tumour;
-            }
-            t->nrows = d->nrows;
-        }
-        free(hist);
+    size_t nr = (size_t)(d->nrows > 0 ? d->nrows : 1), nb = t->nb;
+    t->cum = y90_calloc(nr * (nb + 1), sizeof *t->cum, "DVH table", err);
+    t->names = t->cum ? y90_calloc(nr, sizeof *t->names, "DVH names", err) : NULL;
+    t->tumour = t->names ? y90_calloc(nr, sizeof *t->tumour, "DVH names", err) : NULL;
+    if (!t->tumour) st = Y90_ENOMEM;
+    for (int r = 0; st == Y90_OK && r < d->nrows; r++) { /* cumulative from the top, in % of the row */
+        size_t *h = hist + (size_t)r * (nb + 1);
+        for (size_t j = nb; j-- > 0;) h[j] += h[j + 1];
+        for (size_t j = 0; j <= nb; j++) t->cum[(size_t)r * (nb + 1) + j] = 100.0 * (double)h[j] / (double)h[0];
+        snprintf(t->names[r], Y90_NAME_LEN, "%s", d->rows[r].name);
+        t->tumour[r] = d->rows[r].tumour;
     }
+    free(hist);
     if (st == Y90_OK) {
+        t->nrows = d->nrows;
         t->g = d->g; /* hand the arrays over */
         t->dose = d->dose;
         t->unc = d->unc;
