@@ -128,6 +128,35 @@ static int plan_simulate(const char *cfgpath, const y90_cli_run_opts *ro, const 
     return rc;
 }
 
+static void json_pair(const char *key, double v, const char *sep)
+{
+    if (isfinite(v)) printf("\"%s\": %.10g%s", key, v, sep);
+    else printf("\"%s\": null%s", key, sep);
+}
+
+/* The plan as one JSON object (GBq, h, Gy; null where not available). */
+static void print_plan_json(const y90_plan *p)
+{
+    printf("{");
+    json_pair("activity_gbq", p->activity_gbq, ", ");
+    json_pair("activity_calibration_gbq", p->activity_calibration_gbq, ", ");
+    json_pair("hours_after_calibration", p->hours_after_calibration, ", ");
+    json_pair("vial_gbq", p->vial_gbq, ", ");
+    json_pair("vial_hours_after_calibration", p->vial_hours, ", ");
+    json_pair("scale", p->scale, ", ");
+    json_pair("simulated_gy", p->simulated_gy, ", ");
+    json_pair("mird_gbq", p->mird_gbq, ", ");
+    json_pair("partition_gbq", p->partition_gbq, ", ");
+    json_pair("treated_liver_mean_gy", p->treated_liver_mean_gy, ", ");
+    json_pair("tumour_d70_gy", p->tumour_d70_gy, ", ");
+    json_pair("whole_normal_liver_mean_gy", p->whole_normal_liver_mean_gy, ", ");
+    json_pair("lung_mean_gy", p->lung_mean_gy, ", ");
+    json_pair("lung_1kg_gy", p->lung_1kg_gy, ", ");
+    printf("\"lung_session_ok\": %s, \"lung_cumulative_ok\": %s, \"normal_liver_ok\": %s}\n",
+           p->lung_session_ok ? "true" : "false", p->lung_cumulative_ok ? "true" : "false",
+           p->normal_liver_ok ? "true" : "false");
+}
+
 int y90_cli_plan(int argc, char **argv)
 {
     const char *input = NULL, *goal_s = NULL, *out = NULL;
@@ -171,14 +200,7 @@ int y90_cli_plan(int argc, char **argv)
     if (y90_report_compute(h5, &o, &r, &e)) rc = y90_cli_fail(&e);
     else {
         if (y90_plan_compute(&r, &goal, &po, &p, &e)) rc = y90_cli_fail(&e);
-        else if (json)
-            printf("{\"activity_gbq\": %.10g, \"activity_calibration_gbq\": %.10g, \"hours_after_calibration\": %.10g, "
-                   "\"scale\": %.10g, \"simulated_gy\": %.10g, \"mird_gbq\": %.10g, \"partition_gbq\": %.10g, "
-                   "\"lung_session_ok\": %s, \"lung_cumulative_ok\": %s, \"normal_liver_ok\": %s}\n",
-                   p.activity_gbq, p.activity_calibration_gbq, p.hours_after_calibration, p.scale, p.simulated_gy,
-                   isfinite(p.mird_gbq) ? p.mird_gbq : -1, isfinite(p.partition_gbq) ? p.partition_gbq : -1,
-                   p.lung_session_ok ? "true" : "false", p.lung_cumulative_ok ? "true" : "false",
-                   p.normal_liver_ok ? "true" : "false");
+        else if (json) print_plan_json(&p);
         else y90_plan_print(&r, &p, stdout);
         y90_report_free(&r);
     }

@@ -526,13 +526,14 @@ static void explain(y90_report *r)
     if (!r->treatment || isnan(r->f_treated_liver)) return;
     double liver_share = 100.0 * (1.0 - r->lsf);
     snprintf(r->why[0], sizeof r->why[0],
-             "MIRD (%.1f Gy) puts the whole liver share of the emission (1 - LSF = %.1f %%) into the treated liver; "
-             "the simulation deposits %.1f %% of the emitted energy there (%.1f Gy): %.1f %% crosses the liver "
-             "surface into the body, %.1f %% is in the lungs, %.1f %% in untreated liver, %.2f %% leaves as "
-             "bremsstrahlung photons and %.2f %% as electrons leaving the grid (%.2f %% is absorbed inside the "
-             "spheres, still counted in the voxel holding them).",
+             "MIRD (%.1f Gy) keeps the whole liver share of the emission (1 - LSF = %.1f %%) in the treated liver; "
+             "the simulation deposits %.1f %% of the emitted energy there (%.1f Gy; %.1f / %.1f = the dose ratio): "
+             "%.1f %% crosses the liver surface into the body, %.1f %% is in the lungs (shunted spheres included), "
+             "%.1f %% in untreated liver, %.2f %% leaves as bremsstrahlung photons and %.2f %% as electrons leaving "
+             "the grid (%.2f %% is absorbed inside the spheres, still counted in the voxel holding them).",
              r->mird_treated_liver_gy, liver_share, 100 * r->f_treated_liver, r->treated_liver_mean_gy,
-             100 * r->f_body, 100 * r->f_lung, 100 * r->f_other_liver, 100 * r->f_photon, 100 * r->f_electron,
+             100 * r->f_treated_liver, liver_share, 100 * r->f_body, 100 * r->f_lung, 100 * r->f_other_liver,
+             100 * r->f_photon, 100 * r->f_electron,
              100 * r->f_spheres);
     const y90_dose_stats *n = y90_report_row(r, "liver_normal_treated"), *t = y90_report_row(r, "tumour_viable_treated");
     double mn = n ? n->mass_g : 0, mt = t ? t->mass_g : 0, denom = r->tn * mt + mn;

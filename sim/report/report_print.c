@@ -125,6 +125,8 @@ void y90_report_print_text(const y90_report *r, FILE *f)
 {
     const y90_report_options *o = &r->opt;
     print_table(r, f);
+    if (r->ntumours == 0 && y90_report_row(r, "tumour"))
+        fprintf(f, "(no /tumour_ids in the file, written by phantoms since this format: no per-tumour rows)\n");
     fprintf(f, "Dx: minimum dose to the hottest x %% of the volume; Vx: %% of the volume with at least x Gy; Vpres: at least "
                "the prescription; Vtgt: at least the tumour target (%.1f Gy)\n", o->tumour_target_gy);
     fprintf(f, "BED (Dale 1985, permanent 90Y implant, T1/2 %.2f h): tumour alpha/beta %.3g Gy, repair %.3g h; normal "
