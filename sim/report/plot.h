@@ -26,5 +26,7 @@ void plot_colour(double t, double rgb[3]);
 double plot_nice_step(double range, int n);
 /* Write surface as dir/name.png (through a temporary name, renamed when complete). */
 y90_status plot_save(cairo_surface_t *s, const char *dir, const char *name, FILE *log, y90_error *err);
+/* Release cairo's and fontconfig's caches (after the last picture), so that a memory checker sees no leak. */
+void plot_release(void);
 
 #endif

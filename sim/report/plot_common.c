@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <fontconfig/fontconfig.h>
 #include "plot.h"
 #include "y90/io.h"
 
@@ -91,4 +92,10 @@ y90_status plot_save(cairo_surface_t *s, const char *dir, const char *name, FILE
     if (st != Y90_OK) remove(tmp);
     else if (log) fprintf(log, "wrote %s\n", path);
     return st;
+}
+
+void plot_release(void)
+{
+    cairo_debug_reset_static_data(); /* cairo's font and pattern caches */
+    FcFini();                        /* fontconfig's configuration, loaded by cairo's first text */
 }

@@ -314,5 +314,6 @@ y90_status y90_report_write_png(const char *h5path, const y90_report *r, const c
     if (st == Y90_OK) st = draw_slices(r, &t, c, dir, log, err);
     if (st == Y90_OK) st = draw_profile(r, &t, c, dir, log, err);
     y90_report_dvh_free(&t);
+    plot_release();
     return st;
 }
