@@ -13,24 +13,32 @@ static double now_s(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static int64_t batch_size(int64_t total, int threads)
+#define BATCH_SECONDS 0.25 /* a stop request (Ctrl-C) waits for at most about this long */
+
+/* Histories in the next batch: at most 1 % of the run (progress steps), at most what the measured rate does in
+ * BATCH_SECONDS, at least 256 per thread. The first batch is the smallest (no rate yet). Batches only decide when
+ * a stop request is seen: the result does not depend on them (per-history streams, integer tallies). */
+static int64_t batch_size(int64_t total, int threads, double rate)
 {
-    int64_t b = total / 100; /* about 100 batches: progress steps of 1 % */
-    int64_t lo = 256 * (int64_t)threads;
-    if (b < lo) b = lo;
-    return b;
+    int64_t lo = 256 * (int64_t)threads, b = total / 100;
+    if (!(rate > 0)) return lo;
+    if ((double)b > rate * BATCH_SECONDS) b = (int64_t)(rate * BATCH_SECONDS);
+    return b < lo ? lo : b;
 }
 
 y90_status y90_drive_tally(const y90_kernel_input *in, const y90_kernel_ops *ops, const void *ctx, y90_tally *t,
                            int64_t *done_out, int *threads_out, y90_error *err)
 {
-    const int64_t total = in->tp->histories;
-    int threads = in->tp->threads > 0 ? in->tp->threads : omp_get_num_procs();
+    const int64_t first = in->count > 0 ? in->first : 0, total = in->count > 0 ? in->count : in->tp->histories;
+    const int64_t last = first + total; /* one past the last history */
+    int threads = in->tp->threads > 0 ? in->tp->threads : omp_get_max_threads(); /* OMP_NUM_THREADS or all cores */
     int failed = 0;
-    int64_t done = 0, bs = batch_size(total, threads);
-    while (done < total && !failed) {
+    int64_t done = first;
+    double rate = 0; /* histories per second of the last batch */
+    while (done < last && !failed) {
         if (in->stop && *in->stop) break;
-        int64_t end = done + bs < total ? done + bs : total;
+        int64_t bs = batch_size(total, threads, rate), end = done + bs < last ? done + bs : last;
+        double t0 = now_s();
         #pragma omp parallel num_threads(threads) reduction(| : failed)
         {
             y90_hist hb;
@@ -49,9 +57,12 @@ y90_status y90_drive_tally(const y90_kernel_input *in, const y90_kernel_ops *ops
             if (scratch) ops->thread_free(scratch);
             y90_hist_free(&hb);
         }
+        double dt = now_s() - t0;
+        rate = dt > 0 ? (double)(end - done) / dt : 0;
         done = end;
-        if (in->progress) in->progress(done, total, in->progress_user);
+        if (in->progress) in->progress(done - first, total, in->progress_user);
     }
+    done -= first;
     *done_out = done;
     *threads_out = threads;
     if (failed) return Y90_FAIL(err, Y90_ENOMEM, "%s kernel: out of memory for per-thread buffers", ops->name);
@@ -78,7 +89,8 @@ y90_status y90_drive(const y90_kernel_input *in, const y90_kernel_ops *ops, cons
         return kst;
     }
     st = y90_tally_to_result(&t, in->grid, done, in->src->decays, res, err);
-    y90_tally_free(&t);
+    res->tally = t; /* kept: a part of a run is written with its tallies */
+    res->first = in->count > 0 ? in->first : 0;
     res->runtime_s = now_s() - t0;
     res->threads = threads;
     res->seed = in->tp->seed;
@@ -95,6 +107,7 @@ void y90_run_result_free(y90_run_result *r)
     free(r->dose);
     free(r->rel_unc);
     free(r->edep_mev);
+    y90_tally_free(&r->tally);
     r->dose = NULL;
     r->rel_unc = NULL;
     r->edep_mev = NULL;
@@ -104,9 +117,19 @@ y90_status y90_kernel_run(const y90_kernel_input *in, y90_run_result *res, y90_e
 {
     memset(res, 0, sizeof *res);
     if (in->tp->histories < 1) return Y90_FAIL(err, Y90_EINPUT, "transport.histories must be at least 1");
+    if (in->count < 0 || in->first < 0 || (in->count > 0 && in->first + in->count > in->tp->histories))
+        return Y90_FAIL(err, Y90_EINTERNAL, "histories %lld..%lld outside the run's %lld", (long long)in->first,
+                        (long long)(in->first + in->count), (long long)in->tp->histories);
     switch (in->tp->kernel) {
     case Y90_KERNEL_LOCAL: return y90_kernel_local_run(in, res, err);
     case Y90_KERNEL_MC: return y90_kernel_mc_run(in, res, err);
+    case Y90_KERNEL_DVK:
+    case Y90_KERNEL_DVK_DENSITY: return y90_kernel_dvk_run(in, res, err);
     }
     return Y90_FAIL(err, Y90_EINTERNAL, "unknown kernel %d", (int)in->tp->kernel);
+}
+
+int y90_run_interrupted(const y90_run_result *res)
+{
+    return res->kernel && strcmp(res->kernel, "mc") == 0 && res->histories < res->histories_requested;
 }

@@ -24,8 +24,16 @@ y90_status y90_drive(const y90_kernel_input *in, const y90_kernel_ops *ops, cons
 y90_status y90_drive_tally(const y90_kernel_input *in, const y90_kernel_ops *ops, const void *ctx, y90_tally *t,
                            int64_t *done_out, int *threads_out, y90_error *err);
 
+/* The deterministic kernels' shared start (allocates dose and a zero rel_unc; histories 0) and end (wall time);
+ * the energy per decay of the sources (MeV). */
+y90_status y90_kernel_deterministic_begin(const y90_kernel_input *in, const char *name, y90_run_result *res,
+                                          double *t0, y90_error *err);
+void y90_kernel_deterministic_end(y90_run_result *res, double t0);
+double y90_kernel_energy_per_decay(const y90_sources *s);
+
 /* The kernels. */
 y90_status y90_kernel_local_run(const y90_kernel_input *in, y90_run_result *res, y90_error *err);
 y90_status y90_kernel_mc_run(const y90_kernel_input *in, y90_run_result *res, y90_error *err);
+y90_status y90_kernel_dvk_run(const y90_kernel_input *in, y90_run_result *res, y90_error *err);
 
 #endif

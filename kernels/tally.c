@@ -80,6 +80,17 @@ void y90_hist_flush(y90_tally *t, y90_hist *h)
     h->n = 0;
 }
 
+void y90_tally_add(y90_tally *a, const y90_tally *b)
+{
+    #pragma omp parallel for schedule(static)
+    for (size_t i = 0; i < a->nvox; i++) {
+        a->sum[i] += b->sum[i];
+        a->sum2[i] += b->sum2[i];
+    }
+    for (int k = 0; k < Y90_EB_N; k++) a->eb[k] += b->eb[k];
+    a->deposited += b->deposited;
+}
+
 void y90_tally_balance(const y90_tally *t, y90_energy_balance *eb)
 {
     eb->emitted = (double)t->eb[Y90_EB_EMITTED] * Y90_TALLY_E_UNIT;

@@ -13,15 +13,7 @@
 #define Y90_TALLY_E_UNIT 1e-9   /* MeV */
 #define Y90_TALLY_E2_UNIT 1e-10 /* MeV^2 */
 
-enum { Y90_EB_EMITTED, Y90_EB_ESC_E, Y90_EB_ESC_PH, Y90_EB_CUTOFF, Y90_EB_SPHERE, Y90_EB_N };
-
-typedef struct {
-    size_t nvox;
-    uint64_t *sum;               /* per voxel, energy units */
-    uint64_t *sum2;              /* per voxel, squared-energy units */
-    uint64_t eb[Y90_EB_N];       /* energy balance terms, energy units */
-    uint64_t deposited;          /* energy units, equals the sum over voxels */
-} y90_tally;
+/* y90_tally and its energy-balance terms are public (y90/kernel.h): parts of a run are merged by adding them. */
 
 /* Deposits of one history, merged per voxel before they reach the shared tally. */
 typedef struct {
@@ -35,8 +27,6 @@ typedef struct {
 /* Double the buffer; returns non-zero (and sets failed) when memory runs out. */
 int y90_hist_grow(y90_hist *h);
 
-y90_status y90_tally_alloc(y90_tally *t, size_t nvox, y90_error *err);
-void y90_tally_free(y90_tally *t);
 y90_status y90_hist_alloc(y90_hist *h, y90_error *err);
 void y90_hist_free(y90_hist *h);
 
@@ -73,8 +63,5 @@ static inline double y90_tally_rel_unc(const y90_tally *t, size_t k, double N)
 /* The energy balance of a tally, MeV. */
 void y90_tally_balance(const y90_tally *t, y90_energy_balance *eb);
 
-/* Fill res (dose Gy, uncertainty, energy balance) from the tally of `histories` decays. */
-y90_status y90_tally_to_result(const y90_tally *t, const y90_grid *g, int64_t histories, double decays,
-                               y90_run_result *res, y90_error *err);
 
 #endif

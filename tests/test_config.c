@@ -83,6 +83,7 @@ static void test_defaults(void)
     CU_ASSERT_DOUBLE_EQUAL(c.source.sphere_density, 0, 0);
     CU_ASSERT_DOUBLE_EQUAL(c.source.activity_per_sphere_bq, 0, 0);
     CU_ASSERT_STRING_EQUAL(c.source.structure, "slab0");
+    CU_ASSERT_EQUAL(c.source.seed, 1);
     for (int a = 0; a < 3; a++) {
         CU_ASSERT_DOUBLE_EQUAL(c.source.box_min_mm[a], 0, 0);
         CU_ASSERT_DOUBLE_EQUAL(c.source.box_max_mm[a], 0, 0);
@@ -170,6 +171,7 @@ static const char *const full_text =
     "source:\n"
     "  type: point\n"
     "  product: sir_spheres\n"
+    "  seed: 18446744073709551614\n"
     "  sphere_diameter_um: 30\n"
     "  sphere_diameter_sd_um: 5\n"
     "  sphere_density: 1.7\n"
@@ -201,6 +203,8 @@ static const char *const full_text =
     "  straggling: false\n"
     "  secondaries: no\n"
     "  multiple_scattering: off\n"
+    "  activity_map: expected\n"
+    "  kernel_histories: 50000\n"
     "output:\n"
     "  uncertainty: false\n"
     "  microspheres: false\n"
@@ -219,7 +223,7 @@ static const char *const all_keys[] = {
     "phantom.tumour_size_sigma", "phantom.tumour_pattern", "phantom.tumour_lobes", "phantom.tumour_large_fraction",
     "phantom.necrotic_fraction", "phantom.necrosis_min_diameter_mm", "phantom.lung_density", "phantom.body_density",
     "phantom.margin_mm", "phantom.box_size_mm", "phantom.material", "phantom.density", "phantom.slab_materials",
-    "phantom.slab_densities", "phantom.slab_thickness_mm", "source.type", "source.product",
+    "phantom.slab_densities", "phantom.slab_thickness_mm", "source.type", "source.seed", "source.product",
     "source.sphere_diameter_um", "source.sphere_diameter_sd_um", "source.sphere_density",
     "source.activity_per_sphere_bq", "source.box_min_mm", "source.box_max_mm", "source.structure", "source.voxel",
     "source.point_mm", "source.energy_mev", "source.direction", "treatment.activity_gbq",
@@ -227,7 +231,8 @@ static const char *const all_keys[] = {
     "treatment.treated_lobes", "treatment.prescription_gy", "transport.kernel", "transport.histories",
     "transport.seed", "transport.threads", "transport.cutoff_kev", "transport.photon_cutoff_kev",
     "transport.delta_threshold_kev", "transport.brems_threshold_kev", "transport.max_eloss_fraction",
-    "transport.straggling", "transport.secondaries", "transport.multiple_scattering", "output.uncertainty",
+    "transport.straggling", "transport.secondaries", "transport.multiple_scattering",
+    "transport.activity_map", "transport.kernel_histories", "output.uncertainty",
     "output.microspheres", "output.max_memory_gb",
 };
 #define NKEYS (sizeof all_keys / sizeof all_keys[0])
@@ -276,6 +281,7 @@ static void test_every_key(void)
     const y90_source_params *s = &c.source;
     CU_ASSERT_EQUAL(s->type, Y90_SOURCE_POINT);
     CU_ASSERT_EQUAL(s->product, Y90_PRODUCT_SIR_SPHERES);
+    CU_ASSERT(s->seed == 18446744073709551614ull); /* its own seed, the full uint64 range */
     CU_ASSERT_DOUBLE_EQUAL(s->sphere_diameter_um, 30, 0);
     CU_ASSERT_DOUBLE_EQUAL(s->sphere_diameter_sd_um, 5, 0);
     CU_ASSERT_DOUBLE_EQUAL(s->sphere_density, 1.7, 0);
@@ -319,6 +325,8 @@ static void test_every_key(void)
     CU_ASSERT_EQUAL(tp->straggling, 0);
     CU_ASSERT_EQUAL(tp->secondaries, 0);
     CU_ASSERT_EQUAL(tp->multiple_scattering, 0);
+    CU_ASSERT_EQUAL(tp->activity_map, Y90_ACTIVITY_EXPECTED);
+    CU_ASSERT(tp->kernel_histories == 50000);
 
     CU_ASSERT_EQUAL(c.output.uncertainty, 0);
     CU_ASSERT_EQUAL(c.output.microspheres, 0);
@@ -447,15 +455,18 @@ static void test_duplicate_key(void)
 static void test_enum_choice(void)
 {
     expect_bad("enum.yaml", NEEDS "transport:\n  kernel: gpu\n", 4, "transport.kernel", "gpu", "mc|local", NULL);
-    expect_bad("enum2.yaml", NEEDS "treatment:\n  treated_lobes: middle\n", 4, "treatment.treated_lobes", "middle",
-               "both|right|left", NULL);
+    expect_bad("enum2.yaml", "treatment:\n  activity_gbq: 1\n  treated_lobes: middle\n", 3,
+               "treatment.treated_lobes", "middle", "both|right|left", NULL);
 }
 
-/* The duplicate-section form: `treatment` twice (libyaml keeps both mappings). */
+/* The duplicate-section form: `treatment` twice (libyaml keeps both mappings): refused at the second section,
+ * also when the two sections set different keys (they used to be merged silently). */
 static void test_duplicate_section(void)
 {
-    expect_bad("dup_section.yaml", NEEDS "transport:\n  seed: 1\ntreatment:\n  activity_gbq: 2\n", 6,
-               "treatment.activity_gbq", NULL);
+    expect_bad("dup_section.yaml", NEEDS "transport:\n  seed: 1\ntreatment:\n  activity_gbq: 2\n", 5,
+               "section 'treatment' given twice", "line 1", NULL);
+    expect_bad("dup_phantom.yaml", NEEDS "phantom:\n  type: box\nsource:\n  type: point\nphantom:\n  voxel_mm: 5\n",
+               7, "section 'phantom' given twice", "line 3", NULL);
 }
 
 static void test_missing_required(void)
@@ -568,6 +579,22 @@ static void test_user_material_incomplete(void)
                "materials.density", "-1", "(0, 25]", NULL);
     expect_bad("usermat_key.yaml", NEEDS "materials:\n  - name: junk\n    densty: 1\n    composition: {H: 1}\n", 5,
                "densty", NULL);
+}
+
+/* Configs that YAML accepts but that used to be merged or shadowed silently (issue 11 item 10): each is an error
+ * naming the file and the line. */
+static void test_config_duplicates(void)
+{
+#define MAT(n, comp) "  - name: " n "\n    density: 1.0\n    composition: " comp "\n"
+    expect_bad("dup_materials.yaml", NEEDS "materials:\n" MAT("a", "{H: 1}") "materials:\n" MAT("b", "{O: 1}"), 7,
+               "section 'materials' given twice", "line 3", NULL);
+    expect_bad("dup_name.yaml", NEEDS "materials:\n" MAT("a", "{H: 1}") MAT("a", "{O: 1}"), 7, "materials.name",
+               "'a'", "two materials", NULL);
+    expect_bad("dup_element.yaml", NEEDS "materials:\n" MAT("a", "{H: 0.5, O: 0.2, H: 0.3}"), 6, "element H given twice",
+               NULL);
+    expect_bad("shadow.yaml", NEEDS "materials:\n" MAT("water", "{H: 1}"), 4, "materials.name", "'water'", "built-in",
+               NULL);
+#undef MAT
 }
 
 /* ------------------------------------------------------------------------------------- key reference */
@@ -744,6 +771,7 @@ void y90t_register(void)
     CU_add_test(s, "user material unknown element", test_user_material_bad_element);
     CU_add_test(s, "user material fractions not summing to 1", test_user_material_fractions);
     CU_add_test(s, "user material incomplete", test_user_material_incomplete);
+    CU_add_test(s, "duplicate sections, material names, elements; built-in names", test_config_duplicates);
     CU_add_test(s, "reference lists every key", test_reference);
     CU_add_test(s, "reference is a well-formed Markdown table", test_reference_markdown);
     CU_add_test(s, "reference defaults parse", test_reference_defaults_parse);

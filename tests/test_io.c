@@ -327,10 +327,28 @@ static void test_existing_file(void)
     size_t len0 = 0, len1 = 0;
     char *before = y90t_slurp(path, &len0);
     f.res.dose[7] = 1234.5;
+    /* the output exists (it appeared while the run was going): it is kept, and so is the finished result, under
+     * a name the message gives (issue 11 item 3: the result used to be thrown away) */
     CU_ASSERT_EQUAL(y90_io_write_run(path, 0, &f.cfg, &f.g, &f.src, &f.res, &e), Y90_EINPUT);
-    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "exists; use --force to overwrite"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "appeared while this run was going and is kept"));
     CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, path));
+    const char *kept = strstr(e.msg, "result is in ");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(kept);
+    char kept_path[1100];
+    snprintf(kept_path, sizeof kept_path, "%s", kept + strlen("result is in "));
+    *strchr(kept_path, ' ') = 0;
+    double *kd = NULL;
+    CU_ASSERT_EQUAL(y90_io_read_dose(kept_path, f.res.nvox, &kd, NULL, &e), Y90_OK);
+    CU_ASSERT(kd && kd[7] == 1234.5);
+    free(kd);
+    remove(kept_path);
     CU_ASSERT_EQUAL(y90_io_write_phantom(path, 0, &f.cfg, &f.g, &e), Y90_EINPUT);
+    kept = strstr(e.msg, "result is in ");
+    if (kept) {
+        snprintf(kept_path, sizeof kept_path, "%s", kept + strlen("result is in "));
+        *strchr(kept_path, ' ') = 0;
+        CU_ASSERT_EQUAL(remove(kept_path), 0);
+    }
     char *after = y90t_slurp(path, &len1);
     CU_ASSERT_FATAL(before && after);
     CU_ASSERT(len0 == len1 && memcmp(before, after, len0) == 0);
@@ -357,8 +375,8 @@ static void test_write_failures(void)
     snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid());
     CU_ASSERT_FALSE(y90_file_exists(tmp));
     CU_ASSERT_FALSE(y90_file_exists(path));
-    /* the temporary file is complete but the rename fails (the target is a non-empty directory): the
-     * temporary file is removed and the directory left alone */
+    /* the temporary file is complete but the target is a directory: the directory is left alone, the result
+     * kept under another name, no temporary file left */
     snprintf(path, sizeof path, "%s", y90t_path("a_directory"));
     mkdir(path, 0755);
     snprintf(tmp, sizeof tmp, "%s/keep.txt", path);
@@ -366,8 +384,9 @@ static void test_write_failures(void)
     CU_ASSERT_FATAL(k != NULL);
     fputs("keep\n", k);
     fclose(k);
-    CU_ASSERT_EQUAL(y90_io_write_run(path, 1, &f.cfg, &f.g, &f.src, &f.res, &e), Y90_EIO);
+    CU_ASSERT_EQUAL(y90_io_write_run(path, 1, &f.cfg, &f.g, &f.src, &f.res, &e), Y90_EINPUT);
     CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, path));
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "is a folder"));
     CU_ASSERT_TRUE(y90_file_exists(tmp));
     CU_ASSERT(no_temp_files());
     free_run(&f);

@@ -66,6 +66,7 @@ typedef enum { Y90_PRODUCT_THERASPHERE = 0, Y90_PRODUCT_SIR_SPHERES } y90_produc
 typedef struct {
     y90_source_type type;
     y90_product product;
+    uint64_t seed;                   /* seed of the sphere placement (independent of the transport seed) */
     double sphere_diameter_um;       /* um, mean diameter (0 = product preset) */
     double sphere_diameter_sd_um;    /* um, standard deviation (<0 = product preset) */
     double sphere_density;           /* g/cm3 (0 = product preset) */
@@ -88,7 +89,11 @@ typedef struct {
     double prescription_gy;          /* Gy, goal for the treated liver (report default) */
 } y90_treatment_params;
 
-typedef enum { Y90_KERNEL_MC = 0, Y90_KERNEL_LOCAL } y90_kernel_type;
+typedef enum { Y90_KERNEL_MC = 0, Y90_KERNEL_LOCAL, Y90_KERNEL_DVK, Y90_KERNEL_DVK_DENSITY } y90_kernel_type;
+
+/* Activity map of the deterministic kernels (local, dvk, dvk_density): the sampled spheres, or the uptake model's
+ * expectation (noise-free). */
+typedef enum { Y90_ACTIVITY_SAMPLED = 0, Y90_ACTIVITY_EXPECTED } y90_activity_map_type;
 
 typedef struct {
     y90_kernel_type kernel;
@@ -103,6 +108,8 @@ typedef struct {
     int straggling;                  /* bool: energy-loss straggling */
     int secondaries;                 /* bool: hard collisions and bremsstrahlung produce tracked secondaries */
     int multiple_scattering;         /* bool */
+    y90_activity_map_type activity_map;
+    int64_t kernel_histories;        /* MC histories of the dvk voxel kernel */
 } y90_transport_params;
 
 typedef struct {
@@ -121,9 +128,12 @@ typedef struct {
     double w[Y90_MAX_ELEMENTS];      /* mass fractions */
 } y90_user_material;
 
+#define Y90_CONFIG_MAX_KEYS 128
+
 typedef struct {
     char path[1024];                 /* file it was read from */
     char *yaml_text;                 /* the full YAML text, stored in every output */
+    char *overrides;                 /* the --set KEY=VALUE overrides applied on top, one a line (NULL: none) */
     y90_phantom_params phantom;
     y90_source_params source;
     y90_treatment_params treatment;
@@ -131,7 +141,12 @@ typedef struct {
     y90_output_params output;
     int nuser_materials;
     y90_user_material user_materials[Y90_MAX_USER_MATERIALS];
+    int key_line[Y90_CONFIG_MAX_KEYS]; /* line of path where each key of the table was set (0: default) */
 } y90_config;
+
+/* Limits that refuse a config early, before the YAML parser (whose time grows with the square of the nesting). */
+#define Y90_CONFIG_MAX_BYTES (1u << 20) /* bytes of a config file */
+#define Y90_CONFIG_MAX_DEPTH 16         /* nesting of mappings and lists (a config needs 4) */
 
 /* Fill every key with its table default (no file). */
 void y90_config_defaults(y90_config *c);
@@ -139,6 +154,13 @@ void y90_config_defaults(y90_config *c);
 y90_status y90_config_load(const char *path, y90_config *c, y90_error *err);
 /* Parse YAML text (name used in messages). */
 y90_status y90_config_parse(const char *name, const char *text, size_t len, y90_config *c, y90_error *err);
+/* The same with overrides "KEY=VALUE" (`--set`, repeatable) applied after the file and before the cross-key
+ * checks: VALUE is YAML (a scalar, or a flow list like [1, 2, 3]) validated exactly like the file's value; errors
+ * start with "--set KEY=VALUE". Any key of the table; a key given twice is refused. */
+y90_status y90_config_parse_sets(const char *name, const char *text, size_t len, const char *const *sets, int nsets,
+                                 y90_config *c, y90_error *err);
+y90_status y90_config_load_sets(const char *path, const char *const *sets, int nsets, y90_config *c,
+                                y90_error *err);
 /* Cross-key checks that one key alone cannot express. */
 y90_status y90_config_validate(const y90_config *c, y90_error *err);
 void y90_config_free(y90_config *c);
@@ -148,6 +170,11 @@ y90_phantom_params y90_config_phantom(const y90_config *c);
 /* Every key with the value the run used (defaults and command-line overrides included), as YAML text
  * (malloc'd; NULL when out of memory). Stored in every output file as `config_effective`. */
 char *y90_config_effective(const y90_config *c);
+/* Line of path where key ("phantom.voxel_mm") was set; 0 when it has its default or is unknown. */
+int y90_config_line(const y90_config *c, const char *key);
+/* Give an error raised later from the config's values (phantom, sources) the file and the line of the first
+ * config key its message names: "path:line: message" (or "path: message" for a default value). */
+void y90_config_locate_error(const y90_config *c, y90_error *err);
 /* Print the key reference (Markdown table) generated from the key table. */
 void y90_config_print_reference(FILE *f);
 #endif

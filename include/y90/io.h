@@ -13,25 +13,36 @@
  *   /microspheres           compound table, one row per sphere: x_mm, y_mm, z_mm (float64, mm),
  *                                    diameter_um (float32), activity_bq (float32, Bq at treatment time)
  *   root attributes: format_version (int), spacing_mm (double[3], x y z), origin_mm (double[3], centre of voxel
- *                    (0,0,0), x y z), decays (double: decays the dose represents), histories (int64: done), histories_requested
- *                    (int64), interrupted (int: 1 when stopped early, the dose then from the done histories), seed (uint64),
+ *                    (0,0,0), x y z), decays (double: decays the dose represents), histories (int64: done), seed (uint64),
  *                    rng (string: stream scheme), kernel (string), version, git_revision, created (ISO 8601 UTC),
  *                    runtime_s (double), threads (int), config (string: the full YAML), config_effective (string:
- *                    every key's value as used, valid YAML), config_path (string)
+ *                    every key's value as used, valid YAML), config_path (string),
+ *                    config_overrides (string, only when --set was given: the KEY=VALUE overrides, one a line)
  *   /treatment group attributes: activity_calibration_gbq, hours_after_calibration, activity_treatment_gbq,
  *                    lung_shunt_fraction, tn_ratio, prescription_gy, treated_lobes (string both|right|left),
  *                    product (string), n_spheres (int64), half_life_h, mean_energy_mev, gy_kg_per_gbq
  *   /energy_balance group attributes (MeV, totals over the simulated histories): emitted_mev, deposited_mev,
  *                    escaped_electron_mev, escaped_photon_mev, below_cutoff_mev (part of deposited_mev),
  *                    in_spheres_mev (part of deposited_mev), relative_imbalance
- * Files are written to "<out>.tmp-<pid>" and renamed over <out> only when complete.
+ *   runs also have hostname (string), mpi_ranks (int), histories_requested (int64), run_status (string:
+ *                    completed | interrupted) and, inside a Slurm job, slurm_job_id, slurm_array_job_id,
+ *                    slurm_array_task_id (strings)
+ *   parts of a run (`run --part I/N`) also have root attributes part_index, part_count, part_first_history,
+ *                    histories_total (int64: of the whole run) and the group /tally: datasets sum and sum2 (uint64
+ *                    per voxel, x fastest: the integer energy tallies, kernels/tally.h units) and attributes eb
+ *                    (uint64[5]) and deposited (uint64); `y90mc merge` adds them up exactly
+ * Every dataset is chunked and carries the Fletcher32 checksum filter; readers refuse a dataset whose checksum
+ * fails. Files are built in memory and written to "<out>.tmp-XXXXXX", then put in place only when complete.
  */
 #ifndef Y90_IO_H
 #define Y90_IO_H
 
+#include <stdio.h>
+#include <sys/types.h>
 #include "y90/common.h"
 #include "y90/config.h"
 #include "y90/grid.h"
+#include "y90/kernel.h"
 
 #define Y90_FORMAT_VERSION 1
 
@@ -45,6 +56,17 @@ y90_status y90_io_write_run(const char *path, int force, const y90_config *cfg, 
 y90_status y90_io_write_phantom(const char *path, int force, const y90_config *cfg, const y90_grid *g,
                                 y90_error *err);
 
+/* Write the phantom's objects and root geometry attributes plus voxel arrays [nz][ny][nx] (float64 when f64 is
+ * set, else float32), each with a units attribute (`y90mc compare` difference maps). */
+typedef struct {
+    const char *name;      /* e.g. "/dose_difference" */
+    const double *f64;
+    const float *f32;
+    const char *units;
+} y90_io_array;
+y90_status y90_io_write_arrays(const char *path, int force, const y90_grid *g, const y90_io_array *arr, int narr,
+                               y90_error *err);
+
 /* Reading (used by the report and tests). Arrays are allocated with malloc; free with y90_grid_free and free(). */
 y90_status y90_io_read_grid(const char *path, y90_grid *g, y90_error *err);
 y90_status y90_io_read_dose(const char *path, size_t nvox, double **dose, float **rel_unc, y90_error *err);
@@ -52,16 +74,48 @@ y90_status y90_io_read_attr_double(const char *path, const char *object, const c
                                    y90_error *err);
 y90_status y90_io_read_attr_string(const char *path, const char *object, const char *name, char *buf,
                                    size_t len, y90_error *err);
+/* The integer tallies of a part file (`run --part I/N`, group /tally) into t: t->nvox set and sum, sum2
+ * allocated by the caller (y90_tally_alloc). */
+y90_status y90_io_read_tally(const char *path, y90_tally *t, y90_error *err);
 /* 1 if object ("/treatment", "/dose_rel_uncertainty", ...) exists in the HDF5 file, 0 if not or unreadable. */
 int y90_io_has_object(const char *path, const char *object);
-/* Put the finished temporary file tmp in place of path: with force by rename(); without, never replacing a path
- * that appeared meanwhile (the result then stays at tmp and the message says so; Y90_EINPUT). On Y90_EIO the
- * caller removes tmp. */
-/* Before any work: the output must not exist (unless force), not be a folder, and its folder be writable. */
-y90_status y90_check_output(const char *path, int force, y90_error *err);
+/* Output files are written to a unique temporary file "<out>.tmp-XXXXXX" (created exclusively, and locked while
+ * this process works on it) and put in place only when complete (sim/io/publish.c). */
+typedef struct {
+    char *path;  /* the temporary file's name (malloc'd) */
+    int fd;      /* open and locked */
+    dev_t dev;   /* identity of the file this process created: only that file is ever removed */
+    ino_t ino;
+} y90_tmpfile;
+/* Create "<path>.tmp-XXXXXX" beside path. */
+y90_status y90_tmp_create(const char *path, y90_tmpfile *t, y90_error *err);
+/* Write all of buf to the temporary file (path, the final name, is for messages; a full disk says so). */
+y90_status y90_tmp_write(y90_tmpfile *t, const void *buf, size_t len, const char *path, y90_error *err);
+/* Flush to disk and put the temporary file in place of path (y90_publish). If path appeared meanwhile (no force),
+ * the result is kept as "<path>.kept-XXXXXX" and the message says where (Y90_EINPUT); on any other failure the
+ * temporary file is removed. t is released in every case. */
+y90_status y90_tmp_commit(y90_tmpfile *t, const char *path, int force, y90_error *err);
+/* Remove the temporary file (if it is still the one this process created) and release t. */
+void y90_tmp_discard(y90_tmpfile *t);
+/* Write a text file atomically through a temporary file (never a half-written file; an existing file is
+ * replaced only with force). */
+y90_status y90_write_atomic(const char *path, const char *text, size_t len, int force, y90_error *err);
+/* Remove the stale temporary files of output path (ones no living process holds locked), naming each on log
+ * (may be NULL). Returns how many were removed. */
+int y90_remove_stale_temps(const char *path, FILE *log);
 
+/* Put the finished temporary file tmp in place of path: with force by rename() (only over a regular, writable
+ * file); without, never replacing a path that appeared meanwhile (the result then stays at tmp and the message
+ * says so; Y90_EINPUT). On Y90_EIO the caller removes tmp. */
 y90_status y90_publish(const char *tmp, const char *path, int force, y90_error *err);
+/* Before any work: the output must not exist (unless force: then a writable regular file, never a link, device,
+ * FIFO or folder), and its folder be writable. */
+y90_status y90_check_output(const char *path, int force, y90_error *err);
+/* Refuse an output that is the input file itself (same device and inode), e.g. `-o` naming the config. */
+y90_status y90_check_not_input(const char *out, const char *in, y90_error *err);
 /* 1 if the file exists (any type), 0 otherwise. */
 int y90_file_exists(const char *path);
+/* Memory the readers may allocate (bytes; 0: no limit). Default: y90_memory_limit_bytes(0). */
+void y90_io_set_memory_limit(size_t bytes);
 
 #endif

@@ -1,4 +1,5 @@
-/* y90mc: the dose kernels behind one interface (kernels/): local deposition and Monte Carlo transport. */
+/* y90mc: the dose kernels behind one interface (kernels/): deterministic local deposition, voxel-kernel
+ * convolution (dvk, dvk_density) and Monte Carlo transport. */
 #ifndef Y90_KERNEL_H
 #define Y90_KERNEL_H
 
@@ -17,23 +18,55 @@ typedef struct {
     double in_spheres;     /* part of deposited: energy lost inside the emitting microsphere */
 } y90_energy_balance;
 
-/* What a kernel returns: dose and its uncertainty per voxel and the energy balance. */
+/* The integer tallies of a run (fixed-point units in kernels/tally.h): exact, order-independent sums, so the
+ * tallies of the parts of a run add up to the tallies of the whole run bit for bit. sum2 is the per-voxel sum over
+ * histories of each history's squared deposit (the history-by-history variance), so it adds up exactly as well. */
+enum { Y90_EB_EMITTED, Y90_EB_ESC_E, Y90_EB_ESC_PH, Y90_EB_CUTOFF, Y90_EB_SPHERE, Y90_EB_N };
+typedef struct {
+    size_t nvox;
+    uint64_t *sum;               /* per voxel, energy units */
+    uint64_t *sum2;              /* per voxel, squared-energy units */
+    uint64_t eb[Y90_EB_N];       /* energy balance terms, energy units */
+    uint64_t deposited;          /* energy units, equals the sum over voxels */
+} y90_tally;
+
+/* What a kernel returns: dose and its uncertainty per voxel and the energy balance. The deterministic kernels
+ * (local, dvk, dvk_density) sample nothing: histories 0, edep_mev NULL, the energy balance per one decay. */
 typedef struct y90_run_result {
     size_t nvox;
     double *dose;            /* Gy per voxel */
     float *rel_unc;          /* 1-sigma relative uncertainty per voxel (NULL when not estimated) */
-    double *edep_mev;        /* MeV per voxel summed over the simulated histories */
+    double *edep_mev;        /* MeV per voxel summed over the simulated histories (NULL: deterministic) */
     int64_t histories;
     uint64_t seed;
     int threads;
     double decays;           /* decays the dose represents */
     double runtime_s;        /* s, kernel wall time */
-    const char *kernel;      /* "local" or "mc" */
-    int interrupted;         /* 1 when the run was stopped before all requested histories were done */
+    const char *kernel;      /* "mc", "local", "dvk" or "dvk_density" */
     y90_energy_balance eb;
+    y90_tally tally;         /* the integer tallies behind dose, rel_unc and eb (kept for parts and merges) */
+    int64_t first;           /* first history simulated (0 unless a part) */
+    int part_index, part_count; /* 1..part_count for `run --part I/N` (0: a whole run) */
+    int64_t histories_total; /* histories of the whole run a part belongs to */
+    int64_t histories_requested; /* histories this run (or part) was asked for (0: unknown) */
+    int ranks;               /* MPI ranks that ran it (0: one process) */
 } y90_run_result;
 
 struct y90_physics; /* physics.h: tables for the MC kernel (NULL for local) */
+
+/* A 90Y voxel kernel for the dvk kernels: mean energy deposited per decay in the voxel at offset (i,j,k),
+ * |i|,|j|,|k| <= half, when the activity is uniform in voxel (0,0,0) of an infinite homogeneous medium
+ * (computed by the MC kernel, symmetrised over the 48 cube symmetries; sim/run/kernelcache.c). */
+typedef struct {
+    int half;                  /* kernel spans (2 half + 1)^3 voxels */
+    double voxel_mm;           /* mm, cubic voxel edge */
+    double density;            /* g/cm3 of the medium */
+    char medium[48];           /* material name */
+    double *mev;               /* MeV per decay, index ((k+half)*n + (j+half))*n + (i+half), n = 2 half + 1 */
+    double *sigma_mev;         /* MeV per decay, 1-sigma statistical uncertainty of mev */
+    double energy_fraction;    /* energy in the kernel / energy emitted */
+    int64_t histories;
+} y90_voxel_kernel;
 
 /* Progress callback: done of total histories; called from one thread. */
 typedef void (*y90_progress_fn)(int64_t done, int64_t total, void *user);
@@ -46,10 +79,22 @@ typedef struct {
     y90_progress_fn progress;       /* may be NULL */
     void *progress_user;
     volatile int *stop;             /* set non-zero (e.g. from a signal handler) to stop early; may be NULL */
+    int64_t first, count;           /* simulate histories first..first+count-1 (count 0: 0..tp->histories-1) */
+    const y90_voxel_kernel *vk;     /* dvk and dvk_density only */
 } y90_kernel_input;
 
 y90_status y90_kernel_run(const y90_kernel_input *in, y90_run_result *res, y90_error *err);
+/* 1 when a sampling kernel (mc) stopped before all its histories; the deterministic kernels sample none. */
+int y90_run_interrupted(const y90_run_result *res);
 void y90_run_result_free(y90_run_result *r);
+
+y90_status y90_tally_alloc(y90_tally *t, size_t nvox, y90_error *err);
+void y90_tally_free(y90_tally *t);
+/* Add the tallies of b to a (same nvox): a part of a run into the whole. */
+void y90_tally_add(y90_tally *a, const y90_tally *b);
+/* Fill res (dose Gy, uncertainty, energy balance) from the tally of `histories` decays. */
+y90_status y90_tally_to_result(const y90_tally *t, const y90_grid *g, int64_t histories, double decays,
+                               y90_run_result *res, y90_error *err);
 
 #endif
 

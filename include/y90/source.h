@@ -28,6 +28,8 @@ typedef struct y90_sources {
     double sphere_density;         /* g/cm3 */
     double mean_diameter_um;       /* um, preset or configured mean */
     size_t spheres_in_lung;
+    double uptake_liver[Y90_MAX_LABELS]; /* relative activity per mass of each label for the liver spheres */
+    double uptake_lung[Y90_MAX_LABELS];  /* the same for the shunted spheres (1 in lung labels) */
     /* validation sources */
     double box_lo[3], box_hi[3];   /* mm, uniform_box */
     size_t nvoxels;                /* uniform_structure: voxels holding activity */
@@ -42,7 +44,7 @@ typedef struct y90_sources {
     double decays;                 /* decays the dose represents (full decay of activity at treatment) */
 } y90_sources;
 
-/* Build the sources the config describes on the grid (samples spheres with the config's seed). */
+/* Build the sources the config describes on the grid (samples spheres with source.seed). */
 y90_status y90_sources_build(const y90_config *c, const y90_grid *g, y90_sources *s, y90_error *err);
 void y90_sources_free(y90_sources *s);
 
@@ -50,5 +52,12 @@ void y90_sources_free(y90_sources *s);
 struct y90_rng;
 /* Sample where decay h starts: position (mm) and the index of its sphere (-1 when not from a sphere). */
 void y90_sources_sample(const y90_sources *s, const y90_grid *g, struct y90_rng *r, double pos[3], long *sphere);
+
+/* The activity map: fraction of the decays that start in each voxel (sums to 1 over the grid). Microspheres:
+ * expected = the uptake model's expectation (activity per mass per label, the lung share by the sphere count;
+ * noise-free), else the sampled spheres' activities in the voxels of their centres. Validation sources: exact
+ * (uniform_box by the overlap volume of box and voxel). frac holds y90_grid_nvox(g) doubles. */
+y90_status y90_sources_activity_map(const y90_sources *s, const y90_grid *g, int expected, double *frac,
+                                    y90_error *err);
 
 #endif

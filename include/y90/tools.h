@@ -16,6 +16,8 @@ typedef struct {
     double energy_mev;         /* dpk: mono-energetic electrons (0 = 90Y spectrum) */
     int force;                 /* the CSV writers may replace an existing file */
     const y90_transport_params *transport; /* NULL = config defaults */
+    y90_progress_fn progress;  /* may be NULL: called after each batch of histories */
+    void *progress_user;
 } y90_tool_options;
 
 typedef struct {
@@ -45,13 +47,14 @@ typedef struct {
 const char *y90_tool_medium(const char *name);
 
 y90_status y90_vsv_compute(const y90_tool_options *o, y90_vsv_result *r, y90_error *err);
+/* The whole voxel kernel, offsets |i|,|j|,|k| <= half, symmetrised, for the dvk kernels (o->voxel_mm, medium,
+ * density, histories, threads, seed, transport). Free with y90_voxel_kernel_free. */
+y90_status y90_vsv_kernel_compute(const y90_tool_options *o, int half, y90_voxel_kernel *k, y90_error *err);
+void y90_voxel_kernel_free(y90_voxel_kernel *k);
 y90_status y90_vsv_write_csv(const char *path, const y90_tool_options *o, const y90_vsv_result *r, y90_error *err);
 y90_status y90_dpk_compute(const y90_tool_options *o, y90_dpk_result *r, y90_error *err);
 y90_status y90_dpk_write_csv(const char *path, const y90_tool_options *o, const y90_dpk_result *r, y90_error *err);
 void y90_dpk_free(y90_dpk_result *r);
 
-/* Write a text file atomically: to path.tmp-PID, then into place (never a half-written file; an existing file is
- * replaced only with force). */
-y90_status y90_write_atomic(const char *path, const char *text, size_t len, int force, y90_error *err);
 
 #endif

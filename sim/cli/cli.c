@@ -13,15 +13,20 @@
 #include "y90/io.h"
 #include "y90/run.h"
 
-int y90_cli_fail(const y90_error *e)
+static int exit_status(const y90_error *e)
 {
-    fprintf(stderr, "y90mc: %s\n", e->msg[0] ? e->msg : "error");
     switch (e->code) {
     case Y90_OK: return 0;
     case Y90_EINPUT: case Y90_ENOMEM: return 2;
     case Y90_EINTERRUPTED: return 130;
     default: return 1;
     }
+}
+
+int y90_cli_fail(const y90_error *e)
+{
+    fprintf(stderr, "y90mc: %s\n", e->msg[0] ? e->msg : "error");
+    return exit_status(e);
 }
 
 int y90_cli_usage_error(const char *cmd, const char *msg, const char *arg)
@@ -56,14 +61,46 @@ static int opt_i64(const char *cmd, const char *name, const char *s, double lo, 
     return 0;
 }
 
+/* The --set KEY=VALUE overrides of one command line (and the options that are shorthands for them). */
+#define CLI_MAX_SETS 256
+typedef struct {
+    const char *v[CLI_MAX_SETS];
+    int n;
+    char own[8][128]; /* text of the shorthand options (--histories N -> transport.histories=N) */
+    int nown;
+} cli_sets;
+
+static int sets_add(cli_sets *s, const char *cmd, const char *kv)
+{
+    if (s->n >= CLI_MAX_SETS) return y90_cli_usage_error(cmd, "too many --set options (at most 256)", kv);
+    s->v[s->n++] = kv;
+    return 0;
+}
+
+static int sets_add_own(cli_sets *s, const char *cmd, const char *key, const char *value)
+{
+    if (s->nown >= 8) return y90_cli_usage_error(cmd, "too many options", key);
+    char *b = s->own[s->nown++];
+    snprintf(b, sizeof s->own[0], "%s=%s", key, value);
+    return sets_add(s, cmd, b);
+}
+
 int y90_cli_check(int argc, char **argv)
 {
-    if (argc != 2) return y90_cli_usage_error("check", "expected exactly one CONFIG", NULL);
+    const char *cfgpath = NULL;
+    cli_sets sets = {0};
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--set") && i + 1 < argc) { if (sets_add(&sets, "check", argv[++i])) return 2; }
+        else if (argv[i][0] == '-') return y90_cli_usage_error("check", "unknown option or missing value", argv[i]);
+        else if (!cfgpath) cfgpath = argv[i];
+        else return y90_cli_usage_error("check", "expected exactly one CONFIG", argv[i]);
+    }
+    if (!cfgpath) return y90_cli_usage_error("check", "expected exactly one CONFIG", NULL);
     y90_config c;
     y90_error e = {0};
-    if (y90_config_load(argv[1], &c, &e)) return y90_cli_fail(&e);
+    if (y90_config_load_sets(cfgpath, sets.v, sets.n, &c, &e)) return y90_cli_fail(&e);
     int rc = y90_run_check(&c, stderr, &e) ? y90_cli_fail(&e) : 0;
-    if (!rc) printf("%s: valid (phantom and sources built)\n", argv[1]);
+    if (!rc) printf("%s: valid (phantom and sources built)\n", cfgpath);
     y90_config_free(&c);
     return rc;
 }
@@ -80,8 +117,10 @@ int y90_cli_phantom(int argc, char **argv)
 {
     const char *cfgpath = NULL, *out = NULL;
     int force = 0;
+    cli_sets sets = {0};
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-o") && i + 1 < argc) out = argv[++i];
+        else if (!strcmp(argv[i], "--set") && i + 1 < argc) { if (sets_add(&sets, "phantom", argv[++i])) return 2; }
         else if (!strcmp(argv[i], "--force")) force = 1;
         else if (argv[i][0] == '-') return y90_cli_usage_error("phantom", "unknown option", argv[i]);
         else if (!cfgpath) cfgpath = argv[i];
@@ -90,88 +129,23 @@ int y90_cli_phantom(int argc, char **argv)
     if (!cfgpath || !out) return y90_cli_usage_error("phantom", "expected CONFIG and -o PHANTOM.h5", NULL);
     y90_config c;
     y90_error e = {0};
-    if (y90_config_load(cfgpath, &c, &e)) return y90_cli_fail(&e);
+    if (y90_config_load_sets(cfgpath, sets.v, sets.n, &c, &e)) return y90_cli_fail(&e);
     int rc = y90_run_phantom(&c, out, force, stderr, &e) ? y90_cli_fail(&e) : 0;
     if (!rc) fprintf(stderr, "wrote %s\n", out);
     y90_config_free(&c);
     return rc;
 }
 
-static volatile int stop_requested;
+volatile int y90_cli_stop;
 static void on_signal(int sig)
 {
     (void)sig;
-    stop_requested = 1;
+    y90_cli_stop = 1;
 }
 
-typedef struct {
-    double t0, last;
-    int tty, quiet, last_pct;
-} progress_state;
-
-static double wall_s(void)
+void y90_cli_catch_signals(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static void progress(int64_t done, int64_t total, void *user)
-{
-    progress_state *p = user;
-    if (p->quiet) return;
-    double t = wall_s() - p->t0, eta = done > 0 ? t * (double)(total - done) / (double)done : 0;
-    int pct = (int)(100.0 * (double)done / (double)total);
-    if (p->tty) {
-        fprintf(stderr, "\r[run] %3d %%  %lld/%lld histories  %.1f s  ETA %.1f s   ", pct, (long long)done,
-                (long long)total, t, eta);
-        if (done == total) fputc('\n', stderr);
-    } else if (pct / 10 != p->last_pct / 10 || done == total) {
-        fprintf(stderr, "[run] %3d %%  %lld/%lld histories  %.1f s  ETA %.1f s\n", pct, (long long)done,
-                (long long)total, t, eta);
-    }
-    p->last_pct = pct;
-}
-
-/* One option of `run` (also taken by `plan CONFIG`) at argv[*i]: 1 when taken (and *i moved past its value),
- * 0 when it is not a run option, -1 after a message on a bad value. */
-int y90_cli_run_option(const char *cmd, int argc, char **argv, int *i, y90_cli_run_opts *o)
-{
-    const char *a = argv[*i], *v = *i + 1 < argc ? argv[*i + 1] : NULL;
-    if (!strcmp(a, "--histories") && v) return opt_i64(cmd, a, argv[++*i], 1, 1e13, &o->hist) ? -1 : 1;
-    if (!strcmp(a, "--threads") && v) return opt_i64(cmd, a, argv[++*i], 1, 4096, &o->threads) ? -1 : 1;
-    if (!strcmp(a, "--seed") && v) {
-        char *end;
-        errno = 0;
-        o->seed = strtoull(argv[++*i], &end, 10);
-        if (*end || end == argv[*i] || errno || argv[*i][0] == '-') {
-            y90_cli_usage_error(cmd, "--seed: expected a whole number in [0, 2^64-1]", argv[*i]);
-            return -1;
-        }
-        o->have_seed = 1;
-        return 1;
-    }
-    if (!strcmp(a, "--kernel") && v) {
-        o->kernel = argv[++*i];
-        if (strcmp(o->kernel, "mc") && strcmp(o->kernel, "local")) {
-            y90_cli_usage_error(cmd, "--kernel: expected mc or local", o->kernel);
-            return -1;
-        }
-        return 1;
-    }
-    if (!strcmp(a, "--quiet")) return o->quiet = 1;
-    return 0;
-}
-
-/* Run cfg into out with the command-line overrides; Ctrl-C stops after the current batch and writes what is
- * finished (a second one kills). */
-int y90_cli_simulate(y90_config *c, const y90_cli_run_opts *ro, const char *out, int force)
-{
-    if (ro->hist > 0) c->transport.histories = ro->hist;
-    if (ro->threads > 0) c->transport.threads = (int)ro->threads;
-    if (ro->have_seed) c->transport.seed = (uint64_t)ro->seed;
-    if (ro->kernel) c->transport.kernel = !strcmp(ro->kernel, "mc") ? Y90_KERNEL_MC : Y90_KERNEL_LOCAL;
-    progress_state ps = {.t0 = wall_s(), .tty = isatty(2), .quiet = ro->quiet, .last_pct = -1};
+    /* the first Ctrl-C stops after the current batch and writes what is finished; a second one kills */
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -179,33 +153,136 @@ int y90_cli_simulate(y90_config *c, const y90_cli_run_opts *ro, const char *out,
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    y90_run_options o = {out, force, progress, &ps, &stop_requested, ro->quiet ? NULL : stderr};
-    y90_error e = {0};
-    return y90_run(c, &o, &e) ? y90_cli_fail(&e) : 0;
+}
+
+double y90_cli_wall_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void y90_cli_progress_init(y90_cli_progress_state *p, const char *label, int quiet)
+{
+    p->label = label;
+    p->t0 = y90_cli_wall_s();
+    p->tty = isatty(2);
+    p->quiet = quiet;
+    p->last_pct = -1;
+}
+
+void y90_cli_progress(int64_t done, int64_t total, void *user)
+{
+    y90_cli_progress_state *p = user;
+    if (p->quiet) return;
+    if (done < p->last_done) p->t0 = y90_cli_wall_s(); /* a new run (next sweep point) */
+    p->last_done = done;
+    double t = y90_cli_wall_s() - p->t0, eta = done > 0 ? t * (double)(total - done) / (double)done : 0;
+    int pct = (int)(100.0 * (double)done / (double)total);
+    if (p->tty) {
+        fprintf(stderr, "\r[%s] %3d %%  %lld/%lld histories  %.1f s  ETA %.1f s   ", p->label, pct, (long long)done,
+                (long long)total, t, eta);
+        if (done == total) fputc('\n', stderr);
+    } else if (pct / 10 != p->last_pct / 10 || done == total) {
+        fprintf(stderr, "[%s] %3d %%  %lld/%lld histories  %.1f s  ETA %.1f s\n", p->label, pct, (long long)done,
+                (long long)total, t, eta);
+    }
+    p->last_pct = pct;
 }
 
 int y90_cli_run(int argc, char **argv)
 {
-    const char *cfgpath = NULL, *out = NULL;
-    int force = 0;
-    y90_cli_run_opts ro = {.hist = -1, .threads = -1};
+    const char *cfgpath = NULL, *out = NULL, *kernel = NULL, *cache = NULL;
+    int force = 0, quiet = 0;
+    int64_t hist = -1, threads = -1;
+    unsigned long long seed_u = 0;
+    int have_seed = 0, part_index = 0, part_count = 0;
+    cli_sets sets = {0};
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int took = y90_cli_run_option("run", argc, argv, &i, &ro);
-        if (took < 0) return 2;
-        if (took) continue;
-        if (!strcmp(a, "-o") && i + 1 < argc) out = argv[++i];
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "-o") && v) out = argv[++i];
+        else if (!strcmp(a, "--histories") && v) { if (opt_i64("run", a, argv[++i], 1, 1e13, &hist)) return 2; }
+        else if (!strcmp(a, "--threads") && v) { if (opt_i64("run", a, argv[++i], 0, 4096, &threads)) return 2; }
+        else if (!strcmp(a, "--seed") && v) {
+            char *end;
+            errno = 0;
+            seed_u = strtoull(argv[++i], &end, 10);
+            if (*end || end == argv[i] || errno || argv[i][0] == '-')
+                return y90_cli_usage_error("run", "--seed: expected a whole number in [0, 2^64-1]", argv[i]);
+            have_seed = 1;
+        }
+        else if (!strcmp(a, "--kernel") && v) kernel = argv[++i];
+        else if (!strcmp(a, "--set") && v) { if (sets_add(&sets, "run", argv[++i])) return 2; }
+        else if (!strcmp(a, "--part") && v) {
+            char *end;
+            errno = 0;
+            long pi = strtol(argv[++i], &end, 10), pn = *end == '/' ? strtol(end + 1, &end, 10) : 0;
+            if (*end || errno || pi < 1 || pn < 1 || pi > pn || pn > 1000000)
+                return y90_cli_usage_error("run", "--part: expected I/N with 1 <= I <= N <= 1000000, e.g. --part 2/4", argv[i]);
+            part_index = (int)pi;
+            part_count = (int)pn;
+        }
+        else if (!strcmp(a, "--kernel-cache") && v) cache = argv[++i];
         else if (!strcmp(a, "--force")) force = 1;
+        else if (!strcmp(a, "--quiet")) quiet = 1;
         else if (a[0] == '-') return y90_cli_usage_error("run", "unknown option or missing value", a);
         else if (!cfgpath) cfgpath = a;
         else return y90_cli_usage_error("run", "more than one CONFIG", a);
     }
     if (!cfgpath || !out) return y90_cli_usage_error("run", "expected CONFIG and -o OUT.h5", NULL);
+    if (kernel && strcmp(kernel, "mc") && strcmp(kernel, "local") && strcmp(kernel, "dvk") && strcmp(kernel, "dvk_density"))
+        return y90_cli_usage_error("run", "--kernel: expected mc, local, dvk or dvk_density", kernel);
+    /* the shorthand options are overrides like --set: validated by the config table and recorded */
+    char num[32];
+    snprintf(num, sizeof num, "%lld", (long long)hist);
+    if (hist > 0 && sets_add_own(&sets, "run", "transport.histories", num)) return 2;
+    snprintf(num, sizeof num, "%lld", (long long)threads);
+    if (threads >= 0 && sets_add_own(&sets, "run", "transport.threads", num)) return 2; /* 0: all cores */
+    snprintf(num, sizeof num, "%llu", seed_u);
+    if (have_seed && sets_add_own(&sets, "run", "transport.seed", num)) return 2;
+    if (kernel && sets_add_own(&sets, "run", "transport.kernel", kernel)) return 2;
     y90_config c;
     y90_error e = {0};
-    if (y90_config_load(cfgpath, &c, &e)) return y90_cli_fail(&e);
-    int rc = y90_cli_simulate(&c, &ro, out, force);
-    if (!rc && !ro.quiet) fprintf(stderr, "wrote %s\n", out);
+    if (y90_config_load_sets(cfgpath, sets.v, sets.n, &c, &e)) return y90_cli_fail(&e);
+    y90_cli_catch_signals();
+    int rank = y90_mpi_rank();
+    if (rank != 0) quiet = 1; /* under mpirun rank 0 speaks */
+    y90_cli_progress_state ps;
+    y90_cli_progress_init(&ps, "run", quiet);
+    y90_run_options o = {out, force, y90_cli_progress, &ps, &y90_cli_stop, quiet ? NULL : stderr, cache};
+    y90_status st;
+    if (part_count > 0 && y90_mpi_size() > 1) st = Y90_FAIL(&e, Y90_EINPUT, "--part and mpirun exclude each other");
+    else if (part_count > 0) st = y90_run_part(&c, &o, part_index, part_count, &e);
+    else st = y90_run_ranks(&c, &o, &e);
+    int rc = !st ? 0 : rank == 0 ? y90_cli_fail(&e) : exit_status(&e); /* one message, from rank 0 */
+    if (!rc && y90_cli_stop) { /* the signal came while the finished result was being written */
+        if (rank == 0) fprintf(stderr, "y90mc: interrupted while writing; the complete result was written to %s\n", out);
+        rc = 130;
+    } else if (!rc && !quiet) fprintf(stderr, "wrote %s\n", out);
     y90_config_free(&c);
+    return rc;
+}
+
+int y90_cli_merge(int argc, char **argv)
+{
+    const char *out = NULL;
+    int force = 0, n = 0, quiet = 0;
+    const char **parts = calloc((size_t)argc, sizeof *parts);
+    if (!parts) return 1;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-o") && i + 1 < argc) out = argv[++i];
+        else if (!strcmp(argv[i], "--force")) force = 1;
+        else if (!strcmp(argv[i], "--quiet")) quiet = 1;
+        else if (argv[i][0] == '-') { free(parts); return y90_cli_usage_error("merge", "unknown option or missing value", argv[i]); }
+        else parts[n++] = argv[i];
+    }
+    if (!out || n == 0) {
+        free(parts);
+        return y90_cli_usage_error("merge", "expected PART.h5... -o OUT.h5", NULL);
+    }
+    y90_error e = {0};
+    int rc = y90_merge_parts(parts, n, out, force, quiet ? NULL : stderr, &e) ? y90_cli_fail(&e) : 0;
+    if (!rc && !quiet) fprintf(stderr, "wrote %s\n", out);
+    free(parts);
     return rc;
 }

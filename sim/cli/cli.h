@@ -13,16 +13,14 @@ int y90_cli_plan(int argc, char **argv);
 int y90_cli_vsv(int argc, char **argv);
 int y90_cli_dpk(int argc, char **argv);
 int y90_cli_config_reference(int argc, char **argv);
+int y90_cli_sweep(int argc, char **argv);
+int y90_cli_merge(int argc, char **argv);
+int y90_cli_compare(int argc, char **argv);
 
-/* Options of `run` that `plan CONFIG` takes too (-1: not given). */
-typedef struct {
-    int64_t hist, threads;
-    unsigned long long seed;
-    int have_seed, quiet;
-    const char *kernel;
-} y90_cli_run_opts;
-int y90_cli_run_option(const char *cmd, int argc, char **argv, int *i, y90_cli_run_opts *o);
-int y90_cli_simulate(y90_config *c, const y90_cli_run_opts *ro, const char *out, int force);
+/* Set by SIGINT/SIGTERM once y90_cli_catch_signals ran (a second signal kills). */
+extern volatile int y90_cli_stop;
+void y90_cli_catch_signals(void);
+double y90_cli_wall_s(void);
 
 /* "y90mc CMD: msg: arg (see y90mc --help)" on stderr; returns 2. */
 int y90_cli_usage_error(const char *cmd, const char *msg, const char *arg);
@@ -32,5 +30,16 @@ int y90_cli_number(const char *cmd, const char *opt, const char *s, double lo, d
 /* Print an error as "y90mc: message" and return the exit status for its code
  * (2 for the user's input and requests too large for memory, 130 for an interrupt, 1 otherwise). */
 int y90_cli_fail(const y90_error *e);
+
+/* Progress line on stderr with an estimate of the time left: rewritten in place on a terminal, every 10 % in a
+ * log. label names the command ("run", "vsv", "dpk"). */
+typedef struct {
+    const char *label;
+    double t0;
+    int tty, quiet, last_pct;
+    int64_t last_done; /* a smaller done starts a new run (the next sweep point) */
+} y90_cli_progress_state;
+void y90_cli_progress_init(y90_cli_progress_state *p, const char *label, int quiet);
+void y90_cli_progress(int64_t done, int64_t total, void *user);
 
 #endif

@@ -108,23 +108,39 @@ static int is_hdf5(const char *path)
     return ok;
 }
 
-/* `plan CONFIG`: run the config first (into -o OUT.h5, or a temporary file removed afterwards). */
-static int plan_simulate(const char *cfgpath, const y90_cli_run_opts *ro, const char *out, int force, char *h5,
-                         size_t len)
+/* Options of `run` that `plan CONFIG` passes on to it: 1 takes a value, 0 a flag, -1 not a run option. */
+static int run_option_arity(const char *a)
 {
-    y90_config c;
-    y90_error e = {0};
-    if (y90_config_load(cfgpath, &c, &e)) return y90_cli_fail(&e);
+    static const char *const with_value[] = {"-o", "--histories", "--threads", "--seed", "--kernel", "--set",
+                                             "--kernel-cache"};
+    for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++)
+        if (!strcmp(a, with_value[k])) return 1;
+    return !strcmp(a, "--force") || !strcmp(a, "--quiet") ? 0 : -1;
+}
+
+/* `plan CONFIG`: run the config through `run` itself with the run options given to plan (into -o OUT.h5, or a
+ * temporary file removed afterwards). */
+static int plan_simulate(const char *cfgpath, const char **run_args, int nrun, const char *out, char *h5, size_t len)
+{
     if (out) snprintf(h5, len, "%s", out);
     else {
         const char *tmp = getenv("TMPDIR");
         snprintf(h5, len, "%s/y90mc-plan-%ld.h5", tmp && tmp[0] ? tmp : "/tmp", (long)getpid());
     }
-    fprintf(stderr, "plan: simulating %s with %lld histories (%s kernel) into %s\n", cfgpath,
-            (long long)(ro->hist > 0 ? ro->hist : c.transport.histories),
-            ro->kernel ? ro->kernel : c.transport.kernel == Y90_KERNEL_MC ? "mc" : "local", h5);
-    int rc = y90_cli_simulate(&c, ro, h5, out ? force : 1);
-    y90_config_free(&c);
+    const char **av = calloc((size_t)nrun + 6, sizeof *av);
+    if (!av) return 1;
+    int n = 0;
+    av[n++] = "run";
+    av[n++] = cfgpath;
+    for (int k = 0; k < nrun; k++) av[n++] = run_args[k];
+    if (!out) {
+        av[n++] = "-o";
+        av[n++] = h5;
+        av[n++] = "--force";
+    }
+    fprintf(stderr, "plan: simulating %s into %s\n", cfgpath, h5);
+    int rc = y90_cli_run(n, (char **)av);
+    free(av);
     return rc;
 }
 
@@ -160,20 +176,27 @@ static void print_plan_json(const y90_plan *p)
 int y90_cli_plan(int argc, char **argv)
 {
     const char *input = NULL, *goal_s = NULL, *out = NULL;
-    int force = 0, json = 0;
+    int json = 0;
     y90_report_options o;
     y90_report_options_default(&o);
-    y90_cli_run_opts ro = {.hist = -1, .threads = -1};
+    const char *run_args[128]; /* run options passed on to `run` by plan CONFIG */
+    int nrun = 0;
     y90_plan_options po = {.hours_after_calibration = NAN, .vial_gbq = 0};
     for (int i = 1; i < argc; i++) {
         int took = report_option("plan", argc, argv, &i, &o);
-        if (!took) took = y90_cli_run_option("plan", argc, argv, &i, &ro);
         if (took < 0) return 2;
         if (took) continue;
         const char *a = argv[i];
+        int arity = run_option_arity(a);
+        if (arity >= 0 && i + arity < argc) { /* checked by `run` */
+            if (nrun + 2 > (int)(sizeof run_args / sizeof *run_args))
+                return y90_cli_usage_error("plan", "too many run options", a);
+            if (!strcmp(a, "-o")) out = argv[i + 1];
+            run_args[nrun++] = a;
+            if (arity) run_args[nrun++] = argv[++i];
+            continue;
+        }
         if (!strcmp(a, "--goal") && i + 1 < argc) goal_s = argv[++i];
-        else if (!strcmp(a, "-o") && i + 1 < argc) out = argv[++i];
-        else if (!strcmp(a, "--force")) force = 1;
         else if (!strcmp(a, "--json")) json = 1;
         else if (!strcmp(a, "--hours-after-calibration") && i + 1 < argc) {
             if (y90_cli_number("plan", a, argv[++i], 0, 1e4, &po.hours_after_calibration)) return 2;
@@ -190,8 +213,11 @@ int y90_cli_plan(int argc, char **argv)
                             goal_s);
     char h5[4096];
     int simulated = !is_hdf5(input), rc = 0;
+    if (!simulated && nrun > 0)
+        return y90_cli_usage_error("plan", "run options (-o, --histories, --set, ...) need a CONFIG, not a finished run",
+                                   run_args[0]);
     if (simulated) {
-        rc = plan_simulate(input, &ro, out, force, h5, sizeof h5);
+        rc = plan_simulate(input, run_args, nrun, out, h5, sizeof h5);
         if (rc) return rc;
     } else snprintf(h5, sizeof h5, "%s", input);
     y90_error e = {0};

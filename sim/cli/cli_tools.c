@@ -34,7 +34,7 @@ static int parse_tool(const char *cmd, int argc, char **argv, y90_tool_options *
         else if (!strcmp(a, "--voxel-mm")) { if (y90_cli_number(cmd, a, val, 0.01, 50, &o->voxel_mm)) return 2; }
         else if (!strcmp(a, "--shell-mm")) { if (y90_cli_number(cmd, a, val, 0.001, 5, &o->shell_mm)) return 2; }
         else if (!strcmp(a, "--histories")) { if (whole(cmd, a, val, 1, 1e12, &v)) return 2; o->histories = (int64_t)v; }
-        else if (!strcmp(a, "--threads")) { if (whole(cmd, a, val, 1, 4096, &v)) return 2; o->threads = (int)v; }
+        else if (!strcmp(a, "--threads")) { if (whole(cmd, a, val, 0, 4096, &v)) return 2; o->threads = (int)v; }
         else if (!strcmp(a, "--seed")) { if (whole(cmd, a, val, 0, 9e15, &v)) return 2; o->seed = (uint64_t)v; }
         else return y90_cli_usage_error(cmd, "unknown option", a);
     }
@@ -42,6 +42,7 @@ static int parse_tool(const char *cmd, int argc, char **argv, y90_tool_options *
     if (!y90_tool_medium(o->medium)) return y90_cli_usage_error(cmd, "--medium: expected water, soft, bone or a built-in material", o->medium);
     y90_error e = {0};
     if (y90_check_output(*out, *force, &e)) return y90_cli_fail(&e);
+    y90_remove_stale_temps(*out, stderr);
     return 0;
 }
 
@@ -51,6 +52,10 @@ int y90_cli_vsv(int argc, char **argv)
     const char *out = NULL;
     int force = 0, rc = parse_tool("vsv", argc, argv, &o, &out, &force);
     if (rc) return rc;
+    y90_cli_progress_state ps;
+    y90_cli_progress_init(&ps, "vsv", 0);
+    o.progress = y90_cli_progress;
+    o.progress_user = &ps;
     if (o.voxel_mm <= 0) return y90_cli_usage_error("vsv", "expected --voxel-mm V", NULL);
     y90_vsv_result r;
     y90_error e = {0};
@@ -67,6 +72,10 @@ int y90_cli_dpk(int argc, char **argv)
     const char *out = NULL;
     int force = 0, rc = parse_tool("dpk", argc, argv, &o, &out, &force);
     if (rc) return rc;
+    y90_cli_progress_state ps;
+    y90_cli_progress_init(&ps, "dpk", 0);
+    o.progress = y90_cli_progress;
+    o.progress_user = &ps;
     y90_dpk_result r;
     y90_error e = {0};
     if (y90_dpk_compute(&o, &r, &e)) return y90_cli_fail(&e);

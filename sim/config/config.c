@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <yaml.h>
 #include "config_table.h"
 #include "y90/config.h"
@@ -16,6 +17,8 @@ typedef struct {
     y90_error *err;
     int *seen;            /* per key: line where it was set (0 = not set) */
     int *count;           /* per list key: number of entries given */
+    int no_lines;         /* values from --set: messages name the option, not a line */
+    int section_line[6];  /* line of each section (sections[] order, then materials); 0 = not yet seen */
 } parse_ctx;
 
 static int line_of(const yaml_node_t *n) { return (int)n->start_mark.line + 1; }
@@ -78,6 +81,8 @@ static y90_status bad_value(parse_ctx *c, const y90_key *k, int line, const char
 {
     char exp[160];
     expected_text(k, exp, sizeof exp);
+    if (c->no_lines)
+        return Y90_FAIL(c->err, Y90_EINPUT, "%s: %s = '%s': %s; expected %s", c->file, k->key, text, why, exp);
     return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: %s = '%s': %s; expected %s", c->file, line, k->key, text, why,
                     exp);
 }
@@ -154,6 +159,9 @@ static y90_status set_scalar(parse_ctx *c, const y90_key *k, void *slot, const c
     case Y90_KT_STRING: case Y90_KT_STRLIST:
         if (strlen(s) == 0 || strlen(s) >= Y90_NAME_LEN)
             return bad_value(c, k, line, s, "empty or longer than 47 characters");
+        for (const char *q = s; *q; q++)
+            if ((unsigned char)*q < 0x20 || *q == 0x7f)
+                return bad_value(c, k, line, "(a name with a control character)", "not a printable name");
         snprintf((char *)slot, Y90_NAME_LEN, "%s", s);
         return Y90_OK;
     case Y90_KT_ENUM:
@@ -276,7 +284,20 @@ static y90_status parse_material(parse_ctx *c, yaml_document_t *doc, yaml_node_t
         double v;
         if (strcmp(key, "name") == 0 && vn->type == YAML_SCALAR_NODE && strlen(scalar(vn)) > 0 &&
             strlen(scalar(vn)) < Y90_NAME_LEN) {
-            snprintf(m->name, sizeof m->name, "%s", scalar(vn));
+            const char *nm = scalar(vn);
+            for (const char *q = nm; *q; q++)
+                if ((unsigned char)*q < 0x20 || *q == 0x7f)
+                    return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: materials.name: a control character in the name; "
+                                    "expected a printable name", c->file, line);
+            if (y90_material_builtin(nm))
+                return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: materials.name = '%s': a built-in material has this "
+                                "name; choose another name (a config cannot redefine built-in materials)",
+                                c->file, line, nm);
+            for (int i = 0; i < c->cfg->nuser_materials; i++)
+                if (strcmp(c->cfg->user_materials[i].name, nm) == 0)
+                    return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: materials.name = '%s': two materials have this "
+                                    "name; expected one entry per name", c->file, line, nm);
+            snprintf(m->name, sizeof m->name, "%s", nm);
         } else if ((strcmp(key, "density") == 0 || strcmp(key, "I_eV") == 0) && vn->type == YAML_SCALAR_NODE) {
             int dens = key[0] == 'd';
             if (parse_number(scalar(vn), &v) || (dens ? !(v > 0 && v <= 25) : !(v >= 0 && v <= 2000)))
@@ -294,6 +315,10 @@ static y90_status parse_material(parse_ctx *c, yaml_document_t *doc, yaml_node_t
                 if (wn->type != YAML_SCALAR_NODE || parse_number(scalar(wn), &v) || !(v > 0 && v <= 1))
                     return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: materials.composition.%s: expected a mass "
                                     "fraction in (0, 1]", c->file, line_of(wn), scalar(en));
+                for (int e = 0; e < m->nelem; e++)
+                    if (m->Z[e] == Z)
+                        return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: materials.composition: element %s given twice",
+                                        c->file, line_of(en), scalar(en));
                 if (m->nelem >= Y90_MAX_ELEMENTS)
                     return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: materials.composition: at most %d elements",
                                     c->file, line_of(wn), Y90_MAX_ELEMENTS);
@@ -331,13 +356,17 @@ static y90_status parse_materials(parse_ctx *c, yaml_document_t *doc, yaml_node_
     return Y90_OK;
 }
 
-static int is_section(const char *s)
+/* Index of a section name (5: materials), or -1. */
+static int section_index(const char *s)
 {
-    static const char *sections[] = {"phantom", "source", "treatment", "transport", "output"};
-    for (size_t i = 0; i < sizeof sections / sizeof *sections; i++)
-        if (strcmp(s, sections[i]) == 0) return 1;
-    return 0;
+    static const char *sections[] = {"phantom", "source", "treatment", "transport", "output", "materials"};
+    for (int i = 0; i < (int)(sizeof sections / sizeof *sections); i++)
+        if (strcmp(s, sections[i]) == 0) return i;
+    return -1;
 }
+
+/* 1 for a section of keys (not materials). */
+static int is_section(const char *s) { int i = section_index(s); return i >= 0 && i < 5; }
 
 static y90_status parse_document(parse_ctx *c, yaml_document_t *doc)
 {
@@ -349,9 +378,14 @@ static y90_status parse_document(parse_ctx *c, yaml_document_t *doc)
     for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
         yaml_node_t *kn = yaml_document_get_node(doc, p->key), *vn = yaml_document_get_node(doc, p->value);
         const char *name = kn->type == YAML_SCALAR_NODE ? scalar(kn) : "?";
+        int si = section_index(name);
+        if (si >= 0 && c->section_line[si]) /* YAML would merge or replace it silently */
+            return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: section '%s' given twice (first at line %d); expected each "
+                            "section once", c->file, line_of(kn), name, c->section_line[si]);
+        if (si >= 0) c->section_line[si] = line_of(kn);
         y90_status st;
-        if (strcmp(name, "materials") == 0) st = parse_materials(c, doc, vn);
-        else if (is_section(name)) st = parse_section(c, doc, name, vn);
+        if (si == 5) st = parse_materials(c, doc, vn);
+        else if (si >= 0) st = parse_section(c, doc, name, vn);
         else
             st = Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: unknown section '%s'; expected phantom, source, treatment, "
                           "transport, output or materials", c->file, line_of(kn), name);
@@ -408,6 +442,7 @@ static int line_either(const parse_ctx *c, const char *k1, const char *k2)
 static const char *where(const parse_ctx *c, int line, char *buf, size_t len)
 {
     if (line > 0) snprintf(buf, len, "%s:%d", c->file, line);
+    else if (line < 0) snprintf(buf, len, "--set"); /* the key came from an override */
     else snprintf(buf, len, "%s", c->file);
     return buf;
 }
@@ -429,22 +464,23 @@ static y90_status cross_check(parse_ctx *c)
     int nd = c->count[key_index("phantom.slab_densities")], nt = c->count[key_index("phantom.slab_thickness_mm")];
     if (p->type != Y90_PHANTOM_SLABS && (p->nslabs || nd || nt)) {
         const char *k = p->nslabs ? "phantom.slab_materials" : nt ? "phantom.slab_thickness_mm" : "phantom.slab_densities";
-        return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: %s is given but phantom.type is not slabs; the slab lists apply "
-                        "only to phantom.type = slabs", c->file, c->seen[key_index(k)], k);
+        return Y90_FAIL(c->err, Y90_EINPUT, "%s: %s is given but phantom.type is not slabs; the slab lists apply "
+                        "only to phantom.type = slabs", where(c, c->seen[key_index(k)], w, sizeof w), k);
     }
     if (p->type == Y90_PHANTOM_SLABS) {
-        int line = c->seen[key_index("phantom.slab_materials")];
+        char wl[1100];
+        const char *at = where(c, c->seen[key_index("phantom.slab_materials")], wl, sizeof wl);
         if (p->nslabs < 1)
             return Y90_FAIL(c->err, Y90_EINPUT, "%s: phantom.type = slabs needs phantom.slab_materials (a list of at "
                             "least one material)", c->file);
         if (nt != p->nslabs || (nd != 0 && nd != p->nslabs))
-            return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: phantom.slab_materials has %d entries but slab_thickness_mm "
+            return Y90_FAIL(c->err, Y90_EINPUT, "%s: phantom.slab_materials has %d entries but slab_thickness_mm "
                             "has %d and slab_densities %d; expected one thickness per slab and either no densities "
-                            "or one per slab", c->file, line, p->nslabs, nt, nd);
+                            "or one per slab", at, p->nslabs, nt, nd);
         for (int i = 0; i < p->nslabs; i++)
             if (!known_material(cfg, p->slab_materials[i]))
-                return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: phantom.slab_materials[%d] = '%s': unknown material",
-                                c->file, line, i, p->slab_materials[i]);
+                return Y90_FAIL(c->err, Y90_EINPUT, "%s: phantom.slab_materials[%d] = '%s': unknown material",
+                                at, i, p->slab_materials[i]);
     }
     const y90_source_params *s = &cfg->source;
     if (s->type == Y90_SOURCE_MICROSPHERES && p->type != Y90_PHANTOM_LIVER)
@@ -462,10 +498,150 @@ static y90_status cross_check(parse_ctx *c)
     return Y90_OK;
 }
 
+/* One override "KEY=VALUE": VALUE is YAML (a scalar or a flow list such as [1, 2, 3]) and goes through the same
+ * set_value as the file's value; messages start with "--set KEY=VALUE". */
+static y90_status apply_set(parse_ctx *c, const char *set)
+{
+    const char *eq = strchr(set, '=');
+    char key[128];
+    if (!eq || eq == set || (size_t)(eq - set) >= sizeof key)
+        return Y90_FAIL(c->err, Y90_EINPUT, "--set %s: expected KEY=VALUE, e.g. --set treatment.activity_gbq=2.5",
+                        set);
+    snprintf(key, sizeof key, "%.*s", (int)(eq - set), set);
+    size_t ki = y90_config_nkeys;
+    for (size_t i = 0; i < y90_config_nkeys; i++)
+        if (strcmp(y90_config_keys[i].key, key) == 0) ki = i;
+    if (ki == y90_config_nkeys) {
+        char section[64], known[1024] = "";
+        const char *dot = strchr(key, '.');
+        snprintf(section, sizeof section, "%.*s", dot ? (int)(dot - key) : (int)strlen(key), key);
+        if (is_section(section)) section_keys(section, known, sizeof known);
+        if (known[0])
+            return Y90_FAIL(c->err, Y90_EINPUT, "--set %s: unknown key '%s'; section %s has: %s", set, key, section,
+                            known);
+        return Y90_FAIL(c->err, Y90_EINPUT, "--set %s: unknown key '%s'; expected section.name with a section of "
+                        "phantom, source, treatment, transport or output (y90mc config-reference lists them; "
+                        "materials can only be given in the file)", set, key);
+    }
+    const y90_key *k = &y90_config_keys[ki];
+    if (c->seen[ki] < 0)
+        return Y90_FAIL(c->err, Y90_EINPUT, "--set %s: %s given twice on the command line", set, k->key);
+    char label[1200];
+    snprintf(label, sizeof label, "--set %.1100s", set);
+    parse_ctx sc = *c;
+    sc.file = label;
+    sc.no_lines = 1;
+    yaml_parser_t parser;
+    yaml_document_t doc;
+    yaml_parser_initialize(&parser);
+    yaml_parser_set_input_string(&parser, (const unsigned char *)(eq + 1), strlen(eq + 1));
+    y90_status st;
+    if (!yaml_parser_load(&parser, &doc)) {
+        char exp[160];
+        expected_text(k, exp, sizeof exp);
+        st = Y90_FAIL(c->err, Y90_EINPUT, "%s: the value is not valid YAML (%s); expected %s", label,
+                      parser.problem ? parser.problem : "syntax error", exp);
+    } else {
+        yaml_node_t *root = yaml_document_get_root_node(&doc);
+        if (!root) {
+            char exp[160];
+            expected_text(k, exp, sizeof exp);
+            st = Y90_FAIL(c->err, Y90_EINPUT, "%s: empty value; expected %s", label, exp);
+        } else {
+            st = set_value(&sc, &doc, k, root);
+        }
+        yaml_document_delete(&doc);
+    }
+    yaml_parser_delete(&parser);
+    if (!st) c->seen[ki] = -1; /* set by an option: messages say --set instead of a line */
+    return st;
+}
+
+/* The overrides as "KEY=VALUE" lines (malloc'd), or NULL when there are none. */
+static char *join_sets(const char *const *sets, int nsets)
+{
+    size_t n = 1;
+    for (int i = 0; i < nsets; i++) n += strlen(sets[i]) + 1;
+    char *out = nsets > 0 ? malloc(n) : NULL;
+    if (!out) return NULL;
+    out[0] = 0;
+    for (int i = 0; i < nsets; i++) {
+        strcat(out, sets[i]);
+        strcat(out, "\n");
+    }
+    return out;
+}
+
+/* Before libyaml sees the text: flow nesting ([ and {, outside quotes and comments) deeper than the limit is
+ * refused here, because libyaml's scanner takes time quadratic in it (100,000 brackets hang it). */
+static y90_status check_flow_nesting(const char *name, const char *text, size_t len, y90_error *err)
+{
+    int depth = 0, line = 1, comment = 0;
+    char quote = 0, prev = '\n';
+    for (size_t i = 0; i < len; prev = text[i++]) {
+        char ch = text[i];
+        if (ch == '\n') line++;
+        if (comment) {
+            comment = ch != '\n';
+            continue;
+        }
+        if (quote) {
+            if (quote == '"' && ch == '\\' && i + 1 < len) i++;
+            else if (ch == quote) quote = 0; /* '' inside single quotes closes and reopens: same depth */
+            continue;
+        }
+        if (ch == '#' && (prev == ' ' || prev == '\t' || prev == '\n')) comment = 1;
+        else if ((ch == '"' || ch == '\'') && strchr(" \t\n:,[{-", prev)) quote = ch;
+        else if (ch == '[' || ch == '{') {
+            if (++depth > Y90_CONFIG_MAX_DEPTH)
+                return Y90_FAIL(err, Y90_EINPUT, "%s:%d: lists or mappings nested deeper than %d levels; a config "
+                                "needs at most 4", name, line, Y90_CONFIG_MAX_DEPTH);
+        } else if ((ch == ']' || ch == '}') && depth > 0) depth--;
+    }
+    return Y90_OK;
+}
+
+/* Nesting of block and flow collections, from libyaml's events (linear once the flow nesting is bounded). */
+static y90_status check_nesting(const char *name, const char *text, size_t len, y90_error *err)
+{
+    y90_status st = check_flow_nesting(name, text, len, err);
+    if (st != Y90_OK) return st;
+    yaml_parser_t parser;
+    yaml_parser_initialize(&parser);
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    int depth = 0, done = 0;
+    while (!done && st == Y90_OK) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(&parser, &ev)) break; /* the loader reports syntax errors with their line */
+        if (ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT) {
+            if (++depth > Y90_CONFIG_MAX_DEPTH)
+                st = Y90_FAIL(err, Y90_EINPUT, "%s:%d: lists or mappings nested deeper than %d levels; a config "
+                              "needs at most 4", name, (int)ev.start_mark.line + 1, Y90_CONFIG_MAX_DEPTH);
+        } else if (ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT) {
+            depth--;
+        }
+        done = ev.type == YAML_STREAM_END_EVENT;
+        yaml_event_delete(&ev);
+    }
+    yaml_parser_delete(&parser);
+    return st;
+}
+
 y90_status y90_config_parse(const char *name, const char *text, size_t len, y90_config *cfg, y90_error *err)
+{
+    return y90_config_parse_sets(name, text, len, NULL, 0, cfg, err);
+}
+
+y90_status y90_config_parse_sets(const char *name, const char *text, size_t len, const char *const *sets, int nsets,
+                                 y90_config *cfg, y90_error *err)
 {
     y90_config_defaults(cfg);
     snprintf(cfg->path, sizeof cfg->path, "%s", name);
+    if (len > Y90_CONFIG_MAX_BYTES)
+        return Y90_FAIL(err, Y90_EINPUT, "%s: %zu bytes; a config is at most %u bytes", name, len,
+                        Y90_CONFIG_MAX_BYTES);
+    y90_status nst = check_nesting(name, text, len, err);
+    if (nst != Y90_OK) return nst;
     int seen[128] = {0}, count[128] = {0};
     parse_ctx c = {.file = name, .cfg = cfg, .err = err, .seen = seen, .count = count};
     yaml_parser_t parser;
@@ -480,7 +656,9 @@ y90_status y90_config_parse(const char *name, const char *text, size_t len, y90_
         return st;
     }
     y90_status st = parse_document(&c, &doc);
+    for (int i = 0; i < nsets && !st; i++) st = apply_set(&c, sets[i]);
     if (!st) st = cross_check(&c);
+    for (size_t i = 0; i < y90_config_nkeys && i < Y90_CONFIG_MAX_KEYS; i++) cfg->key_line[i] = seen[i] > 0 ? seen[i] : 0; /* -1: set by --set, no line */
     yaml_document_delete(&doc);
     if (!st) { /* a second document ("---") would be silently ignored: refuse it */
         yaml_document_t more;
@@ -501,19 +679,37 @@ y90_status y90_config_parse(const char *name, const char *text, size_t len, y90_
     if (!cfg->yaml_text) return Y90_FAIL(err, Y90_ENOMEM, "%s: cannot keep the config text", name);
     memcpy(cfg->yaml_text, text, len);
     cfg->yaml_text[len] = 0;
+    if (nsets > 0 && !(cfg->overrides = join_sets(sets, nsets))) {
+        y90_config_free(cfg);
+        return Y90_FAIL(err, Y90_ENOMEM, "%s: cannot keep the --set overrides", name);
+    }
     return y90_config_validate(cfg, err);
 }
 
 y90_status y90_config_load(const char *path, y90_config *cfg, y90_error *err)
 {
+    return y90_config_load_sets(path, NULL, 0, cfg, err);
+}
+
+y90_status y90_config_load_sets(const char *path, const char *const *sets, int nsets, y90_config *cfg,
+                                y90_error *err)
+{
     FILE *f = fopen(path, "rb");
     if (!f) return Y90_FAIL(err, Y90_EINPUT, "%s: cannot open config: %s", path, strerror(errno));
+    struct stat sb;
+    if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        fclose(f);
+        return Y90_FAIL(err, Y90_EINPUT, "%s: is a folder; expected a YAML config file", path);
+    }
     char *buf = NULL;
     size_t len = 0, cap = 0;
     for (;;) {
         if (len + 4096 > cap) {
             cap = cap ? 2 * cap : 65536;
-            if (cap > (64u << 20)) { free(buf); fclose(f); return Y90_FAIL(err, Y90_EINPUT, "%s: config larger than 64 MB", path); }
+            if (cap > 2 * (size_t)Y90_CONFIG_MAX_BYTES) { /* refused by y90_config_parse with its size */
+                cap = len;
+                break;
+            }
             char *nb = realloc(buf, cap);
             if (!nb) { free(buf); fclose(f); return Y90_FAIL(err, Y90_ENOMEM, "%s: out of memory", path); }
             buf = nb;
@@ -522,8 +718,14 @@ y90_status y90_config_load(const char *path, y90_config *cfg, y90_error *err)
         len += got;
         if (got == 0) break;
     }
+    if (ferror(f)) {
+        int e = errno;
+        free(buf);
+        fclose(f);
+        return Y90_FAIL(err, Y90_EINPUT, "%s: cannot read config: %s", path, strerror(e));
+    }
     fclose(f);
-    y90_status st = y90_config_parse(path, buf ? buf : "", len, cfg, err);
+    y90_status st = y90_config_parse_sets(path, buf ? buf : "", len, sets, nsets, cfg, err);
     free(buf);
     return st;
 }
@@ -562,7 +764,9 @@ y90_phantom_params y90_config_phantom(const y90_config *c)
 void y90_config_free(y90_config *c)
 {
     free(c->yaml_text);
+    free(c->overrides);
     c->yaml_text = NULL;
+    c->overrides = NULL;
 }
 
 void y90_config_print_reference(FILE *f)
@@ -704,4 +908,46 @@ char *y90_config_effective(const y90_config *cfg)
         return NULL;
     }
     return out;
+}
+
+int y90_config_line(const y90_config *c, const char *key)
+{
+    for (size_t i = 0; i < y90_config_nkeys && i < Y90_CONFIG_MAX_KEYS; i++)
+        if (strcmp(y90_config_keys[i].key, key) == 0) return c->key_line[i];
+    return 0;
+}
+
+void y90_config_locate_error(const y90_config *c, y90_error *err)
+{
+    if (!c || !err || !err->msg[0]) return;
+    /* the first table key the message names (longest match at that place, whole words only) */
+    const char *first = NULL;
+    int line = 0;
+    for (size_t i = 0; i < y90_config_nkeys; i++) {
+        const char *k = y90_config_keys[i].key;
+        size_t kl = strlen(k);
+        for (const char *p = strstr(err->msg, k); p; p = strstr(p + 1, k)) {
+            char after = p[kl], before = p > err->msg ? p[-1] : ' ';
+            if ((after == '_' || (after >= 'a' && after <= 'z')) || before == '_' || before == '.' ||
+                (before >= 'a' && before <= 'z'))
+                continue;
+            if (!first || p < first) {
+                first = p;
+                line = c->key_line[i];
+            }
+            break;
+        }
+    }
+    size_t pl = strlen(c->path);
+    int has_path = pl > 0 && strncmp(err->msg, c->path, pl) == 0 && (err->msg[pl] == ':');
+    if (has_path && err->msg[pl + 1] != ' ') return; /* already "path:line:" */
+    char where[1100], rest[sizeof err->msg];
+    snprintf(rest, sizeof rest, "%s", has_path ? err->msg + pl + 2 : err->msg);
+    if (line > 0) snprintf(where, sizeof where, "%s:%d", c->path, line);
+    else snprintf(where, sizeof where, "%s", c->path);
+    char out[sizeof where + sizeof rest + 2];
+    snprintf(out, sizeof out, "%s: %s", where, rest);
+    size_t n = strnlen(out, sizeof err->msg - 1);
+    memcpy(err->msg, out, n);
+    err->msg[n] = 0;
 }

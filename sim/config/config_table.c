@@ -69,6 +69,9 @@ const y90_key y90_config_keys[] = {
     {"source.type", Y90_KT_ENUM, OFF(source.type), "microspheres", 0, 0, 0, "",
      "microspheres|uniform_box|uniform_structure|voxel|point", 0,
      "microspheres sampled from the uptake model, or a validation source"},
+    {"source.seed", Y90_KT_UINT64, OFF(source.seed), "1", 0, 0, 0, "", NULL, 0,
+     "seed of the sphere placement (diameters, positions, activities); the transport seed only chooses which "
+     "decays are simulated, so runs of one case with different transport seeds can be pooled"},
     {"source.product", Y90_KT_ENUM, OFF(source.product), "therasphere", 0, 0, 0, "", "therasphere|sir_spheres",
      0, "microsphere preset: TheraSphere glass (25 um, 3.29 g/cm3, 2500 Bq) or SIR-Spheres resin (32 um, 1.6 "
         "g/cm3, 50 Bq)"},
@@ -109,14 +112,22 @@ const y90_key y90_config_keys[] = {
     {"treatment.prescription_gy", Y90_KT_DOUBLE, OFF(treatment.prescription_gy), "113", 0, 2000, MIN_OPEN, "Gy",
      NULL, 0, "dose goal for the treated liver (median of Memon et al. 2012: 113 Gy)"},
     /* transport */
-    {"transport.kernel", Y90_KT_ENUM, OFF(transport.kernel), "mc", 0, 0, 0, "", "mc|local", 0,
-     "dose kernel: Monte Carlo beta transport, or local deposition of the mean energy"},
+    {"transport.kernel", Y90_KT_ENUM, OFF(transport.kernel), "mc", 0, 0, 0, "", "mc|local|dvk|dvk_density", 0,
+     "dose kernel: Monte Carlo beta transport; local deposition of the mean energy (deterministic); the activity "
+     "map convolved with a 90Y voxel kernel (dvk; dvk_density: divided by the local voxel mass, the lung "
+     "correction)"},
+    {"transport.activity_map", Y90_KT_ENUM, OFF(transport.activity_map), "sampled", 0, 0, 0, "",
+     "sampled|expected", 0, "local and dvk kernels: activity of the sampled spheres, or the uptake model's "
+     "expected activity (noise-free)"},
+    {"transport.kernel_histories", Y90_KT_INT64, OFF(transport.kernel_histories), "1000000", 1000, 1e11, 0, "",
+     NULL, 0, "dvk: MC histories of the voxel kernel (computed once per voxel size, medium, density and physics "
+     "settings, then cached on disk)"},
     {"transport.histories", Y90_KT_INT64, OFF(transport.histories), "1000000", 1, 1e13, 0, "", NULL, 0,
      "decays simulated"},
     {"transport.seed", Y90_KT_UINT64, OFF(transport.seed), "1", 0, 0, 0, "", NULL, 0,
-     "random seed (results depend only on seed and histories)"},
+     "seed of the simulated decays (results depend only on the seeds and histories; the spheres use source.seed)"},
     {"transport.threads", Y90_KT_INT, OFF(transport.threads), "0", 0, 4096, 0, "", NULL, 0,
-     "OpenMP threads (0: all cores)"},
+     "OpenMP threads (0: OMP_NUM_THREADS when set, else all cores)"},
     {"transport.cutoff_kev", Y90_KT_DOUBLE, OFF(transport.cutoff_kev), "10", 1, 500, 0, "keV", NULL, 0,
      "electron transport cutoff (kinetic energy); below it the rest is deposited locally"},
     {"transport.photon_cutoff_kev", Y90_KT_DOUBLE, OFF(transport.photon_cutoff_kev), "10", 1, 500, 0, "keV",

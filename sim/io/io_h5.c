@@ -1,6 +1,12 @@
 /* The HDF5 output file (format version 1, documented in include/y90/io.h): writers and readers.
- * Every HDF5 call of the library is in this file. Writers build "<out>.tmp-<pid>" and rename it over <out>
- * only when complete; readers name the file and the missing object in their messages. */
+ * Every HDF5 call of the library is in sim/io/ (this file, and io_tally.c reading the tallies of parts). Writers build the whole file in memory (HDF5's core driver, no
+ * backing store), so that HDF5 itself never meets a full disk (after failed writes it can crash in its exit
+ * handler); the finished image is written with checked write() calls to a unique temporary file
+ * (sim/io/publish.c) and put in place only when complete. Every dataset is chunked with the Fletcher32 checksum
+ * filter (HDF5 1.10's file images of the 1.8 format, which checksums its metadata too, fail their own checksum, so
+ * the default format is kept). Readers name the file and the
+ * object in their messages, check every dimension product for overflow against the memory limit, and refuse
+ * values no writer makes (NaN or negative spacing, density, material indices out of range). */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -18,6 +24,18 @@
 #define CHUNK_MAX_ELEMENTS (1u << 20) /* elements per chunk of a 3-D array: at most one z-slab */
 #define TABLE_CHUNK_ROWS 16384        /* rows per chunk of the microsphere table (512 KiB) */
 #define GZIP_LEVEL 4
+#define CORE_INCREMENT (16u << 20) /* bytes the in-memory file grows by */
+#define MAX_FIXED_STRING 65536     /* longest fixed-length string attribute read */
+
+static size_t reader_memory_limit = (size_t)-1; /* (size_t)-1: not set yet, use y90_memory_limit_bytes(0) */
+
+void y90_io_set_memory_limit(size_t bytes) { reader_memory_limit = bytes; }
+
+static size_t memory_limit(void)
+{
+    if (reader_memory_limit == (size_t)-1) reader_memory_limit = y90_memory_limit_bytes(0);
+    return reader_memory_limit;
+}
 
 /* ------------------------------------------------------------------------------------------------ helpers */
 
@@ -135,7 +153,7 @@ static y90_status attr_str(h5w *w, hid_t loc, const char *obj, const char *name,
     return attr_strs(w, loc, obj, name, &v, SCALAR);
 }
 
-/* Creation properties of a chunked, shuffled, gzip-compressed dataset. */
+/* Creation properties of a chunked, shuffled, gzip-compressed dataset with a Fletcher32 checksum. */
 static hid_t chunked_dcpl(int rank, const hsize_t *chunk)
 {
     hid_t p = H5Pcreate(H5P_DATASET_CREATE);
@@ -143,6 +161,7 @@ static hid_t chunked_dcpl(int rank, const hsize_t *chunk)
     int ok = H5Pset_chunk(p, rank, chunk) >= 0;
     if (ok && H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0)
         ok = H5Pset_shuffle(p) >= 0 && H5Pset_deflate(p, GZIP_LEVEL) >= 0;
+    if (ok) ok = H5Pset_fletcher32(p) >= 0; /* last: the checksum covers the bytes stored */
     if (!ok) {
         H5Pclose(p);
         return -1;
@@ -253,6 +272,7 @@ static y90_status write_root_attrs(h5w *w, const y90_config *cfg, const y90_grid
     if (st == Y90_OK) st = attr_str(w, r, "/", "rng", Y90_RNG_SCHEME);
     if (st == Y90_OK) st = attr_str(w, r, "/", "config", cfg ? cfg->yaml_text : NULL);
     if (st == Y90_OK) st = attr_str(w, r, "/", "config_path", cfg ? cfg->path : NULL);
+    if (st == Y90_OK && cfg && cfg->overrides) st = attr_str(w, r, "/", "config_overrides", cfg->overrides);
     if (st == Y90_OK && cfg) {
         char *eff = y90_config_effective(cfg);
         if (!eff) return Y90_FAIL(w->err, Y90_ENOMEM, "%s: out of memory for the effective config", w->path);
@@ -278,12 +298,30 @@ static y90_status write_run_attrs(h5w *w, const y90_config *cfg, const y90_run_r
     hid_t r = w->file;
     y90_status st = attr_double(w, r, "/", "decays", res->decays);
     if (st == Y90_OK) st = attr_int64(w, r, "/", "histories", res->histories);
-    if (st == Y90_OK && cfg) st = attr_int64(w, r, "/", "histories_requested", cfg->transport.histories);
-    if (st == Y90_OK) st = attr_int(w, r, "/", "interrupted", res->interrupted != 0);
     if (st == Y90_OK) st = attr_uint64(w, r, "/", "seed", res->seed);
     if (st == Y90_OK) st = attr_int(w, r, "/", "threads", res->threads);
     if (st == Y90_OK) st = attr_str(w, r, "/", "kernel", res->kernel);
     if (st == Y90_OK) st = attr_double(w, r, "/", "runtime_s", res->runtime_s);
+    if (st == Y90_OK && res->part_count > 0) { /* a part of a run, for y90mc merge */
+        st = attr_int(w, r, "/", "part_index", res->part_index);
+        if (st == Y90_OK) st = attr_int(w, r, "/", "part_count", res->part_count);
+        if (st == Y90_OK) st = attr_int64(w, r, "/", "part_first_history", res->first);
+        if (st == Y90_OK) st = attr_int64(w, r, "/", "histories_total", res->histories_total);
+    }
+    /* provenance: the host, the MPI ranks and Slurm job, histories asked for and whether all were done */
+    char host[256] = "";
+    if (gethostname(host, sizeof host - 1)) host[0] = 0;
+    if (st == Y90_OK) st = attr_str(w, r, "/", "hostname", host);
+    if (st == Y90_OK) st = attr_int(w, r, "/", "mpi_ranks", res->ranks > 0 ? res->ranks : 1);
+    if (st == Y90_OK && res->histories_requested > 0) {
+        st = attr_int64(w, r, "/", "histories_requested", res->histories_requested);
+        if (st == Y90_OK)
+            st = attr_str(w, r, "/", "run_status", y90_run_interrupted(res) ? "interrupted" : "completed");
+    }
+    static const char *const slurm_vars[] = {"SLURM_JOB_ID", "SLURM_ARRAY_JOB_ID", "SLURM_ARRAY_TASK_ID"};
+    static const char *const slurm_attrs[] = {"slurm_job_id", "slurm_array_job_id", "slurm_array_task_id"};
+    for (int i = 0; i < 3 && st == Y90_OK; i++)
+        if (getenv(slurm_vars[i])) st = attr_str(w, r, "/", slurm_attrs[i], getenv(slurm_vars[i]));
     return st;
 }
 
@@ -378,6 +416,23 @@ static y90_status write_spheres(h5w *w, const y90_sources *src)
     return st;
 }
 
+/* The integer tallies of a part (/tally: sum, sum2 per voxel in x-fastest order; attributes eb, deposited). */
+static y90_status write_tally(h5w *w, const y90_tally *t)
+{
+    hsize_t n = t->nvox, chunk = n < CHUNK_MAX_ELEMENTS ? n : CHUNK_MAX_ELEMENTS;
+    hid_t grp = make_group(w, "/tally"), d = -1;
+    y90_status st = grp < 0 ? Y90_FAIL(w->err, Y90_EIO, "%s: cannot create /tally", w->path) : Y90_OK;
+    if (st == Y90_OK) st = dataset_put(w, "/tally/sum", 1, &n, &chunk, H5T_STD_U64LE, H5T_NATIVE_UINT64, t->sum, &d);
+    close_id(d, H5Dclose);
+    d = -1;
+    if (st == Y90_OK) st = dataset_put(w, "/tally/sum2", 1, &n, &chunk, H5T_STD_U64LE, H5T_NATIVE_UINT64, t->sum2, &d);
+    close_id(d, H5Dclose);
+    if (st == Y90_OK) st = attr_put(w, grp, "/tally", "eb", H5T_STD_U64LE, H5T_NATIVE_UINT64, Y90_EB_N, t->eb);
+    if (st == Y90_OK) st = attr_uint64(w, grp, "/tally", "deposited", t->deposited);
+    close_id(grp, H5Gclose);
+    return st;
+}
+
 static y90_status write_dose(h5w *w, const y90_config *cfg, const y90_grid *g, const y90_run_result *res)
 {
     y90_status st = write_3d(w, g, "/dose", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, res->dose, "Gy");
@@ -386,44 +441,53 @@ static y90_status write_dose(h5w *w, const y90_config *cfg, const y90_grid *g, c
     return st;
 }
 
-/* Refuse an existing path unless force, then create "<path>.tmp-<pid>" (name left in tmp). */
-static y90_status open_output(const char *path, int force, char *tmp, size_t tmplen, h5w *w, y90_error *err)
+/* Create the unique temporary file beside path (so that a folder we cannot write is found before the work), and
+ * the HDF5 file in memory. An existing path is not refused here: y90_check_output did that before the run, and a
+ * path that appeared since is left alone when publishing (the result is then kept under another name). */
+static y90_status open_output(const char *path, int force, y90_tmpfile *t, h5w *w, y90_error *err)
 {
     w->file = -1;
     w->path = path;
     w->err = err;
     w->force = force;
-    if (!path || !path[0]) return Y90_FAIL(err, Y90_EINPUT, "output path is empty");
-    if (!force && y90_file_exists(path)) return Y90_FAIL(err, Y90_EINPUT, "%s: exists; use --force to overwrite", path);
-    if ((size_t)snprintf(tmp, tmplen, "%s.tmp-%ld", path, (long)getpid()) >= tmplen)
-        return Y90_FAIL(err, Y90_EINPUT, "%s: path too long", path);
+    y90_status st = y90_tmp_create(path, t, err);
+    if (st != Y90_OK) return st;
+    char why[160];
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    if (fapl < 0 || H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0) {
-        close_id(fapl, H5Pclose);
-        return Y90_FAIL(err, Y90_EIO, "%s: cannot set up HDF5 file access", path);
-    }
-    errno = 0;
-    w->file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
-    int e = errno;
-    H5Pclose(fapl);
+    int ok = fapl >= 0 && H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) >= 0 &&
+             H5Pset_fapl_core(fapl, CORE_INCREMENT, 0) >= 0;
+    if (ok) w->file = H5Fcreate(t->path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    if (!ok || w->file < 0) h5_reason(why);
+    close_id(fapl, H5Pclose);
     if (w->file < 0) {
-        remove(tmp);
-        return Y90_FAIL(err, Y90_EIO, "%s: cannot create %s: %s", path, tmp, e ? strerror(e) : "HDF5 error");
+        y90_tmp_discard(t);
+        return Y90_FAIL(err, Y90_EIO, "%s: cannot create the HDF5 file in memory (%s)", path, why);
     }
     return Y90_OK;
 }
 
-/* Close the temporary file and, when everything was written, rename it over the output; otherwise remove it. */
-static y90_status finish_output(h5w *w, const char *tmp, y90_status st)
+/* Close the in-memory file and, when everything was built, write its image to the temporary file and put that in
+ * place; otherwise remove the temporary file. Every HDF5 handle is closed exactly once. */
+static y90_status finish_output(h5w *w, y90_tmpfile *t, y90_status st)
 {
-    if (w->file >= 0 && H5Fclose(w->file) < 0 && st == Y90_OK)
-        st = Y90_FAIL(w->err, Y90_EIO, "%s: cannot close %s (disk full?)", w->path, tmp);
+    char why[160];
+    void *img = NULL;
+    ssize_t n = 0;
+    if (st == Y90_OK && H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0)
+        st = Y90_FAIL(w->err, Y90_EIO, "%s: cannot flush the HDF5 file (%s)", w->path, h5_reason(why));
+    if (st == Y90_OK && (n = H5Fget_file_image(w->file, NULL, 0)) <= 0)
+        st = Y90_FAIL(w->err, Y90_EIO, "%s: cannot get the HDF5 file image (%s)", w->path, h5_reason(why));
+    if (st == Y90_OK && !(img = y90_calloc((size_t)n, 1, "HDF5 file image", w->err))) st = Y90_ENOMEM;
+    if (st == Y90_OK && H5Fget_file_image(w->file, img, (size_t)n) != n)
+        st = Y90_FAIL(w->err, Y90_EIO, "%s: cannot copy the HDF5 file image (%s)", w->path, h5_reason(why));
+    herr_t rc = H5Fclose(w->file);
     w->file = -1;
-    if (st == Y90_OK) {
-        st = y90_publish(tmp, w->path, w->force, w->err);
-        if (st == Y90_EINPUT) return st; /* the finished file is kept under tmp */
-    }
-    if (st != Y90_OK) remove(tmp);
+    if (rc < 0 && st == Y90_OK) st = Y90_FAIL(w->err, Y90_EIO, "%s: cannot close the HDF5 file (%s)", w->path,
+                                              h5_reason(why));
+    if (st == Y90_OK) st = y90_tmp_write(t, img, (size_t)n, w->path, w->err);
+    free(img);
+    if (st == Y90_OK) return y90_tmp_commit(t, w->path, w->force, w->err);
+    y90_tmp_discard(t);
     return st;
 }
 
@@ -434,18 +498,34 @@ static y90_status check_grid(const char *path, const y90_grid *g, y90_error *err
     return Y90_OK;
 }
 
-y90_status y90_io_write_phantom(const char *path, int force, const y90_config *cfg, const y90_grid *g,
-                                y90_error *err)
+/* The phantom's objects and root attributes plus extra voxel arrays, published atomically. */
+static y90_status write_phantom_arrays(const char *path, int force, const y90_config *cfg, const y90_grid *g,
+                                       const y90_io_array *arr, int narr, y90_error *err)
 {
     quiet_hdf5();
     y90_status st = check_grid(path, g, err);
     if (st != Y90_OK) return st;
-    char tmp[4096];
+    y90_tmpfile t;
     h5w w;
-    st = open_output(path, force, tmp, sizeof tmp, &w, err);
+    st = open_output(path, force, &t, &w, err);
     if (st != Y90_OK) return st;
     st = write_phantom_objects(&w, cfg, g);
-    return finish_output(&w, tmp, st);
+    for (int i = 0; i < narr && st == Y90_OK; i++)
+        st = arr[i].f64 ? write_3d(&w, g, arr[i].name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, arr[i].f64, arr[i].units)
+                        : write_3d(&w, g, arr[i].name, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, arr[i].f32, arr[i].units);
+    return finish_output(&w, &t, st);
+}
+
+y90_status y90_io_write_phantom(const char *path, int force, const y90_config *cfg, const y90_grid *g,
+                                y90_error *err)
+{
+    return write_phantom_arrays(path, force, cfg, g, NULL, 0, err);
+}
+
+y90_status y90_io_write_arrays(const char *path, int force, const y90_grid *g, const y90_io_array *arr, int narr,
+                               y90_error *err)
+{
+    return write_phantom_arrays(path, force, NULL, g, arr, narr, err);
 }
 
 y90_status y90_io_write_run(const char *path, int force, const y90_config *cfg, const y90_grid *g,
@@ -456,21 +536,22 @@ y90_status y90_io_write_run(const char *path, int force, const y90_config *cfg, 
     if (st != Y90_OK) return st;
     if (!res || !res->dose || res->nvox != y90_grid_nvox(g))
         return Y90_FAIL(err, Y90_EINTERNAL, "%s: the dose to write does not match the grid", path);
-    char tmp[4096];
+    y90_tmpfile t;
     h5w w;
-    st = open_output(path, force, tmp, sizeof tmp, &w, err);
+    st = open_output(path, force, &t, &w, err);
     if (st != Y90_OK) return st;
     int microspheres = src && src->type == Y90_SOURCE_MICROSPHERES;
     st = write_phantom_objects(&w, cfg, g);
     if (st == Y90_OK) st = write_run_attrs(&w, cfg, res);
     if (st == Y90_OK) st = write_dose(&w, cfg, g, res);
     if (st == Y90_OK) st = write_energy_balance(&w, &res->eb);
+    if (st == Y90_OK && res->part_count > 0 && res->tally.sum) st = write_tally(&w, &res->tally);
     /* validation sources (box, voxel, point, structure) have no treatment: the report then skips the
      * clinical estimates */
     if (st == Y90_OK && microspheres && cfg) st = write_treatment(&w, &cfg->treatment, src);
     if (st == Y90_OK && microspheres && cfg && cfg->output.microspheres && src->nspheres > 0 && src->spheres)
         st = write_spheres(&w, src);
-    return finish_output(&w, tmp, st);
+    return finish_output(&w, &t, st);
 }
 
 /* ------------------------------------------------------------------------------------------------ reading */
@@ -484,12 +565,19 @@ int y90_file_exists(const char *path)
 static hid_t open_read(const char *path, y90_error *err)
 {
     quiet_hdf5();
-    if (!y90_file_exists(path)) {
-        Y90_FAIL(err, Y90_EINPUT, "%s: no such file", path ? path : "(null)");
+    struct stat sb;
+    if (!path || stat(path, &sb) != 0) {
+        Y90_FAIL(err, Y90_EINPUT, "%s: %s", path ? path : "(null)", path ? strerror(errno) : "no file named");
+        return -1;
+    }
+    if (!S_ISREG(sb.st_mode)) { /* a FIFO would block, a folder or device is never an output */
+        Y90_FAIL(err, Y90_EINPUT, "%s: not a regular file", path);
         return -1;
     }
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (f < 0) Y90_FAIL(err, Y90_EINPUT, "%s: not an HDF5 file or not readable", path);
+    char why[160];
+    if (f < 0) Y90_FAIL(err, Y90_EINPUT, "%s: not an HDF5 file or not readable (truncated or corrupt?): %s", path,
+                        h5_reason(why));
     return f;
 }
 
@@ -510,6 +598,7 @@ static int attr_read_strs(hid_t a, size_t n, char *buf, size_t width)
         free(v);
     } else {
         size_t sz = H5Tget_size(ft);
+        if (sz == 0 || sz > MAX_FIXED_STRING) goto cleanup;
         char *v = malloc(n * sz + 1);
         mt = H5Tcopy(ft);
         if (v && mt >= 0 && H5Aread(a, mt, v) >= 0) {
@@ -598,14 +687,20 @@ static y90_status read_dataset(hid_t f, const char *path, const char *name, hid_
     if (H5Lexists(f, name, H5P_DEFAULT) <= 0) return Y90_FAIL(err, Y90_EINPUT, "%s: no dataset %s", path, name);
     hid_t d = H5Dopen2(f, name, H5P_DEFAULT);
     hid_t s = d >= 0 ? H5Dget_space(d) : -1;
-    hssize_t n = s >= 0 ? H5Sget_simple_extent_npoints(s) : -1;
+    hsize_t dims[H5S_MAX_RANK];
+    int rank = s >= 0 ? H5Sget_simple_extent_dims(s, dims, NULL) : -1;
+    size_t n = 1;
+    int overflow = 0;
+    for (int i = 0; i < rank; i++) overflow |= dims[i] > SIZE_MAX || __builtin_mul_overflow(n, (size_t)dims[i], &n);
     y90_status st = Y90_OK;
-    if (n < 0)
-        st = Y90_FAIL(err, Y90_EIO, "%s: cannot open dataset %s", path, name);
-    else if ((size_t)n != nvox)
-        st = Y90_FAIL(err, Y90_EINPUT, "%s: %s has %lld values, the grid %zu", path, name, (long long)n, nvox);
+    char why[160];
+    if (rank < 0)
+        st = Y90_FAIL(err, Y90_EINPUT, "%s: cannot open dataset %s (corrupt file?)", path, name);
+    else if (overflow || n != nvox)
+        st = Y90_FAIL(err, Y90_EINPUT, "%s: %s does not have the grid's %zu values", path, name, nvox);
     else if (H5Dread(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
-        st = Y90_FAIL(err, Y90_EIO, "%s: cannot read dataset %s", path, name);
+        st = Y90_FAIL(err, Y90_EINPUT, "%s: cannot read dataset %s (%s): the file is corrupt or truncated", path,
+                      name, h5_reason(why));
     close_id(s, H5Sclose);
     close_id(d, H5Dclose);
     return st;
@@ -622,8 +717,21 @@ static y90_status read_dims(hid_t f, const char *path, y90_grid *g, y90_error *e
     if (rank == 3) H5Sget_simple_extent_dims(s, dims, NULL);
     close_id(s, H5Sclose);
     close_id(d, H5Dclose);
-    if (rank != 3 || dims[0] > INT32_MAX || dims[1] > INT32_MAX || dims[2] > INT32_MAX)
+    if (rank != 3 || dims[0] > INT32_MAX || dims[1] > INT32_MAX || dims[2] > INT32_MAX || !dims[0] || !dims[1] ||
+        !dims[2])
         return Y90_FAIL(err, Y90_EINPUT, "%s: /labels is not a 3-D array [nz][ny][nx]", path);
+    /* the product of the dimensions, and the bytes a report needs, checked for overflow and the memory limit */
+    size_t nvox, bytes, limit = memory_limit();
+    if (__builtin_mul_overflow((size_t)dims[0], (size_t)dims[1], &nvox) ||
+        __builtin_mul_overflow(nvox, (size_t)dims[2], &nvox) ||
+        __builtin_mul_overflow(nvox, y90_grid_bytes_per_voxel_run(), &bytes))
+        return Y90_FAIL(err, Y90_EINPUT, "%s: /labels is %llu x %llu x %llu voxels: the count overflows", path,
+                        (unsigned long long)dims[0], (unsigned long long)dims[1], (unsigned long long)dims[2]);
+    if (limit > 0 && bytes > limit)
+        return Y90_FAIL(err, Y90_ENOMEM, "%s: /labels is %llu x %llu x %llu voxels: reading it needs %.3g GB, more "
+                        "than the %.3g GB memory limit", path, (unsigned long long)dims[0],
+                        (unsigned long long)dims[1], (unsigned long long)dims[2], (double)bytes / 1e9,
+                        (double)limit / 1e9);
     g->nz = (int)dims[0];
     g->ny = (int)dims[1];
     g->nx = (int)dims[2];
@@ -649,11 +757,32 @@ static y90_status read_geometry(hid_t f, const char *path, y90_grid *g, y90_erro
     if (st == Y90_OK) st = get_doubles(f, path, "/", "origin_mm", origin, 3, err);
     if (st != Y90_OK) return st;
     for (int a = 0; a < 3; a++) {
-        if (!(g->spacing[a] > 0))
-            return Y90_FAIL(err, Y90_EINPUT, "%s: spacing_mm[%d] = %g: must be positive", path, a, g->spacing[a]);
+        if (!(g->spacing[a] > 0) || !isfinite(g->spacing[a]))
+            return Y90_FAIL(err, Y90_EINPUT, "%s: attribute spacing_mm[%d] = %g: expected a finite length > 0 mm",
+                            path, a, g->spacing[a]);
+        if (!isfinite(origin[a]))
+            return Y90_FAIL(err, Y90_EINPUT, "%s: attribute origin_mm[%d] = %g: expected a finite position in mm",
+                            path, a, origin[a]);
         g->lo[a] = origin[a] - 0.5 * g->spacing[a];
     }
     return Y90_OK;
+}
+
+/* Copy a name read from a file with control characters escaped as \xNN (a name can reach a terminal). */
+static void printable(char *dst, size_t len, const char *src)
+{
+    size_t j = 0;
+    for (; *src && j + 1 < len; src++) {
+        unsigned char c = (unsigned char)*src;
+        if (c < 0x20 || c == 0x7f) {
+            if (j + 5 > len) break;
+            snprintf(dst + j, 5, "\\x%02x", c);
+            j += 4;
+        } else {
+            dst[j++] = (char)c;
+        }
+    }
+    dst[j] = 0;
 }
 
 /* The structure table from the string-array attributes names, kinds and lobes of /labels. */
@@ -671,7 +800,7 @@ static y90_status read_structures(hid_t f, const char *path, y90_grid *g, y90_er
         return Y90_FAIL(err, Y90_EINPUT, "%s: /labels has %zu names, %zu kinds and %zu lobes", path, n, nk, nl);
     for (size_t i = 0; i < n; i++) {
         y90_structure *s = &g->structures[i];
-        snprintf(s->name, sizeof s->name, "%s", nm[i]);
+        printable(s->name, sizeof s->name, nm[i]);
         if (y90_kind_from_name(kinds[i], &s->kind) != 0 || y90_lobe_from_name(lobes[i], &s->lobe) != 0)
             return Y90_FAIL(err, Y90_EINPUT, "%s: /labels structure %zu (%s): unknown kind '%s' or lobe '%s'", path,
                             i, nm[i], kinds[i], lobes[i]);
@@ -683,9 +812,12 @@ static y90_status read_structures(hid_t f, const char *path, y90_grid *g, y90_er
 static y90_status read_material_names(hid_t f, const char *path, y90_grid *g, y90_error *err)
 {
     size_t n = 0;
-    y90_status st = get_strings(f, path, "/materials", "names", &g->material_names[0][0], Y90_NAME_LEN,
-                                Y90_MAX_GRID_MATERIALS, &n, err);
-    if (st == Y90_OK) g->nmaterials = (int)n;
+    char nm[Y90_MAX_GRID_MATERIALS][Y90_NAME_LEN];
+    y90_status st = get_strings(f, path, "/materials", "names", &nm[0][0], Y90_NAME_LEN, Y90_MAX_GRID_MATERIALS, &n,
+                                err);
+    if (st != Y90_OK) return st;
+    for (size_t i = 0; i < n; i++) printable(g->material_names[i], Y90_NAME_LEN, nm[i]);
+    g->nmaterials = (int)n;
     return st;
 }
 
@@ -710,6 +842,21 @@ static y90_status read_tumour_ids(hid_t f, const char *path, y90_grid *g, y90_er
     return st;
 }
 
+/* Values no writer makes: a material index without a name, a density that is NaN, infinite or negative. */
+static y90_status check_voxels(const char *path, const y90_grid *g, y90_error *err)
+{
+    size_t n = y90_grid_nvox(g);
+    for (size_t i = 0; i < n; i++) {
+        if (g->material[i] >= g->nmaterials && g->nmaterials > 0)
+            return Y90_FAIL(err, Y90_EINPUT, "%s: /materials voxel %zu = %d: only %d materials are named", path, i,
+                            g->material[i], g->nmaterials);
+        if (!(g->density[i] >= 0) || !isfinite(g->density[i]))
+            return Y90_FAIL(err, Y90_EINPUT, "%s: /density voxel %zu = %g: expected a finite density >= 0 g/cm3",
+                            path, i, (double)g->density[i]);
+    }
+    return Y90_OK;
+}
+
 y90_status y90_io_read_grid(const char *path, y90_grid *g, y90_error *err)
 {
     memset(g, 0, sizeof *g);
@@ -725,6 +872,7 @@ y90_status y90_io_read_grid(const char *path, y90_grid *g, y90_error *err)
     if (st == Y90_OK) st = read_dataset(f, path, "/materials", H5T_NATIVE_UINT8, g->material, n, err);
     if (st == Y90_OK) st = read_dataset(f, path, "/density", H5T_NATIVE_FLOAT, g->density, n, err);
     if (st == Y90_OK && H5Lexists(f, "/tumour_ids", H5P_DEFAULT) > 0) st = read_tumour_ids(f, path, g, err);
+    if (st == Y90_OK) st = check_voxels(path, g, err);
     H5Fclose(f);
     if (st != Y90_OK) y90_grid_free(g);
     return st;

@@ -122,6 +122,14 @@ static y90_status read_treatment(const char *path, report_data *d, y90_report *r
     if (st == Y90_OK) st = y90_io_read_attr_string(path, t, "treated_lobes", r->treated_lobes, sizeof r->treated_lobes, err);
     if (st == Y90_OK) st = y90_io_read_attr_string(path, t, "product", r->product, sizeof r->product, err);
     if (st != Y90_OK) return st;
+    /* values no writer makes (a damaged or hand-made file): refuse them, naming the attribute */
+    struct { const char *name; double v, lo, hi; } chk[] = {
+        {"activity_treatment_gbq", d->a_gbq, 0, 1e6}, {"lung_shunt_fraction", d->lsf, 0, 1},
+        {"tn_ratio", d->tn, 0, 1e6}, {"gy_kg_per_gbq", d->k, 1e-300, 1e6}, {"prescription_gy", d->presc_gy, 0, 1e6}};
+    for (size_t i = 0; i < sizeof chk / sizeof *chk; i++)
+        if (!(chk[i].v >= chk[i].lo && chk[i].v <= chk[i].hi))
+            return Y90_FAIL(err, Y90_EINPUT, "%s: attribute %s of /treatment = %g: expected a number in [%g, %g]",
+                            path, chk[i].name, chk[i].v, chk[i].lo > 0 ? 0 : chk[i].lo, chk[i].hi);
     r->activity_gbq = d->a_gbq;
     r->lsf = d->lsf;
     r->tn = d->tn;
@@ -140,7 +148,10 @@ static void read_provenance(const char *path, y90_provenance *p)
     snprintf(p->input, sizeof p->input, "%s", path);
     p->histories = p->histories_requested = p->seed = NAN;
     double v;
-    p->interrupted = y90_io_read_attr_double(path, "/", "interrupted", &v, &e) == Y90_OK ? v != 0 : -1;
+    char status[32];
+    p->interrupted = -1; /* run_status: completed | interrupted (absent in older files) */
+    if (y90_io_read_attr_string(path, "/", "run_status", status, sizeof status, &e) == Y90_OK)
+        p->interrupted = !strcmp(status, "interrupted") ? 1 : !strcmp(status, "completed") ? 0 : -1;
     if (y90_io_read_attr_double(path, "/", "histories", &v, &e) == Y90_OK) p->histories = v;
     if (y90_io_read_attr_double(path, "/", "histories_requested", &v, &e) == Y90_OK) p->histories_requested = v;
     if (y90_io_read_attr_double(path, "/", "seed", &v, &e) == Y90_OK) p->seed = v;
@@ -623,12 +634,14 @@ cleanup:
 /* Bins of the cumulative DVH: the finer of DVH_STEP_GY and max/DVH_MIN_BINS, but at most DVH_MAX_BINS bins. */
 static double dvh_step(double max_gy, size_t *nbins)
 {
-    if (!(max_gy > 0)) {
+    double step = fmin(DVH_STEP_GY, max_gy / DVH_MIN_BINS);
+    if (max_gy / step > DVH_MAX_BINS) step = max_gy / DVH_MAX_BINS;
+    /* doses so small that the step underflows (subnormal or 0) or so large that it is infinite: one bin of the
+     * usual width, never a division by zero or an infinite bin count */
+    if (!(max_gy > 0) || !isnormal(step) || !isfinite(max_gy / step)) {
         *nbins = 1;
         return DVH_STEP_GY;
     }
-    double step = fmin(DVH_STEP_GY, max_gy / DVH_MIN_BINS);
-    if (max_gy / step > DVH_MAX_BINS) step = max_gy / DVH_MAX_BINS;
     *nbins = (size_t)ceil(max_gy / step - 1e-9);
     if (*nbins < 1) *nbins = 1;
     return step;
@@ -640,7 +653,7 @@ static void dvh_histograms(const report_data *d, double step, size_t nb, size_t 
     size_t nv = y90_grid_nvox(&d->g);
     for (size_t i = 0; i < nv; i++) {
         double b = floor(d->dose[i] / step);
-        size_t j = b < 0 ? 0 : (b > (double)nb ? nb : (size_t)b);
+        size_t j = !(b > 0) ? 0 : (b > (double)nb ? nb : (size_t)b); /* NaN into bin 0, never cast */
         for (int r = 0; r < d->nrows; r++)
             if (in_row(d, &d->rows[r], i)) hist[(size_t)r * (nb + 1) + j]++;
     }
@@ -678,23 +691,19 @@ static double dvh_max_dose(const report_data *d)
     return mx;
 }
 
-/* Write the table to "<csv>.tmp-<pid>" and rename it over csv_path. */
+/* Write the table through a temporary file (y90_write_atomic) in place of csv_path. */
 static y90_status dvh_write(const char *csv_path, const report_data *d, double step, size_t nb, size_t *hist,
                             int force, y90_error *err)
 {
-    char tmp[4096];
-    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp-%ld", csv_path, (long)getpid()) >= sizeof tmp)
-        return Y90_FAIL(err, Y90_EINPUT, "%s: path too long", csv_path);
-    FILE *f = fopen(tmp, "w");
-    if (!f) return Y90_FAIL(err, Y90_EIO, "%s: cannot create %s", csv_path, tmp);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f) return Y90_FAIL(err, Y90_ENOMEM, "%s: out of memory for the DVH", csv_path);
     int bad = dvh_print(f, d, step, nb, hist);
     bad |= fclose(f) != 0;
-    if (bad) {
-        remove(tmp);
-        return Y90_FAIL(err, Y90_EIO, "%s: cannot write the DVH (disk full or no permission?)", csv_path);
-    }
-    y90_status st = y90_publish(tmp, csv_path, force, err);
-    if (st == Y90_EIO) remove(tmp);
+    y90_status st = bad ? Y90_FAIL(err, Y90_ENOMEM, "%s: out of memory for the DVH", csv_path)
+                        : y90_write_atomic(csv_path, text, len, force, err);
+    free(text);
     return st;
 }
 

@@ -5,10 +5,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "y90/io.h"
+#include "y90/kernelcache.h"
 #include "y90/phantom.h"
 #include "y90/physics.h"
 #include "y90/run.h"
 #include "y90/source.h"
+#include "y90/tools.h"
 
 static void log_phantom(FILE *log, const y90_grid *g, const y90_phantom_info *pi, int liver)
 {
@@ -32,9 +34,12 @@ y90_status y90_run_phantom(const y90_config *c, const char *out_path, int force,
     y90_grid g = {0};
     y90_phantom_info pi;
     y90_status st = y90_check_output(out_path, force, err);
+    if (!st) st = y90_check_not_input(out_path, c->path, err);
     if (!st) {
+        y90_remove_stale_temps(out_path, log);
         y90_phantom_params pp = y90_config_phantom(c);
         st = y90_phantom_build(&pp, y90_memory_limit_bytes(c->output.max_memory_gb), &g, &pi, err);
+        if (st) y90_config_locate_error(c, err);
     }
     if (!st) log_phantom(log, &g, &pi, c->phantom.type == Y90_PHANTOM_LIVER);
     if (!st) st = y90_io_write_phantom(out_path, force, c, &g, err);
@@ -46,6 +51,12 @@ static void log_balance(FILE *log, const y90_run_result *r)
 {
     if (!log) return;
     const y90_energy_balance *e = &r->eb;
+    if (r->histories == 0) { /* deterministic kernel: the balance is per decay */
+        fprintf(log, "energy balance (MeV per decay): emitted %.6f, deposited in the grid %.6f; kernel %s "
+                "(deterministic, no histories) in %.2f s on %d threads\n", e->emitted, e->deposited, r->kernel,
+                r->runtime_s, r->threads);
+        return;
+    }
     double imb = e->emitted > 0 ? fabs(e->emitted - e->deposited - e->escaped_electron - e->escaped_photon) / e->emitted : 0;
     fprintf(log, "energy balance (MeV per decay): emitted %.6f = deposited %.6f + escaped electrons %.6f + escaped "
             "photons %.6f (relative imbalance %.2e); below cutoff %.6f, inside spheres %.6f\n",
@@ -64,6 +75,7 @@ y90_status y90_run_check(const y90_config *c, FILE *log, y90_error *err)
     y90_status st = y90_phantom_build(&pp, y90_memory_limit_bytes(c->output.max_memory_gb), &g, &pi, err);
     if (!st) log_phantom(log, &g, &pi, c->phantom.type == Y90_PHANTOM_LIVER);
     if (!st) st = y90_sources_build(c, &g, &src, err);
+    if (st) y90_config_locate_error(c, err);
     if (!st && log && src.nspheres)
         fprintf(log, "sources: %zu %s spheres (%zu in the lungs)\n", src.nspheres, src.product, src.spheres_in_lung);
     y90_sources_free(&src);
@@ -71,22 +83,59 @@ y90_status y90_run_check(const y90_config *c, FILE *log, y90_error *err)
     return st;
 }
 
+void y90_part_range(int64_t histories, int i, int n, int64_t *first, int64_t *count)
+{
+    unsigned __int128 h = (unsigned __int128)histories; /* h * i overflows 64 bits for 1e13 histories */
+    int64_t a = (int64_t)(h * (unsigned)(i - 1) / (unsigned)n), b = (int64_t)(h * (unsigned)i / (unsigned)n);
+    *first = a;
+    *count = b - a;
+}
+
 y90_status y90_run(const y90_config *c, const y90_run_options *o, y90_error *err)
+{
+    return y90_run_with(c, o, 0, 0, NULL, err);
+}
+
+y90_status y90_run_part(const y90_config *c, const y90_run_options *o, int part_index, int part_count,
+                        y90_error *err)
+{
+    return y90_run_with(c, o, part_index, part_count, NULL, err);
+}
+
+y90_status y90_run_with(const y90_config *c, const y90_run_options *o, int part_index, int part_count,
+                        const y90_run_hook *hook, y90_error *err)
 {
     y90_grid g = {0};
     y90_phantom_info pi;
     y90_sources src = {0};
     y90_physics *phys = NULL;
     y90_run_result res = {0};
-    y90_status st = y90_check_output(o->out_path, o->force, err);
-    if (!st) {
-        y90_phantom_params pp = y90_config_phantom(c);
-        st = y90_phantom_build(&pp, y90_memory_limit_bytes(c->output.max_memory_gb), &g, &pi, err);
-    }
+    int hooked = 0, write = 1;
+    y90_status st = Y90_OK;
+    y90_voxel_kernel vk = {0};
+    if (part_count > 0 && (part_index < 1 || part_index > part_count || part_count > c->transport.histories))
+        st = Y90_FAIL(err, Y90_EINPUT, "--part %d/%d: expected 1 <= I <= N <= transport.histories (%lld)",
+                      part_index, part_count, (long long)c->transport.histories);
+    if (!st && part_count > 0 && c->transport.kernel != Y90_KERNEL_MC)
+        st = Y90_FAIL(err, Y90_EINPUT, "transport.kernel = %s is deterministic (no histories to share): run it in one "
+                      "process, without --part or mpirun", c->transport.kernel == Y90_KERNEL_LOCAL ? "local" :
+                      c->transport.kernel == Y90_KERNEL_DVK ? "dvk" : "dvk_density");
+    if (!st) st = y90_check_output(o->out_path, o->force, err);
+    if (!st) st = y90_check_not_input(o->out_path, c->path, err);
     if (st) goto cleanup;
+    y90_remove_stale_temps(o->out_path, o->log ? o->log : stderr);
+    y90_phantom_params pp = y90_config_phantom(c);
+    st = y90_phantom_build(&pp, y90_memory_limit_bytes(c->output.max_memory_gb), &g, &pi, err);
+    if (st) {
+        y90_config_locate_error(c, err);
+        goto cleanup;
+    }
     log_phantom(o->log, &g, &pi, c->phantom.type == Y90_PHANTOM_LIVER);
     st = y90_sources_build(c, &g, &src, err);
-    if (st) goto cleanup;
+    if (st) {
+        y90_config_locate_error(c, err);
+        goto cleanup;
+    }
     if (o->log && src.nspheres)
         fprintf(o->log, "sources: %zu %s spheres (%zu in the lungs), %.4g GBq at treatment, %.4g decays\n",
                 src.nspheres, src.product, src.spheres_in_lung, src.activity_treatment_bq / 1e9, src.decays);
@@ -94,16 +143,31 @@ y90_status y90_run(const y90_config *c, const y90_run_options *o, y90_error *err
         st = y90_physics_build(c, &g, &src, &phys, err);
         if (st) goto cleanup;
     }
-    y90_kernel_input in = {&c->transport, &g, &src, phys, o->progress, o->progress_user, o->stop};
+    if (c->transport.kernel == Y90_KERNEL_DVK || c->transport.kernel == Y90_KERNEL_DVK_DENSITY) {
+        st = y90_kernel_cache_get(c, &g, &src, o->kernel_cache, o->log, &vk, err);
+        if (st) goto cleanup;
+    }
+    y90_kernel_input in = {&c->transport, &g, &src, phys, o->progress, o->progress_user, o->stop, 0, 0, &vk};
+    if (part_count > 0) y90_part_range(c->transport.histories, part_index, part_count, &in.first, &in.count);
     st = y90_kernel_run(&in, &res, err);
+    res.part_index = part_index;
+    res.part_count = part_count;
+    res.histories_total = c->transport.histories;
+    res.histories_requested = part_count > 0 ? in.count : c->transport.histories;
+    if (hook) {
+        hooked = 1;
+        st = hook->combine(hook->user, st, &res, &g, &src, &write, err);
+    }
     if (st && !(st == Y90_EINTERRUPTED && res.histories > 0)) goto cleanup;
     y90_status kst = st;
-    res.interrupted = kst == Y90_EINTERRUPTED;
+    if (!write) goto cleanup;
     log_balance(o->log, &res);
     st = y90_io_write_run(o->out_path, o->force, c, &g, &src, &res, err);
     if (!st && kst) st = Y90_FAIL(err, kst, "interrupted: wrote the %lld finished histories to %s",
                                  (long long)res.histories, o->out_path);
 cleanup:
+    if (hook && !hooked) hook->combine(hook->user, st ? st : Y90_EINTERNAL, &res, &g, &src, &write, err);
+    y90_voxel_kernel_free(&vk);
     y90_run_result_free(&res);
     y90_physics_free(phys);
     y90_sources_free(&src);

@@ -57,6 +57,91 @@ static y90_status tool_setup(const y90_config *c, y90_grid *g, y90_sources *s, y
     return st;
 }
 
+/* Energy at offset (i,j,k) from the source voxel (centre at half, half, half) averaged over the 48 symmetries of
+ * the cube (8 sign flips x 6 axis permutations): mean MeV per voxel summed over histories, and its 1 sigma. */
+static void symmetrised(const y90_grid *g, const y90_run_result *res, int half, int i, int j, int k, double *mean,
+                        double *sigma)
+{
+    static const int perm[6][3] = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
+    int off[3] = {i, j, k};
+    double sum = 0, var = 0;
+    for (int pm = 0; pm < 6; pm++)
+        for (int sg = 0; sg < 8; sg++) {
+            int d[3];
+            for (int a = 0; a < 3; a++) d[a] = ((sg >> a) & 1 ? -1 : 1) * off[perm[pm][a]];
+            size_t v = y90_grid_index(g, half + d[0], half + d[1], half + d[2]);
+            sum += res->edep_mev[v];
+            var += pow(res->rel_unc[v] * res->edep_mev[v], 2);
+        }
+    *mean = sum / 48.0;
+    *sigma = sqrt(var) / 48.0; /* the 48 voxels as independent (before symmetrisation: conservative) */
+}
+
+/* Run the MC kernel with the activity uniform in the centre voxel of a (2 half + 1)^3 box of the tool's medium. */
+static y90_status vsv_run(const y90_tool_options *o, int half, y90_config *c, y90_grid *g, y90_run_result *res,
+                          y90_error *err)
+{
+    int n = 2 * half + 1;
+    c->phantom.voxel_mm = o->voxel_mm;
+    for (int a = 0; a < 3; a++) c->phantom.box_size_mm[a] = n * o->voxel_mm;
+    c->source.type = Y90_SOURCE_VOXEL;
+    c->source.voxel[0] = c->source.voxel[1] = c->source.voxel[2] = half;
+    y90_sources s = {0};
+    y90_physics *ph = NULL;
+    y90_status st = tool_setup(c, g, &s, &ph, err);
+    y90_kernel_input in = {&c->transport, g, &s, ph, o->progress, o->progress_user, NULL, 0, 0, NULL};
+    if (!st) st = y90_kernel_run(&in, res, err);
+    y90_physics_free(ph);
+    y90_sources_free(&s);
+    return st;
+}
+
+y90_status y90_vsv_kernel_compute(const y90_tool_options *o, int half, y90_voxel_kernel *k, y90_error *err)
+{
+    memset(k, 0, sizeof *k);
+    y90_config c;
+    y90_status st = tool_config(o, &c, err);
+    if (st) return st;
+    const int n = 2 * half + 1;
+    const size_t nk = (size_t)n * n * n;
+    y90_grid g = {0};
+    y90_run_result res = {0};
+    k->mev = y90_calloc(nk, sizeof(double), "voxel kernel", err);
+    k->sigma_mev = k->mev ? y90_calloc(nk, sizeof(double), "voxel kernel", err) : NULL;
+    st = k->sigma_mev ? vsv_run(o, half, &c, &g, &res, err) : (err ? err->code : Y90_ENOMEM);
+    if (!st) {
+        double total = 0, N = (double)res.histories;
+        for (int dz = -half; dz <= half; dz++)
+            for (int dy = -half; dy <= half; dy++)
+                for (int dx = -half; dx <= half; dx++) {
+                    double e, se;
+                    symmetrised(&g, &res, half, abs(dx), abs(dy), abs(dz), &e, &se);
+                    size_t i = ((size_t)(dz + half) * n + (size_t)(dy + half)) * n + (size_t)(dx + half);
+                    k->mev[i] = e / N;
+                    k->sigma_mev[i] = se / N;
+                    total += e;
+                }
+        k->half = half;
+        k->voxel_mm = o->voxel_mm;
+        k->density = c.phantom.density;
+        snprintf(k->medium, sizeof k->medium, "%s", c.phantom.material);
+        k->energy_fraction = total / res.eb.emitted;
+        k->histories = res.histories;
+    }
+    if (st) y90_voxel_kernel_free(k);
+    y90_run_result_free(&res);
+    y90_grid_free(&g);
+    y90_config_free(&c);
+    return st;
+}
+
+void y90_voxel_kernel_free(y90_voxel_kernel *k)
+{
+    free(k->mev);
+    free(k->sigma_mev);
+    k->mev = k->sigma_mev = NULL;
+}
+
 y90_status y90_vsv_compute(const y90_tool_options *o, y90_vsv_result *r, y90_error *err)
 {
     memset(r, 0, sizeof *r);
@@ -69,42 +154,20 @@ y90_status y90_vsv_compute(const y90_tool_options *o, y90_vsv_result *r, y90_err
     double rho = c.phantom.density;
     int half = (int)ceil(fmax(12.0 / rho, 100.0) / o->voxel_mm);
     if (half < 5) half = 5;
-    int n = 2 * half + 1;
-    c.phantom.voxel_mm = o->voxel_mm;
-    for (int a = 0; a < 3; a++) c.phantom.box_size_mm[a] = n * o->voxel_mm;
-    c.source.type = Y90_SOURCE_VOXEL;
-    c.source.voxel[0] = c.source.voxel[1] = c.source.voxel[2] = half;
     y90_grid g = {0};
-    y90_sources s = {0};
-    y90_physics *ph = NULL;
     y90_run_result res = {0};
-    st = tool_setup(&c, &g, &s, &ph, err);
-    y90_kernel_input in = {&c.transport, &g, &s, ph, NULL, NULL, NULL};
-    if (!st) st = y90_kernel_run(&in, &res, err);
+    st = vsv_run(o, half, &c, &g, &res, err);
     if (st) goto cleanup;
     double mass = y90_grid_voxel_mass_kg(&g, 0), total = 0;
     for (size_t i = 0; i < res.nvox; i++) total += res.edep_mev[i];
     for (int i = 0; i < 6; i++)
         for (int j = 0; j < 6; j++)
             for (int k = 0; k < 6; k++) {
-                /* average over the 48 symmetries of the cube: 8 sign flips x 6 axis permutations */
-                static const int perm[6][3] = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
-                int off[3] = {i, j, k};
-                double sum = 0, var = 0;
-                int cnt = 0;
-                for (int pm = 0; pm < 6; pm++)
-                    for (int sg = 0; sg < 8; sg++) {
-                        int d[3];
-                        for (int a = 0; a < 3; a++) d[a] = ((sg >> a) & 1 ? -1 : 1) * off[perm[pm][a]];
-                        size_t v = y90_grid_index(&g, half + d[0], half + d[1], half + d[2]);
-                        sum += res.edep_mev[v];
-                        var += pow(res.rel_unc[v] * res.edep_mev[v], 2);
-                        cnt++;
-                    }
-                double e = sum / cnt; /* MeV per voxel summed over histories */
+                double e, se;
+                symmetrised(&g, &res, half, i, j, k, &e, &se);
                 /* Gy per decay -> mGy per (MBq s): x 1e6 decays/s per MBq x 1e3 mGy/Gy */
                 r->S[i][j][k] = e / (double)res.histories * Y90_J_PER_MEV / mass * 1e9;
-                r->S_rel_unc[i][j][k] = sum > 0 ? sqrt(var) / sum : 0;
+                r->S_rel_unc[i][j][k] = e > 0 ? se / e : 0;
             }
     r->energy_fraction = total / res.eb.emitted;
     r->eb = res.eb;
@@ -112,27 +175,8 @@ y90_status y90_vsv_compute(const y90_tool_options *o, y90_vsv_result *r, y90_err
     r->runtime_s = res.runtime_s;
 cleanup:
     y90_run_result_free(&res);
-    y90_physics_free(ph);
-    y90_sources_free(&s);
     y90_grid_free(&g);
     y90_config_free(&c);
-    return st;
-}
-
-y90_status y90_write_atomic(const char *path, const char *text, size_t len, int force, y90_error *err)
-{
-    char tmp[1100];
-    snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    if (!f) return Y90_FAIL(err, Y90_EIO, "%s: cannot create the temporary file %s: %s", path, tmp, strerror(errno));
-    int ok = fwrite(text, 1, len, f) == len;
-    ok &= fclose(f) == 0;
-    if (!ok) {
-        remove(tmp);
-        return Y90_FAIL(err, Y90_EIO, "%s: write failed (disk full?)", path);
-    }
-    y90_status st = y90_publish(tmp, path, force, err);
-    if (st == Y90_EIO) remove(tmp);
     return st;
 }
 
@@ -215,7 +259,7 @@ y90_status y90_dpk_compute(const y90_tool_options *o, y90_dpk_result *r, y90_err
     double origin[3] = {0, 0, 0};
     for (int a = 0; a < 3; a++) origin[a] = g.lo[a] + 0.5 * g.spacing[a];
     memcpy(s.point, origin, sizeof origin);
-    y90_kernel_input in = {&c.transport, &g, &s, ph, NULL, NULL, NULL};
+    y90_kernel_input in = {&c.transport, &g, &s, ph, o->progress, o->progress_user, NULL, 0, 0, NULL};
     double t0 = wall_s();
     st = y90_kernel_mc_radial(&in, origin, o->shell_mm, nshell, edep, r->rel_unc, &r->eb, err);
     if (st) goto cleanup;

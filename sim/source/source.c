@@ -112,7 +112,7 @@ static y90_status build_alias(y90_sources *s, double total, y90_error *err)
 static y90_status place_spheres(const y90_config *c, const y90_grid *g, const preset *pr, y90_sources *s,
                                 y90_error *err)
 {
-    const int threads = c->transport.threads > 0 ? c->transport.threads : omp_get_num_procs();
+    const int threads = c->transport.threads > 0 ? c->transport.threads : omp_get_max_threads();
     double wl[Y90_MAX_LABELS] = {0}, wlung[Y90_MAX_LABELS] = {0};
     for (int i = 0; i < g->nstructures; i++) {
         const y90_structure *st = &g->structures[i];
@@ -121,6 +121,8 @@ static y90_status place_spheres(const y90_config *c, const y90_grid *g, const pr
             wl[i] = c->treatment.tn_ratio;
         if (st->kind == Y90_KIND_LUNG) wlung[i] = 1.0;
     }
+    memcpy(s->uptake_liver, wl, sizeof wl);
+    memcpy(s->uptake_lung, wlung, sizeof wlung);
     size_t nv = y90_grid_nvox(g);
     double *cdf_liver = y90_calloc(nv, sizeof(double), "uptake table", err);
     double *cdf_lung = cdf_liver ? y90_calloc(nv, sizeof(double), "lung uptake table", err) : NULL;
@@ -145,7 +147,7 @@ static y90_status place_spheres(const y90_config *c, const y90_grid *g, const pr
     #pragma omp parallel for schedule(static) num_threads(threads) reduction(| : too_narrow)
     for (size_t i = 0; i < s->nspheres; i++) {
         y90_rng r;
-        y90_rng_init(&r, c->transport.seed, Y90_STREAM_SPHERES, i);
+        y90_rng_init(&r, c->source.seed, Y90_STREAM_SPHERES, i);
         int lung = i < s->spheres_in_lung;
         const double *cdf = lung ? cdf_lung : cdf_liver;
         size_t v = search_cdf(cdf, nv, y90_rng_uniform(&r) * (lung ? tot_lung : tot_liver));

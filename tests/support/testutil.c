@@ -3,7 +3,9 @@
 #include <ftw.h>
 #include "y90/io.h"
 #include "y90/run.h"
+#include <hdf5.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,19 +82,40 @@ char *y90t_slurp(const char *path, size_t *len)
     return b;
 }
 
+const char *y90t_cli_path(void)
+{
+    const char *over = getenv("Y90T_CLI"); /* another build, e.g. to see a regression test fail on older code */
+    return over && *over ? over : Y90_CLI;
+}
+
 int y90t_cli(const char *args, char **output)
 {
     const char *log = y90t_path("cli-output.txt");
     char logcopy[1024];
     snprintf(logcopy, sizeof logcopy, "%s", log);
-    size_t n = strlen(Y90_CLI) + strlen(args) + strlen(logcopy) + 32;
+    const char *bin = y90t_cli_path();
+    size_t n = strlen(bin) + strlen(args) + strlen(logcopy) + 32;
     char *cmd = malloc(n);
-    snprintf(cmd, n, "%s %s >%s 2>&1", Y90_CLI, args, logcopy);
+    snprintf(cmd, n, "%s %s >%s 2>&1", bin, args, logcopy);
     int st = system(cmd);
     free(cmd);
     if (output) *output = y90t_slurp(logcopy, NULL);
     if (st == -1) return -1;
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+int y90t_clif(char **out, const char *fmt, ...)
+{
+    char args[8192];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    char *o = NULL;
+    int rc = y90t_cli(args, &o);
+    if (out) *out = o;
+    else free(o);
+    return rc;
 }
 
 const char *y90t_ref(const char *relpath)
@@ -111,7 +134,7 @@ int y90t_run_read(const y90_config *c, const char *out_name, y90_grid *g, double
     snprintf(path, sizeof path, "%s", out);
     remove(path);
     y90_error e = {0};
-    y90_run_options o = {path, 1, NULL, NULL, NULL, NULL};
+    y90_run_options o = {path, 1, NULL, NULL, NULL, NULL, NULL};
     memset(g, 0, sizeof *g);
     *dose = NULL;
     *unc = NULL;
@@ -147,4 +170,52 @@ int y90t_read_spectrum(double *e, double *n, int max)
         if (line[0] != '#' && sscanf(line, "%lf,%lf", &e[k], &n[k]) == 2) k++;
     if (f) fclose(f);
     return k;
+}
+
+int y90t_sh(char **out, const char *fmt, ...)
+{
+    char cmd[8192], log[1024], full[9300];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    snprintf(log, sizeof log, "%s", y90t_path("sh-output.txt"));
+    snprintf(full, sizeof full, "%s > '%s' 2>&1", cmd, log);
+    int st = system(full);
+    if (out) *out = y90t_slurp(log, NULL);
+    if (st == -1) return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+unsigned char *y90t_dataset_bytes(const char *path, const char *name, size_t *n)
+{
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT), d = f >= 0 ? H5Dopen2(f, name, H5P_DEFAULT) : -1;
+    hid_t t = d >= 0 ? H5Dget_type(d) : -1, s = d >= 0 ? H5Dget_space(d) : -1;
+    unsigned char *buf = NULL;
+    *n = 0;
+    if (t >= 0 && s >= 0) {
+        *n = (size_t)H5Sget_simple_extent_npoints(s) * H5Tget_size(t);
+        buf = malloc(*n ? *n : 1);
+        if (buf && H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) {
+            free(buf);
+            buf = NULL;
+        }
+    }
+    if (s >= 0) H5Sclose(s);
+    if (t >= 0) H5Tclose(t);
+    if (d >= 0) H5Dclose(d);
+    if (f >= 0) H5Fclose(f);
+    return buf;
+}
+
+int y90t_same_dataset(const char *a, const char *b, const char *name)
+{
+    size_t na, nb;
+    unsigned char *x = y90t_dataset_bytes(a, name, &na), *y = y90t_dataset_bytes(b, name, &nb);
+    int same = x && y && na == nb && na > 0 && memcmp(x, y, na) == 0;
+    if (!same) fprintf(stderr, "\n    %s differs between %s and %s ", name, a, b);
+    free(x);
+    free(y);
+    return same;
 }

@@ -3,6 +3,8 @@
 #define Y90_TESTUTIL_H
 #include <CUnit/CUnit.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
 
 /* Each test program defines this: add its suites and tests to the CUnit registry. */
 void y90t_register(void);
@@ -18,6 +20,19 @@ const char *y90t_write(const char *name, const char *text);
 /* Run the y90mc CLI with arguments (a shell word string); returns its exit status; stdout+stderr go to
  * *output (malloc'd, may be NULL). */
 int y90t_cli(const char *args, char **output);
+/* y90t_cli with printf-style arguments; *out (may be NULL) gets stdout+stderr (free it). */
+int y90t_clif(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Assert that text (may be NULL) holds sub; print both when it does not. */
+#define Y90T_HAS(text, sub)                                                                                     \
+    do {                                                                                                        \
+        const char *m_ = (const char *)(text);                                                                  \
+        if (!m_) m_ = "";                                                                                       \
+        int has_ = strstr(m_, (sub)) != NULL;                                                                   \
+        if (!has_) fprintf(stderr, "\n    output \"%s\"\n    lacks \"%s\" ", m_, (sub));                        \
+        CU_ASSERT(has_);                                                                                        \
+    } while (0)
+/* The y90mc binary the tests run: $Y90T_CLI when set (to run the tests against another build), else this build's. */
+const char *y90t_cli_path(void);
 /* Path of a file in the project's tests/reference folder. */
 const char *y90t_ref(const char *relpath);
 /* Read a whole file (malloc'd, NUL-terminated) or NULL. */
@@ -33,6 +48,13 @@ int y90t_run_read(const y90_config *c, const char *out_name, y90_grid *g, double
 int y90t_read_estar(const char *relpath, double (*rows)[7], int max);
 /* The ICRP-107 90Y spectrum of tests/reference: energy (MeV) and N (per MeV per decay). Returns the points read. */
 int y90t_read_spectrum(double *e, double *n, int max);
+
+/* Run a shell command (printf-style); *out (may be NULL) gets stdout+stderr (free it). Returns its exit status. */
+int y90t_sh(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The raw bytes of a whole HDF5 dataset in its file type (malloc'd, *n bytes), or NULL. */
+unsigned char *y90t_dataset_bytes(const char *path, const char *name, size_t *n);
+/* 1 when dataset `name` holds the same bytes in both files (else 0, saying which). */
+int y90t_same_dataset(const char *a, const char *b, const char *name);
 
 /* Relative difference |a-b|/|b|. */
 double y90t_rel(double a, double b);

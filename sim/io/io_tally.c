@@ -1,0 +1,44 @@
+/* Reading the integer tallies of a part file (/tally, written by y90_io_write_run for `run --part I/N`). */
+#include <stdlib.h>
+#include <string.h>
+#include <hdf5.h>
+#include <hdf5_hl.h>
+#include "y90/io.h"
+#include "y90/kernel.h"
+
+/* Read dataset name of exactly n uint64 values into v. */
+static y90_status read_u64(hid_t f, const char *path, const char *name, uint64_t *v, size_t n, y90_error *err)
+{
+    int rank = 0;
+    hsize_t dims[1] = {0};
+    if (H5Lexists(f, name, H5P_DEFAULT) <= 0)
+        return Y90_FAIL(err, Y90_EINPUT, "%s: no %s: not a part of a run (y90mc run --part I/N writes it)", path, name);
+    if (H5LTget_dataset_ndims(f, name, &rank) < 0 || rank != 1 || H5LTget_dataset_info(f, name, dims, NULL, NULL) < 0 ||
+        dims[0] != n)
+        return Y90_FAIL(err, Y90_EINPUT, "%s: %s has %llu values, expected %zu (one per voxel)", path, name,
+                        (unsigned long long)dims[0], n);
+    if (H5LTread_dataset(f, name, H5T_NATIVE_UINT64, v) < 0)
+        return Y90_FAIL(err, Y90_EIO, "%s: cannot read %s", path, name);
+    return Y90_OK;
+}
+
+y90_status y90_io_read_tally(const char *path, y90_tally *t, y90_error *err)
+{
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0) return Y90_FAIL(err, Y90_EINPUT, "%s: not an HDF5 file or not readable", path);
+    y90_status st = Y90_OK;
+    if (H5Lexists(f, "/tally", H5P_DEFAULT) <= 0)
+        st = Y90_FAIL(err, Y90_EINPUT, "%s: no /tally: not a part of a run (y90mc run --part I/N writes it)", path);
+    if (!st) st = read_u64(f, path, "/tally/sum", t->sum, t->nvox, err);
+    if (!st) st = read_u64(f, path, "/tally/sum2", t->sum2, t->nvox, err);
+    hsize_t dims[1] = {0};
+    H5T_class_t cls;
+    size_t size = 0;
+    if (!st && (H5LTget_attribute_info(f, "/tally", "eb", dims, &cls, &size) < 0 || dims[0] != Y90_EB_N ||
+                cls != H5T_INTEGER || H5LTget_attribute(f, "/tally", "eb", H5T_NATIVE_UINT64, t->eb) < 0 ||
+                H5LTget_attribute(f, "/tally", "deposited", H5T_NATIVE_UINT64, &t->deposited) < 0))
+        st = Y90_FAIL(err, Y90_EINPUT, "%s: /tally lacks its eb (%d integers) or deposited attributes", path, Y90_EB_N);
+    H5Fclose(f);
+    return st;
+}
