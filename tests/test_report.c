@@ -32,6 +32,7 @@ static void write_file(const char *path, const y90_grid *g, double *dose, int tr
     res.nvox = y90_grid_nvox(g);
     res.dose = dose;
     res.kernel = "local";
+    res.histories = res.histories_requested = 1000; /* a completed run: run_status completed */
     y90_error e = {0};
     CU_ASSERT_EQUAL_FATAL(y90_io_write_run(path, 1, &cfg, g, &src, &res, &e), Y90_OK);
 }
