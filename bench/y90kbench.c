@@ -107,6 +107,7 @@ int main(int argc, char **argv)
             double u = s ? s->unc_median_pct / 100.0 : NAN;
             num("liver_normal_median_unc", u);
             num("efficiency_normal_median_voxel", 1.0 / (u * u * kt));
+            y90_report_free(r);
         }
         free(r);
     }

@@ -567,6 +567,53 @@ static void test_report_missing(void)
     free(out);
 }
 
+/* Report options (lists, tumour target, prior lung dose) reach the JSON; bad values exit 2; pictures. */
+static void test_report_options(void)
+{
+    CU_ASSERT_EQUAL_FATAL(liver_run(), 0);
+    char *out;
+    CU_ASSERT_EQUAL_FATAL(cli(&out, "report %s --json --dx 50,90 --vx-gy 20 --tumour-target-gy 150 --prior-lung-gy 45",
+                              liver_out.s), 0);
+    HAS(out, "\"dx_pct\": [50, 90]");
+    HAS(out, "\"vx_gy\": [20]");
+    HAS(out, "\"tumour_target_gy\": 150");
+    HAS(out, "\"prior_lung_gy\": 45");
+    HAS(out, "\"interrupted\": false");
+    HAS(out, "\"name\": \"tumour_1\"");
+    free(out);
+    CU_ASSERT_EQUAL(cli(&out, "report %s --dx 50,abc", liver_out.s), 2);
+    HAS(out, "--dx");
+    free(out);
+    CU_ASSERT_EQUAL(cli(&out, "report %s --tumour-target-gy -5", liver_out.s), 2);
+    HAS(out, "--tumour-target-gy");
+    free(out);
+    pathbuf dir = tpath("pictures");
+    CU_ASSERT_EQUAL(cli(&out, "report %s --png %s", liver_out.s, dir.s), 0);
+    HAS(out, "slices.png");
+    free(out);
+}
+
+/* plan on a finished run: the activity scales with the goal; a bad goal exits 2. */
+static void test_plan_cli(void)
+{
+    CU_ASSERT_EQUAL_FATAL(liver_run(), 0);
+    char *json, *out;
+    CU_ASSERT_EQUAL_FATAL(cli(&json, "report %s --json", liver_out.s), 0);
+    double mean = json_number(json, "\"simulated\"", "treated_liver_mean_gy");
+    free(json);
+    CU_ASSERT_EQUAL_FATAL(cli(&out, "plan %s --goal treated-liver-mean=50 --json", liver_out.s), 0);
+    double a = json_number(out, "{", "activity_gbq");
+    CU_ASSERT(y90t_rel(a, 1.0 * 50 / mean) < 1e-8); /* the config's 1 GBq at calibration, treated at once */
+    free(out);
+    CU_ASSERT_EQUAL(cli(&out, "plan %s --goal 'normal-liver-mean<=40'", liver_out.s), 0);
+    HAS(out, "activity at treatment");
+    HAS(out, "MIRD single compartment");
+    free(out);
+    CU_ASSERT_EQUAL(cli(&out, "plan %s --goal lung=3", liver_out.s), 2);
+    HAS(out, "--goal");
+    free(out);
+}
+
 /* (e) vsv: 216 rows i,j,k,S; the S values hold the emitted energy (independent arithmetic). */
 static void test_vsv(void)
 {
@@ -720,6 +767,8 @@ void y90t_register(void)
     CU_add_test(s, "report text", test_report_text);
     CU_add_test(s, "report DVH CSV", test_report_dvh_csv);
     CU_add_test(s, "report missing file", test_report_missing);
+    CU_add_test(s, "report options and pictures", test_report_options);
+    CU_add_test(s, "plan on a finished run", test_plan_cli);
     CU_add_test(s, "vsv", test_vsv);
     CU_add_test(s, "dpk", test_dpk);
     CU_add_test(s, "vsv/dpk bad medium", test_tools_bad_medium);

@@ -88,6 +88,7 @@ static void test_local_mird_liver(void)
                r->mird_lung_gy);
         CU_ASSERT(y90t_rel(r->treated_liver_mean_gy, r->mird_treated_liver_gy) < 1e-5);
         CU_ASSERT(y90t_rel(r->lung_mean_gy, r->mird_lung_gy) < 1e-4);
+        y90_report_free(r);
         free(r);
         free(dose);
         free(unc);

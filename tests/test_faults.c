@@ -556,6 +556,10 @@ static void test_report_ranges(void)
         h5_set_attr_double(p.s, "/treatment", "gy_kg_per_gbq", 49.7);
         h5_set_attr_double(p.s, "/treatment", "prescription_gy", 120);
         h5_set_attr_string(p.s, "/treatment", "treated_lobes", "both");
+        h5_set_attr_double(p.s, "/treatment", "activity_calibration_gbq", 1.5);
+        h5_set_attr_double(p.s, "/treatment", "hours_after_calibration", 24);
+        h5_set_attr_double(p.s, "/treatment", "half_life_h", 64.1);
+        h5_set_attr_string(p.s, "/treatment", "product", "glass");
         char *msg = NULL;
         CU_ASSERT_EQUAL(cli(&msg, "report %s", p.s), 0);
         free(msg);

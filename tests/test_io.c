@@ -423,6 +423,39 @@ static void test_phantom_round_trip(void)
     y90_grid_free(&g1);
 }
 
+/* /tumour_ids round-trips with its count; an id above the count is refused naming the dataset. */
+static void test_tumour_ids(void)
+{
+    y90_grid g0, g1;
+    make_grid(&g0);
+    size_t n = y90_grid_nvox(&g0);
+    g0.tumour_id = calloc(n, sizeof *g0.tumour_id);
+    CU_ASSERT_FATAL(g0.tumour_id != NULL);
+    g0.ntumours = 300; /* more than 255: needs 16 bits */
+    g0.tumour_id[1] = 1;
+    g0.tumour_id[n - 1] = 300;
+    const char *path = y90t_path("tumour_ids.h5");
+    y90_error e = {0};
+    CU_ASSERT_EQUAL_FATAL(y90_io_write_phantom(path, 1, NULL, &g0, &e), Y90_OK);
+    CU_ASSERT_EQUAL_FATAL(y90_io_read_grid(path, &g1, &e), Y90_OK);
+    CU_ASSERT_EQUAL(g1.ntumours, 300);
+    CU_ASSERT_FATAL(g1.tumour_id != NULL);
+    CU_ASSERT_EQUAL(memcmp(g0.tumour_id, g1.tumour_id, n * sizeof *g0.tumour_id), 0);
+    y90_grid_free(&g1);
+    g0.ntumours = 2;
+    CU_ASSERT_EQUAL_FATAL(y90_io_write_phantom(path, 1, NULL, &g0, &e), Y90_OK);
+    CU_ASSERT_EQUAL(y90_io_read_grid(path, &g1, &e), Y90_EINPUT);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "/tumour_ids"));
+    CU_ASSERT_PTR_NULL(g1.tumour_id);
+    /* a grid without tumours writes no /tumour_ids */
+    free(g0.tumour_id);
+    g0.tumour_id = NULL;
+    g0.ntumours = 0;
+    CU_ASSERT_EQUAL_FATAL(y90_io_write_phantom(path, 1, NULL, &g0, &e), Y90_OK);
+    CU_ASSERT_FALSE(y90_io_has_object(path, "/tumour_ids"));
+    y90_grid_free(&g0);
+}
+
 static void test_reader_errors(void)
 {
     y90_error e = {0};
@@ -493,4 +526,5 @@ void y90t_register(void)
     CU_add_test(s, "failed writes", test_write_failures);
     CU_add_test(s, "phantom round trip", test_phantom_round_trip);
     CU_add_test(s, "reader errors", test_reader_errors);
+    CU_add_test(s, "tumour ids", test_tumour_ids);
 }

@@ -105,7 +105,11 @@ static void check_liver_case(const y90_phantom_params *p, y90_grid *g, y90_phant
  * is checked in check_inside_liver.) */
 static void check_tumours(const y90_grid *g, const y90_phantom_info *info, int separate)
 {
-    size_t n = y90_grid_nvox(g), bad = 0, necrotic = 0, tum = 0;
+    size_t n = y90_grid_nvox(g), bad = 0, necrotic = 0, tum = 0, bad_id = 0;
+    /* /tumour_ids: tumour k (1-based, the info's order) on the voxels within its radius; where spheres overlap,
+     * the first of them */
+    CU_ASSERT_EQUAL(g->ntumours, info->ntumours);
+    CU_ASSERT_FATAL((g->tumour_id != NULL) == (info->ntumours > 0));
     for (int i = 0; i < info->ntumours; i++)
         for (int j = 0; j < i; j++) {
             const y90_tumour *a = &info->tumours[i], *b = &info->tumours[j];
@@ -113,15 +117,17 @@ static void check_tumours(const y90_grid *g, const y90_phantom_info *info, int s
             CU_ASSERT(separate ? d > a->radius_mm + b->radius_mm + g->spacing[0] : d > fmax(a->radius_mm, b->radius_mm));
         }
     for (size_t v = 0; v < n; v++) {
-        int lab = g->label[v], owners = 0, in_core = 0;
+        int lab = g->label[v], owners = 0, in_core = 0, first = 0;
         double x[3];
         voxel_centre(g, v, x);
         for (int i = 0; i < info->ntumours; i++) {
             const y90_tumour *t = &info->tumours[i];
             double d = dist(x, t->centre_mm);
             owners += d <= t->radius_mm;
+            if (d <= t->radius_mm && !first) first = i + 1;
             in_core |= d < t->core_radius_mm;
         }
+        if (g->tumour_id) bad_id += g->tumour_id[v] != (is_tumour(lab) ? first : 0);
         if (!is_tumour(lab)) {
             bad += owners != 0;
             continue;
@@ -132,6 +138,7 @@ static void check_tumours(const y90_grid *g, const y90_phantom_info *info, int s
         bad += (lab == TN_R || lab == TN_L) != in_core;
     }
     CU_ASSERT_EQUAL(bad, 0);
+    CU_ASSERT_EQUAL(bad_id, 0);
     if (tum > 0) CU_ASSERT(fabs((double)necrotic / (double)tum - 0.3) < 0.03);
 }
 

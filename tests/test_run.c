@@ -182,7 +182,10 @@ static void test_uncertainty_matches_scatter(void)
     ratio /= used;
     /* the report's median voxel uncertainty of the last run equals the median of the file's values */
     y90_report *rep = calloc(1, sizeof *rep);
-    CU_ASSERT_FATAL(y90_report_compute(y90t_path("unc.h5"), 100, rep, &e) == Y90_OK);
+    y90_report_options ropt;
+    y90_report_options_default(&ropt);
+    ropt.prescription_gy = 100;
+    CU_ASSERT_FATAL(y90_report_compute(y90t_path("unc.h5"), &ropt, rep, &e) == Y90_OK);
     const y90_dose_stats *row = y90_report_row(rep, "medium");
     CU_ASSERT_PTR_NOT_NULL_FATAL(row);
     float us[1000];
@@ -198,6 +201,7 @@ static void test_uncertainty_matches_scatter(void)
     double med = nu % 2 ? us[nu / 2] : 0.5 * ((double)us[nu / 2 - 1] + (double)us[nu / 2]);
     printf("\n  report: median voxel uncertainty %.2f %% (from the file %.2f %%)", row->unc_median_pct, 100 * med);
     CU_ASSERT(fabs(row->unc_median_pct - 100 * med) < 1e-6);
+    y90_report_free(rep);
     free(rep);
     printf("\n  observed / reported uncertainty over %d voxels: %.3f", used, ratio);
     CU_ASSERT(used >= 40);

@@ -154,6 +154,7 @@ static void test_run_and_resume(void)
         CU_ASSERT_DOUBLE_EQUAL(csv_field(csv, i + 1, 5), r->treated_liver_mean_gy, 1e-9 * r->treated_liver_mean_gy);
         CU_ASSERT_DOUBLE_EQUAL(csv_field(csv, i + 1, 6), r->tumour_mean_gy, 1e-9 * r->tumour_mean_gy);
         CU_ASSERT_DOUBLE_EQUAL(csv_field(csv, i + 1, 12), r->mird_treated_liver_gy, 1e-9 * r->mird_treated_liver_gy);
+        y90_report_free(r);
         free(r);
     }
     /* physics through the sweep: twice the activity, twice the treated-liver dose (2 %: sphere sampling), and the

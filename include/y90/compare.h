@@ -34,6 +34,7 @@ y90_status y90_gamma_index(const y90_grid *g, const double *ref, const float *re
                            y90_error *err);
 
 #define Y90_COMPARE_MAX_GAMMA 8
+#define Y90_COMPARE_MAX_ROWS (Y90_MAX_LABELS + 16) /* structures and groups (the report's rows without per-tumour ones) */
 
 typedef struct {
     char name[Y90_NAME_LEN];
@@ -46,7 +47,7 @@ typedef struct {
 typedef struct {
     char path_a[1024], path_b[1024];
     int nrows;
-    y90_compare_row rows[Y90_REPORT_MAX_ROWS];
+    y90_compare_row rows[Y90_COMPARE_MAX_ROWS];
     double max_a_gy, max_abs_diff_gy;
     double mean_abs_z;        /* mean |B - A| / sigma_comb over voxels above 10 % of max(A) with sigma_comb > 0
                                  (about 0.80 = sqrt(2/pi) when the files differ only by noise); NAN if none */

@@ -37,6 +37,9 @@ typedef struct {
     uint8_t *label;           /* structure index per voxel, into structures[] */
     uint8_t *material;        /* material index per voxel, into material_names[] */
     float *density;           /* g/cm3 per voxel */
+    uint16_t *tumour_id;      /* per voxel: 0 outside tumours, k = tumour k (1-based, viable and necrotic parts
+                                 alike); NULL when the grid has no individual tumours */
+    int ntumours;             /* tumours numbered in tumour_id (0 when tumour_id is NULL) */
     int nstructures;
     y90_structure structures[Y90_MAX_LABELS];
     int nmaterials;

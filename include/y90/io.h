@@ -8,10 +8,12 @@
  *                                    lobes (none|right|left)
  *   /materials              uint8    material index per voxel; attribute names (string array)
  *   /density                float32  g/cm3
+ *   /tumour_ids             uint16   per voxel 0 (no tumour) or k = tumour k, viable and necrotic parts alike;
+ *                                    attribute count (int, tumours numbered); only when the phantom has tumours
  *   /microspheres           compound table, one row per sphere: x_mm, y_mm, z_mm (float64, mm),
  *                                    diameter_um (float32), activity_bq (float32, Bq at treatment time)
  *   root attributes: format_version (int), spacing_mm (double[3], x y z), origin_mm (double[3], centre of voxel
- *                    (0,0,0), x y z), decays (double: decays the dose represents), histories (int64), seed (uint64),
+ *                    (0,0,0), x y z), decays (double: decays the dose represents), histories (int64: done), seed (uint64),
  *                    rng (string: stream scheme), kernel (string), version, git_revision, created (ISO 8601 UTC),
  *                    runtime_s (double), threads (int), config (string: the full YAML), config_effective (string:
  *                    every key's value as used, valid YAML), config_path (string),

@@ -1,5 +1,6 @@
-/* y90mc: dose report from an output file: per-structure dose statistics, DVH metrics and the clinical
- * (MIRD single-compartment and partition-model) estimates next to the simulated values.
+/* y90mc: dose report from an output file: per-structure, per-group and per-tumour dose statistics, DVH metrics,
+ * radiobiology (BED, EUD), the clinical (MIRD single-compartment and partition-model) estimates next to the
+ * simulated values with the energy balance that explains the difference, pictures and activity planning.
  * Reads only the HDF5 file (io.h format), so it works on any run. */
 #ifndef Y90_REPORT_H
 #define Y90_REPORT_H
@@ -8,44 +9,151 @@
 #include "y90/common.h"
 #include "y90/grid.h"
 
-#define Y90_REPORT_MAX_ROWS (Y90_MAX_LABELS + 8)
+#define Y90_REPORT_MAX_LIST 16  /* entries of the --dx and --vx-gy lists */
+#define Y90_REPORT_ALIAS_LEN 96
 
-/* Dose statistics of one structure or group of structures. Mean is mass-weighted (energy / mass);
- * Dx and Vx are volume-based (every voxel has the same volume). */
+/* What the report computes and checks against. y90_report_options_default fills the cited defaults. */
+typedef struct {
+    double prescription_gy;        /* Gy, treated-liver prescription; <= 0: the file's /treatment prescription_gy */
+    double tumour_target_gy;       /* Gy, viable-tumour target (default 205 Gy: glass spheres, DOSISPHERE-01 and
+                                      EANM 2022 Table 2, see report.c) */
+    int ndx;
+    double dx_pct[Y90_REPORT_MAX_LIST]; /* %, Dx volumes (default 2, 50, 70, 90, 98) */
+    int nvx;
+    double vx_gy[Y90_REPORT_MAX_LIST];  /* Gy, Vx doses (default 70, 100, 113, 150, 205) */
+    double lung_session_gy;        /* Gy, lung limit for one session (30) */
+    double lung_cumulative_gy;     /* Gy, lung limit over all sessions (50) */
+    double prior_lung_gy;          /* Gy, lung dose of earlier sessions (0) */
+    double normal_liver_limit_gy;  /* Gy, whole normal liver mean limit (75, EANM 2022 Table 2) */
+    double ab_tumour_gy, ab_normal_gy;     /* Gy, alpha/beta of tumour (10) and normal tissue (2.5) */
+    double trep_tumour_h, trep_normal_h;   /* h, repair half-time of tumour (1.5) and normal tissue (1.5) */
+    double eud_a_tumour, eud_a_normal;     /* generalised-EUD volume parameter a of tumour (-10) and normal (1) */
+} y90_report_options;
+
+void y90_report_options_default(y90_report_options *o);
+
+/* Dose statistics of one row: a structure, a group of structures or one tumour. Mean is mass-weighted
+ * (energy / mass); Dx, Vx and EUD are volume-based (every voxel has the same volume). */
 typedef struct {
     char name[Y90_NAME_LEN];
+    char alias[Y90_REPORT_ALIAS_LEN]; /* other names of the same voxels ("liver" for liver_treated when both lobes
+                                         are treated), comma separated; "" when none */
+    int tumour;                     /* 1..n for the rows of tumour n, else 0 */
+    int tissue_tumour;              /* 1 when every voxel is tumour: EUD parameter of tumour */
     size_t nvox;
     double volume_ml, mass_g;
+    double energy_j;                /* J, sum of dose x mass */
     double mean_gy, min_gy, max_gy;
-    double d2, d50, d70, d90, d98;   /* Gy: minimum dose to the hottest x % of the volume */
-    double v70, v100, v113, v150;    /* % of volume receiving at least 70, 100, 113, 150 Gy */
-    double vpresc;                   /* % of volume receiving at least the prescription */
-    double unc_median_pct;           /* %, median 1-sigma statistical uncertainty of the voxel doses (voxels with
-                                        dose > 0; NAN when the file has no uncertainty): DVH metrics are widened
-                                        by noise of this size */
+    double mean_unc_pct;            /* %, 1 sigma of the mean from the voxel uncertainties taken as independent */
+    double dx[Y90_REPORT_MAX_LIST]; /* Gy: minimum dose to the hottest dx_pct % of the volume */
+    double vx[Y90_REPORT_MAX_LIST]; /* % of volume receiving at least vx_gy */
+    double d70_gy;                  /* Gy, D70 whatever the --dx list (the plan's tumour-d70 goal) */
+    double vpresc, vtarget;         /* % of volume receiving at least the prescription / the tumour target */
+    double bed_mean_gy;             /* Gy, mass-weighted mean of the voxel BEDs */
+    double eud_gy, eud_bed_gy;      /* Gy, generalised EUD of the voxel doses and of the voxel BEDs */
+    double eud_a;                   /* the a used */
+    double unc_median_pct;          /* %, median 1-sigma statistical uncertainty of the voxel doses (voxels with
+                                       dose > 0; NAN when the file has no uncertainty) */
 } y90_dose_stats;
 
+/* Where the numbers came from. Strings are "" and numbers NAN / -1 when the file does not say. */
 typedef struct {
-    double prescription_gy;
+    char input[1024];               /* the HDF5 file read */
+    char config_path[1024];
+    char *config;                   /* the run's YAML (malloc'd; NULL when absent) */
+    char git_revision[64], version[32], created[40], kernel[16];
+    double histories, histories_requested;
+    int interrupted;                /* 1 stopped early, 0 complete, -1 unknown (file from before the attribute) */
+    double seed;
+} y90_provenance;
+
+typedef struct {
+    y90_report_options opt;
+    double prescription_gy;         /* the one used */
+    y90_provenance prov;
     int nrows;
-    y90_dose_stats rows[Y90_REPORT_MAX_ROWS]; /* each structure, then the groups (tumour_viable, tumour, liver_normal_treated, liver_treated, lungs) */
+    y90_dose_stats *rows;           /* each structure, the groups, then per tumour: whole, viable, necrotic */
+    int ntumours;                   /* tumours with their own rows (0 when the file has no /tumour_ids) */
+    int largest_tumour;             /* 1-based id of the largest tumour, 0 when none */
+    double largest_tumour_centre_mm[3]; /* mm, its voxel centroid */
+    /* treatment (NAN without /treatment) */
+    int treatment;
+    double activity_gbq, activity_calibration_gbq, hours_after_calibration, lsf, tn, gy_kg_per_gbq, half_life_h;
+    char treated_lobes[16], product[32];
     /* simulated summary */
-    double treated_liver_mean_gy, tumour_mean_gy, normal_liver_mean_gy, lung_mean_gy;
+    double treated_liver_mean_gy, tumour_mean_gy, normal_liver_mean_gy, whole_normal_liver_mean_gy, liver_mean_gy,
+        lung_mean_gy, tumour_d70_gy;
     /* clinical estimates from the file's treatment attributes and the phantom's masses */
     double mird_treated_liver_gy;    /* gy_kg_per_gbq * A * (1 - LSF) / M_treated_liver */
     double partition_normal_gy, partition_tumour_gy; /* Ho et al. 1996 partition model */
     double mird_lung_gy;             /* gy_kg_per_gbq * A * LSF / M_lung (phantom lung mass) */
-    double lung_limit_gy;            /* 30 Gy single session */
+    double mird_lung_1kg_gy;         /* the same with the clinical convention M_L = 1 kg */
+    double lung_limit_gy;            /* the session limit (opt.lung_session_gy) */
+    /* energy balance (fractions of the emitted energy; NAN when the file has none) */
+    double f_treated_liver, f_necrotic, f_other_liver, f_lung, f_body, f_photon, f_electron, f_spheres;
+    char why[4][640];                /* a sentence per clinical estimate: why the simulated number differs */
 } y90_report;
 
-/* Compute the report; prescription_gy <= 0 uses the file's /treatment prescription_gy. */
-y90_status y90_report_compute(const char *h5path, double prescription_gy, y90_report *r, y90_error *err);
+/* Compute the report (opt NULL: the defaults). Free with y90_report_free. */
+y90_status y90_report_compute(const char *h5path, const y90_report_options *opt, y90_report *r, y90_error *err);
+void y90_report_free(y90_report *r);
 /* Print it as a readable table or as JSON. */
 void y90_report_print_text(const y90_report *r, FILE *f);
 void y90_report_print_json(const y90_report *r, FILE *f);
-/* The row named name (a structure or a group), or NULL when the report has none (no voxels). */
+/* The row named name (a structure, a group, a tumour or an alias), or NULL when the report has none. */
 const y90_dose_stats *y90_report_row(const y90_report *r, const char *name);
 /* Cumulative DVH of every row (dose bins in Gy, volume fraction in %) as CSV. */
 y90_status y90_report_write_dvh_csv(const char *h5path, const char *csv_path, int force, y90_error *err);
+/* Pictures into folder dir (created if missing): dvh.png, dvh_tumours.png (when there are tumours),
+ * slices.png and profile.png. Names of the files written go to log (may be NULL). */
+y90_status y90_report_write_png(const char *h5path, const y90_report *r, const char *dir, FILE *log,
+                                y90_error *err);
+
+/* ---- the arithmetic, public for the tests ---- */
+/* BED of a permanent implant of an exponentially decaying source (Dale 1985):
+ * D [1 + D lambda / ((mu + lambda) alpha/beta)], lambda = ln2 / T_half, mu = ln2 / T_rep. */
+double y90_bed_gy(double dose_gy, double alpha_beta_gy, double t_rep_h, double t_half_h);
+/* Generalised EUD (Niemierko): (sum_i v_i D_i^a)^(1/a) with v_i = 1/n; a = 0 the geometric mean; for a < 0 a
+ * zero dose gives 0. n = 0 gives NAN. */
+double y90_geud(const double *dose, size_t n, double a);
+/* Dx (step DVH) from doses sorted descending; Vx in % of n. */
+double y90_dose_at_volume(const double *desc, size_t n, double pct);
+double y90_volume_at_dose(const double *desc, size_t n, double thr);
+
+/* ---- planning: the activity that meets a goal, scaling the simulated dose linearly ---- */
+typedef enum { Y90_GOAL_TREATED_LIVER_MEAN, Y90_GOAL_TUMOUR_D70, Y90_GOAL_NORMAL_LIVER_MEAN } y90_goal_kind;
+
+typedef struct {
+    y90_goal_kind kind;
+    double gy;                 /* Gy */
+    int upper;                 /* 1 for "<=": the largest activity keeping the quantity at or below gy */
+} y90_goal;
+
+typedef struct {
+    double hours_after_calibration; /* h, treatment time after the vial's calibration; NAN: the file's */
+    double vial_gbq;                /* GBq at calibration; <= 0: pick the smallest standard glass vial */
+} y90_plan_options;
+
+typedef struct {
+    y90_goal goal;
+    double simulated_gy;       /* Gy, the goal quantity in the file at the file's activity */
+    double file_activity_gbq;  /* GBq at treatment, the file's */
+    double scale;              /* planned / file activity */
+    double activity_gbq;       /* GBq at treatment */
+    double hours_after_calibration;
+    double activity_calibration_gbq; /* GBq needed at calibration for that treatment time */
+    double vial_gbq;           /* vial chosen or given (GBq at calibration); NAN when none is large enough */
+    double vial_hours;         /* h after calibration at which that vial holds activity_gbq */
+    double mird_gbq, partition_gbq; /* GBq at treatment: the clinical models' answers for the same goal */
+    double treated_liver_mean_gy, tumour_mean_gy, tumour_d70_gy, normal_liver_mean_gy, whole_normal_liver_mean_gy,
+        lung_mean_gy, lung_1kg_gy; /* Gy, at the planned activity */
+    int lung_session_ok, lung_cumulative_ok, normal_liver_ok;
+} y90_plan;
+
+/* Parse "treated-liver-mean=113", "tumour-d70=205", "normal-liver-mean<=70"; -1 when not understood. */
+int y90_goal_parse(const char *s, y90_goal *g);
+y90_status y90_plan_compute(const y90_report *r, const y90_goal *goal, const y90_plan_options *po, y90_plan *p,
+                            y90_error *err);
+void y90_plan_print(const y90_report *r, const y90_plan *p, FILE *f);
 
 #endif

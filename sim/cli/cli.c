@@ -1,4 +1,4 @@
-/* y90mc CLI: check, phantom, run, report and config-reference. */
+/* y90mc CLI: check, phantom, run and config-reference. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,7 +11,6 @@
 #include "cli.h"
 #include "y90/config.h"
 #include "y90/io.h"
-#include "y90/report.h"
 #include "y90/run.h"
 
 static int exit_status(const y90_error *e)
@@ -30,10 +29,22 @@ int y90_cli_fail(const y90_error *e)
     return exit_status(e);
 }
 
-static int usage_error(const char *cmd, const char *msg, const char *arg)
+int y90_cli_usage_error(const char *cmd, const char *msg, const char *arg)
 {
     fprintf(stderr, "y90mc %s: %s%s%s (see y90mc --help)\n", cmd, msg, arg ? ": " : "", arg ? arg : "");
     return 2;
+}
+
+int y90_cli_number(const char *cmd, const char *opt, const char *s, double lo, double hi, double *v)
+{
+    char *end;
+    errno = 0;
+    *v = strtod(s, &end);
+    if (end == s || *end || errno || !(*v >= lo && *v <= hi)) {
+        fprintf(stderr, "y90mc %s: %s '%s': expected a number in [%g, %g]\n", cmd, opt, s, lo, hi);
+        return -1;
+    }
+    return 0;
 }
 
 /* Parse a whole number option value in [lo, hi]. */
@@ -61,14 +72,14 @@ typedef struct {
 
 static int sets_add(cli_sets *s, const char *cmd, const char *kv)
 {
-    if (s->n >= CLI_MAX_SETS) return usage_error(cmd, "too many --set options (at most 256)", kv);
+    if (s->n >= CLI_MAX_SETS) return y90_cli_usage_error(cmd, "too many --set options (at most 256)", kv);
     s->v[s->n++] = kv;
     return 0;
 }
 
 static int sets_add_own(cli_sets *s, const char *cmd, const char *key, const char *value)
 {
-    if (s->nown >= 8) return usage_error(cmd, "too many options", key);
+    if (s->nown >= 8) return y90_cli_usage_error(cmd, "too many options", key);
     char *b = s->own[s->nown++];
     snprintf(b, sizeof s->own[0], "%s=%s", key, value);
     return sets_add(s, cmd, b);
@@ -80,11 +91,11 @@ int y90_cli_check(int argc, char **argv)
     cli_sets sets = {0};
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--set") && i + 1 < argc) { if (sets_add(&sets, "check", argv[++i])) return 2; }
-        else if (argv[i][0] == '-') return usage_error("check", "unknown option or missing value", argv[i]);
+        else if (argv[i][0] == '-') return y90_cli_usage_error("check", "unknown option or missing value", argv[i]);
         else if (!cfgpath) cfgpath = argv[i];
-        else return usage_error("check", "expected exactly one CONFIG", argv[i]);
+        else return y90_cli_usage_error("check", "expected exactly one CONFIG", argv[i]);
     }
-    if (!cfgpath) return usage_error("check", "expected exactly one CONFIG", NULL);
+    if (!cfgpath) return y90_cli_usage_error("check", "expected exactly one CONFIG", NULL);
     y90_config c;
     y90_error e = {0};
     if (y90_config_load_sets(cfgpath, sets.v, sets.n, &c, &e)) return y90_cli_fail(&e);
@@ -111,11 +122,11 @@ int y90_cli_phantom(int argc, char **argv)
         if (!strcmp(argv[i], "-o") && i + 1 < argc) out = argv[++i];
         else if (!strcmp(argv[i], "--set") && i + 1 < argc) { if (sets_add(&sets, "phantom", argv[++i])) return 2; }
         else if (!strcmp(argv[i], "--force")) force = 1;
-        else if (argv[i][0] == '-') return usage_error("phantom", "unknown option", argv[i]);
+        else if (argv[i][0] == '-') return y90_cli_usage_error("phantom", "unknown option", argv[i]);
         else if (!cfgpath) cfgpath = argv[i];
-        else return usage_error("phantom", "more than one CONFIG", argv[i]);
+        else return y90_cli_usage_error("phantom", "more than one CONFIG", argv[i]);
     }
-    if (!cfgpath || !out) return usage_error("phantom", "expected CONFIG and -o PHANTOM.h5", NULL);
+    if (!cfgpath || !out) return y90_cli_usage_error("phantom", "expected CONFIG and -o PHANTOM.h5", NULL);
     y90_config c;
     y90_error e = {0};
     if (y90_config_load_sets(cfgpath, sets.v, sets.n, &c, &e)) return y90_cli_fail(&e);
@@ -197,7 +208,7 @@ int y90_cli_run(int argc, char **argv)
             errno = 0;
             seed_u = strtoull(argv[++i], &end, 10);
             if (*end || end == argv[i] || errno || argv[i][0] == '-')
-                return usage_error("run", "--seed: expected a whole number in [0, 2^64-1]", argv[i]);
+                return y90_cli_usage_error("run", "--seed: expected a whole number in [0, 2^64-1]", argv[i]);
             have_seed = 1;
         }
         else if (!strcmp(a, "--kernel") && v) kernel = argv[++i];
@@ -207,20 +218,20 @@ int y90_cli_run(int argc, char **argv)
             errno = 0;
             long pi = strtol(argv[++i], &end, 10), pn = *end == '/' ? strtol(end + 1, &end, 10) : 0;
             if (*end || errno || pi < 1 || pn < 1 || pi > pn || pn > 1000000)
-                return usage_error("run", "--part: expected I/N with 1 <= I <= N <= 1000000, e.g. --part 2/4", argv[i]);
+                return y90_cli_usage_error("run", "--part: expected I/N with 1 <= I <= N <= 1000000, e.g. --part 2/4", argv[i]);
             part_index = (int)pi;
             part_count = (int)pn;
         }
         else if (!strcmp(a, "--kernel-cache") && v) cache = argv[++i];
         else if (!strcmp(a, "--force")) force = 1;
         else if (!strcmp(a, "--quiet")) quiet = 1;
-        else if (a[0] == '-') return usage_error("run", "unknown option or missing value", a);
+        else if (a[0] == '-') return y90_cli_usage_error("run", "unknown option or missing value", a);
         else if (!cfgpath) cfgpath = a;
-        else return usage_error("run", "more than one CONFIG", a);
+        else return y90_cli_usage_error("run", "more than one CONFIG", a);
     }
-    if (!cfgpath || !out) return usage_error("run", "expected CONFIG and -o OUT.h5", NULL);
+    if (!cfgpath || !out) return y90_cli_usage_error("run", "expected CONFIG and -o OUT.h5", NULL);
     if (kernel && strcmp(kernel, "mc") && strcmp(kernel, "local") && strcmp(kernel, "dvk") && strcmp(kernel, "dvk_density"))
-        return usage_error("run", "--kernel: expected mc, local, dvk or dvk_density", kernel);
+        return y90_cli_usage_error("run", "--kernel: expected mc, local, dvk or dvk_density", kernel);
     /* the shorthand options are overrides like --set: validated by the config table and recorded */
     char num[32];
     snprintf(num, sizeof num, "%lld", (long long)hist);
@@ -252,41 +263,6 @@ int y90_cli_run(int argc, char **argv)
     return rc;
 }
 
-int y90_cli_report(int argc, char **argv)
-{
-    const char *path = NULL, *dvh = NULL;
-    int json = 0, force = 0;
-    double presc = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--json")) json = 1;
-        else if (!strcmp(argv[i], "--force")) force = 1;
-        else if (!strcmp(argv[i], "--dvh-csv") && i + 1 < argc) dvh = argv[++i];
-        else if (!strcmp(argv[i], "--prescription-gy") && i + 1 < argc) {
-            char *end;
-            presc = strtod(argv[++i], &end);
-            if (*end || !(presc > 0 && presc < 1e5))
-                return usage_error("report", "--prescription-gy: expected a dose in Gy, > 0", argv[i]);
-        } else if (argv[i][0] == '-') return usage_error("report", "unknown option or missing value", argv[i]);
-        else if (!path) path = argv[i];
-        else return usage_error("report", "more than one file", argv[i]);
-    }
-    if (!path) return usage_error("report", "expected OUT.h5", NULL);
-    y90_error e = {0};
-    if (dvh && (y90_check_output(dvh, force, &e) || y90_check_not_input(dvh, path, &e))) return y90_cli_fail(&e);
-    if (dvh) y90_remove_stale_temps(dvh, stderr);
-    y90_report *r = calloc(1, sizeof *r);
-    if (!r) return 1;
-    int rc = 0;
-    if (y90_report_compute(path, presc, r, &e)) rc = y90_cli_fail(&e);
-    else {
-        if (json) y90_report_print_json(r, stdout);
-        else y90_report_print_text(r, stdout);
-        if (dvh && y90_report_write_dvh_csv(path, dvh, force, &e)) rc = y90_cli_fail(&e);
-    }
-    free(r);
-    return rc;
-}
-
 int y90_cli_merge(int argc, char **argv)
 {
     const char *out = NULL;
@@ -297,12 +273,12 @@ int y90_cli_merge(int argc, char **argv)
         if (!strcmp(argv[i], "-o") && i + 1 < argc) out = argv[++i];
         else if (!strcmp(argv[i], "--force")) force = 1;
         else if (!strcmp(argv[i], "--quiet")) quiet = 1;
-        else if (argv[i][0] == '-') { free(parts); return usage_error("merge", "unknown option or missing value", argv[i]); }
+        else if (argv[i][0] == '-') { free(parts); return y90_cli_usage_error("merge", "unknown option or missing value", argv[i]); }
         else parts[n++] = argv[i];
     }
     if (!out || n == 0) {
         free(parts);
-        return usage_error("merge", "expected PART.h5... -o OUT.h5", NULL);
+        return y90_cli_usage_error("merge", "expected PART.h5... -o OUT.h5", NULL);
     }
     y90_error e = {0};
     int rc = y90_merge_parts(parts, n, out, force, quiet ? NULL : stderr, &e) ? y90_cli_fail(&e) : 0;

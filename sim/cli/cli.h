@@ -3,11 +3,13 @@
 #define Y90_CLI_H
 
 #include "y90/common.h"
+#include "y90/config.h"
 
 int y90_cli_check(int argc, char **argv);
 int y90_cli_phantom(int argc, char **argv);
 int y90_cli_run(int argc, char **argv);
 int y90_cli_report(int argc, char **argv);
+int y90_cli_plan(int argc, char **argv);
 int y90_cli_vsv(int argc, char **argv);
 int y90_cli_dpk(int argc, char **argv);
 int y90_cli_config_reference(int argc, char **argv);
@@ -19,6 +21,11 @@ int y90_cli_compare(int argc, char **argv);
 extern volatile int y90_cli_stop;
 void y90_cli_catch_signals(void);
 double y90_cli_wall_s(void);
+
+/* "y90mc CMD: msg: arg (see y90mc --help)" on stderr; returns 2. */
+int y90_cli_usage_error(const char *cmd, const char *msg, const char *arg);
+/* Option value s as a number in [lo, hi] into *v; -1 after a message naming cmd, opt and the range. */
+int y90_cli_number(const char *cmd, const char *opt, const char *s, double lo, double hi, double *v);
 
 /* Print an error as "y90mc: message" and return the exit status for its code
  * (2 for the user's input and requests too large for memory, 130 for an interrupt, 1 otherwise). */

@@ -8,27 +8,10 @@
 #include "y90/run.h"
 #include "y90/tools.h"
 
-static int tool_usage(const char *cmd, const char *msg, const char *arg)
-{
-    fprintf(stderr, "y90mc %s: %s%s%s (see y90mc --help)\n", cmd, msg, arg ? ": " : "", arg ? arg : "");
-    return 2;
-}
-
-static int number(const char *cmd, const char *opt, const char *s, double lo, double hi, double *v)
-{
-    char *end;
-    *v = strtod(s, &end);
-    if (end == s || *end || !(*v >= lo && *v <= hi)) {
-        fprintf(stderr, "y90mc %s: %s '%s': expected a number in [%g, %g]\n", cmd, opt, s, lo, hi);
-        return -1;
-    }
-    return 0;
-}
-
 /* A whole number in [lo, hi] (histories, threads, seed: 1.5 is an error, not 1). */
 static int whole(const char *cmd, const char *opt, const char *s, double lo, double hi, double *v)
 {
-    if (number(cmd, opt, s, lo, hi, v)) return -1;
+    if (y90_cli_number(cmd, opt, s, lo, hi, v)) return -1;
     if (*v != floor(*v)) {
         fprintf(stderr, "y90mc %s: %s '%s': expected a whole number\n", cmd, opt, s);
         return -1;
@@ -43,20 +26,20 @@ static int parse_tool(const char *cmd, int argc, char **argv, y90_tool_options *
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--force")) { *force = o->force = 1; continue; }
-        if (!val) return tool_usage(cmd, "missing value or unknown option", a);
+        if (!val) return y90_cli_usage_error(cmd, "missing value or unknown option", a);
         i++;
         if (!strcmp(a, "-o")) *out = val;
         else if (!strcmp(a, "--medium")) o->medium = val;
-        else if (!strcmp(a, "--density")) { if (number(cmd, a, val, 0.001, 25, &o->density)) return 2; }
-        else if (!strcmp(a, "--voxel-mm")) { if (number(cmd, a, val, 0.01, 50, &o->voxel_mm)) return 2; }
-        else if (!strcmp(a, "--shell-mm")) { if (number(cmd, a, val, 0.001, 5, &o->shell_mm)) return 2; }
+        else if (!strcmp(a, "--density")) { if (y90_cli_number(cmd, a, val, 0.001, 25, &o->density)) return 2; }
+        else if (!strcmp(a, "--voxel-mm")) { if (y90_cli_number(cmd, a, val, 0.01, 50, &o->voxel_mm)) return 2; }
+        else if (!strcmp(a, "--shell-mm")) { if (y90_cli_number(cmd, a, val, 0.001, 5, &o->shell_mm)) return 2; }
         else if (!strcmp(a, "--histories")) { if (whole(cmd, a, val, 1, 1e12, &v)) return 2; o->histories = (int64_t)v; }
         else if (!strcmp(a, "--threads")) { if (whole(cmd, a, val, 0, 4096, &v)) return 2; o->threads = (int)v; }
         else if (!strcmp(a, "--seed")) { if (whole(cmd, a, val, 0, 9e15, &v)) return 2; o->seed = (uint64_t)v; }
-        else return tool_usage(cmd, "unknown option", a);
+        else return y90_cli_usage_error(cmd, "unknown option", a);
     }
-    if (!*out) return tool_usage(cmd, "expected -o FILE.csv", NULL);
-    if (!y90_tool_medium(o->medium)) return tool_usage(cmd, "--medium: expected water, soft, bone or a built-in material", o->medium);
+    if (!*out) return y90_cli_usage_error(cmd, "expected -o FILE.csv", NULL);
+    if (!y90_tool_medium(o->medium)) return y90_cli_usage_error(cmd, "--medium: expected water, soft, bone or a built-in material", o->medium);
     y90_error e = {0};
     if (y90_check_output(*out, *force, &e)) return y90_cli_fail(&e);
     y90_remove_stale_temps(*out, stderr);
@@ -73,7 +56,7 @@ int y90_cli_vsv(int argc, char **argv)
     y90_cli_progress_init(&ps, "vsv", 0);
     o.progress = y90_cli_progress;
     o.progress_user = &ps;
-    if (o.voxel_mm <= 0) return tool_usage("vsv", "expected --voxel-mm V", NULL);
+    if (o.voxel_mm <= 0) return y90_cli_usage_error("vsv", "expected --voxel-mm V", NULL);
     y90_vsv_result r;
     y90_error e = {0};
     if (y90_vsv_compute(&o, &r, &e) || y90_vsv_write_csv(out, &o, &r, &e)) return y90_cli_fail(&e);

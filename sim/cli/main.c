@@ -58,6 +58,7 @@ static int dispatch(int argc, char **argv)
     }
     if (!strcmp(cmd, "run")) return y90_cli_run(argc - 1, argv + 1);
     if (!strcmp(cmd, "report")) return y90_cli_report(argc - 1, argv + 1);
+    if (!strcmp(cmd, "plan")) return y90_cli_plan(argc - 1, argv + 1);
     if (!strcmp(cmd, "compare")) return y90_cli_compare(argc - 1, argv + 1);
     if (!strcmp(cmd, "check")) return y90_cli_check(argc - 1, argv + 1);
     if (!strcmp(cmd, "phantom")) return y90_cli_phantom(argc - 1, argv + 1);

@@ -223,6 +223,18 @@ static y90_status write_labels(h5w *w, const y90_grid *g)
     return st;
 }
 
+/* /tumour_ids (uint16, 0 = no tumour, k = tumour k) with attribute count: what the report's per-tumour rows use. */
+static y90_status write_tumour_ids(h5w *w, const y90_grid *g)
+{
+    y90_status st = write_3d(w, g, "/tumour_ids", H5T_STD_U16LE, H5T_NATIVE_UINT16, g->tumour_id, "1");
+    if (st != Y90_OK) return st;
+    hid_t d = H5Dopen2(w->file, "/tumour_ids", H5P_DEFAULT);
+    if (d < 0) return Y90_FAIL(w->err, Y90_EIO, "%s: cannot reopen /tumour_ids", w->path);
+    st = attr_int(w, d, "/tumour_ids", "count", g->ntumours);
+    H5Dclose(d);
+    return st;
+}
+
 static y90_status write_materials(h5w *w, const y90_grid *g)
 {
     const char *names[Y90_MAX_GRID_MATERIALS];
@@ -276,11 +288,12 @@ static y90_status write_phantom_objects(h5w *w, const y90_config *cfg, const y90
     if (st == Y90_OK) st = write_labels(w, g);
     if (st == Y90_OK) st = write_materials(w, g);
     if (st == Y90_OK) st = write_3d(w, g, "/density", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, g->density, "g/cm3");
+    if (st == Y90_OK && g->tumour_id) st = write_tumour_ids(w, g);
     return st;
 }
 
 /* Root attributes of a run: what the dose represents and how it was computed. */
-static y90_status write_run_attrs(h5w *w, const y90_run_result *res)
+static y90_status write_run_attrs(h5w *w, const y90_config *cfg, const y90_run_result *res)
 {
     hid_t r = w->file;
     y90_status st = attr_double(w, r, "/", "decays", res->decays);
@@ -529,7 +542,7 @@ y90_status y90_io_write_run(const char *path, int force, const y90_config *cfg, 
     if (st != Y90_OK) return st;
     int microspheres = src && src->type == Y90_SOURCE_MICROSPHERES;
     st = write_phantom_objects(&w, cfg, g);
-    if (st == Y90_OK) st = write_run_attrs(&w, res);
+    if (st == Y90_OK) st = write_run_attrs(&w, cfg, res);
     if (st == Y90_OK) st = write_dose(&w, cfg, g, res);
     if (st == Y90_OK) st = write_energy_balance(&w, &res->eb);
     if (st == Y90_OK && res->part_count > 0 && res->tally.sum) st = write_tally(&w, &res->tally);
@@ -808,6 +821,27 @@ static y90_status read_material_names(hid_t f, const char *path, y90_grid *g, y9
     return st;
 }
 
+/* /tumour_ids and its count; every id must be in [0, count]. */
+static y90_status read_tumour_ids(hid_t f, const char *path, y90_grid *g, y90_error *err)
+{
+    double count;
+    size_t n = y90_grid_nvox(g);
+    y90_status st = get_doubles(f, path, "/tumour_ids", "count", &count, 1, err);
+    if (st != Y90_OK) return st;
+    if (!(count >= 0 && count <= 65535) || count != floor(count))
+        return Y90_FAIL(err, Y90_EINPUT, "%s: /tumour_ids attribute count = %g: expected a whole number in [0, 65535]",
+                        path, count);
+    g->tumour_id = y90_calloc(n, sizeof *g->tumour_id, "tumour ids", err);
+    if (!g->tumour_id) return Y90_ENOMEM;
+    g->ntumours = (int)count;
+    st = read_dataset(f, path, "/tumour_ids", H5T_NATIVE_UINT16, g->tumour_id, n, err);
+    for (size_t i = 0; st == Y90_OK && i < n; i++)
+        if (g->tumour_id[i] > g->ntumours)
+            st = Y90_FAIL(err, Y90_EINPUT, "%s: /tumour_ids voxel %zu = %d: expected 0..%d (attribute count)", path, i,
+                          g->tumour_id[i], g->ntumours);
+    return st;
+}
+
 /* Values no writer makes: a material index without a name, a density that is NaN, infinite or negative. */
 static y90_status check_voxels(const char *path, const y90_grid *g, y90_error *err)
 {
@@ -837,6 +871,7 @@ y90_status y90_io_read_grid(const char *path, y90_grid *g, y90_error *err)
     if (st == Y90_OK) st = read_dataset(f, path, "/labels", H5T_NATIVE_UINT8, g->label, n, err);
     if (st == Y90_OK) st = read_dataset(f, path, "/materials", H5T_NATIVE_UINT8, g->material, n, err);
     if (st == Y90_OK) st = read_dataset(f, path, "/density", H5T_NATIVE_FLOAT, g->density, n, err);
+    if (st == Y90_OK && H5Lexists(f, "/tumour_ids", H5P_DEFAULT) > 0) st = read_tumour_ids(f, path, g, err);
     if (st == Y90_OK) st = check_voxels(path, g, err);
     H5Fclose(f);
     if (st != Y90_OK) y90_grid_free(g);

@@ -6,9 +6,9 @@
 
 size_t y90_grid_bytes_per_voxel_run(void)
 {
-    /* label + material + density, the dose tally (two uint64 sums), the dose (double) and its
+    /* label + material + density + tumour id, the dose tally (two uint64 sums), the dose (double) and its
      * uncertainty (float) written at the end */
-    return 1 + 1 + sizeof(float) + 2 * sizeof(uint64_t) + sizeof(double) + sizeof(float);
+    return 1 + 1 + sizeof(float) + sizeof(uint16_t) + 2 * sizeof(uint64_t) + sizeof(double) + sizeof(float);
 }
 
 y90_status y90_grid_alloc(y90_grid *g, size_t max_bytes, y90_error *err)
@@ -38,8 +38,11 @@ void y90_grid_free(y90_grid *g)
     free(g->label);
     free(g->material);
     free(g->density);
+    free(g->tumour_id);
     g->label = g->material = NULL;
     g->density = NULL;
+    g->tumour_id = NULL;
+    g->ntumours = 0;
 }
 
 int y90_grid_add_structure(y90_grid *g, const char *name, y90_kind kind, y90_lobe lobe)

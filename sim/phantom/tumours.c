@@ -416,7 +416,9 @@ static int place_all(ctx_t *C, const double *vol)
 
 /* ---------------------------------------------------------------- burden */
 
-/* Voxels in the union of the spheres at radius factor s; paint != NULL: paint them (rims, then cores). */
+/* Voxels in the union of the spheres at radius factor s; paint != NULL: paint them (rims, then cores) and, when
+ * paint->tumour_id is allocated, number them: a voxel in several overlapping spheres belongs to the first (the
+ * largest) of them. */
 static long union_voxels(ctx_t *C, double s, y90_grid *paint, const double *core)
 {
     const box_t *b = &C->b;
@@ -450,6 +452,8 @@ static long union_voxels(ctx_t *C, double s, y90_grid *paint, const double *core
                         uint8_t *lab = paint->label + y90_grid_index(paint, b->lo[0] + i, b->lo[1] + j, b->lo[2] + k);
                         int right = *lab == L_LIVER_R || *lab == L_TV_R || *lab == L_TN_R;
                         *lab = (uint8_t)(pass ? (right ? L_TN_R : L_TN_L) : (right ? L_TV_R : L_TV_L));
+                        if (!pass && paint->tumour_id)
+                            paint->tumour_id[lab - paint->label] = (uint16_t)(t + 1);
                     }
                 }
         }
@@ -581,6 +585,11 @@ y90_status y90_liver_tumours(y90_grid *g, const y90_phantom_params *p, y90_tumou
                       p->tumour_burden_percent, p->tumour_count, lobes[allowed], pattern_name(p->tumour_pattern),
                       g->spacing[0], best,
                       p->tumour_pattern == Y90_PATTERN_FEW_LARGE ? ", lesions separate" : "");
+    }
+    if (st == Y90_OK && C->n > 0) {
+        g->tumour_id = y90_calloc(y90_grid_nvox(g), sizeof *g->tumour_id, "tumour ids", err);
+        if (!g->tumour_id) st = Y90_ENOMEM;
+        else g->ntumours = C->n;
     }
     if (st == Y90_OK) {
         double core[Y90_MAX_TUMOURS];

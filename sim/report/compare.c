@@ -169,28 +169,36 @@ static y90_status same_geometry(const char *a, const char *b, const y90_grid *ga
     return Y90_OK;
 }
 
+/* One row per structure and group both files have (per-tumour rows are left out: tumours are numbered per file). */
 static y90_status structure_rows(const char *a, const char *b, y90_compare *out, y90_error *err)
 {
-    y90_report *ra = calloc(1, sizeof *ra), *rb = calloc(1, sizeof *rb);
-    y90_status st = ra && rb ? Y90_OK : Y90_FAIL(err, Y90_ENOMEM, "compare: out of memory");
-    if (!st) st = y90_report_compute(a, 0, ra, err);
-    if (!st) st = y90_report_compute(b, 0, rb, err);
-    for (int i = 0; !st && i < ra->nrows; i++) {
-        const y90_dose_stats *x = &ra->rows[i], *y = y90_report_row(rb, x->name);
-        if (!y) continue;
+    y90_report_options o;
+    y90_report_options_default(&o);
+    o.nvx = 1;
+    o.vx_gy[0] = 100; /* V100 */
+    y90_report ra = {0}, rb = {0};
+    y90_status st = y90_report_compute(a, &o, &ra, err);
+    if (!st) st = y90_report_compute(b, &o, &rb, err);
+    for (int i = 0; !st && i < ra.nrows; i++) {
+        const y90_dose_stats *x = &ra.rows[i], *y = y90_report_row(&rb, x->name);
+        if (!y || x->tumour) continue;
+        if (out->nrows >= Y90_COMPARE_MAX_ROWS) {
+            st = Y90_FAIL(err, Y90_EINPUT, "compare: more than %d structures and groups", Y90_COMPARE_MAX_ROWS);
+            break;
+        }
         y90_compare_row *row = &out->rows[out->nrows++];
         snprintf(row->name, sizeof row->name, "%s", x->name);
         row->mean_a = x->mean_gy;
         row->mean_b = y->mean_gy;
-        row->d70_a = x->d70;
-        row->d70_b = y->d70;
-        row->v100_a = x->v100;
-        row->v100_b = y->v100;
+        row->d70_a = x->d70_gy;
+        row->d70_b = y->d70_gy;
+        row->v100_a = x->vx[0];
+        row->v100_b = y->vx[0];
         row->unc_a = x->unc_median_pct;
         row->unc_b = y->unc_median_pct;
     }
-    free(ra);
-    free(rb);
+    y90_report_free(&ra);
+    y90_report_free(&rb);
     return st;
 }
 

@@ -1,15 +1,18 @@
-/* Dose report from an output file: per-structure and per-group statistics (volume, mass, mass-weighted mean,
- * Dx, Vx), the simulated summary, the clinical estimates (MIRD single compartment, partition model, lung) and
- * the cumulative DVH as CSV. Reads only the HDF5 file (io.h), so it works on any run.
+/* Dose report from an output file: per-structure, per-group and per-tumour statistics (volume, mass,
+ * mass-weighted mean, Dx, Vx, BED, EUD), the simulated summary, the clinical estimates (MIRD single compartment,
+ * partition model, lung) with the energy balance that explains the difference, the run's provenance and the
+ * cumulative DVH as CSV. Reads only the HDF5 file (io.h), so it works on any run.
  *
  * Rows: every structure that has voxels (kind outside skipped), then the groups that have voxels:
- *   tumour_viable          all viable tumour
- *   tumour                 viable + necrotic tumour
- *   tumour_viable_treated  viable tumour in the treated lobes (only for lobar treatment: for "both" it is
- *                          tumour_viable)
- *   liver_normal_treated   normal liver in the treated lobes
+ *   tumour_viable, tumour_necrotic, tumour (viable + necrotic)
  *   liver_treated          all liver in the treated lobes, tumours included (the MIRD "treated liver")
+ *   liver_normal_treated   normal liver in the treated lobes
+ *   tumour_viable_treated  viable tumour in the treated lobes
+ *   liver, liver_normal    the whole liver and the whole normal liver, whatever lobes were treated
  *   lungs                  kind lung
+ * then per tumour k (files with /tumour_ids): tumour_k, tumour_k_viable, tumour_k_necrotic.
+ * A row holding exactly the voxels of an earlier row is not repeated: its name becomes an alias of that row
+ * (liver = liver_treated when both lobes are treated).
  * Without /treatment (validation runs) the treated lobes are "both" and the clinical estimates are NAN. */
 #include <math.h>
 #include <stdio.h>
@@ -17,16 +20,22 @@
 #include <string.h>
 #include <unistd.h>
 #include "y90/io.h"
+#include "y90/nuclide.h"
 #include "y90/report.h"
+#include "report_internal.h"
 
-#define LUNG_LIMIT_GY 30.0  /* single session (Ho et al. 1997) */
 #define DVH_STEP_GY 0.5     /* DVH bin width, or max/DVH_MIN_BINS when that is finer */
 #define DVH_MIN_BINS 200
 #define DVH_MAX_BINS 5000   /* bound on the rows of the DVH table */
+#define CONFIG_MAX 1048576  /* bytes of the run's YAML kept for the JSON */
 
 typedef struct {
     char name[Y90_NAME_LEN];
+    char alias[Y90_REPORT_ALIAS_LEN];
     uint8_t member[Y90_MAX_LABELS]; /* 1 for each structure (label) in the row */
+    int tumour;                     /* 0: any voxel of the member labels; k: only those of tumour k */
+    size_t n;                       /* voxels */
+    uint64_t hash;                  /* sum of a mix of the voxel indices: equal sets have equal (n, hash) */
 } row_def;
 
 /* What the report reads from the file. */
@@ -35,11 +44,12 @@ typedef struct {
     double *dose;                   /* Gy per voxel */
     float *unc;                     /* relative 1-sigma uncertainty per voxel, or NULL */
     size_t count[Y90_MAX_LABELS];   /* voxels per label */
+    size_t *tstart, *tvox;          /* voxels of tumour k: tvox[tstart[k-1] .. tstart[k]-1] */
     int treatment;                  /* 1 when the file has /treatment */
     y90_lobe treated_lobe;          /* Y90_LOBE_NONE = both lobes */
     double a_gbq, lsf, tn, k, presc_gy;
-    int nrows;
-    row_def rows[Y90_REPORT_MAX_ROWS];
+    int nrows, maxrows;
+    row_def *rows;
 } report_data;
 
 static void data_free(report_data *d)
@@ -47,8 +57,13 @@ static void data_free(report_data *d)
     y90_grid_free(&d->g);
     free(d->dose);
     free(d->unc);
+    free(d->tstart);
+    free(d->tvox);
+    free(d->rows);
     d->dose = NULL;
     d->unc = NULL;
+    d->tstart = d->tvox = NULL;
+    d->rows = NULL;
 }
 
 static y90_status count_labels(const char *path, report_data *d, y90_error *err)
@@ -64,19 +79,48 @@ static y90_status count_labels(const char *path, report_data *d, y90_error *err)
     return Y90_OK;
 }
 
-static y90_status read_treatment(const char *path, report_data *d, y90_error *err)
+/* Voxel lists per tumour (a counting sort of /tumour_ids). */
+static y90_status bucket_tumours(report_data *d, y90_error *err)
+{
+    int nt = d->g.tumour_id ? d->g.ntumours : 0;
+    if (nt == 0) return Y90_OK;
+    size_t n = y90_grid_nvox(&d->g), total = 0;
+    d->tstart = y90_calloc((size_t)nt + 1, sizeof *d->tstart, "tumour voxel lists", err);
+    if (!d->tstart) return Y90_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        if (d->g.tumour_id[i]) d->tstart[d->g.tumour_id[i]]++, total++;
+    for (int k = 1; k <= nt; k++) d->tstart[k] += d->tstart[k - 1];
+    d->tvox = y90_calloc(total ? total : 1, sizeof *d->tvox, "tumour voxel lists", err);
+    if (!d->tvox) return Y90_ENOMEM;
+    size_t *next = y90_calloc((size_t)nt + 1, sizeof *next, "tumour voxel lists", err);
+    if (!next) return Y90_ENOMEM;
+    memcpy(next, d->tstart, ((size_t)nt + 1) * sizeof *next);
+    for (size_t i = 0; i < n; i++)
+        if (d->g.tumour_id[i]) d->tvox[next[d->g.tumour_id[i] - 1]++] = i;
+    free(next);
+    return Y90_OK;
+}
+
+static y90_status read_treatment(const char *path, report_data *d, y90_report *r, y90_error *err)
 {
     const char *t = "/treatment";
-    char lobes[16];
-    d->treatment = y90_io_has_object(path, t);
+    d->treatment = r->treatment = y90_io_has_object(path, t);
     d->treated_lobe = Y90_LOBE_NONE;
+    r->activity_gbq = r->activity_calibration_gbq = r->hours_after_calibration = r->lsf = r->tn = NAN;
+    r->gy_kg_per_gbq = NAN;
+    r->half_life_h = Y90_HALF_LIFE_H;
+    snprintf(r->treated_lobes, sizeof r->treated_lobes, "both");
     if (!d->treatment) return Y90_OK;
     y90_status st = y90_io_read_attr_double(path, t, "activity_treatment_gbq", &d->a_gbq, err);
     if (st == Y90_OK) st = y90_io_read_attr_double(path, t, "lung_shunt_fraction", &d->lsf, err);
     if (st == Y90_OK) st = y90_io_read_attr_double(path, t, "tn_ratio", &d->tn, err);
     if (st == Y90_OK) st = y90_io_read_attr_double(path, t, "gy_kg_per_gbq", &d->k, err);
     if (st == Y90_OK) st = y90_io_read_attr_double(path, t, "prescription_gy", &d->presc_gy, err);
-    if (st == Y90_OK) st = y90_io_read_attr_string(path, t, "treated_lobes", lobes, sizeof lobes, err);
+    if (st == Y90_OK) st = y90_io_read_attr_double(path, t, "activity_calibration_gbq", &r->activity_calibration_gbq, err);
+    if (st == Y90_OK) st = y90_io_read_attr_double(path, t, "hours_after_calibration", &r->hours_after_calibration, err);
+    if (st == Y90_OK) st = y90_io_read_attr_double(path, t, "half_life_h", &r->half_life_h, err);
+    if (st == Y90_OK) st = y90_io_read_attr_string(path, t, "treated_lobes", r->treated_lobes, sizeof r->treated_lobes, err);
+    if (st == Y90_OK) st = y90_io_read_attr_string(path, t, "product", r->product, sizeof r->product, err);
     if (st != Y90_OK) return st;
     /* values no writer makes (a damaged or hand-made file): refuse them, naming the attribute */
     struct { const char *name; double v, lo, hi; } chk[] = {
@@ -86,11 +130,41 @@ static y90_status read_treatment(const char *path, report_data *d, y90_error *er
         if (!(chk[i].v >= chk[i].lo && chk[i].v <= chk[i].hi))
             return Y90_FAIL(err, Y90_EINPUT, "%s: attribute %s of /treatment = %g: expected a number in [%g, %g]",
                             path, chk[i].name, chk[i].v, chk[i].lo > 0 ? 0 : chk[i].lo, chk[i].hi);
-    if (strcmp(lobes, "both") == 0) return Y90_OK;
-    if (y90_lobe_from_name(lobes, &d->treated_lobe) != 0 || d->treated_lobe == Y90_LOBE_NONE)
+    r->activity_gbq = d->a_gbq;
+    r->lsf = d->lsf;
+    r->tn = d->tn;
+    r->gy_kg_per_gbq = d->k;
+    if (strcmp(r->treated_lobes, "both") == 0) return Y90_OK;
+    if (y90_lobe_from_name(r->treated_lobes, &d->treated_lobe) != 0 || d->treated_lobe == Y90_LOBE_NONE)
         return Y90_FAIL(err, Y90_EINPUT, "%s: /treatment treated_lobes = '%s': expected both, right or left", path,
-                        lobes);
+                        r->treated_lobes);
     return Y90_OK;
+}
+
+/* Root attributes that say where the dose came from; absent ones stay unknown (older files, phantoms). */
+static void read_provenance(const char *path, y90_provenance *p)
+{
+    y90_error e = {0};
+    snprintf(p->input, sizeof p->input, "%s", path);
+    p->histories = p->histories_requested = p->seed = NAN;
+    double v;
+    char status[32];
+    p->interrupted = -1; /* run_status: completed | interrupted (absent in older files) */
+    if (y90_io_read_attr_string(path, "/", "run_status", status, sizeof status, &e) == Y90_OK)
+        p->interrupted = !strcmp(status, "interrupted") ? 1 : !strcmp(status, "completed") ? 0 : -1;
+    if (y90_io_read_attr_double(path, "/", "histories", &v, &e) == Y90_OK) p->histories = v;
+    if (y90_io_read_attr_double(path, "/", "histories_requested", &v, &e) == Y90_OK) p->histories_requested = v;
+    if (y90_io_read_attr_double(path, "/", "seed", &v, &e) == Y90_OK) p->seed = v;
+    y90_io_read_attr_string(path, "/", "config_path", p->config_path, sizeof p->config_path, &e);
+    y90_io_read_attr_string(path, "/", "git_revision", p->git_revision, sizeof p->git_revision, &e);
+    y90_io_read_attr_string(path, "/", "version", p->version, sizeof p->version, &e);
+    y90_io_read_attr_string(path, "/", "created", p->created, sizeof p->created, &e);
+    y90_io_read_attr_string(path, "/", "kernel", p->kernel, sizeof p->kernel, &e);
+    p->config = malloc(CONFIG_MAX);
+    if (p->config && y90_io_read_attr_string(path, "/", "config", p->config, CONFIG_MAX, &e) != Y90_OK) {
+        free(p->config);
+        p->config = NULL;
+    }
 }
 
 /* A dose grid with NaN, infinite or negative values is corrupt: say where, instead of reporting nonsense. */
@@ -105,59 +179,104 @@ static y90_status check_dose(const char *path, const report_data *d, y90_error *
     return Y90_OK;
 }
 
-static y90_status data_load(const char *path, report_data *d, y90_error *err)
+static y90_status data_load(const char *path, report_data *d, y90_report *r, y90_error *err)
 {
+    y90_report scratch;
     memset(d, 0, sizeof *d);
     y90_status st = y90_io_read_grid(path, &d->g, err);
     if (st == Y90_OK) st = y90_io_read_dose(path, y90_grid_nvox(&d->g), &d->dose, &d->unc, err);
     if (st == Y90_OK) st = check_dose(path, d, err);
     if (st == Y90_OK) st = count_labels(path, d, err);
-    if (st == Y90_OK) st = read_treatment(path, d, err);
+    if (st == Y90_OK) st = bucket_tumours(d, err);
+    if (st == Y90_OK) st = read_treatment(path, d, r ? r : &scratch, err);
     if (st != Y90_OK) data_free(d);
     return st;
 }
 
 /* ------------------------------------------------------------------------------------------------ rows */
 
-enum { G_VIABLE, G_TUMOUR, G_VIABLE_TREATED, G_NORMAL_TREATED, G_LIVER_TREATED, G_LUNGS, G_COUNT };
-static const char *const group_names[G_COUNT] = {"tumour_viable",        "tumour",        "tumour_viable_treated",
-                                                 "liver_normal_treated", "liver_treated", "lungs"};
+enum { G_VIABLE, G_NECROTIC, G_TUMOUR, G_LIVER_TREATED, G_NORMAL_TREATED, G_VIABLE_TREATED, G_LIVER, G_NORMAL,
+       G_LUNGS, G_COUNT };
+static const char *const group_names[G_COUNT] = {"tumour_viable",  "tumour_necrotic",       "tumour",
+                                                 "liver_treated",  "liver_normal_treated",  "tumour_viable_treated",
+                                                 "liver",          "liver_normal",          "lungs"};
 
-static int is_liver(y90_kind k)
-{
-    return k == Y90_KIND_LIVER_NORMAL || k == Y90_KIND_TUMOR_VIABLE || k == Y90_KIND_TUMOR_NECROTIC;
-}
+static int is_tumour(y90_kind k) { return k == Y90_KIND_TUMOR_VIABLE || k == Y90_KIND_TUMOR_NECROTIC; }
+static int is_liver(y90_kind k) { return k == Y90_KIND_LIVER_NORMAL || is_tumour(k); }
 
 static int in_group(int group, const y90_structure *s, y90_lobe treated)
 {
     int lobe_ok = treated == Y90_LOBE_NONE || s->lobe == treated;
     switch (group) {
     case G_VIABLE: return s->kind == Y90_KIND_TUMOR_VIABLE;
-    case G_TUMOUR: return s->kind == Y90_KIND_TUMOR_VIABLE || s->kind == Y90_KIND_TUMOR_NECROTIC;
-    case G_VIABLE_TREATED: return s->kind == Y90_KIND_TUMOR_VIABLE && lobe_ok;
-    case G_NORMAL_TREATED: return s->kind == Y90_KIND_LIVER_NORMAL && lobe_ok;
+    case G_NECROTIC: return s->kind == Y90_KIND_TUMOR_NECROTIC;
+    case G_TUMOUR: return is_tumour(s->kind);
     case G_LIVER_TREATED: return is_liver(s->kind) && lobe_ok;
+    case G_NORMAL_TREATED: return s->kind == Y90_KIND_LIVER_NORMAL && lobe_ok;
+    case G_VIABLE_TREATED: return s->kind == Y90_KIND_TUMOR_VIABLE && lobe_ok;
+    case G_LIVER: return is_liver(s->kind);
+    case G_NORMAL: return s->kind == Y90_KIND_LIVER_NORMAL;
     case G_LUNGS: return s->kind == Y90_KIND_LUNG;
     default: return 0;
     }
 }
 
-static size_t row_count(const report_data *d, const row_def *r)
+static int in_row(const report_data *d, const row_def *r, size_t i)
 {
-    size_t n = 0;
-    for (int i = 0; i < d->g.nstructures; i++)
-        if (r->member[i]) n += d->count[i];
-    return n;
+    return r->member[d->g.label[i]] && (!r->tumour || d->g.tumour_id[i] == r->tumour);
 }
 
-/* Append row r when it holds voxels. */
-static void add_row(report_data *d, const row_def *r)
+static uint64_t mix64(uint64_t x) /* splitmix64 finaliser */
 {
-    if (row_count(d, r) > 0 && d->nrows < Y90_REPORT_MAX_ROWS) d->rows[d->nrows++] = *r;
+    x += 0x9e3779b97f4a7c15ull;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
 }
 
-static void define_rows(report_data *d)
+/* The voxels of row r, in increasing index order, into idx (when not NULL); sets r->n and r->hash. */
+static void row_voxels(const report_data *d, row_def *r, size_t *idx)
 {
+    size_t n = 0, lo = 0, hi = y90_grid_nvox(&d->g);
+    const size_t *list = NULL;
+    if (r->tumour) {
+        list = d->tvox;
+        lo = d->tstart[r->tumour - 1];
+        hi = d->tstart[r->tumour];
+    }
+    r->hash = 0;
+    for (size_t k = lo; k < hi; k++) {
+        size_t i = list ? list[k] : k;
+        if (!in_row(d, r, i)) continue;
+        if (idx) idx[n] = i;
+        n++;
+        r->hash += mix64(i);
+    }
+    r->n = n;
+}
+
+/* Append r when it holds voxels; when an earlier row holds the same voxels, r's name becomes its alias. */
+static void add_row(report_data *d, row_def *r)
+{
+    row_voxels(d, r, NULL);
+    if (r->n == 0 || d->nrows >= d->maxrows) return;
+    for (int k = 0; k < d->nrows; k++) {
+        row_def *o = &d->rows[k];
+        if (o->n != r->n || o->hash != r->hash) continue;
+        size_t len = strlen(o->alias);
+        if (len + strlen(r->name) + 2 < sizeof o->alias)
+            snprintf(o->alias + len, sizeof o->alias - len, "%s%s", len ? "," : "", r->name);
+        return;
+    }
+    d->rows[d->nrows++] = *r;
+}
+
+static y90_status define_rows(report_data *d, y90_error *err)
+{
+    int nt = d->g.tumour_id ? d->g.ntumours : 0;
+    d->maxrows = d->g.nstructures + G_COUNT + 3 * nt;
+    d->rows = y90_calloc((size_t)d->maxrows, sizeof *d->rows, "report rows", err);
+    if (!d->rows) return Y90_ENOMEM;
     row_def r;
     d->nrows = 0;
     for (int i = 0; i < d->g.nstructures; i++) {
@@ -168,12 +287,24 @@ static void define_rows(report_data *d)
         add_row(d, &r);
     }
     for (int grp = 0; grp < G_COUNT; grp++) {
-        if (grp == G_VIABLE_TREATED && d->treated_lobe == Y90_LOBE_NONE) continue;
         memset(&r, 0, sizeof r);
         snprintf(r.name, sizeof r.name, "%s", group_names[grp]);
         for (int i = 0; i < d->g.nstructures; i++) r.member[i] = (uint8_t)in_group(grp, &d->g.structures[i], d->treated_lobe);
         add_row(d, &r);
     }
+    static const char *const part[3] = {"", "_viable", "_necrotic"};
+    for (int t = 1; t <= nt; t++)
+        for (int p = 0; p < 3; p++) {
+            memset(&r, 0, sizeof r);
+            snprintf(r.name, sizeof r.name, "tumour_%d%s", t, part[p]);
+            r.tumour = t;
+            for (int i = 0; i < d->g.nstructures; i++) {
+                y90_kind k = d->g.structures[i].kind;
+                r.member[i] = (uint8_t)(p == 0 ? is_tumour(k) : k == (p == 1 ? Y90_KIND_TUMOR_VIABLE : Y90_KIND_TUMOR_NECROTIC));
+            }
+            add_row(d, &r);
+        }
+    return Y90_OK;
 }
 
 /* ------------------------------------------------------------------------------------------------ statistics */
@@ -184,47 +315,6 @@ static int cmp_desc(const void *a, const void *b)
     return (x < y) - (x > y);
 }
 
-/* Dx from doses sorted in descending order d[0] >= d[1] >= ... >= d[n-1], each voxel 1/n of the volume.
- * Convention (step DVH, no interpolation): the hottest k voxels hold the cumulative volume k/n; Dx is the dose
- * of the first voxel at which the cumulative volume reaches x %, i.e. d[k-1] with k = ceil(x n / 100)
- * (clamped to 1..n). So Dx is the minimum dose received by the hottest x % of the volume: for doses 1..100 Gy
- * in 100 voxels, D50 = 51 Gy, D90 = 11 Gy, D2 = 99 Gy, D98 = 3 Gy. */
-static double dose_at_volume(const double *desc, size_t n, double pct)
-{
-    double k = ceil(pct / 100.0 * (double)n - 1e-9); /* tolerance: x n / 100 = 45.0000000001 is 45 */
-    size_t i = k < 1 ? 1 : (k > (double)n ? n : (size_t)k);
-    return desc[i - 1];
-}
-
-/* Vx: % of the voxels with dose >= thr (descending array; binary search). */
-static double volume_at_dose(const double *desc, size_t n, double thr)
-{
-    if (isnan(thr)) return NAN;
-    size_t lo = 0, hi = n; /* count of d >= thr is the first index with d < thr */
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (desc[mid] >= thr) lo = mid + 1;
-        else hi = mid;
-    }
-    return 100.0 * (double)lo / (double)n;
-}
-
-static void fill_dx_vx(y90_dose_stats *s, const double *desc, size_t n, double presc)
-{
-    s->max_gy = desc[0];
-    s->min_gy = desc[n - 1];
-    s->d2 = dose_at_volume(desc, n, 2);
-    s->d50 = dose_at_volume(desc, n, 50);
-    s->d70 = dose_at_volume(desc, n, 70);
-    s->d90 = dose_at_volume(desc, n, 90);
-    s->d98 = dose_at_volume(desc, n, 98);
-    s->v70 = volume_at_dose(desc, n, 70);
-    s->v100 = volume_at_dose(desc, n, 100);
-    s->v113 = volume_at_dose(desc, n, 113);
-    s->v150 = volume_at_dose(desc, n, 150);
-    s->vpresc = volume_at_dose(desc, n, presc);
-}
-
 static int cmp_float(const void *a, const void *b)
 {
     float x = *(const float *)a, y = *(const float *)b;
@@ -232,15 +322,16 @@ static int cmp_float(const void *a, const void *b)
 }
 
 /* Median relative uncertainty (%) of the row's voxels that received dose. */
-static y90_status median_uncertainty(const report_data *d, const row_def *r, y90_dose_stats *s, y90_error *err)
+static y90_status median_uncertainty(const report_data *d, const size_t *idx, size_t n, y90_dose_stats *s,
+                                     y90_error *err)
 {
     s->unc_median_pct = NAN;
     if (!d->unc) return Y90_OK;
-    size_t nv = y90_grid_nvox(&d->g), k = 0;
-    float *u = y90_calloc(s->nvox, sizeof *u, r->name, err);
+    size_t k = 0;
+    float *u = y90_calloc(n, sizeof *u, s->name, err);
     if (!u) return Y90_ENOMEM;
-    for (size_t i = 0; i < nv; i++)
-        if (r->member[d->g.label[i]] && d->dose[i] > 0) u[k++] = d->unc[i];
+    for (size_t j = 0; j < n; j++)
+        if (d->dose[idx[j]] > 0) u[k++] = d->unc[idx[j]];
     if (k > 0) {
         qsort(u, k, sizeof *u, cmp_float);
         s->unc_median_pct = 100.0 * (k % 2 ? u[k / 2] : 0.5 * ((double)u[k / 2 - 1] + (double)u[k / 2]));
@@ -249,38 +340,87 @@ static y90_status median_uncertainty(const report_data *d, const row_def *r, y90
     return Y90_OK;
 }
 
-static y90_status row_stats(const report_data *d, const row_def *r, double presc, y90_dose_stats *s,
-                            y90_error *err)
+/* Dose, BED, mass and uncertainty sums of the row's voxels, then Dx, Vx and EUD on the sorted doses. */
+static void fill_stats(const report_data *d, const y90_report_options *o, double presc, double half_life_h,
+                       const size_t *idx, size_t n, double *v, double *bed, y90_dose_stats *s)
 {
-    size_t n = row_count(d, r), nv = y90_grid_nvox(&d->g);
-    double *v = y90_calloc(n, sizeof *v, r->name, err);
-    if (!v) return Y90_ENOMEM;
-    double esum = 0, msum = 0, dsum = 0;
-    size_t k = 0;
-    for (size_t i = 0; i < nv; i++) {
-        if (!r->member[d->g.label[i]]) continue;
+    double esum = 0, msum = 0, dsum = 0, var = 0, bsum = 0;
+    int all_tumour = 1;
+    for (size_t j = 0; j < n; j++) {
+        size_t i = idx[j];
         double m = y90_grid_voxel_mass_kg(&d->g, i) * 1e3; /* g */
-        v[k++] = d->dose[i];
-        esum += d->dose[i] * m;
+        int tum = is_tumour(d->g.structures[d->g.label[i]].kind);
+        all_tumour &= tum;
+        v[j] = d->dose[i];
+        bed[j] = y90_bed_gy(v[j], tum ? o->ab_tumour_gy : o->ab_normal_gy, tum ? o->trep_tumour_h : o->trep_normal_h,
+                            half_life_h);
+        esum += v[j] * m;
+        bsum += bed[j] * m;
         msum += m;
-        dsum += d->dose[i];
+        dsum += v[j];
+        if (d->unc) var += (v[j] * m * d->unc[i]) * (v[j] * m * d->unc[i]);
     }
-    memset(s, 0, sizeof *s);
-    snprintf(s->name, sizeof s->name, "%s", r->name);
     s->nvox = n;
+    s->tissue_tumour = all_tumour;
     s->volume_ml = (double)n * y90_grid_voxel_volume_mm3(&d->g) / 1e3;
     s->mass_g = msum;
+    s->energy_j = esum * 1e-3; /* Gy g -> J */
     s->mean_gy = msum > 0 ? esum / msum : dsum / (double)n; /* massless rows (density 0): volume mean */
+    s->bed_mean_gy = msum > 0 ? bsum / msum : NAN;
+    s->mean_unc_pct = d->unc && esum > 0 ? 100.0 * sqrt(var) / esum : NAN;
+    s->eud_a = all_tumour ? o->eud_a_tumour : o->eud_a_normal;
+    s->eud_gy = y90_geud(v, n, s->eud_a);
+    s->eud_bed_gy = y90_geud(bed, n, s->eud_a);
     qsort(v, n, sizeof *v, cmp_desc);
-    fill_dx_vx(s, v, n, presc);
+    s->max_gy = v[0];
+    s->min_gy = v[n - 1];
+    for (int k = 0; k < o->ndx; k++) s->dx[k] = y90_dose_at_volume(v, n, o->dx_pct[k]);
+    for (int k = 0; k < o->nvx; k++) s->vx[k] = y90_volume_at_dose(v, n, o->vx_gy[k]);
+    s->d70_gy = y90_dose_at_volume(v, n, 70);
+    s->vpresc = y90_volume_at_dose(v, n, presc);
+    s->vtarget = y90_volume_at_dose(v, n, o->tumour_target_gy);
+}
+
+static y90_status row_stats(const report_data *d, row_def *r, const y90_report *rep, y90_dose_stats *s,
+                            y90_error *err)
+{
+    size_t n = r->n;
+    size_t *idx = y90_calloc(n, sizeof *idx, r->name, err);
+    double *v = idx ? y90_calloc(n, sizeof *v, r->name, err) : NULL;
+    double *bed = v ? y90_calloc(n, sizeof *bed, r->name, err) : NULL;
+    y90_status st = bed ? Y90_OK : Y90_ENOMEM;
+    if (st == Y90_OK) {
+        row_voxels(d, r, idx);
+        memset(s, 0, sizeof *s);
+        snprintf(s->name, sizeof s->name, "%s", r->name);
+        snprintf(s->alias, sizeof s->alias, "%s", r->alias);
+        s->tumour = r->tumour;
+        fill_stats(d, &rep->opt, rep->prescription_gy, rep->half_life_h, idx, n, v, bed, s);
+        st = median_uncertainty(d, idx, n, s, err);
+    }
+    free(idx);
     free(v);
-    return median_uncertainty(d, r, s, err);
+    free(bed);
+    return st;
+}
+
+static int has_name(const char *list, const char *name)
+{
+    size_t len = strlen(name);
+    for (const char *p = list; *p;) {
+        const char *c = strchr(p, ',');
+        size_t l = c ? (size_t)(c - p) : strlen(p);
+        if (l == len && strncmp(p, name, len) == 0) return 1;
+        if (!c) break;
+        p = c + 1;
+    }
+    return 0;
 }
 
 const y90_dose_stats *y90_report_row(const y90_report *r, const char *name)
 {
     for (int i = 0; i < r->nrows; i++)
-        if (strcmp(r->rows[i].name, name) == 0) return &r->rows[i];
+        if (strcmp(r->rows[i].name, name) == 0 || has_name(r->rows[i].alias, name)) return &r->rows[i];
     return NULL;
 }
 
@@ -296,19 +436,27 @@ static double row_mass_kg(const y90_report *r, const char *name)
     return s ? s->mass_g / 1e3 : 0.0;
 }
 
+static double row_energy_j(const y90_report *r, const char *name)
+{
+    const y90_dose_stats *s = y90_report_row(r, name);
+    return s ? s->energy_j : 0.0;
+}
+
+/* ------------------------------------------------------------------------------------------------ summary */
+
 /* Clinical estimates from /treatment (A, LSF, T/N, k) and the phantom's masses:
  *   MIRD:      D = k A (1 - LSF) / M_treated_liver (tumours included)
  *   partition: A (1 - LSF) = D_N [ (T/N) M_T + M_N ] / k, D_T = (T/N) D_N (Ho et al. 1996), with M_T the viable
  *              tumour in the treated lobes (the necrotic core takes up no spheres, so it is left out) and M_N
  *              the normal liver in the treated lobes
- *   lung:      D_L = k A LSF / M_L with M_L the phantom's lung mass */
+ *   lung:      D_L = k A LSF / M_L with M_L the phantom's lung mass, and with the clinical M_L = 1 kg */
 static void clinical_estimates(const report_data *d, y90_report *r)
 {
     r->mird_treated_liver_gy = r->partition_normal_gy = r->partition_tumour_gy = r->mird_lung_gy = NAN;
+    r->mird_lung_1kg_gy = NAN;
     if (!d->treatment) return;
-    const char *viable = d->treated_lobe == Y90_LOBE_NONE ? "tumour_viable" : "tumour_viable_treated";
     double liver_a = d->k * d->a_gbq * (1.0 - d->lsf); /* Gy kg */
-    double m_liver = row_mass_kg(r, "liver_treated"), m_t = row_mass_kg(r, viable);
+    double m_liver = row_mass_kg(r, "liver_treated"), m_t = row_mass_kg(r, "tumour_viable_treated");
     double m_n = row_mass_kg(r, "liver_normal_treated"), m_l = row_mass_kg(r, "lungs");
     if (m_liver > 0) r->mird_treated_liver_gy = liver_a / m_liver;
     if (d->tn * m_t + m_n > 0) {
@@ -316,33 +464,166 @@ static void clinical_estimates(const report_data *d, y90_report *r)
         r->partition_tumour_gy = d->tn * r->partition_normal_gy;
     }
     if (m_l > 0) r->mird_lung_gy = d->k * d->a_gbq * d->lsf / m_l;
+    r->mird_lung_1kg_gy = d->k * d->a_gbq * d->lsf;
 }
 
-static void simulated_summary(const report_data *d, y90_report *r)
+static void simulated_summary(y90_report *r)
 {
+    const y90_dose_stats *t = y90_report_row(r, "tumour_viable_treated");
     r->treated_liver_mean_gy = row_mean(r, "liver_treated");
-    r->tumour_mean_gy = row_mean(r, d->treated_lobe == Y90_LOBE_NONE ? "tumour_viable" : "tumour_viable_treated");
+    r->tumour_mean_gy = t ? t->mean_gy : NAN;
+    r->tumour_d70_gy = t ? t->d70_gy : NAN;
     r->normal_liver_mean_gy = row_mean(r, "liver_normal_treated");
+    r->whole_normal_liver_mean_gy = row_mean(r, "liver_normal");
+    r->liver_mean_gy = row_mean(r, "liver");
     r->lung_mean_gy = row_mean(r, "lungs");
-    r->lung_limit_gy = LUNG_LIMIT_GY;
+    r->lung_limit_gy = r->opt.lung_session_gy;
 }
 
-y90_status y90_report_compute(const char *h5path, double prescription_gy, y90_report *r, y90_error *err)
+/* The largest tumour (most voxels) and its voxel centroid. */
+static void largest_tumour(const report_data *d, y90_report *r)
 {
+    r->ntumours = d->g.tumour_id ? d->g.ntumours : 0;
+    size_t best = 0;
+    for (int t = 1; t <= r->ntumours; t++) {
+        size_t n = d->tstart[t] - d->tstart[t - 1];
+        if (n > best) best = n, r->largest_tumour = t;
+    }
+    if (!r->largest_tumour) return;
+    double c[3] = {0, 0, 0};
+    size_t nx = (size_t)d->g.nx, ny = (size_t)d->g.ny;
+    for (size_t k = d->tstart[r->largest_tumour - 1]; k < d->tstart[r->largest_tumour]; k++) {
+        size_t i = d->tvox[k];
+        c[0] += (double)(i % nx);
+        c[1] += (double)((i / nx) % ny);
+        c[2] += (double)(i / (nx * ny));
+    }
+    for (int a = 0; a < 3; a++) r->largest_tumour_centre_mm[a] = d->g.lo[a] + (c[a] / (double)best + 0.5) * d->g.spacing[a];
+}
+
+/* Where the emitted energy went, as fractions of it: rows from the dose grid (scaled by deposited / emitted), the
+ * escapes from /energy_balance. */
+static void energy_fractions(const char *path, const report_data *d, y90_report *r)
+{
+    y90_error e = {0};
+    double em = NAN, dep = NAN, esc_e = NAN, esc_p = NAN, sph = NAN, grid = 0;
+    const char *eb = "/energy_balance";
+    r->f_treated_liver = r->f_necrotic = r->f_other_liver = r->f_lung = r->f_body = NAN;
+    r->f_photon = r->f_electron = r->f_spheres = NAN;
+    if (y90_io_read_attr_double(path, eb, "emitted_mev", &em, &e) || y90_io_read_attr_double(path, eb, "deposited_mev", &dep, &e) ||
+        y90_io_read_attr_double(path, eb, "escaped_electron_mev", &esc_e, &e) ||
+        y90_io_read_attr_double(path, eb, "escaped_photon_mev", &esc_p, &e) ||
+        y90_io_read_attr_double(path, eb, "in_spheres_mev", &sph, &e) || !(em > 0))
+        return;
+    size_t n = y90_grid_nvox(&d->g);
+    for (size_t i = 0; i < n; i++) grid += d->dose[i] * y90_grid_voxel_mass_kg(&d->g, i);
+    if (!(grid > 0)) return;
+    double s = dep / em / grid; /* fraction of the emission per J in the grid */
+    double liver = row_energy_j(r, "liver"), lung = row_energy_j(r, "lungs");
+    r->f_treated_liver = s * row_energy_j(r, "liver_treated");
+    r->f_necrotic = s * row_energy_j(r, "tumour_necrotic");
+    r->f_other_liver = s * (liver - row_energy_j(r, "liver_treated"));
+    r->f_lung = s * lung;
+    r->f_body = s * (grid - liver - lung);
+    r->f_photon = esc_p / em;
+    r->f_electron = esc_e / em;
+    r->f_spheres = sph / em;
+}
+
+/* One sentence per clinical estimate: why the simulation differs, in numbers from the energy balance. */
+static void explain(y90_report *r)
+{
+    for (int k = 0; k < 4; k++) r->why[k][0] = 0;
+    if (!r->treatment || isnan(r->f_treated_liver)) return;
+    double liver_share = 100.0 * (1.0 - r->lsf);
+    snprintf(r->why[0], sizeof r->why[0],
+             "MIRD (%.1f Gy) keeps the whole liver share of the emission (1 - LSF = %.1f %%) in the treated liver; "
+             "the simulation deposits %.1f %% of the emitted energy there (%.1f Gy; %.1f / %.1f = the dose ratio): "
+             "%.1f %% crosses the liver surface into the body, %.1f %% is in the lungs (shunted spheres included), "
+             "%.1f %% in untreated liver, %.2f %% leaves as bremsstrahlung photons and %.2f %% as electrons leaving "
+             "the grid (%.2f %% is absorbed inside the spheres, still counted in the voxel holding them).",
+             r->mird_treated_liver_gy, liver_share, 100 * r->f_treated_liver, r->treated_liver_mean_gy,
+             100 * r->f_treated_liver, liver_share, 100 * r->f_body, 100 * r->f_lung, 100 * r->f_other_liver,
+             100 * r->f_photon, 100 * r->f_electron,
+             100 * r->f_spheres);
+    const y90_dose_stats *n = y90_report_row(r, "liver_normal_treated"), *t = y90_report_row(r, "tumour_viable_treated");
+    double mn = n ? n->mass_g : 0, mt = t ? t->mass_g : 0, denom = r->tn * mt + mn;
+    const y90_dose_stats *lt = y90_report_row(r, "liver_treated");
+    double per_j = lt && lt->energy_j > 0 ? 100.0 * r->f_treated_liver / lt->energy_j : NAN; /* % of emission per J */
+    double sim_n = n ? per_j * n->energy_j : NAN, sim_t = t ? per_j * t->energy_j : NAN;
+    snprintf(r->why[1], sizeof r->why[1],
+             "The partition model gives the normal liver %.1f %% of the emitted energy (%.1f Gy) and keeps it there; "
+             "simulated %.1f %% (%.1f Gy): beta particles (mean range 2.5 mm, maximum 11 mm) carry energy across "
+             "the tumour and liver surfaces, and the liver as a whole loses %.1f %% of the emission to the body.",
+             denom > 0 ? liver_share * mn / denom : NAN, r->partition_normal_gy, sim_n, r->normal_liver_mean_gy,
+             100 * r->f_body);
+    snprintf(r->why[2], sizeof r->why[2],
+             "The partition model gives the viable tumour %.1f %% of the emitted energy (%.1f Gy, T/N = %.3g) and "
+             "none to the necrotic cores; simulated %.1f %% (%.1f Gy): %.2f %% of the emission crosses into the "
+             "necrotic cores (beta range), and the tumour rims lose energy to the normal liver around them.",
+             denom > 0 ? liver_share * r->tn * mt / denom : NAN, r->partition_tumour_gy, r->tn, sim_t,
+             r->tumour_mean_gy, 100 * r->f_necrotic);
+    const y90_dose_stats *l = y90_report_row(r, "lungs");
+    snprintf(r->why[3], sizeof r->why[3],
+             "The lung estimate puts the shunted %.1f %% of the emission into 1 kg of lung (%.1f Gy; %.1f Gy with the "
+             "phantom's %.3f kg); simulated %.2f %% of the emission in the lungs (%.1f Gy): low-density lung lets "
+             "beta energy reach the chest wall and liver, and liver energy crosses the diaphragm into the lung.",
+             100 * r->lsf, r->mird_lung_1kg_gy, r->mird_lung_gy, l ? l->mass_g / 1e3 : 0.0, 100 * r->f_lung,
+             r->lung_mean_gy);
+}
+
+static int options_valid(const y90_report_options *o, y90_error *err, y90_status *st)
+{
+    int ok = o->ndx >= 0 && o->ndx <= Y90_REPORT_MAX_LIST && o->nvx >= 0 && o->nvx <= Y90_REPORT_MAX_LIST &&
+             o->ab_tumour_gy > 0 && o->ab_normal_gy > 0 && o->trep_tumour_h > 0 && o->trep_normal_h > 0;
+    if (!ok) *st = Y90_FAIL(err, Y90_EINPUT, "report options: list longer than %d or alpha/beta, repair half-time <= 0",
+                            Y90_REPORT_MAX_LIST);
+    return ok;
+}
+
+void y90_report_free(y90_report *r)
+{
+    free(r->rows);
+    free(r->prov.config);
+    r->rows = NULL;
+    r->prov.config = NULL;
+    r->nrows = 0;
+}
+
+y90_status y90_report_compute(const char *h5path, const y90_report_options *opt, y90_report *r, y90_error *err)
+{
+    memset(r, 0, sizeof *r);
+    if (opt) r->opt = *opt;
+    else y90_report_options_default(&r->opt);
+    y90_status st = Y90_OK;
+    if (!options_valid(&r->opt, err, &st)) return st;
     report_data *d = malloc(sizeof *d);
     if (!d) return Y90_FAIL(err, Y90_ENOMEM, "report: out of memory");
-    memset(r, 0, sizeof *r);
-    y90_status st = data_load(h5path, d, err);
+    st = data_load(h5path, d, r, err);
+    if (st != Y90_OK) {
+        free(d);
+        return st;
+    }
+    st = define_rows(d, err);
     if (st != Y90_OK) goto cleanup;
-    define_rows(d);
     double file_presc = d->treatment && d->presc_gy > 0 ? d->presc_gy : NAN;
-    r->prescription_gy = prescription_gy > 0 ? prescription_gy : file_presc;
-    for (int i = 0; i < d->nrows && st == Y90_OK; i++) st = row_stats(d, &d->rows[i], r->prescription_gy, &r->rows[i], err);
+    r->prescription_gy = r->opt.prescription_gy > 0 ? r->opt.prescription_gy : file_presc;
+    r->rows = y90_calloc((size_t)(d->nrows ? d->nrows : 1), sizeof *r->rows, "report rows", err);
+    if (!r->rows) {
+        st = Y90_ENOMEM;
+        goto cleanup;
+    }
+    for (int i = 0; i < d->nrows && st == Y90_OK; i++) st = row_stats(d, &d->rows[i], r, &r->rows[i], err);
     if (st != Y90_OK) goto cleanup;
     r->nrows = d->nrows;
-    simulated_summary(d, r);
+    read_provenance(h5path, &r->prov);
+    simulated_summary(r);
     clinical_estimates(d, r);
+    largest_tumour(d, r);
+    energy_fractions(h5path, d, r);
+    explain(r);
 cleanup:
+    if (st != Y90_OK) y90_report_free(r);
     data_free(d);
     free(d);
     return st;
@@ -374,7 +655,7 @@ static void dvh_histograms(const report_data *d, double step, size_t nb, size_t 
         double b = floor(d->dose[i] / step);
         size_t j = !(b > 0) ? 0 : (b > (double)nb ? nb : (size_t)b); /* NaN into bin 0, never cast */
         for (int r = 0; r < d->nrows; r++)
-            if (d->rows[r].member[d->g.label[i]]) hist[(size_t)r * (nb + 1) + j]++;
+            if (in_row(d, &d->rows[r], i)) hist[(size_t)r * (nb + 1) + j]++;
     }
 }
 
@@ -404,7 +685,7 @@ static double dvh_max_dose(const report_data *d)
     size_t nv = y90_grid_nvox(&d->g);
     for (size_t i = 0; i < nv; i++) {
         int in = 0;
-        for (int r = 0; r < d->nrows && !in; r++) in = d->rows[r].member[d->g.label[i]];
+        for (int r = 0; r < d->nrows && !in; r++) in = in_row(d, &d->rows[r], i);
         if (in && d->dose[i] > mx) mx = d->dose[i];
     }
     return mx;
@@ -426,29 +707,86 @@ static y90_status dvh_write(const char *csv_path, const report_data *d, double s
     return st;
 }
 
+/* Load the file and every row's histogram (dvh_histograms) into *hist (malloc'd). On failure d is freed. */
+static y90_status dvh_load(const char *h5path, report_data *d, double *step, size_t *nb, size_t **hist,
+                           y90_error *err)
+{
+    *hist = NULL;
+    y90_status st = data_load(h5path, d, NULL, err);
+    if (st != Y90_OK) return st;
+    st = define_rows(d, err);
+    if (st == Y90_OK) {
+        *step = dvh_step(dvh_max_dose(d), nb);
+        *hist = y90_calloc((size_t)(d->nrows > 0 ? d->nrows : 1) * (*nb + 1), sizeof **hist, "DVH histograms", err);
+        if (!*hist) st = Y90_ENOMEM;
+    }
+    if (st == Y90_OK) dvh_histograms(d, *step, *nb, *hist);
+    else data_free(d);
+    return st;
+}
+
 y90_status y90_report_write_dvh_csv(const char *h5path, const char *csv_path, int force, y90_error *err)
 {
     report_data *d = malloc(sizeof *d);
-    size_t *hist = NULL;
+    size_t *hist, nb;
+    double step;
     if (!d) return Y90_FAIL(err, Y90_ENOMEM, "DVH: out of memory");
-    y90_status st = data_load(h5path, d, err);
+    y90_status st = dvh_load(h5path, d, &step, &nb, &hist, err);
+    if (st == Y90_OK) {
+        st = dvh_write(csv_path, d, step, nb, hist, force, err);
+        free(hist);
+        data_free(d);
+    }
+    free(d);
+    return st;
+}
+
+/* For the pictures: the file's grid, dose and uncertainty and every row's cumulative DVH (report_internal.h). */
+y90_status y90_report_dvh_table(const char *h5path, y90_report_dvh *t, y90_error *err)
+{
+    memset(t, 0, sizeof *t);
+    report_data *d = malloc(sizeof *d);
+    size_t *hist;
+    if (!d) return Y90_FAIL(err, Y90_ENOMEM, "DVH: out of memory");
+    y90_status st = dvh_load(h5path, d, &t->step, &t->nb, &hist, err);
     if (st != Y90_OK) {
         free(d);
         return st;
     }
-    define_rows(d);
-    size_t nb;
-    double step = dvh_step(dvh_max_dose(d), &nb);
-    hist = y90_calloc((size_t)(d->nrows > 0 ? d->nrows : 1) * (nb + 1), sizeof *hist, "DVH histograms", err);
-    if (!hist) {
-        st = Y90_ENOMEM;
-        goto cleanup;
+    size_t nr = (size_t)(d->nrows > 0 ? d->nrows : 1), nb = t->nb;
+    t->cum = y90_calloc(nr * (nb + 1), sizeof *t->cum, "DVH table", err);
+    t->names = t->cum ? y90_calloc(nr, sizeof *t->names, "DVH names", err) : NULL;
+    t->tumour = t->names ? y90_calloc(nr, sizeof *t->tumour, "DVH names", err) : NULL;
+    if (!t->tumour) st = Y90_ENOMEM;
+    for (int r = 0; st == Y90_OK && r < d->nrows; r++) { /* cumulative from the top, in % of the row */
+        size_t *h = hist + (size_t)r * (nb + 1);
+        for (size_t j = nb; j-- > 0;) h[j] += h[j + 1];
+        for (size_t j = 0; j <= nb; j++) t->cum[(size_t)r * (nb + 1) + j] = 100.0 * (double)h[j] / (double)h[0];
+        snprintf(t->names[r], Y90_NAME_LEN, "%s", d->rows[r].name);
+        t->tumour[r] = d->rows[r].tumour;
     }
-    dvh_histograms(d, step, nb, hist);
-    st = dvh_write(csv_path, d, step, nb, hist, force, err);
-cleanup:
     free(hist);
+    if (st == Y90_OK) {
+        t->nrows = d->nrows;
+        t->g = d->g; /* hand the arrays over */
+        t->dose = d->dose;
+        t->unc = d->unc;
+        memset(&d->g, 0, sizeof d->g);
+        d->dose = NULL;
+        d->unc = NULL;
+    } else y90_report_dvh_free(t);
     data_free(d);
     free(d);
     return st;
+}
+
+void y90_report_dvh_free(y90_report_dvh *t)
+{
+    y90_grid_free(&t->g);
+    free(t->dose);
+    free(t->unc);
+    free(t->cum);
+    free(t->names);
+    free(t->tumour);
+    memset(t, 0, sizeof *t);
 }

@@ -202,7 +202,7 @@ static y90_status point_metrics(const char *h5, double m[M_COUNT], y90_error *er
         m[M_TREATED] = r->treated_liver_mean_gy;
         m[M_TUMOUR] = r->tumour_mean_gy;
         m[M_NORMAL] = r->normal_liver_mean_gy;
-        m[M_TUMOUR_D70] = t ? t->d70 : NAN;
+        m[M_TUMOUR_D70] = t ? t->d70_gy : NAN;
         m[M_LUNG] = r->lung_mean_gy;
         m[M_LUNG_LIMIT] = r->lung_limit_gy;
         m[M_LUNG_OK] = isnan(r->lung_mean_gy) ? NAN : r->lung_mean_gy <= r->lung_limit_gy;
@@ -210,6 +210,7 @@ static y90_status point_metrics(const char *h5, double m[M_COUNT], y90_error *er
         m[M_PART_N] = r->partition_normal_gy;
         m[M_PART_T] = r->partition_tumour_gy;
         m[M_MIRD_LUNG] = r->mird_lung_gy;
+        y90_report_free(r);
     }
     free(r);
     return st;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end check of the CLI under a memory checker: `check`, `run` and `report` on a small liver case, in a fresh
+# End-to-end check of the CLI under a memory checker: `check`, `run`, `report` (with pictures) and `plan` on a small liver case, in a fresh
 # temporary folder that is removed when the check passes.
 # Usage: run_report.sh Y90MC CONFIG [WRAPPER...]   e.g. run_report.sh build/y90mc tests/e2e/small_liver.yaml valgrind ...
 set -euo pipefail
@@ -7,7 +7,10 @@ y90mc="$1"; config="$2"; shift 2
 dir="$(mktemp -d "${TMPDIR:-/tmp}/y90e2e-XXXXXX")"
 "$@" "$y90mc" check "$config"
 "$@" "$y90mc" run "$config" -o "$dir/out.h5" --threads 2 --quiet
-"$@" "$y90mc" report "$dir/out.h5" --json --dvh-csv "$dir/dvh.csv" > "$dir/report.json"
+"$@" "$y90mc" report "$dir/out.h5" --json --dvh-csv "$dir/dvh.csv" --png "$dir/png" > "$dir/report.json"
 grep -q '"treated_liver"\|treated' "$dir/report.json"
+test -s "$dir/png/slices.png" && test -s "$dir/png/dvh.png" && test -s "$dir/png/profile.png"
+"$@" "$y90mc" plan "$dir/out.h5" --goal treated-liver-mean=113 > "$dir/plan.txt"
+grep -q 'activity at treatment' "$dir/plan.txt"
 rm -rf "$dir"
 echo "end-to-end run and report passed${*:+ under $1}"

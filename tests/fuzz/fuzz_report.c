@@ -274,13 +274,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     y90_report r;
     y90_error e = {0};
-    double presc = (size & 1) ? 0.0 : 113.0;
-    if (y90_report_compute(work_path, presc, &r, &e) == Y90_OK) {
+    y90_report_options o;
+    y90_report_options_default(&o);
+    o.prescription_gy = (size & 1) ? 0.0 : 113.0;
+    if (y90_report_compute(work_path, &o, &r, &e) == Y90_OK) {
         FILE *null = fopen("/dev/null", "w");
         y90_report_print_text(&r, null);
         y90_report_print_json(&r, null);
         fclose(null);
         y90_report_write_dvh_csv(work_path, csv_path, 1, &e);
+        y90_report_free(&r);
     }
     /* 50 % threshold: few reference voxels, so that gamma does not dominate the time of an input */
     y90_gamma_criteria crit = {3.0, 2.0, (int)(size & 2) >> 1, 50.0, (int)(size & 4) >> 2};

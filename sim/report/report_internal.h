@@ -1,0 +1,22 @@
+/* Shared inside sim/report: the data the pictures need, loaded once by report.c. */
+#ifndef Y90_REPORT_INTERNAL_H
+#define Y90_REPORT_INTERNAL_H
+
+#include "y90/report.h"
+
+typedef struct {
+    y90_grid g;
+    double *dose;                 /* Gy per voxel */
+    float *unc;                   /* relative 1 sigma per voxel, or NULL */
+    int nrows;                    /* the report's rows, in its order */
+    char (*names)[Y90_NAME_LEN];
+    int *tumour;                  /* tumour id of each row, 0 for structures and groups */
+    double step;                  /* Gy, DVH bin */
+    size_t nb;                    /* bins: doses 0, step, ..., nb * step */
+    double *cum;                  /* cum[r * (nb + 1) + j]: % of row r's volume with dose >= j * step */
+} y90_report_dvh;
+
+y90_status y90_report_dvh_table(const char *h5path, y90_report_dvh *t, y90_error *err);
+void y90_report_dvh_free(y90_report_dvh *t);
+
+#endif
