@@ -142,8 +142,10 @@ static void test_dvh_metrics(void)
     /* no /treatment: no clinical estimates, no liver or lung summary */
     CU_ASSERT(isnan(r.mird_treated_liver_gy) && isnan(r.partition_normal_gy) && isnan(r.partition_tumour_gy));
     CU_ASSERT(isnan(r.mird_lung_gy) && isnan(r.treated_liver_mean_gy) && isnan(r.lung_mean_gy));
+    y90_report_free(&r);
     CU_ASSERT_EQUAL_FATAL(compute(path, 0, &r, &e), Y90_OK);
     CU_ASSERT(isnan(r.prescription_gy) && isnan(r.rows[0].vpresc));
+    y90_report_free(&r);
 }
 
 /* Two lobes of different masses, tumours, lung; treated both lobes. */
@@ -221,6 +223,7 @@ static void test_liver_right(void)
     CU_ASSERT_DOUBLE_EQUAL(r.partition_normal_gy, k * 2.7 / (3 * 1 + 4), 1e-9);
     CU_ASSERT_DOUBLE_EQUAL(r.partition_tumour_gy, 3 * k * 2.7 / 7, 1e-9);
     CU_ASSERT_DOUBLE_EQUAL(r.lung_mean_gy, 40, TOL);
+    y90_report_free(&r);
 }
 
 static char *print_to_file(const y90_report *r, const char *name, int json)
@@ -263,6 +266,7 @@ static void test_output(void)
     free(json);
     /* a validation run: estimates are n/a and null */
     write_box_file(path);
+    y90_report_free(&r);
     CU_ASSERT_EQUAL_FATAL(compute(path, 0, &r, &e), Y90_OK);
     text = print_to_file(&r, "report_box.txt", 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(text, "n/a"));
@@ -271,6 +275,7 @@ static void test_output(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(json, "\"mird_treated_liver_gy\": null"));
     CU_ASSERT(json_parses("report_box.json"));
     free(json);
+    y90_report_free(&r);
 }
 
 /* Value of column col at the line whose dose is dose_gy (-1 if absent). */
