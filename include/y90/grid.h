@@ -28,8 +28,16 @@ typedef struct {
     y90_lobe lobe;           /* liver lobe the structure belongs to, or NONE */
 } y90_structure;
 
+/* The patient frame of every position (grid, point_mm, box_min_mm, box_max_mm, tumour centres, sphere x_mm y_mm
+ * z_mm): DICOM LPS, mm: +x towards the patient's left, +y posterior, +z superior. The grid axes i, j, k run along
+ * +x, +y, +z (direction cosines the identity, y90_direction) and the file's origin_mm is the centre of voxel
+ * (0,0,0). Written to the HDF5 root as attributes `frame` (Y90_FRAME) and `direction`. */
+#define Y90_FRAME "LPS"
+/* Direction cosines of the voxel axes i, j, k (rows) in the patient frame, row-major 3x3 (ITK's Direction). */
+#define Y90_DIRECTION {1, 0, 0, 0, 1, 0, 0, 0, 1}
+
 /* A voxel grid. Voxel (ix,iy,iz) has linear index (iz*ny + iy)*nx + ix and spans
- * [lo + i*spacing, lo + (i+1)*spacing) on each axis. */
+ * [lo + i*spacing, lo + (i+1)*spacing) on each axis; its centre is lo + (i + 1/2)*spacing. */
 typedef struct {
     int nx, ny, nz;
     double spacing[3];        /* mm, voxel edge along x, y, z */

@@ -31,8 +31,12 @@
  *                    histories_total (int64: of the whole run) and the group /tally: datasets sum and sum2 (uint64
  *                    per voxel, x fastest: the integer energy tallies, kernels/tally.h units) and attributes eb
  *                    (uint64[5]) and deposited (uint64); `y90mc merge` adds them up exactly
+ *   root attributes frame ("LPS") and direction (double[9], identity): the patient frame of include/y90/grid.h.
  * Every dataset is chunked and carries the Fletcher32 checksum filter; readers refuse a dataset whose checksum
  * fails. Files are built in memory and written to "<out>.tmp-XXXXXX", then put in place only when complete.
+ * Every HDF5 file written gets an XDMF sidecar (sim/io/xdmf.c): OUT.xdmf (OUT.h5 without .h5/.hdf5/.hdf, plus
+ * .xdmf), written atomically right after the HDF5 file is in place; it follows that file (an existing OUT.h5 is
+ * kept, with its sidecar, unless force; a sidecar left without its HDF5 file is stale and replaced).
  */
 #ifndef Y90_IO_H
 #define Y90_IO_H
@@ -103,6 +107,14 @@ y90_status y90_write_atomic(const char *path, const char *text, size_t len, int 
 /* Remove the stale temporary files of output path (ones no living process holds locked), naming each on log
  * (may be NULL). Returns how many were removed. */
 int y90_remove_stale_temps(const char *path, FILE *log);
+
+/* y90_check_output for an HDF5 output, and the folder checks for its XDMF sidecar. */
+y90_status y90_check_output_h5(const char *path, int force, y90_error *err);
+/* The XDMF sidecar's path of an HDF5 output into buf; -1 if it does not fit. */
+int y90_xdmf_path(const char *h5_path, char *buf, size_t len);
+/* Write the XDMF sidecar of h5_path (cell arrays /dose and /dose_rel_uncertainty when asked, /labels, /materials,
+ * /density of grid g) atomically (y90_write_atomic), replacing an older one. */
+y90_status y90_xdmf_write(const char *h5_path, const y90_grid *g, int dose, int uncertainty, y90_error *err);
 
 /* Put the finished temporary file tmp in place of path: with force by rename() (only over a regular, writable
  * file); without, never replacing a path that appeared meanwhile (the result then stays at tmp and the message

@@ -259,6 +259,7 @@ static void utc_now(char buf[32])
 static y90_status write_root_attrs(h5w *w, const y90_config *cfg, const y90_grid *g)
 {
     char created[32];
+    static const double direction[9] = Y90_DIRECTION;
     double origin[3];
     for (int a = 0; a < 3; a++) origin[a] = g->lo[a] + 0.5 * g->spacing[a];
     utc_now(created);
@@ -266,6 +267,8 @@ static y90_status write_root_attrs(h5w *w, const y90_config *cfg, const y90_grid
     y90_status st = attr_int(w, r, "/", "format_version", Y90_FORMAT_VERSION);
     if (st == Y90_OK) st = attr_double3(w, r, "/", "spacing_mm", g->spacing);
     if (st == Y90_OK) st = attr_double3(w, r, "/", "origin_mm", origin);
+    if (st == Y90_OK) st = attr_str(w, r, "/", "frame", Y90_FRAME);
+    if (st == Y90_OK) st = attr_put(w, r, "/", "direction", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 9, direction);
     if (st == Y90_OK) st = attr_str(w, r, "/", "version", y90_version());
     if (st == Y90_OK) st = attr_str(w, r, "/", "git_revision", y90_git_revision());
     if (st == Y90_OK) st = attr_str(w, r, "/", "created", created);
@@ -433,10 +436,10 @@ static y90_status write_tally(h5w *w, const y90_tally *t)
     return st;
 }
 
-static y90_status write_dose(h5w *w, const y90_config *cfg, const y90_grid *g, const y90_run_result *res)
+static y90_status write_dose(h5w *w, const y90_grid *g, const y90_run_result *res, int uncertainty)
 {
     y90_status st = write_3d(w, g, "/dose", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, res->dose, "Gy");
-    if (st == Y90_OK && res->rel_unc && cfg && cfg->output.uncertainty)
+    if (st == Y90_OK && uncertainty)
         st = write_3d(w, g, "/dose_rel_uncertainty", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, res->rel_unc, "1");
     return st;
 }
@@ -467,8 +470,8 @@ static y90_status open_output(const char *path, int force, y90_tmpfile *t, h5w *
 }
 
 /* Close the in-memory file and, when everything was built, write its image to the temporary file and put that in
- * place; otherwise remove the temporary file. Every HDF5 handle is closed exactly once. */
-static y90_status finish_output(h5w *w, y90_tmpfile *t, y90_status st)
+ * place, then its XDMF sidecar; otherwise remove the temporary file. Every HDF5 handle is closed exactly once. */
+static y90_status finish_output(h5w *w, y90_tmpfile *t, y90_status st, const y90_grid *g, int dose, int unc)
 {
     char why[160];
     void *img = NULL;
@@ -486,7 +489,11 @@ static y90_status finish_output(h5w *w, y90_tmpfile *t, y90_status st)
                                               h5_reason(why));
     if (st == Y90_OK) st = y90_tmp_write(t, img, (size_t)n, w->path, w->err);
     free(img);
-    if (st == Y90_OK) return y90_tmp_commit(t, w->path, w->force, w->err);
+    if (st == Y90_OK) {
+        st = y90_tmp_commit(t, w->path, w->force, w->err);
+        /* the XDMF sidecar follows its HDF5 file, once that is in place */
+        return st == Y90_OK ? y90_xdmf_write(w->path, g, dose, unc, w->err) : st;
+    }
     y90_tmp_discard(t);
     return st;
 }
@@ -513,7 +520,7 @@ static y90_status write_phantom_arrays(const char *path, int force, const y90_co
     for (int i = 0; i < narr && st == Y90_OK; i++)
         st = arr[i].f64 ? write_3d(&w, g, arr[i].name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, arr[i].f64, arr[i].units)
                         : write_3d(&w, g, arr[i].name, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, arr[i].f32, arr[i].units);
-    return finish_output(&w, &t, st);
+    return finish_output(&w, &t, st, g, 0, 0);
 }
 
 y90_status y90_io_write_phantom(const char *path, int force, const y90_config *cfg, const y90_grid *g,
@@ -543,7 +550,8 @@ y90_status y90_io_write_run(const char *path, int force, const y90_config *cfg, 
     int microspheres = src && src->type == Y90_SOURCE_MICROSPHERES;
     st = write_phantom_objects(&w, cfg, g);
     if (st == Y90_OK) st = write_run_attrs(&w, cfg, res);
-    if (st == Y90_OK) st = write_dose(&w, cfg, g, res);
+    int unc = res->rel_unc && cfg && cfg->output.uncertainty;
+    if (st == Y90_OK) st = write_dose(&w, g, res, unc);
     if (st == Y90_OK) st = write_energy_balance(&w, &res->eb);
     if (st == Y90_OK && res->part_count > 0 && res->tally.sum) st = write_tally(&w, &res->tally);
     /* validation sources (box, voxel, point, structure) have no treatment: the report then skips the
@@ -551,7 +559,7 @@ y90_status y90_io_write_run(const char *path, int force, const y90_config *cfg, 
     if (st == Y90_OK && microspheres && cfg) st = write_treatment(&w, &cfg->treatment, src);
     if (st == Y90_OK && microspheres && cfg && cfg->output.microspheres && src->nspheres > 0 && src->spheres)
         st = write_spheres(&w, src);
-    return finish_output(&w, &t, st);
+    return finish_output(&w, &t, st, g, 1, unc);
 }
 
 /* ------------------------------------------------------------------------------------------------ reading */
@@ -749,6 +757,32 @@ static y90_status check_format(hid_t f, const char *path, y90_error *err)
     return Y90_OK;
 }
 
+/* Files from before the frame attributes are LPS with identity direction; a file that says otherwise is refused
+ * (every reader and exporter assumes that frame). */
+static y90_status check_frame(hid_t f, const char *path, y90_error *err)
+{
+    static const double identity[9] = Y90_DIRECTION;
+    double dir[9];
+    if (H5Aexists(f, "direction") > 0) {
+        y90_status st = get_doubles(f, path, "/", "direction", dir, 9, err);
+        if (st != Y90_OK) return st;
+        for (int i = 0; i < 9; i++)
+            if (fabs(dir[i] - identity[i]) > 1e-9)
+                return Y90_FAIL(err, Y90_EINPUT, "%s: attribute direction of / is not the identity (element %d = %g): "
+                                "only grids aligned with the LPS axes are supported", path, i, dir[i]);
+    }
+    if (H5Aexists(f, "frame") > 0) {
+        char frame[Y90_NAME_LEN];
+        size_t n = 0;
+        y90_status st = get_strings(f, path, "/", "frame", frame, sizeof frame, 1, &n, err);
+        if (st != Y90_OK) return st;
+        if (n != 1 || strcmp(frame, Y90_FRAME) != 0)
+            return Y90_FAIL(err, Y90_EINPUT, "%s: attribute frame of / is '%s'; expected '%s'", path, n ? frame : "",
+                            Y90_FRAME);
+    }
+    return Y90_OK;
+}
+
 static y90_status read_geometry(hid_t f, const char *path, y90_grid *g, y90_error *err)
 {
     double origin[3];
@@ -765,7 +799,7 @@ static y90_status read_geometry(hid_t f, const char *path, y90_grid *g, y90_erro
                             path, a, origin[a]);
         g->lo[a] = origin[a] - 0.5 * g->spacing[a];
     }
-    return Y90_OK;
+    return check_frame(f, path, err);
 }
 
 /* Copy a name read from a file with control characters escaped as \xNN (a name can reach a terminal). */

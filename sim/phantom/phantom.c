@@ -215,6 +215,17 @@ static y90_status build_slabs(const y90_phantom_params *p, size_t max_bytes, y90
     return Y90_OK;
 }
 
+/* Box and slabs: the size built (whole voxels) and whether it differs from phantom.box_size_mm. */
+static void note_box_rounding(const y90_phantom_params *p, const y90_grid *g, int axes, y90_phantom_info *info)
+{
+    int n[3] = {g->nx, g->ny, g->nz};
+    for (int a = 0; a < 3; a++) {
+        info->box_size_used_mm[a] = n[a] * g->spacing[a];
+        if (a < axes && fabs(info->box_size_used_mm[a] - p->box_size_mm[a]) > SLAB_WHOLE_VOXEL_TOL * p->box_size_mm[a])
+            info->box_rounded = 1;
+    }
+}
+
 /* g is overwritten (pass an empty grid; free it with y90_grid_free); on error it holds nothing. */
 y90_status y90_phantom_build(const y90_phantom_params *p, size_t max_bytes, y90_grid *g, y90_phantom_info *info,
                              y90_error *err)
@@ -227,8 +238,11 @@ y90_status y90_phantom_build(const y90_phantom_params *p, size_t max_bytes, y90_
     case Y90_PHANTOM_LIVER:
         st = check_liver_params(p, err);
         return st == Y90_OK ? y90_phantom_build_liver(p, max_bytes, g, info, err) : st;
-    case Y90_PHANTOM_BOX: return build_box(p, max_bytes, g, err);
-    case Y90_PHANTOM_SLABS: return build_slabs(p, max_bytes, g, err);
+    case Y90_PHANTOM_BOX:
+    case Y90_PHANTOM_SLABS:
+        st = p->type == Y90_PHANTOM_BOX ? build_box(p, max_bytes, g, err) : build_slabs(p, max_bytes, g, err);
+        if (st == Y90_OK && info) note_box_rounding(p, g, p->type == Y90_PHANTOM_BOX ? 3 : 2, info);
+        return st;
     }
     return Y90_FAIL(err, Y90_EINPUT, "phantom.type = %d: unknown phantom type", (int)p->type);
 }

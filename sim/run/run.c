@@ -17,6 +17,10 @@ static void log_phantom(FILE *log, const y90_grid *g, const y90_phantom_info *pi
     if (!log) return;
     fprintf(log, "phantom: %d x %d x %d voxels of %g x %g x %g mm\n", g->nx, g->ny, g->nz, g->spacing[0],
             g->spacing[1], g->spacing[2]);
+    if (pi->box_rounded)
+        fprintf(log, "warning: phantom.box_size_mm is not a whole number of %g mm voxels on every axis; using "
+                "%g x %g x %g mm (%d x %d x %d voxels)\n", g->spacing[0], pi->box_size_used_mm[0],
+                pi->box_size_used_mm[1], pi->box_size_used_mm[2], g->nx, g->ny, g->nz);
     if (liver)
         fprintf(log, "phantom: liver %.1f ml (%.1f g), right lobe %.1f ml, left lobe %.1f ml, %d tumours %.1f ml "
                 "(burden %.2f %%), lungs %.1f ml\n", pi->liver_volume_ml, pi->liver_mass_g,
@@ -33,7 +37,7 @@ y90_status y90_run_phantom(const y90_config *c, const char *out_path, int force,
 {
     y90_grid g = {0};
     y90_phantom_info pi;
-    y90_status st = y90_check_output(out_path, force, err);
+    y90_status st = y90_check_output_h5(out_path, force, err);
     if (!st) st = y90_check_not_input(out_path, c->path, err);
     if (!st) {
         y90_remove_stale_temps(out_path, log);
@@ -120,7 +124,7 @@ y90_status y90_run_with(const y90_config *c, const y90_run_options *o, int part_
         st = Y90_FAIL(err, Y90_EINPUT, "transport.kernel = %s is deterministic (no histories to share): run it in one "
                       "process, without --part or mpirun", c->transport.kernel == Y90_KERNEL_LOCAL ? "local" :
                       c->transport.kernel == Y90_KERNEL_DVK ? "dvk" : "dvk_density");
-    if (!st) st = y90_check_output(o->out_path, o->force, err);
+    if (!st) st = y90_check_output_h5(o->out_path, o->force, err);
     if (!st) st = y90_check_not_input(o->out_path, c->path, err);
     if (st) goto cleanup;
     y90_remove_stale_temps(o->out_path, o->log ? o->log : stderr);
