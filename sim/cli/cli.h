@@ -1,4 +1,4 @@
-/* y90mc command-line front end: one function per subcommand (sim/cli*.c). Each returns an exit status. */
+/* y90mc command-line front end: one function per subcommand (sim/cli/cli*.c). Each returns an exit status. */
 #ifndef Y90_CLI_H
 #define Y90_CLI_H
 
@@ -10,6 +10,7 @@ int y90_cli_phantom(int argc, char **argv);
 int y90_cli_run(int argc, char **argv);
 int y90_cli_report(int argc, char **argv);
 int y90_cli_plan(int argc, char **argv);
+int y90_cli_export(int argc, char **argv);
 int y90_cli_vsv(int argc, char **argv);
 int y90_cli_dpk(int argc, char **argv);
 int y90_cli_config_reference(int argc, char **argv);

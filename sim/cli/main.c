@@ -14,6 +14,8 @@ static void usage(FILE *f)
             "  mpirun -np N y90mc run ... | sweep ...   (MPI build) histories or sweep points spread over N ranks\n"
             "  y90mc merge PART.h5... -o OUT.h5 [--force]   combine the parts of a run (--part I/N), bit for bit\n"
             "  y90mc report OUT.h5 [--json] [--prescription-gy D] [--dvh-csv FILE] [--force]\n"
+            "  y90mc export OUT.h5 --format nifti|mha|rtdose [-o FILE] [--quantity dose|uncertainty|labels|density]\n"
+            "               [--study-uid UID] [--frame-uid UID] [--patient-id ID] [--patient-name NAME] [--bits 16|32] [--force]\n"
             "  y90mc compare A.h5 B.h5 [--gamma DD,DTA]... [--threshold PCT] [--diff-out DIFF.h5] [--json] [--force]\n"
             "                                     structures, difference map, gamma (A reference, B evaluated)\n"
             "  y90mc check CONFIG [--set KEY=VALUE]...   validate a config, build its phantom and sources, write nothing\n"
@@ -60,6 +62,7 @@ static int dispatch(int argc, char **argv)
     if (!strcmp(cmd, "report")) return y90_cli_report(argc - 1, argv + 1);
     if (!strcmp(cmd, "plan")) return y90_cli_plan(argc - 1, argv + 1);
     if (!strcmp(cmd, "compare")) return y90_cli_compare(argc - 1, argv + 1);
+    if (!strcmp(cmd, "export")) return y90_cli_export(argc - 1, argv + 1);
     if (!strcmp(cmd, "check")) return y90_cli_check(argc - 1, argv + 1);
     if (!strcmp(cmd, "phantom")) return y90_cli_phantom(argc - 1, argv + 1);
     if (!strcmp(cmd, "vsv")) return y90_cli_vsv(argc - 1, argv + 1);
