@@ -29,6 +29,7 @@ typedef struct {
     y90_tumour tumours[Y90_MAX_TUMOURS];
     /* box and slabs: phantom.box_size_mm rounded to whole voxels (slabs: x and y only) */
     int box_rounded;                 /* 1 if some axis of box_size_mm was not a whole number of voxels */
+    double box_size_asked_mm[3];     /* mm, phantom.box_size_mm */
     double box_size_used_mm[3];      /* mm, the size built: voxels x voxel_mm per axis */
 } y90_phantom_info;
 

@@ -221,6 +221,7 @@ static void note_box_rounding(const y90_phantom_params *p, const y90_grid *g, in
     int n[3] = {g->nx, g->ny, g->nz};
     for (int a = 0; a < 3; a++) {
         info->box_size_used_mm[a] = n[a] * g->spacing[a];
+        info->box_size_asked_mm[a] = a < axes ? p->box_size_mm[a] : info->box_size_used_mm[a];
         if (a < axes && fabs(info->box_size_used_mm[a] - p->box_size_mm[a]) > SLAB_WHOLE_VOXEL_TOL * p->box_size_mm[a])
             info->box_rounded = 1;
     }

@@ -18,8 +18,9 @@ static void log_phantom(FILE *log, const y90_grid *g, const y90_phantom_info *pi
     fprintf(log, "phantom: %d x %d x %d voxels of %g x %g x %g mm\n", g->nx, g->ny, g->nz, g->spacing[0],
             g->spacing[1], g->spacing[2]);
     if (pi->box_rounded)
-        fprintf(log, "warning: phantom.box_size_mm is not a whole number of %g mm voxels on every axis; using "
-                "%g x %g x %g mm (%d x %d x %d voxels)\n", g->spacing[0], pi->box_size_used_mm[0],
+        fprintf(log, "warning: phantom.box_size_mm = [%g, %g, %g] mm is not a whole number of %g mm voxels; using "
+                "%g x %g x %g mm (%d x %d x %d voxels, centred on x = y = 0)\n", pi->box_size_asked_mm[0],
+                pi->box_size_asked_mm[1], pi->box_size_asked_mm[2], g->spacing[0], pi->box_size_used_mm[0],
                 pi->box_size_used_mm[1], pi->box_size_used_mm[2], g->nx, g->ny, g->nz);
     if (liver)
         fprintf(log, "phantom: liver %.1f ml (%.1f g), right lobe %.1f ml, left lobe %.1f ml, %d tumours %.1f ml "
