@@ -10,6 +10,7 @@
 #ifndef Y90_EXPORT_H
 #define Y90_EXPORT_H
 
+#include <stdio.h>
 #include "y90/common.h"
 #include "y90/grid.h"
 
@@ -60,7 +61,10 @@ y90_status y90_export_rtdose(const y90_volume *v, const char *path, int force, c
                              y90_error *err);
 
 /* Shared by the writers: "<path>.tmp-<pid><suffix>" into tmp; then put it in place (y90_publish) when st is OK,
- * removing it otherwise. */
+ * removing it otherwise. y90_export_create checks path (y90_check_output) and opens "<path>.tmp-<pid>" for writing
+ * (NULL with the error set); y90_export_close closes it and finishes (failed: the caller's write failed). */
+FILE *y90_export_create(const char *path, int force, char *tmp, size_t len, y90_error *err);
+y90_status y90_export_close(FILE *f, const char *tmp, const char *path, int force, int failed, y90_error *err);
 y90_status y90_export_tmp_name(const char *path, const char *suffix, char *tmp, size_t len, y90_error *err);
 y90_status y90_export_finish(const char *tmp, const char *path, int force, y90_status st, y90_error *err);
 

@@ -93,6 +93,24 @@ y90_status y90_export_tmp_name(const char *path, const char *suffix, char *tmp, 
     return Y90_OK;
 }
 
+FILE *y90_export_create(const char *path, int force, char *tmp, size_t len, y90_error *err)
+{
+    if (y90_check_output(path, force, err) != Y90_OK || y90_export_tmp_name(path, "", tmp, len, err) != Y90_OK)
+        return NULL;
+    errno = 0;
+    FILE *f = fopen(tmp, "wb");
+    if (!f) Y90_FAIL(err, Y90_EIO, "%s: cannot create %s: %s", path, tmp, strerror(errno));
+    return f;
+}
+
+y90_status y90_export_close(FILE *f, const char *tmp, const char *path, int force, int failed, y90_error *err)
+{
+    y90_status st = Y90_OK;
+    failed |= ferror(f);
+    if (fclose(f) != 0 || failed) st = Y90_FAIL(err, Y90_EIO, "%s: cannot write %s (disk full?)", path, tmp);
+    return y90_export_finish(tmp, path, force, st, err);
+}
+
 y90_status y90_export_finish(const char *tmp, const char *path, int force, y90_status st, y90_error *err)
 {
     if (st == Y90_OK) {
@@ -124,12 +142,8 @@ static void kind_colour(const y90_structure *s, int index, int rgba[4])
 y90_status y90_export_colour_table(const y90_volume *v, const char *path, int force, y90_error *err)
 {
     char tmp[4096];
-    y90_status st = y90_check_output(path, force, err);
-    if (st == Y90_OK) st = y90_export_tmp_name(path, "", tmp, sizeof tmp, err);
-    if (st != Y90_OK) return st;
-    errno = 0;
-    FILE *f = fopen(tmp, "w");
-    if (!f) return Y90_FAIL(err, Y90_EIO, "%s: cannot create %s: %s", path, tmp, strerror(errno));
+    FILE *f = y90_export_create(path, force, tmp, sizeof tmp, err);
+    if (!f) return err ? err->code : Y90_EIO;
     /* 3D Slicer's colour table file (vtkMRMLColorTableStorageNode): comments, then "index name R G B A" */
     fprintf(f, "# Color table file %s\n# %d values\n# y90mc structures (labels of the HDF5 file); kind and lobe in "
             "the HDF5 attributes /labels kinds, lobes\n", path, v->grid.nstructures);
@@ -138,7 +152,5 @@ y90_status y90_export_colour_table(const y90_volume *v, const char *path, int fo
         kind_colour(&v->grid.structures[i], i, c);
         fprintf(f, "%d %s %d %d %d %d\n", i, v->grid.structures[i].name, c[0], c[1], c[2], c[3]);
     }
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad) st = Y90_FAIL(err, Y90_EIO, "%s: cannot write %s (disk full?)", path, tmp);
-    return y90_export_finish(tmp, path, force, st, err);
+    return y90_export_close(f, tmp, path, force, 0, err);
 }

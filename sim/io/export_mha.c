@@ -1,7 +1,6 @@
 /* MetaImage export (.mha, ITK's format: a text header and the raw voxels in one file). MetaImage is in LPS like
  * the HDF5 file: Offset is the LPS centre of voxel (0,0,0) and the TransformMatrix the identity; ITK writes
  * AnatomicalOrientation RAI for that direction (the letters name where each axis comes from). */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,12 +29,8 @@ y90_status y90_export_mha(const y90_volume *v, const char *path, int force, y90_
     if (*(const uint8_t *)&one != 1)
         return Y90_FAIL(err, Y90_EINTERNAL, "%s: the MetaImage writer supports little-endian hosts only", path);
     char tmp[4096];
-    y90_status st = y90_check_output(path, force, err);
-    if (st == Y90_OK) st = y90_export_tmp_name(path, "", tmp, sizeof tmp, err);
-    if (st != Y90_OK) return st;
-    errno = 0;
-    FILE *f = fopen(tmp, "wb");
-    if (!f) return Y90_FAIL(err, Y90_EIO, "%s: cannot create %s: %s", path, tmp, strerror(errno));
+    FILE *f = y90_export_create(path, force, tmp, sizeof tmp, err);
+    if (!f) return err ? err->code : Y90_EIO;
     double o[3];
     y90_volume_origin(v, o);
     const y90_grid *g = &v->grid;
@@ -46,7 +41,5 @@ y90_status y90_export_mha(const y90_volume *v, const char *path, int force, y90_
             "DimSize = %d %d %d\nElementType = %s\nElementDataFile = LOCAL\n",
             o[0], o[1], o[2], g->spacing[0], g->spacing[1], g->spacing[2], g->nx, g->ny, g->nz,
             v->values ? "MET_FLOAT" : "MET_UCHAR");
-    int bad = write_voxels(f, v) != 0 || ferror(f);
-    if (fclose(f) != 0 || bad) st = Y90_FAIL(err, Y90_EIO, "%s: cannot write %s (disk full?)", path, tmp);
-    return y90_export_finish(tmp, path, force, st, err);
+    return y90_export_close(f, tmp, path, force, write_voxels(f, v) != 0, err);
 }
