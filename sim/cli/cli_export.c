@@ -62,8 +62,8 @@ static int write_export(const char *in, export_format fmt, const char *out, int 
     if (st == Y90_OK && ctbl[0]) st = y90_export_colour_table(&v, ctbl, force, &e);
     int rc = st == Y90_OK ? 0 : y90_cli_fail(&e);
     if (!rc)
-        fprintf(stderr, "wrote %s (%s, %d x %d x %d voxels, max %g %s)%s%s\n", out, v.name, v.grid.nx, v.grid.ny,
-                v.grid.nz, v.max, v.units, ctbl[0] ? " and its colour table " : "", ctbl);
+        fprintf(stderr, "wrote %s (%s, %d x %d x %d voxels, max %g%s%s)%s%s\n", out, v.name, v.grid.nx, v.grid.ny,
+                v.grid.nz, v.max, v.units[0] ? " " : "", v.units, ctbl[0] ? " and its colour table " : "", ctbl);
     y90_volume_free(&v);
     return rc;
 }
