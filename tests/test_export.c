@@ -100,6 +100,25 @@ static void test_frame_attributes(void)
     free(out);
 }
 
+/* A file whose frame is not LPS with identity direction (or NaN in it) is refused by every reader. */
+static void test_frame_refused(void)
+{
+    const char *edits[] = {"f.attrs[\"direction\"] = [-1.0, 0, 0, 0, 1, 0, 0, 0, 1]",
+                           "f.attrs[\"direction\"] = [float(\"nan\"), 0, 0, 0, 1, 0, 0, 0, 1]",
+                           "f.attrs[\"frame\"] = \"RAS\""};
+    const char *why[] = {"attribute direction of / is not the identity", "attribute direction of / is not the identity",
+                         "attribute frame of / is 'RAS'; expected 'LPS'"};
+    for (int i = 0; i < 3; i++) {
+        char *out = NULL;
+        CU_ASSERT_EQUAL(sh(NULL, "cp %s %s/frame.h5 && /usr/bin/python3 -c 'import h5py,sys; f=h5py.File(sys.argv[1], "
+                                 "\"r+\"); %s' %s/frame.h5", point_h5, dir, edits[i], dir), 0);
+        CU_ASSERT_EQUAL(sh(&out, "%s export %s/frame.h5 --format mha -o %s/frame.mha", Y90_CLI, dir, dir), 2);
+        HAS(out, why[i]);
+        free(out);
+        CU_ASSERT(!exists("frame.mha"));
+    }
+}
+
 static void test_box_rounding_warning(void)
 {
     char *out = NULL;
@@ -313,6 +332,7 @@ void y90t_register(void)
 {
     CU_pSuite s = CU_add_suite("export", suite_init, NULL);
     CU_add_test(s, "HDF5 root attributes frame and direction", test_frame_attributes);
+    CU_add_test(s, "a file in another frame is refused", test_frame_refused);
     CU_add_test(s, "a box not a whole number of voxels is rounded with a warning", test_box_rounding_warning);
     CU_add_test(s, "XDMF sidecar: relative path, z y x, cell dimensions", test_xdmf_sidecar);
     CU_add_test(s, "XDMF sidecar: kept or replaced with the HDF5 file", test_xdmf_force_semantics);

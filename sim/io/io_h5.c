@@ -767,7 +767,7 @@ static y90_status check_frame(hid_t f, const char *path, y90_error *err)
         y90_status st = get_doubles(f, path, "/", "direction", dir, 9, err);
         if (st != Y90_OK) return st;
         for (int i = 0; i < 9; i++)
-            if (fabs(dir[i] - identity[i]) > 1e-9)
+            if (!(fabs(dir[i] - identity[i]) <= 1e-9)) /* NaN too */
                 return Y90_FAIL(err, Y90_EINPUT, "%s: attribute direction of / is not the identity (element %d = %g): "
                                 "only grids aligned with the LPS axes are supported", path, i, dir[i]);
     }
