@@ -1,6 +1,6 @@
 /* Frame, XDMF sidecar and `y90mc export`, end to end through the CLI: the HDF5 root attributes frame and direction;
  * a box that is not a whole number of voxels rounded with a warning; OUT.xdmf beside every OUT.h5 (relative path,
- * z y x order, cell dimensions), kept or replaced with the HDF5 file under the same --force rules; NIfTI read back
+ * z y x order, cell dimensions), kept or replaced with the HDF5 file (a stale one without it replaced); NIfTI read back
  * by nibabel (a voxel of known dose at a known LPS position lands at the right RAS position), MetaImage, DICOM RT
  * Dose read back by pydicom within the grid scaling's rounding and passed by dciodvfy (dicom3tools), the Slicer
  * colour table; bad input refused with exit 2 and nothing written. The readers are tests/scripts/check_exports.py
@@ -161,16 +161,22 @@ static void test_xdmf_force_semantics(void)
     snprintf(h5c, sizeof h5c, "%s", h5);
     CU_ASSERT_EQUAL(sh(NULL, "%s run %s -o %s --quiet", Y90_CLI, point_cfg, h5c), 0);
     CU_ASSERT(exists("again.h5") && exists("again.xdmf"));
-    /* the sidecar alone is enough to refuse a run without --force, before any work, and nothing changes */
-    CU_ASSERT_EQUAL(sh(NULL, "rm %s && echo keep > %s/again.xdmf", h5c, dir), 0);
+    /* an existing OUT.h5 keeps both without --force */
+    CU_ASSERT_EQUAL(sh(NULL, "echo keep > %s/again.xdmf", dir), 0);
     CU_ASSERT_EQUAL(sh(&out, "%s run %s -o %s --quiet", Y90_CLI, point_cfg, h5c), 2);
-    HAS(out, "again.xdmf: exists; use --force to overwrite");
+    HAS(out, "again.h5: exists; use --force to overwrite");
     free(out);
-    CU_ASSERT(!exists("again.h5"));
     char *keep = y90t_slurp(y90t_path("again.xdmf"), NULL);
     CU_ASSERT(keep && strcmp(keep, "keep\n") == 0);
     free(keep);
+    /* a sidecar left without its HDF5 file is stale: the next run replaces it */
+    CU_ASSERT_EQUAL(sh(NULL, "rm %s", h5c), 0);
+    CU_ASSERT_EQUAL(sh(NULL, "%s run %s -o %s --quiet", Y90_CLI, point_cfg, h5c), 0);
+    keep = y90t_slurp(y90t_path("again.xdmf"), NULL);
+    HAS(keep, "again.h5:/dose<");
+    free(keep);
     /* --force replaces both; the phantom command writes a sidecar without dose */
+    CU_ASSERT_EQUAL(sh(NULL, "echo old > %s/again.xdmf", dir), 0);
     CU_ASSERT_EQUAL(sh(NULL, "%s run %s -o %s --quiet --force", Y90_CLI, point_cfg, h5c), 0);
     keep = y90t_slurp(y90t_path("again.xdmf"), NULL);
     HAS(keep, "again.h5:/dose<");
