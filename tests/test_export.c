@@ -9,7 +9,6 @@
 #include "y90/io.h"
 #include <dirent.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,34 +27,6 @@
     "transport:\n  kernel: local\n  histories: 20000\n"
 
 static char dir[1024], point_h5[1100], point_cfg[1100];
-
-/* Run a shell command (printf-style); *out gets stdout+stderr when not NULL (free it). Returns the exit status. */
-static int sh(char **out, const char *fmt, ...)
-{
-    char cmd[8192];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    char log[1100];
-    snprintf(log, sizeof log, "%s/sh-output.txt", dir);
-    char full[9400];
-    snprintf(full, sizeof full, "( %s ) >%s 2>&1", cmd, log);
-    int st = system(full);
-    char *o = y90t_slurp(log, NULL);
-    remove(log);
-    if (o && !out && st != 0) printf("\n%s", o); /* a failed check shows its lines */
-    if (out) *out = o;
-    else free(o);
-    return st == -1 ? -1 : WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-}
-
-#define HAS(text, sub)                                                                                          \
-    do {                                                                                                        \
-        const char *t_ = (text) ? (text) : "";                                                                  \
-        if (!strstr(t_, (sub))) printf("\n    output \"%s\" lacks \"%s\"", t_, (sub));                          \
-        CU_ASSERT(strstr(t_, (sub)) != NULL);                                                                   \
-    } while (0)
 
 static int exists(const char *name)
 {
@@ -80,7 +51,7 @@ static int suite_init(void)
     snprintf(point_cfg, sizeof point_cfg, "%s", y90t_write("point.yaml", POINT_YAML));
     snprintf(point_h5, sizeof point_h5, "%s/point.h5", dir);
     char *out = NULL;
-    int rc = sh(&out, "%s run %s -o %s", Y90_CLI, point_cfg, point_h5);
+    int rc = y90t_sh(&out, "%s run %s -o %s", Y90_CLI, point_cfg, point_h5);
     if (rc != 0) printf("\nrun failed: %s", out ? out : "");
     free(out);
     return rc == 0 ? 0 : -1;
@@ -94,9 +65,9 @@ static void test_frame_attributes(void)
     CU_ASSERT_EQUAL_FATAL(y90_io_read_attr_string(point_h5, "/", "frame", frame, sizeof frame, NULL), Y90_OK);
     CU_ASSERT_STRING_EQUAL(frame, "LPS");
     char *out = NULL;
-    CU_ASSERT_EQUAL(sh(&out, "/usr/bin/python3 -c 'import h5py,sys; f=h5py.File(sys.argv[1]); "
+    CU_ASSERT_EQUAL(y90t_sh(&out, "/usr/bin/python3 -c 'import h5py,sys; f=h5py.File(sys.argv[1]); "
                              "print(list(f.attrs[\"direction\"]), list(f.attrs[\"origin_mm\"]))' %s", point_h5), 0);
-    HAS(out, "[1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0] [-6.0, -4.0, -3.0]");
+    Y90T_HAS(out, "[1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0] [-6.0, -4.0, -3.0]");
     free(out);
 }
 
@@ -110,10 +81,10 @@ static void test_frame_refused(void)
                          "attribute frame of / is 'RAS'; expected 'LPS'"};
     for (int i = 0; i < 3; i++) {
         char *out = NULL;
-        CU_ASSERT_EQUAL(sh(NULL, "cp %s %s/frame.h5 && /usr/bin/python3 -c 'import h5py,sys; f=h5py.File(sys.argv[1], "
+        CU_ASSERT_EQUAL(y90t_sh(NULL, "cp %s %s/frame.h5 && /usr/bin/python3 -c 'import h5py,sys; f=h5py.File(sys.argv[1], "
                                  "\"r+\"); %s' %s/frame.h5", point_h5, dir, edits[i], dir), 0);
-        CU_ASSERT_EQUAL(sh(&out, "%s export %s/frame.h5 --format mha -o %s/frame.mha", Y90_CLI, dir, dir), 2);
-        HAS(out, why[i]);
+        CU_ASSERT_EQUAL(y90t_sh(&out, "%s export %s/frame.h5 --format mha -o %s/frame.mha", Y90_CLI, dir, dir), 2);
+        Y90T_HAS(out, why[i]);
         free(out);
         CU_ASSERT(!exists("frame.mha"));
     }
@@ -122,12 +93,12 @@ static void test_frame_refused(void)
 static void test_box_rounding_warning(void)
 {
     char *out = NULL;
-    CU_ASSERT_EQUAL(sh(&out, "%s check %s", Y90_CLI, point_cfg), 0);
-    HAS(out, "warning: phantom.box_size_mm = [13, 10, 8] mm is not a whole number of 2 mm voxels; using 14 x 10 x 8 mm");
+    CU_ASSERT_EQUAL(y90t_sh(&out, "%s check %s", Y90_CLI, point_cfg), 0);
+    Y90T_HAS(out, "warning: phantom.box_size_mm = [13, 10, 8] mm is not a whole number of 2 mm voxels; using 14 x 10 x 8 mm");
     free(out);
     const char *whole = y90t_write("whole.yaml", "phantom:\n  type: box\n  voxel_mm: 2\n  box_size_mm: [14, 10, 8]\n"
                                    "  material: water\nsource:\n  type: point\ntreatment:\n  activity_gbq: 1\n");
-    CU_ASSERT_EQUAL(sh(&out, "%s check %s", Y90_CLI, whole), 0);
+    CU_ASSERT_EQUAL(y90t_sh(&out, "%s check %s", Y90_CLI, whole), 0);
     CU_ASSERT_PTR_NULL(strstr(out ? out : "", "warning"));
     free(out);
 }
@@ -139,17 +110,17 @@ static void test_xdmf_sidecar(void)
     char *x = y90t_slurp(y90t_path("point.xdmf"), NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(x);
     /* cells 7 x 5 x 4 (x y z) are points 8 x 6 x 5, listed z y x; origin = lower corner of voxel 0, z y x */
-    HAS(x, "TopologyType=\"3DCoRectMesh\" Dimensions=\"5 6 8\"");
-    HAS(x, ">-4 -5 -7</DataItem>");
-    HAS(x, ">2 2 2</DataItem>");
-    HAS(x, "Dimensions=\"4 5 7\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">point.h5:/dose<");
-    HAS(x, ">point.h5:/dose_rel_uncertainty<");
-    HAS(x, ">point.h5:/labels<");
-    HAS(x, ">point.h5:/materials<");
-    HAS(x, ">point.h5:/density<");
+    Y90T_HAS(x, "TopologyType=\"3DCoRectMesh\" Dimensions=\"5 6 8\"");
+    Y90T_HAS(x, ">-4 -5 -7</DataItem>");
+    Y90T_HAS(x, ">2 2 2</DataItem>");
+    Y90T_HAS(x, "Dimensions=\"4 5 7\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">point.h5:/dose<");
+    Y90T_HAS(x, ">point.h5:/dose_rel_uncertainty<");
+    Y90T_HAS(x, ">point.h5:/labels<");
+    Y90T_HAS(x, ">point.h5:/materials<");
+    Y90T_HAS(x, ">point.h5:/density<");
     CU_ASSERT_PTR_NULL(strstr(x, dir)); /* relative: the pair can be moved together */
     free(x);
-    CU_ASSERT_EQUAL(sh(NULL, "/usr/bin/python3 -c 'import xml.dom.minidom,sys; xml.dom.minidom.parse(sys.argv[1])' "
+    CU_ASSERT_EQUAL(y90t_sh(NULL, "/usr/bin/python3 -c 'import xml.dom.minidom,sys; xml.dom.minidom.parse(sys.argv[1])' "
                              "%s/point.xdmf", dir), 0);
 }
 
@@ -159,31 +130,31 @@ static void test_xdmf_force_semantics(void)
     const char *h5 = y90t_path("again.h5");
     char h5c[1100];
     snprintf(h5c, sizeof h5c, "%s", h5);
-    CU_ASSERT_EQUAL(sh(NULL, "%s run %s -o %s --quiet", Y90_CLI, point_cfg, h5c), 0);
+    CU_ASSERT_EQUAL(y90t_sh(NULL, "%s run %s -o %s --quiet", Y90_CLI, point_cfg, h5c), 0);
     CU_ASSERT(exists("again.h5") && exists("again.xdmf"));
     /* an existing OUT.h5 keeps both without --force */
-    CU_ASSERT_EQUAL(sh(NULL, "echo keep > %s/again.xdmf", dir), 0);
-    CU_ASSERT_EQUAL(sh(&out, "%s run %s -o %s --quiet", Y90_CLI, point_cfg, h5c), 2);
-    HAS(out, "again.h5: exists; use --force to overwrite");
+    CU_ASSERT_EQUAL(y90t_sh(NULL, "(echo keep > %s/again.xdmf)", dir), 0);
+    CU_ASSERT_EQUAL(y90t_sh(&out, "%s run %s -o %s --quiet", Y90_CLI, point_cfg, h5c), 2);
+    Y90T_HAS(out, "again.h5: exists; use --force to overwrite");
     free(out);
     char *keep = y90t_slurp(y90t_path("again.xdmf"), NULL);
     CU_ASSERT(keep && strcmp(keep, "keep\n") == 0);
     free(keep);
     /* a sidecar left without its HDF5 file is stale: the next run replaces it */
-    CU_ASSERT_EQUAL(sh(NULL, "rm %s", h5c), 0);
-    CU_ASSERT_EQUAL(sh(NULL, "%s run %s -o %s --quiet", Y90_CLI, point_cfg, h5c), 0);
+    CU_ASSERT_EQUAL(y90t_sh(NULL, "rm %s", h5c), 0);
+    CU_ASSERT_EQUAL(y90t_sh(NULL, "%s run %s -o %s --quiet", Y90_CLI, point_cfg, h5c), 0);
     keep = y90t_slurp(y90t_path("again.xdmf"), NULL);
-    HAS(keep, "again.h5:/dose<");
+    Y90T_HAS(keep, "again.h5:/dose<");
     free(keep);
     /* --force replaces both; the phantom command writes a sidecar without dose */
-    CU_ASSERT_EQUAL(sh(NULL, "echo old > %s/again.xdmf", dir), 0);
-    CU_ASSERT_EQUAL(sh(NULL, "%s run %s -o %s --quiet --force", Y90_CLI, point_cfg, h5c), 0);
+    CU_ASSERT_EQUAL(y90t_sh(NULL, "(echo old > %s/again.xdmf)", dir), 0);
+    CU_ASSERT_EQUAL(y90t_sh(NULL, "%s run %s -o %s --quiet --force", Y90_CLI, point_cfg, h5c), 0);
     keep = y90t_slurp(y90t_path("again.xdmf"), NULL);
-    HAS(keep, "again.h5:/dose<");
+    Y90T_HAS(keep, "again.h5:/dose<");
     free(keep);
-    CU_ASSERT_EQUAL(sh(NULL, "%s phantom %s -o %s/ph.h5", Y90_CLI, point_cfg, dir), 0);
+    CU_ASSERT_EQUAL(y90t_sh(NULL, "%s phantom %s -o %s/ph.h5", Y90_CLI, point_cfg, dir), 0);
     char *px = y90t_slurp(y90t_path("ph.xdmf"), NULL);
-    HAS(px, "ph.h5:/density<");
+    Y90T_HAS(px, "ph.h5:/density<");
     CU_ASSERT_PTR_NULL(strstr(px ? px : "", "/dose"));
     free(px);
     CU_ASSERT_EQUAL(temp_files(), 0);
@@ -201,12 +172,12 @@ static const char *script(void)
 static void test_nifti_known_voxel(void)
 {
     char *out = NULL;
-    CU_ASSERT_EQUAL(sh(&out, "%s export %s --format nifti -o %s/dose.nii.gz", Y90_CLI, point_h5, dir), 0);
-    HAS(out, "wrote");
+    CU_ASSERT_EQUAL(y90t_sh(&out, "%s export %s --format nifti -o %s/dose.nii.gz", Y90_CLI, point_h5, dir), 0);
+    Y90T_HAS(out, "wrote");
     free(out);
     /* LPS (3.5, -2.5, 1.0) must be RAS (-3.5, 2.5, 1.0), in the voxel whose centre is LPS (4, -2, 1) by hand */
-    CU_ASSERT_EQUAL(sh(&out, "%s nifti %s %s/dose.nii.gz dose 3.5 -2.5 1.0 4 -2 1", script(), point_h5, dir), 0);
-    HAS(out, "PASS");
+    CU_ASSERT_EQUAL(y90t_sh(&out, "%s nifti %s %s/dose.nii.gz dose 3.5 -2.5 1.0 4 -2 1", script(), point_h5, dir), 0);
+    Y90T_HAS(out, "PASS");
     /* and that voxel holds the whole dose: 1 GBq fully decayed in 8e-6 kg (within the local kernel's sampling of
      * the spectrum's mean energy) */
     char *p = strstr(out ? out : "", "the largest (");
@@ -220,21 +191,21 @@ static void test_nifti_quantities_and_labels(void)
 {
     const char *q[] = {"uncertainty", "density", "labels"};
     for (int i = 0; i < 3; i++) {
-        CU_ASSERT_EQUAL(sh(NULL, "%s export %s --format nifti --quantity %s -o %s/%s.nii", Y90_CLI, point_h5, q[i], dir,
+        CU_ASSERT_EQUAL(y90t_sh(NULL, "%s export %s --format nifti --quantity %s -o %s/%s.nii", Y90_CLI, point_h5, q[i], dir,
                            q[i]), 0);
-        CU_ASSERT_EQUAL(sh(NULL, "%s nifti %s %s/%s.nii %s", script(), point_h5, dir, q[i], q[i]), 0);
+        CU_ASSERT_EQUAL(y90t_sh(NULL, "%s nifti %s %s/%s.nii %s", script(), point_h5, dir, q[i], q[i]), 0);
     }
     CU_ASSERT(exists("labels.ctbl"));
-    CU_ASSERT_EQUAL(sh(NULL, "%s ctbl %s %s/labels.ctbl", script(), point_h5, dir), 0);
+    CU_ASSERT_EQUAL(y90t_sh(NULL, "%s ctbl %s %s/labels.ctbl", script(), point_h5, dir), 0);
 }
 
 static void test_mha(void)
 {
     const char *q[] = {"dose", "labels"};
     for (int i = 0; i < 2; i++) {
-        CU_ASSERT_EQUAL(sh(NULL, "%s export %s --format mha --quantity %s -o %s/%s.mha", Y90_CLI, point_h5, q[i], dir,
+        CU_ASSERT_EQUAL(y90t_sh(NULL, "%s export %s --format mha --quantity %s -o %s/%s.mha", Y90_CLI, point_h5, q[i], dir,
                            q[i]), 0);
-        CU_ASSERT_EQUAL(sh(NULL, "%s mha %s %s/%s.mha %s", script(), point_h5, dir, q[i], q[i]), 0);
+        CU_ASSERT_EQUAL(y90t_sh(NULL, "%s mha %s %s/%s.mha %s", script(), point_h5, dir, q[i], q[i]), 0);
     }
 }
 
@@ -242,7 +213,7 @@ static void test_mha(void)
 static void dciodvfy_clean(const char *file)
 {
     char *out = NULL;
-    int rc = sh(&out, "dciodvfy %s", file);
+    int rc = y90t_sh(&out, "dciodvfy %s", file);
     CU_ASSERT_EQUAL(rc, 0);
     CU_ASSERT_PTR_NOT_NULL(out);
     int clean = out && strstr(out, "RTDose") && !strstr(out, "Error");
@@ -255,15 +226,15 @@ static void test_rtdose(void)
 {
     const char *study = "1.2.826.0.1.3680043.2.1125.7.1", *frame = "1.2.826.0.1.3680043.2.1125.7.2";
     /* the point run has one hot voxel; the mc-transport-free box still checks geometry, scaling and UIDs */
-    CU_ASSERT_EQUAL(sh(NULL, "%s export %s --format rtdose -o %s/d16.dcm --study-uid %s --frame-uid %s "
+    CU_ASSERT_EQUAL(y90t_sh(NULL, "%s export %s --format rtdose -o %s/d16.dcm --study-uid %s --frame-uid %s "
                              "--patient-id P1 --patient-name 'Doe^Jane'", Y90_CLI, point_h5, dir, study, frame), 0);
-    CU_ASSERT_EQUAL(sh(NULL, "%s rtdose %s %s/d16.dcm dose %s %s", script(), point_h5, dir, study, frame), 0);
+    CU_ASSERT_EQUAL(y90t_sh(NULL, "%s rtdose %s %s/d16.dcm dose %s %s", script(), point_h5, dir, study, frame), 0);
     dciodvfy_clean(y90t_path("d16.dcm"));
-    CU_ASSERT_EQUAL(sh(NULL, "%s export %s --format rtdose --bits 32 -o %s/d32.dcm", Y90_CLI, point_h5, dir), 0);
-    CU_ASSERT_EQUAL(sh(NULL, "%s rtdose %s %s/d32.dcm dose", script(), point_h5, dir), 0);
-    CU_ASSERT_EQUAL(sh(NULL, "%s export %s --format rtdose --quantity uncertainty -o %s/u.dcm", Y90_CLI, point_h5,
+    CU_ASSERT_EQUAL(y90t_sh(NULL, "%s export %s --format rtdose --bits 32 -o %s/d32.dcm", Y90_CLI, point_h5, dir), 0);
+    CU_ASSERT_EQUAL(y90t_sh(NULL, "%s rtdose %s %s/d32.dcm dose", script(), point_h5, dir), 0);
+    CU_ASSERT_EQUAL(y90t_sh(NULL, "%s export %s --format rtdose --quantity uncertainty -o %s/u.dcm", Y90_CLI, point_h5,
                        dir), 0);
-    CU_ASSERT_EQUAL(sh(NULL, "%s rtdose %s %s/u.dcm uncertainty", script(), point_h5, dir), 0);
+    CU_ASSERT_EQUAL(y90t_sh(NULL, "%s rtdose %s %s/u.dcm uncertainty", script(), point_h5, dir), 0);
     dciodvfy_clean(y90t_path("u.dcm"));
 }
 
@@ -274,12 +245,12 @@ static void test_rtdose_transport(void)
                                  "  slab_materials: [liver, lung, water]\n  slab_densities: [1.06, 0.26, 0]\n"
                                  "  slab_thickness_mm: [4, 4, 2]\nsource:\n  type: point\n  point_mm: [3.5, -2.5, 3.0]\n"
                                  "treatment:\n  activity_gbq: 1.0\ntransport:\n  kernel: mc\n  histories: 5000\n");
-    CU_ASSERT_EQUAL_FATAL(sh(NULL, "%s run %s -o %s/mc.h5 --quiet", Y90_CLI, cfg, dir), 0);
-    CU_ASSERT_EQUAL(sh(NULL, "%s export %s/mc.h5 --format rtdose -o %s/mc.dcm", Y90_CLI, dir, dir), 0);
-    CU_ASSERT_EQUAL(sh(NULL, "%s rtdose %s/mc.h5 %s/mc.dcm dose", script(), dir, dir), 0);
+    CU_ASSERT_EQUAL_FATAL(y90t_sh(NULL, "%s run %s -o %s/mc.h5 --quiet", Y90_CLI, cfg, dir), 0);
+    CU_ASSERT_EQUAL(y90t_sh(NULL, "%s export %s/mc.h5 --format rtdose -o %s/mc.dcm", Y90_CLI, dir, dir), 0);
+    CU_ASSERT_EQUAL(y90t_sh(NULL, "%s rtdose %s/mc.h5 %s/mc.dcm dose", script(), dir, dir), 0);
     dciodvfy_clean(y90t_path("mc.dcm"));
-    CU_ASSERT_EQUAL(sh(NULL, "%s export %s/mc.h5 --format nifti -o %s/mc.nii.gz", Y90_CLI, dir, dir), 0);
-    CU_ASSERT_EQUAL(sh(NULL, "%s nifti %s/mc.h5 %s/mc.nii.gz dose", script(), dir, dir), 0);
+    CU_ASSERT_EQUAL(y90t_sh(NULL, "%s export %s/mc.h5 --format nifti -o %s/mc.nii.gz", Y90_CLI, dir, dir), 0);
+    CU_ASSERT_EQUAL(y90t_sh(NULL, "%s nifti %s/mc.h5 %s/mc.nii.gz dose", script(), dir, dir), 0);
 }
 
 /* ------------------------------------------------------------------------------------------------ bad input */
@@ -287,9 +258,9 @@ static void test_rtdose_transport(void)
 static void refused(const char *args, const char *message, const char *must_not_exist)
 {
     char *out = NULL;
-    int rc = sh(&out, "%s export %s", Y90_CLI, args);
+    int rc = y90t_sh(&out, "%s export %s", Y90_CLI, args);
     CU_ASSERT_EQUAL(rc, 2);
-    HAS(out, message);
+    Y90T_HAS(out, message);
     free(out);
     if (must_not_exist) CU_ASSERT(!exists(must_not_exist));
 }
@@ -297,7 +268,7 @@ static void refused(const char *args, const char *message, const char *must_not_
 static void test_bad_input(void)
 {
     char a[4096];
-    CU_ASSERT_EQUAL_FATAL(sh(NULL, "%s phantom %s -o %s/only.h5", Y90_CLI, point_cfg, dir), 0);
+    CU_ASSERT_EQUAL_FATAL(y90t_sh(NULL, "%s phantom %s -o %s/only.h5", Y90_CLI, point_cfg, dir), 0);
     snprintf(a, sizeof a, "%s/only.h5 --format nifti -o %s/x.nii.gz", dir, dir);
     refused(a, "no dataset /dose", "x.nii.gz");
     snprintf(a, sizeof a, "%s/only.h5 --format rtdose --quantity uncertainty -o %s/x.dcm", dir, dir);
@@ -313,22 +284,22 @@ static void test_bad_input(void)
     snprintf(a, sizeof a, "%s --format nifti -o %s/x.png", point_h5, dir);
     refused(a, "must end in .nii.gz or .nii", "x.png");
     snprintf(a, sizeof a, "%s/missing.h5 --format mha -o %s/x.mha", dir, dir);
-    refused(a, "missing.h5: no such file", "x.mha");
+    refused(a, "missing.h5: No such file", "x.mha");
     snprintf(a, sizeof a, "%s --format nifti --study-uid 1.2 -o %s/x.nii.gz", point_h5, dir);
     refused(a, "are for --format rtdose", "x.nii.gz");
     /* an existing output is kept without --force, replaced with it */
-    CU_ASSERT_EQUAL(sh(NULL, "echo keep > %s/old.mha", dir), 0);
+    CU_ASSERT_EQUAL(y90t_sh(NULL, "(echo keep > %s/old.mha)", dir), 0);
     snprintf(a, sizeof a, "%s --format mha -o %s/old.mha", point_h5, dir);
     refused(a, "old.mha: exists; use --force to overwrite", NULL);
     char *keep = y90t_slurp(y90t_path("old.mha"), NULL);
     CU_ASSERT(keep && strcmp(keep, "keep\n") == 0);
     free(keep);
-    CU_ASSERT_EQUAL(sh(NULL, "%s export %s --force", Y90_CLI, a), 0);
+    CU_ASSERT_EQUAL(y90t_sh(NULL, "%s export %s --force", Y90_CLI, a), 0);
     keep = y90t_slurp(y90t_path("old.mha"), NULL);
     CU_ASSERT(keep && strncmp(keep, "ObjectType = Image", 18) == 0);
     free(keep);
     /* the colour table is checked before any work too */
-    CU_ASSERT_EQUAL(sh(NULL, "echo keep > %s/lab.ctbl", dir), 0);
+    CU_ASSERT_EQUAL(y90t_sh(NULL, "(echo keep > %s/lab.ctbl)", dir), 0);
     snprintf(a, sizeof a, "%s --format nifti --quantity labels -o %s/lab.nii.gz", point_h5, dir);
     refused(a, "lab.ctbl: exists; use --force to overwrite", "lab.nii.gz");
     CU_ASSERT_EQUAL(temp_files(), 0);
