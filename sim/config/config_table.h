@@ -37,4 +37,8 @@ typedef struct {
 extern const y90_key y90_config_keys[];
 extern const size_t y90_config_nkeys;
 
+/* Text of a numeric key's allowed range, e.g. "(0, 50]"; the name of a key's type (config.c). */
+void y90_key_range_text(const y90_key *k, char *buf, size_t len);
+const char *y90_key_type_text(const y90_key *k);
+
 #endif
