@@ -6,18 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void test_paraview_reads_xdmf(void)
+/* pvpython runs tests/scripts/check_xdmf_paraview.py on xdmf and h5; it must print PASS and exit 0. */
+static void check_with_pvpython(const char *xdmf, const char *h5)
 {
-    /* 7 x 5 x 5 voxels, three slabs of different labels, materials and densities, dose and uncertainty varying */
-    const char *cfg = y90t_write("slabs.yaml", "phantom:\n  type: slabs\n  voxel_mm: 2\n  box_size_mm: [14, 10, 10]\n"
-                                 "  slab_materials: [liver, lung, water]\n  slab_densities: [1.06, 0.26, 0]\n"
-                                 "  slab_thickness_mm: [4, 4, 2]\nsource:\n  type: point\n  point_mm: [3.5, -2.5, 3.0]\n"
-                                 "treatment:\n  activity_gbq: 1.0\ntransport:\n  kernel: mc\n  histories: 5000\n");
-    char args[4096], h5[1100], xdmf[1100];
-    snprintf(h5, sizeof h5, "%s", y90t_path("slabs.h5"));
-    snprintf(xdmf, sizeof xdmf, "%s", y90t_path("slabs.xdmf"));
-    snprintf(args, sizeof args, "run %s -o %s --quiet", cfg, h5);
-    CU_ASSERT_EQUAL_FATAL(y90t_cli(args, NULL), 0);
     char cmd[8192];
     snprintf(cmd, sizeof cmd, "pvpython --force-offscreen-rendering %s/tests/scripts/check_xdmf_paraview.py %s %s 2>&1",
              Y90_SOURCE_DIR, xdmf, h5);
@@ -35,8 +26,34 @@ static void test_paraview_reads_xdmf(void)
     CU_ASSERT(pass);
 }
 
+static void test_paraview_reads_xdmf(void)
+{
+    /* 7 x 5 x 5 voxels, three slabs of different labels, materials and densities, dose and uncertainty varying */
+    const char *cfg = y90t_write("slabs.yaml", "phantom:\n  type: slabs\n  voxel_mm: 2\n  box_size_mm: [14, 10, 10]\n"
+                                 "  slab_materials: [liver, lung, water]\n  slab_densities: [1.06, 0.26, 0]\n"
+                                 "  slab_thickness_mm: [4, 4, 2]\nsource:\n  type: point\n  point_mm: [3.5, -2.5, 3.0]\n"
+                                 "treatment:\n  activity_gbq: 1.0\ntransport:\n  kernel: mc\n  histories: 5000\n");
+    char args[4096], h5[1100], xdmf[1100];
+    snprintf(h5, sizeof h5, "%s", y90t_path("slabs.h5"));
+    snprintf(xdmf, sizeof xdmf, "%s", y90t_path("slabs.xdmf"));
+    snprintf(args, sizeof args, "run %s -o %s --quiet", cfg, h5);
+    CU_ASSERT_EQUAL_FATAL(y90t_cli(args, NULL), 0);
+    check_with_pvpython(xdmf, h5);
+    /* the difference map of y90mc compare (a second seed against the first, with the gamma map and the combined
+     * sigma) has its sidecar too */
+    char h5b[1100], dh5[1100], dxdmf[1100];
+    snprintf(h5b, sizeof h5b, "%s", y90t_path("slabs-b.h5"));
+    snprintf(dh5, sizeof dh5, "%s", y90t_path("diff.h5"));
+    snprintf(dxdmf, sizeof dxdmf, "%s", y90t_path("diff.xdmf"));
+    snprintf(args, sizeof args, "run %s -o %s --quiet --seed 7", cfg, h5b);
+    CU_ASSERT_EQUAL_FATAL(y90t_cli(args, NULL), 0);
+    snprintf(args, sizeof args, "compare %s %s --gamma 3,3 --diff-out %s", h5, h5b, dh5);
+    CU_ASSERT_EQUAL_FATAL(y90t_cli(args, NULL), 0);
+    check_with_pvpython(dxdmf, dh5);
+}
+
 void y90t_register(void)
 {
     CU_pSuite s = CU_add_suite("paraview", NULL, NULL);
-    CU_add_test(s, "ParaView reads the XDMF sidecar as h5py reads the HDF5 file", test_paraview_reads_xdmf);
+    CU_add_test(s, "ParaView reads the XDMF sidecars of a run and of a difference map as h5py reads them", test_paraview_reads_xdmf);
 }

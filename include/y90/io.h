@@ -113,8 +113,10 @@ y90_status y90_check_output_h5(const char *path, int force, y90_error *err);
 /* The XDMF sidecar's path of an HDF5 output into buf; -1 if it does not fit. */
 int y90_xdmf_path(const char *h5_path, char *buf, size_t len);
 /* Write the XDMF sidecar of h5_path (cell arrays /dose and /dose_rel_uncertainty when asked, /labels, /materials,
- * /density of grid g) atomically (y90_write_atomic), replacing an older one. */
-y90_status y90_xdmf_write(const char *h5_path, const y90_grid *g, int dose, int uncertainty, y90_error *err);
+ * /density of grid g, then the nextra extra arrays, e.g. /dose_difference) atomically (y90_write_atomic),
+ * replacing an older one. */
+y90_status y90_xdmf_write(const char *h5_path, const y90_grid *g, int dose, int uncertainty,
+                          const y90_io_array *extra, int nextra, y90_error *err);
 
 /* Put the finished temporary file tmp in place of path: with force by rename() (only over a regular, writable
  * file); without, never replacing a path that appeared meanwhile (the result then stays at tmp and the message

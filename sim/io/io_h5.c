@@ -414,7 +414,8 @@ static y90_status open_output(const char *path, int force, y90_tmpfile *t, h5w *
 
 /* Close the in-memory file and, when everything was built, write its image to the temporary file and put that in
  * place, then its XDMF sidecar; otherwise remove the temporary file. Every HDF5 handle is closed exactly once. */
-static y90_status finish_output(h5w *w, y90_tmpfile *t, y90_status st, const y90_grid *g, int dose, int unc)
+static y90_status finish_output(h5w *w, y90_tmpfile *t, y90_status st, const y90_grid *g, int dose, int unc,
+                                const y90_io_array *extra, int nextra)
 {
     char why[160];
     void *img = NULL;
@@ -435,7 +436,7 @@ static y90_status finish_output(h5w *w, y90_tmpfile *t, y90_status st, const y90
     if (st == Y90_OK) {
         st = y90_tmp_commit(t, w->path, w->force, w->err);
         /* the XDMF sidecar follows its HDF5 file, once that is in place */
-        return st == Y90_OK ? y90_xdmf_write(w->path, g, dose, unc, w->err) : st;
+        return st == Y90_OK ? y90_xdmf_write(w->path, g, dose, unc, extra, nextra, w->err) : st;
     }
     y90_tmp_discard(t);
     return st;
@@ -463,7 +464,7 @@ static y90_status write_phantom_arrays(const char *path, int force, const y90_co
     for (int i = 0; i < narr && st == Y90_OK; i++)
         st = arr[i].f64 ? write_3d(&w, g, arr[i].name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, arr[i].f64, arr[i].units)
                         : write_3d(&w, g, arr[i].name, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, arr[i].f32, arr[i].units);
-    return finish_output(&w, &t, st, g, 0, 0);
+    return finish_output(&w, &t, st, g, 0, 0, arr, narr);
 }
 
 y90_status y90_io_write_phantom(const char *path, int force, const y90_config *cfg, const y90_grid *g,
@@ -502,5 +503,5 @@ y90_status y90_io_write_run(const char *path, int force, const y90_config *cfg, 
     if (st == Y90_OK && microspheres && cfg) st = write_treatment(&w, &cfg->treatment, src);
     if (st == Y90_OK && microspheres && cfg && cfg->output.microspheres && src->nspheres > 0 && src->spheres)
         st = write_spheres(&w, src);
-    return finish_output(&w, &t, st, g, 1, unc);
+    return finish_output(&w, &t, st, g, 1, unc, NULL, 0);
 }

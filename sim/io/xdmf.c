@@ -63,7 +63,8 @@ static void attribute(FILE *f, const y90_grid *g, const char *h5name, const char
     fprintf(f, ":/%s</DataItem>\n      </Attribute>\n", name);
 }
 
-static void write_xml(FILE *f, const char *h5name, const y90_grid *g, int dose, int uncertainty)
+static void write_xml(FILE *f, const char *h5name, const y90_grid *g, int dose, int uncertainty,
+                      const y90_io_array *extra, int nextra)
 {
     fprintf(f,
             "<?xml version=\"1.0\" ?>\n"
@@ -88,10 +89,13 @@ static void write_xml(FILE *f, const char *h5name, const y90_grid *g, int dose, 
     attribute(f, g, h5name, "labels", "UChar", 1);
     attribute(f, g, h5name, "materials", "UChar", 1);
     attribute(f, g, h5name, "density", "Float", 4);
+    for (int i = 0; i < nextra; i++) /* extra arrays such as compare's /dose_difference; names without the '/' */
+        attribute(f, g, h5name, extra[i].name + (extra[i].name[0] == '/'), "Float", extra[i].f64 ? 8 : 4);
     fprintf(f, "    </Grid>\n  </Domain>\n</Xdmf>\n");
 }
 
-y90_status y90_xdmf_write(const char *h5_path, const y90_grid *g, int dose, int uncertainty, y90_error *err)
+y90_status y90_xdmf_write(const char *h5_path, const y90_grid *g, int dose, int uncertainty,
+                          const y90_io_array *extra, int nextra, y90_error *err)
 {
     char x[4096];
     if (y90_xdmf_path(h5_path, x, sizeof x) != 0) return Y90_FAIL(err, Y90_EINPUT, "%s: path too long", h5_path);
@@ -99,7 +103,7 @@ y90_status y90_xdmf_write(const char *h5_path, const y90_grid *g, int dose, int 
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
     if (!f) return Y90_FAIL(err, Y90_ENOMEM, "%s: out of memory for the XDMF text", x);
-    write_xml(f, base_name(h5_path), g, dose, uncertainty);
+    write_xml(f, base_name(h5_path), g, dose, uncertainty, extra, nextra);
     int bad = ferror(f);
     if (fclose(f) != 0 || bad || !text) {
         free(text);

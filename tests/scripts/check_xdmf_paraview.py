@@ -1,5 +1,5 @@
 """Run by pvpython (tests/test_paraview.c): ParaView's own XDMF readers open OUT.xdmf and must see the grid and the
-voxel values h5py reads from OUT.h5. Usage: pvpython check_xdmf_paraview.py OUT.xdmf OUT.h5. Exit 0 when all agree."""
+voxel values h5py reads from OUT.h5 (a run's arrays, or the difference map of `y90mc compare --diff-out`). Usage: pvpython check_xdmf_paraview.py OUT.xdmf OUT.h5. Exit 0 when all agree."""
 import os
 import sys
 
@@ -21,7 +21,8 @@ def check(ok, what):
 with h5py.File(h5, "r") as f:
     spacing = np.array(f.attrs["spacing_mm"])  # x y z
     origin = np.array(f.attrs["origin_mm"])  # centre of voxel (0,0,0), x y z
-    arrays = {k: f[k][...] for k in ("dose", "dose_rel_uncertainty", "labels", "materials", "density") if k in f}
+    arrays = {k: f[k][...] for k in ("dose", "dose_rel_uncertainty", "labels", "materials", "density",
+                                   "dose_difference", "gamma", "dose_difference_sigma") if k in f}
 nz, ny, nx = arrays["labels"].shape
 
 
