@@ -295,6 +295,12 @@ static void test_compare_cli(void)
     char cmd[4096], *out = NULL;
     snprintf(cmd, sizeof cmd, "run %s -o %s --quiet", cfg, y90t_path("a.h5"));
     CU_ASSERT_FATAL(y90t_cli(cmd, NULL) == 0);
+    /* the report says the local kernel simulated no histories rather than "0 of N" */
+    snprintf(cmd, sizeof cmd, "report %s", y90t_path("a.h5"));
+    CU_ASSERT_EQUAL(y90t_cli(cmd, &out), 0);
+    CU_ASSERT_PTR_NOT_NULL(out && strstr(out, "local kernel, deterministic (no histories), complete"));
+    free(out);
+    out = NULL;
     snprintf(cmd, sizeof cmd, "compare %s %s --json --diff-out %s", y90t_path("a.h5"), y90t_path("a.h5"),
              y90t_path("diff.h5"));
     CU_ASSERT_EQUAL(y90t_cli(cmd, &out), 0);

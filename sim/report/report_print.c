@@ -115,9 +115,14 @@ static void print_provenance(const y90_report *r, FILE *f)
     char a[32], b[32];
     snprintf(a, sizeof a, isfinite(p->histories) ? "%.0f" : "n/a", p->histories);
     snprintf(b, sizeof b, isfinite(p->histories_requested) ? "%.0f" : "n/a", p->histories_requested);
-    fprintf(f, "\nRun: %s (config %s), y90mc %s git %s, %s kernel, %s of %s histories, %s\n", p->input,
+    char hist[80];
+    /* local and dvk compute the expected dose: no histories, whatever transport.histories says */
+    if (p->histories == 0 && p->kernel[0] && strcmp(p->kernel, "mc") != 0)
+        snprintf(hist, sizeof hist, "deterministic (no histories)");
+    else snprintf(hist, sizeof hist, "%s of %s histories", a, b);
+    fprintf(f, "\nRun: %s (config %s), y90mc %s git %s, %s kernel, %s, %s\n", p->input,
             p->config_path[0] ? p->config_path : "n/a", p->version[0] ? p->version : "n/a",
-            p->git_revision[0] ? p->git_revision : "n/a", p->kernel[0] ? p->kernel : "n/a", a, b,
+            p->git_revision[0] ? p->git_revision : "n/a", p->kernel[0] ? p->kernel : "n/a", hist,
             p->interrupted < 0 ? "completeness not recorded" : p->interrupted ? "INTERRUPTED (partial dose)" : "complete");
 }
 
