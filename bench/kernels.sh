@@ -41,7 +41,7 @@ for c in $CASES; do
   fi
   # compute (or load) the voxel kernel once, so that the timed dvk runs below are the convolution only
   t0=$(date +%s.%N); run "$c" dvk "$TMAX" 1 "$O/$c-kernelwarm.h5"; t1=$(date +%s.%N)
-  echo "{\"case\": \"$c\", \"kernel_cache_fill_s\": $(echo "$t1 - $t0" | bc)}" >>"$J"
+  echo "{\"case\": \"$c\", \"kernel_cache_fill_s\": $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')}" >>"$J"
   for k in mc local dvk dvk_density; do
     for t in $THREADS; do run "$c" "$k" "$t" "$h" "$O/$c-$k-t$t.h5"; done
     "$B/y90mc" compare "$O/$c-ref.h5" "$O/$c-$k-t$TMAX.h5" --gamma 3,3 --json |
