@@ -140,10 +140,18 @@ static void test_check_examples(void)
         size_t len = strlen(e->d_name);
         if (len < 6 || strcmp(e->d_name + len - 5, ".yaml")) continue;
         char *out;
-        int rc = cli(&out, "check " Y90_SOURCE_DIR "/configs/%s", e->d_name);
-        if (rc) fprintf(stderr, "\n    check configs/%s: exit %d: %s ", e->d_name, rc, out ? out : "");
+        /* sweep files (sweep_*.yaml): every point is checked like a config before the list is printed */
+        int sweep = strncmp(e->d_name, "sweep_", 6) == 0;
+        int rc = sweep ? cli(&out, "sweep " Y90_SOURCE_DIR "/configs/%s --list", e->d_name)
+                       : cli(&out, "check " Y90_SOURCE_DIR "/configs/%s", e->d_name);
+        if (rc) fprintf(stderr, "\n    %s configs/%s: exit %d: %s ", sweep ? "sweep --list" : "check", e->d_name, rc,
+                        out ? out : "");
         CU_ASSERT_EQUAL(rc, 0);
-        HAS(out, "valid");
+        if (sweep) {
+            CU_ASSERT(out && strncmp(out, "1\t", 2) == 0); /* "1<TAB>state<TAB>key=value" */
+        } else {
+            HAS(out, "valid");
+        }
         free(out);
         n++;
     }
