@@ -28,12 +28,51 @@
 
 /* ------------------------------------------------------------------------------------------------ writing */
 
+/* The in-memory file's buffer: HDF5's core driver grows it through our callbacks, so that when the file is
+ * closed the buffer is ours to write out (no second copy of the image, which may be tens of MB). */
+typedef struct {
+    void *mem; /* the driver's current buffer (NULL before the first write) */
+} h5img;
+
 typedef struct {
     hid_t file;       /* the temporary file */
     const char *path; /* the final path, named in messages */
     y90_error *err;
     int force;        /* may replace an existing path */
+    h5img img;
 } h5w;
+
+static void *img_malloc(size_t size, H5FD_file_image_op_t op, void *udata)
+{
+    h5img *m = udata;
+    void *p = malloc(size);
+    if (p && op == H5FD_FILE_IMAGE_OP_FILE_RESIZE) m->mem = p;
+    return p;
+}
+
+static void *img_memcpy(void *dest, const void *src, size_t size, H5FD_file_image_op_t op, void *udata)
+{
+    return memcpy(dest, src, size);
+}
+
+static void *img_realloc(void *ptr, size_t size, H5FD_file_image_op_t op, void *udata)
+{
+    h5img *m = udata;
+    void *p = realloc(ptr, size);
+    if (p) m->mem = p;
+    return p;
+}
+
+/* The driver's buffer is kept at close (finish_output writes and frees it); anything else is freed. */
+static herr_t img_free(void *ptr, H5FD_file_image_op_t op, void *udata)
+{
+    h5img *m = udata;
+    if (ptr != m->mem) free(ptr);
+    return 0;
+}
+
+static void *img_udata_copy(void *udata) { return udata; }
+static herr_t img_udata_free(void *udata) { return 0; }
 
 #define SCALAR ((size_t)-1) /* count of attr_put for a scalar attribute */
 
@@ -400,12 +439,17 @@ static y90_status open_output(const char *path, int force, y90_tmpfile *t, h5w *
     if (st != Y90_OK) return st;
     char why[160];
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    H5FD_file_image_callbacks_t cb = {img_malloc, img_memcpy, img_realloc, img_free, img_udata_copy,
+                                      img_udata_free, &w->img};
+    w->img.mem = NULL;
     int ok = fapl >= 0 && H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) >= 0 &&
-             H5Pset_fapl_core(fapl, CORE_INCREMENT, 0) >= 0;
+             H5Pset_fapl_core(fapl, CORE_INCREMENT, 0) >= 0 && H5Pset_file_image_callbacks(fapl, &cb) >= 0;
     if (ok) w->file = H5Fcreate(t->path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
     if (!ok || w->file < 0) h5_reason(why);
     close_id(fapl, H5Pclose);
     if (w->file < 0) {
+        free(w->img.mem);
+        w->img.mem = NULL;
         y90_tmp_discard(t);
         return Y90_FAIL(err, Y90_EIO, "%s: cannot create the HDF5 file in memory (%s)", path, why);
     }
@@ -418,21 +462,21 @@ static y90_status finish_output(h5w *w, y90_tmpfile *t, y90_status st, const y90
                                 const y90_io_array *extra, int nextra)
 {
     char why[160];
-    void *img = NULL;
     ssize_t n = 0;
     if (st == Y90_OK && H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0)
         st = Y90_FAIL(w->err, Y90_EIO, "%s: cannot flush the HDF5 file (%s)", w->path, h5_reason(why));
+    /* the size of the flushed image: the first n bytes of the driver's buffer, which stays ours after the close */
     if (st == Y90_OK && (n = H5Fget_file_image(w->file, NULL, 0)) <= 0)
         st = Y90_FAIL(w->err, Y90_EIO, "%s: cannot get the HDF5 file image (%s)", w->path, h5_reason(why));
-    if (st == Y90_OK && !(img = y90_calloc((size_t)n, 1, "HDF5 file image", w->err))) st = Y90_ENOMEM;
-    if (st == Y90_OK && H5Fget_file_image(w->file, img, (size_t)n) != n)
-        st = Y90_FAIL(w->err, Y90_EIO, "%s: cannot copy the HDF5 file image (%s)", w->path, h5_reason(why));
     herr_t rc = H5Fclose(w->file);
     w->file = -1;
     if (rc < 0 && st == Y90_OK) st = Y90_FAIL(w->err, Y90_EIO, "%s: cannot close the HDF5 file (%s)", w->path,
                                               h5_reason(why));
-    if (st == Y90_OK) st = y90_tmp_write(t, img, (size_t)n, w->path, w->err);
-    free(img);
+    if (st == Y90_OK && !w->img.mem)
+        st = Y90_FAIL(w->err, Y90_EINTERNAL, "%s: the HDF5 file image is missing", w->path);
+    if (st == Y90_OK) st = y90_tmp_write(t, w->img.mem, (size_t)n, w->path, w->err);
+    free(w->img.mem);
+    w->img.mem = NULL;
     if (st == Y90_OK) {
         st = y90_tmp_commit(t, w->path, w->force, w->err);
         /* the XDMF sidecar follows its HDF5 file, once that is in place */
