@@ -65,7 +65,7 @@ static int bench_liver(int64_t n, int tmax)
     c.transport.histories = n;
     for (int t = 1; t <= tmax; t *= 2) {
         c.transport.threads = t;
-        y90_kernel_input in = {&c.transport, &g, &s, ph, NULL, NULL, NULL, 0, 0, NULL};
+        y90_kernel_input in = {&c.transport, &g, &s, ph, NULL, NULL, NULL, 0, 0, NULL, NULL};
         y90_run_result res;
         if (y90_kernel_run(&in, &res, &e)) { fprintf(stderr, "%s\n", e.msg); goto done; }
         printf("liver_default_2mm       %2d threads  %10lld histories  %7.2f s  %10.0f histories/s\n", t,

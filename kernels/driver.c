@@ -27,16 +27,20 @@ static int64_t batch_size(int64_t total, int threads, double rate)
 }
 
 y90_status y90_drive_tally(const y90_kernel_input *in, const y90_kernel_ops *ops, const void *ctx, y90_tally *t,
-                           int64_t *done_out, int *threads_out, y90_error *err)
+                           int64_t *done_out, int *threads_out, int *reason_out, y90_error *err)
 {
     const int64_t first = in->count > 0 ? in->first : 0, total = in->count > 0 ? in->count : in->tp->histories;
     const int64_t last = first + total; /* one past the last history */
     int threads = in->tp->threads > 0 ? in->tp->threads : omp_get_max_threads(); /* OMP_NUM_THREADS or all cores */
-    int failed = 0;
-    int64_t done = first;
+    const y90_kernel_control *ctl = in->ctl;
+    int failed = 0, reason = Y90_STOP_NONE;
+    int64_t done = first + (ctl && ctl->resume ? ctl->resume_done : 0); /* a resumed run goes on from there */
     double rate = 0; /* histories per second of the last batch */
     while (done < last && !failed) {
-        if (in->stop && *in->stop) break;
+        if (in->stop && *in->stop) {
+            reason = Y90_STOP_INTERRUPTED;
+            break;
+        }
         int64_t bs = batch_size(total, threads, rate), end = done + bs < last ? done + bs : last;
         double t0 = now_s();
         #pragma omp parallel num_threads(threads) reduction(| : failed)
@@ -61,11 +65,15 @@ y90_status y90_drive_tally(const y90_kernel_input *in, const y90_kernel_ops *ops
         rate = dt > 0 ? (double)(end - done) / dt : 0;
         done = end;
         if (in->progress) in->progress(done - first, total, in->progress_user);
+        if (ctl && ctl->between && done < last && !failed && (reason = ctl->between(ctl->user, done - first, t)))
+            break;
     }
     done -= first;
     *done_out = done;
     *threads_out = threads;
+    if (reason_out) *reason_out = done < total ? (reason ? reason : Y90_STOP_INTERRUPTED) : Y90_STOP_NONE;
     if (failed) return Y90_FAIL(err, Y90_ENOMEM, "%s kernel: out of memory for per-thread buffers", ops->name);
+    if (done < total && (reason == Y90_STOP_TARGET || reason == Y90_STOP_TIME_LIMIT)) return Y90_OK;
     if (done < total)
         return Y90_FAIL(err, Y90_EINTERRUPTED, "stopped after %lld of %lld histories", (long long)done,
                         (long long)total);
@@ -78,11 +86,22 @@ y90_status y90_drive(const y90_kernel_input *in, const y90_kernel_ops *ops, cons
     y90_tally t;
     y90_status st = y90_tally_alloc(&t, y90_grid_nvox(in->grid), err);
     if (st) return st;
+    if (in->ctl && in->ctl->resume) { /* the finished histories' tallies: the loop adds the rest to them */
+        const y90_tally *r = in->ctl->resume;
+        if (r->nvox != t.nvox) {
+            y90_tally_free(&t);
+            return Y90_FAIL(err, Y90_EINTERNAL, "resumed tallies of %zu voxels for a grid of %zu", r->nvox, t.nvox);
+        }
+        memcpy(t.sum, r->sum, t.nvox * sizeof *t.sum);
+        memcpy(t.sum2, r->sum2, t.nvox * sizeof *t.sum2);
+        memcpy(t.eb, r->eb, sizeof t.eb);
+        t.deposited = r->deposited;
+    }
     double t0 = now_s();
     int64_t done = 0;
-    int threads = 1;
+    int threads = 1, reason = 0;
     y90_error kerr = {0};
-    y90_status kst = y90_drive_tally(in, ops, ctx, &t, &done, &threads, &kerr);
+    y90_status kst = y90_drive_tally(in, ops, ctx, &t, &done, &threads, &reason, &kerr);
     if (kst && !(kst == Y90_EINTERRUPTED && done > 0)) {
         y90_tally_free(&t);
         if (err) *err = kerr;
@@ -95,6 +114,7 @@ y90_status y90_drive(const y90_kernel_input *in, const y90_kernel_ops *ops, cons
     res->threads = threads;
     res->seed = in->tp->seed;
     res->kernel = ops->name;
+    res->stop_reason = reason;
     if (!st && kst) {
         if (err) *err = kerr;
         st = kst;
@@ -132,4 +152,14 @@ y90_status y90_kernel_run(const y90_kernel_input *in, y90_run_result *res, y90_e
 int y90_run_interrupted(const y90_run_result *res)
 {
     return res->kernel && strcmp(res->kernel, "mc") == 0 && res->histories < res->histories_requested;
+}
+
+const char *y90_stop_reason_name(int reason)
+{
+    switch (reason) {
+    case Y90_STOP_INTERRUPTED: return "interrupted";
+    case Y90_STOP_TARGET: return "target_uncertainty";
+    case Y90_STOP_TIME_LIMIT: return "time_limit";
+    default: return "completed";
+    }
 }

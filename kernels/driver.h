@@ -20,9 +20,11 @@ typedef struct {
 y90_status y90_drive(const y90_kernel_input *in, const y90_kernel_ops *ops, const void *ctx, y90_run_result *res,
                      y90_error *err);
 
-/* The same loop into a caller's tally (any binning); *done_out = histories finished. */
+/* The same loop into a caller's tally (any binning); *done_out = histories finished (resumed ones included),
+ * *reason_out (may be NULL) = why it ended (y90_stop_reason). A stop at the target uncertainty or the time limit
+ * returns Y90_OK, a stop request Y90_EINTERRUPTED. */
 y90_status y90_drive_tally(const y90_kernel_input *in, const y90_kernel_ops *ops, const void *ctx, y90_tally *t,
-                           int64_t *done_out, int *threads_out, y90_error *err);
+                           int64_t *done_out, int *threads_out, int *reason_out, y90_error *err);
 
 /* The deterministic kernels' shared start (allocates dose and a zero rel_unc; histories 0) and end (wall time);
  * the energy per decay of the sources (MeV). */

@@ -157,7 +157,7 @@ y90_status y90_kernel_mc_radial(const y90_kernel_input *in, const double origin_
     const y90_kernel_ops ops = {"mc", mc_thread_init, mc_thread_free, mc_history};
     int64_t done = 0;
     int threads;
-    st = y90_drive_tally(in, &ops, P, &t, &done, &threads, err);
+    st = y90_drive_tally(in, &ops, P, &t, &done, &threads, NULL, err);
     if (!st) {
         double N = (double)done;
         for (int k = 0; k <= nshell; k++) {

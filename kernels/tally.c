@@ -124,3 +124,8 @@ y90_status y90_tally_to_result(const y90_tally *t, const y90_grid *g, int64_t hi
     res->decays = decays;
     return Y90_OK;
 }
+
+double y90_tally_voxel_rel_unc(const y90_tally *t, size_t i, double n)
+{
+    return y90_tally_rel_unc(t, i, n);
+}

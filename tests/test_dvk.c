@@ -125,7 +125,7 @@ static void test_dvk_direct(void)
     for (size_t i = 0; i < nv; i++) suma += a[i];
     CU_ASSERT(fabs(suma - 1) < 1e-12);
     y90_run_result r1, r2;
-    y90_kernel_input in = {&c.transport, &g, &s, NULL, NULL, NULL, NULL, 0, 0, &k};
+    y90_kernel_input in = {&c.transport, &g, &s, NULL, NULL, NULL, NULL, 0, 0, &k, NULL};
     CU_ASSERT_FATAL(y90_kernel_run(&in, &r1, &e) == Y90_OK);
     c.transport.kernel = Y90_KERNEL_DVK_DENSITY;
     CU_ASSERT_FATAL(y90_kernel_run(&in, &r2, &e) == Y90_OK);

@@ -106,7 +106,7 @@ static y90_status run_mc(y90_config *c, y90_grid *g, y90_sources *s, y90_physics
     y90_status st = y90_phantom_build(&c->phantom, 0, g, NULL, &e);
     if (!st) st = y90_sources_build(c, g, s, &e);
     if (!st) st = y90_physics_build(c, g, s, ph, &e);
-    y90_kernel_input in = {&c->transport, g, s, *ph, NULL, NULL, NULL, 0, 0, NULL};
+    y90_kernel_input in = {&c->transport, g, s, *ph, NULL, NULL, NULL, 0, 0, NULL, NULL};
     if (!st) st = y90_kernel_run(&in, res, &e);
     if (st) printf("\n  run failed: %s", e.msg);
     return st;
@@ -248,7 +248,7 @@ static double mean_radius_checker(int checker)
             for (int ix = 0; ix < g.nx; ix++)
                 if (checker && (ix + iy + iz) % 2) g.density[y90_grid_index(&g, ix, iy, iz)] = 1.000001f;
     if (y90_physics_build(&c, &g, &s, &ph, &e)) goto done;
-    y90_kernel_input in = {&c.transport, &g, &s, ph, NULL, NULL, NULL, 0, 0, NULL};
+    y90_kernel_input in = {&c.transport, &g, &s, ph, NULL, NULL, NULL, 0, 0, NULL, NULL};
     if (y90_kernel_run(&in, &res, &e)) goto done;
     double er = 0, et = 0;
     for (int iz = 0; iz < g.nz; iz++)

@@ -110,12 +110,16 @@ typedef struct {
     int multiple_scattering;         /* bool */
     y90_activity_map_type activity_map;
     int64_t kernel_histories;        /* MC histories of the dvk voxel kernel */
+    double time_limit_s;             /* s, wall time after which the run stops (0: none) */
+    double target_uncertainty;       /* median relative voxel uncertainty at which the run stops (0: off) */
+    char target_structure[Y90_NAME_LEN]; /* report row name of target_uncertainty */
 } y90_transport_params;
 
 typedef struct {
     int uncertainty;                 /* bool: write /dose_rel_uncertainty */
     int microspheres;                /* bool: write the /microspheres table */
     double max_memory_gb;            /* GB a run may use (0 = 80 % of physical memory) */
+    double checkpoint_s;             /* s between checkpoints (0: none) */
 } y90_output_params;
 
 /* A user-defined material (config section `materials`). */

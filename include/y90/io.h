@@ -25,8 +25,11 @@
  *                    escaped_electron_mev, escaped_photon_mev, below_cutoff_mev (part of deposited_mev),
  *                    in_spheres_mev (part of deposited_mev), relative_imbalance
  *   runs also have hostname (string), mpi_ranks (int), histories_requested (int64), run_status (string:
- *                    completed | interrupted) and, inside a Slurm job, slurm_job_id, slurm_array_job_id,
- *                    slurm_array_task_id (strings)
+ *                    completed | interrupted | target_uncertainty | time_limit; histories < histories_requested
+ *                    unless completed) and, inside a Slurm job, slurm_job_id, slurm_array_job_id,
+ *                    slurm_array_task_id (strings); and the provenance of y90_io_provenance: cpu_model (string),
+ *                    cpu_cores (int, online), compiler, compile_flags, build_type, openmp (int, the _OPENMP date),
+ *                    hdf5_version, gsl_version, fftw_version, mpi_library ("none" without MPI), command_line
  *   parts of a run (`run --part I/N`) also have root attributes part_index, part_count, part_first_history,
  *                    histories_total (int64: of the whole run) and the group /tally: datasets sum and sum2 (uint64
  *                    per voxel, x fastest: the integer energy tallies, kernels/tally.h units) and attributes eb
@@ -81,6 +84,39 @@ y90_status y90_io_read_attr_string(const char *path, const char *object, const c
 /* The integer tallies of a part file (`run --part I/N`, group /tally) into t: t->nvox set and sum, sum2
  * allocated by the caller (y90_tally_alloc). */
 y90_status y90_io_read_tally(const char *path, y90_tally *t, y90_error *err);
+/* A checkpoint of a run in progress (OUT.h5.ckpt, sim/run/checkpoint.c): root attributes checkpoint (string),
+ * version, git_revision, created, config_effective, seed, part_index, part_count (0 0: a whole run),
+ * first_history, histories_done (histories first..first+done-1 are finished), histories_requested, runtime_s, and
+ * the group /tally of a part file holding the finished histories' integer tallies. */
+typedef struct {
+    char *config_effective;     /* the run's effective config (read: malloc'd) */
+    char version[32], git_revision[64];
+    uint64_t seed;
+    int part_index, part_count;
+    int64_t first, done, requested;
+    double runtime_s;           /* s, kernel time of the finished histories */
+} y90_checkpoint_info;
+/* Write a checkpoint atomically (a temporary file renamed over the previous one: a kill while writing leaves the
+ * previous checkpoint whole). */
+y90_status y90_io_write_checkpoint(const char *path, const y90_checkpoint_info *ck, const y90_tally *t,
+                                   y90_error *err);
+/* Read a checkpoint's attributes (Y90_EINPUT naming the file when it is not one); free ck->config_effective. Its
+ * tallies: y90_io_read_tally. */
+y90_status y90_io_read_checkpoint(const char *path, y90_checkpoint_info *ck, y90_error *err);
+
+/* Provenance of the process (sim/io/provenance.c): root attributes of every run file, either a string (text) or an
+ * int (value): cpu_model, cpu_cores, compiler, compile_flags, build_type, openmp, hdf5_version, gsl_version,
+ * fftw_version, mpi_library, command_line. */
+#define Y90_PROVENANCE_MAX 16
+typedef struct {
+    const char *name;
+    const char *text;  /* NULL: an int attribute */
+    int value;
+} y90_provenance_attr;
+int y90_io_provenance(y90_provenance_attr *a, int max);
+/* The command line recorded in run files (main calls it once; arguments with spaces or quotes are quoted). */
+void y90_set_command_line(int argc, char **argv);
+
 /* 1 if object ("/treatment", "/dose_rel_uncertainty", ...) exists in the HDF5 file, 0 if not or unreadable. */
 int y90_io_has_object(const char *path, const char *object);
 /* Output files are written to a unique temporary file "<out>.tmp-XXXXXX" (created exclusively, and locked while

@@ -50,6 +50,7 @@ typedef struct y90_run_result {
     int64_t histories_total; /* histories of the whole run a part belongs to */
     int64_t histories_requested; /* histories this run (or part) was asked for (0: unknown) */
     int ranks;               /* MPI ranks that ran it (0: one process) */
+    int stop_reason;         /* y90_stop_reason: why the histories ended */
 } y90_run_result;
 
 struct y90_physics; /* physics.h: tables for the MC kernel (NULL for local) */
@@ -71,6 +72,26 @@ typedef struct {
 /* Progress callback: done of total histories; called from one thread. */
 typedef void (*y90_progress_fn)(int64_t done, int64_t total, void *user);
 
+/* Why a sampling run ended before all its histories (the HDF5 attribute run_status names it). */
+typedef enum {
+    Y90_STOP_NONE = 0,        /* completed: every history requested */
+    Y90_STOP_INTERRUPTED,     /* a stop request (SIGINT/SIGTERM) */
+    Y90_STOP_TARGET,          /* the target uncertainty was reached */
+    Y90_STOP_TIME_LIMIT       /* the time limit was reached */
+} y90_stop_reason;
+/* "completed", "interrupted", "target_uncertainty", "time_limit". */
+const char *y90_stop_reason_name(int reason);
+
+/* Resume and between-batch control of a sampling run (sim/run/checkpoint.c fills it). */
+typedef struct {
+    const y90_tally *resume;  /* tallies of histories first..first+resume_done-1, already done (NULL: none) */
+    int64_t resume_done;
+    /* Called from one thread between batches (no history is running) with the histories done so far (of this
+     * run or part, resumed ones included) and the tallies; returns a y90_stop_reason to stop, 0 to go on. */
+    int (*between)(void *user, int64_t done, const y90_tally *t);
+    void *user;
+} y90_kernel_control;
+
 typedef struct {
     const y90_transport_params *tp;
     const y90_grid *grid;
@@ -81,6 +102,7 @@ typedef struct {
     volatile int *stop;             /* set non-zero (e.g. from a signal handler) to stop early; may be NULL */
     int64_t first, count;           /* simulate histories first..first+count-1 (count 0: 0..tp->histories-1) */
     const y90_voxel_kernel *vk;     /* dvk and dvk_density only */
+    const y90_kernel_control *ctl;  /* resume and between-batch checks (mc only; NULL: none) */
 } y90_kernel_input;
 
 y90_status y90_kernel_run(const y90_kernel_input *in, y90_run_result *res, y90_error *err);
@@ -92,6 +114,8 @@ y90_status y90_tally_alloc(y90_tally *t, size_t nvox, y90_error *err);
 void y90_tally_free(y90_tally *t);
 /* Add the tallies of b to a (same nvox): a part of a run into the whole. */
 void y90_tally_add(y90_tally *a, const y90_tally *b);
+/* 1-sigma relative uncertainty of voxel i's energy after n histories (0 where nothing was deposited). */
+double y90_tally_voxel_rel_unc(const y90_tally *t, size_t i, double n);
 /* Fill res (dose Gy, uncertainty, energy balance) from the tally of `histories` decays. */
 y90_status y90_tally_to_result(const y90_tally *t, const y90_grid *g, int64_t histories, double decays,
                                y90_run_result *res, y90_error *err);

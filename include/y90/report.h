@@ -102,6 +102,10 @@ void y90_report_print_text(const y90_report *r, FILE *f);
 void y90_report_print_json(const y90_report *r, FILE *f);
 /* The row named name (a structure, a group, a tumour or an alias), or NULL when the report has none. */
 const y90_dose_stats *y90_report_row(const y90_report *r, const char *name);
+/* The structures (labels) of grid g that the report's row `name` covers (a structure of the phantom or a group such
+ * as liver_normal_treated; per-tumour rows aside): member[label] = 1. treated: the treated lobe (Y90_LOBE_NONE for
+ * both). -1 when no voxel structure has that name or belongs to that group. */
+int y90_report_select(const y90_grid *g, y90_lobe treated, const char *name, uint8_t *member);
 /* Cumulative DVH of every row (dose bins in Gy, volume fraction in %) as CSV. */
 y90_status y90_report_write_dvh_csv(const char *h5path, const char *csv_path, int force, y90_error *err);
 /* Pictures into folder dir (created if missing): dvh.png, dvh_tumours.png (when there are tumours),

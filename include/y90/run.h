@@ -14,10 +14,17 @@ typedef struct {
     FILE *log;                 /* one-line messages (phantom built, energy balance); may be NULL */
     const char *kernel_cache;  /* dvk voxel-kernel cache folder (NULL: $Y90MC_KERNEL_CACHE, else
                                   $XDG_CACHE_HOME/y90mc, else $HOME/.cache/y90mc) */
+    int resume;                /* continue from the checkpoint OUT.h5.ckpt when there is one (run --resume) */
 } y90_run_options;
 
 /* Build, simulate and write. An interrupted run (stop set) still writes the histories it finished and
- * returns Y90_EINTERRUPTED. */
+ * returns Y90_EINTERRUPTED.
+ * Checkpoints (mc): every output.checkpoint_s seconds and on a stop request, OUT.h5.ckpt (MPI: one per rank,
+ * OUT.h5.ckpt-rank-R-of-N) holds the finished histories' integer tallies; it is removed once the final file is
+ * written. With resume, a run continues from its checkpoint and ends bit for bit where the uninterrupted run ends;
+ * an existing OUT.h5 of the same config is replaced when it is partial (interrupted), and when it is finished and no
+ * checkpoint is left the run does nothing (a requeued job). transport.time_limit_s and target_uncertainty stop the
+ * run early (Y90_OK; run_status says why; the dose is normalised to the histories done). */
 y90_status y90_run(const y90_config *c, const y90_run_options *o, y90_error *err);
 /* The same for the part_index-th (1-based) of part_count shares of the histories (`run --part I/N`), written with
  * its integer tallies for y90_merge_parts. y90_run is y90_run_part(c, o, 0, 0, err). */

@@ -66,7 +66,7 @@ static int opt_i64(const char *cmd, const char *name, const char *s, double lo, 
 typedef struct {
     const char *v[CLI_MAX_SETS];
     int n;
-    char own[8][128]; /* text of the shorthand options (--histories N -> transport.histories=N) */
+    char own[12][128]; /* text of the shorthand options (--histories N -> transport.histories=N) */
     int nown;
 } cli_sets;
 
@@ -79,7 +79,7 @@ static int sets_add(cli_sets *s, const char *cmd, const char *kv)
 
 static int sets_add_own(cli_sets *s, const char *cmd, const char *key, const char *value)
 {
-    if (s->nown >= 8) return y90_cli_usage_error(cmd, "too many options", key);
+    if (s->nown >= 12) return y90_cli_usage_error(cmd, "too many options", key);
     char *b = s->own[s->nown++];
     snprintf(b, sizeof s->own[0], "%s=%s", key, value);
     return sets_add(s, cmd, b);
@@ -190,14 +190,51 @@ void y90_cli_progress(int64_t done, int64_t total, void *user)
     p->last_pct = pct;
 }
 
+/* A duration ("90", "90s", "5m", "1.5h", "2d") as seconds into buf; -1 after a message. */
+static int opt_duration(const char *opt, const char *s, char *buf, size_t len)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end), unit = 1;
+    if (end != s && !strcmp(end, "m")) unit = 60;
+    else if (end != s && !strcmp(end, "h")) unit = 3600;
+    else if (end != s && !strcmp(end, "d")) unit = 86400;
+    else if (end != s && *end && strcmp(end, "s")) end = (char *)s;
+    if (end == s || errno || !(v >= 0) || !(v * unit <= 1e9)) {
+        fprintf(stderr, "y90mc run: %s '%s': expected a duration: seconds, or a number with s, m, h or d (e.g. 10m)\n",
+                opt, s);
+        return -1;
+    }
+    snprintf(buf, len, "%.17g", v * unit);
+    return 0;
+}
+
+/* A relative uncertainty ("2%" or "0.02") as a fraction into buf; -1 after a message. */
+static int opt_fraction(const char *opt, const char *s, char *buf, size_t len)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end != s && !strcmp(end, "%")) v /= 100;
+    else if (*end) end = (char *)s;
+    if (end == s || errno || !(v > 0 && v < 1)) {
+        fprintf(stderr, "y90mc run: %s '%s': expected a relative uncertainty in (0, 1) or a percentage (e.g. 2%%)\n",
+                opt, s);
+        return -1;
+    }
+    snprintf(buf, len, "%.17g", v);
+    return 0;
+}
+
 int y90_cli_run(int argc, char **argv)
 {
     const char *cfgpath = NULL, *out = NULL, *kernel = NULL, *cache = NULL;
     int force = 0, quiet = 0;
     int64_t hist = -1, threads = -1;
     unsigned long long seed_u = 0;
-    int have_seed = 0, part_index = 0, part_count = 0;
+    int have_seed = 0, part_index = 0, part_count = 0, resume = 0;
     cli_sets sets = {0};
+    char val[64];
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "-o") && v) out = argv[++i];
@@ -223,6 +260,23 @@ int y90_cli_run(int argc, char **argv)
             part_count = (int)pn;
         }
         else if (!strcmp(a, "--kernel-cache") && v) cache = argv[++i];
+        else if (!strcmp(a, "--checkpoint-every") && v) {
+            if (opt_duration(a, argv[++i], val, sizeof val) || sets_add_own(&sets, "run", "output.checkpoint_s", val))
+                return 2;
+        }
+        else if (!strcmp(a, "--time-limit") && v) {
+            if (opt_duration(a, argv[++i], val, sizeof val) || sets_add_own(&sets, "run", "transport.time_limit_s", val))
+                return 2;
+        }
+        else if (!strcmp(a, "--target-uncertainty") && v) {
+            if (opt_fraction(a, argv[++i], val, sizeof val) ||
+                sets_add_own(&sets, "run", "transport.target_uncertainty", val))
+                return 2;
+        }
+        else if (!strcmp(a, "--target-structure") && v) {
+            if (sets_add_own(&sets, "run", "transport.target_structure", argv[++i])) return 2;
+        }
+        else if (!strcmp(a, "--resume")) resume = 1;
         else if (!strcmp(a, "--force")) force = 1;
         else if (!strcmp(a, "--quiet")) quiet = 1;
         else if (a[0] == '-') return y90_cli_usage_error("run", "unknown option or missing value", a);
@@ -249,7 +303,7 @@ int y90_cli_run(int argc, char **argv)
     if (rank != 0) quiet = 1; /* under mpirun rank 0 speaks */
     y90_cli_progress_state ps;
     y90_cli_progress_init(&ps, "run", quiet);
-    y90_run_options o = {out, force, y90_cli_progress, &ps, &y90_cli_stop, quiet ? NULL : stderr, cache};
+    y90_run_options o = {out, force, y90_cli_progress, &ps, &y90_cli_stop, quiet ? NULL : stderr, cache, resume};
     y90_status st;
     if (part_count > 0 && y90_mpi_size() > 1) st = Y90_FAIL(&e, Y90_EINPUT, "--part and mpirun exclude each other");
     else if (part_count > 0) st = y90_run_part(&c, &o, part_index, part_count, &e);

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
+#include "y90/io.h"
 #include "y90/run.h"
 
 static void usage(FILE *f)
@@ -37,6 +38,7 @@ static int dispatch(int argc, char **argv);
 
 int main(int argc, char **argv)
 {
+    y90_set_command_line(argc, argv); /* recorded in run files */
     y90_mpi_init(&argc, &argv); /* only under mpirun; every rank runs the same command */
     int rc = dispatch(argc, argv);
     y90_mpi_finalize();

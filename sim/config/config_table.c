@@ -144,6 +144,16 @@ const y90_key y90_config_keys[] = {
      "hard collisions and bremsstrahlung (off: continuous slowing down with the total stopping power)"},
     {"transport.multiple_scattering", Y90_KT_BOOL, OFF(transport.multiple_scattering), "true", 0, 0, 0, "", NULL,
      0, "multiple elastic scattering (off: straight tracks)"},
+    {"transport.time_limit_s", Y90_KT_DOUBLE, OFF(transport.time_limit_s), "0", 0, 1e9, 0, "s", NULL, 0,
+     "stop after this wall time of the run (0: no limit; run --time-limit 10m); the output records run_status "
+     "time_limit and the histories done, and the dose is normalised to them"},
+    {"transport.target_uncertainty", Y90_KT_DOUBLE, OFF(transport.target_uncertainty), "0", 0, 1, MAX_OPEN, "",
+     NULL, 0, "stop once the median 1-sigma relative uncertainty of the voxel doses in target_structure is at most "
+     "this (0: off; 0.02 = 2 %; run --target-uncertainty 2%); voxels without a deposit count as unknown (infinite); "
+     "checked between batches, at most about 5 % of the run time"},
+    {"transport.target_structure", Y90_KT_STRING, OFF(transport.target_structure), "liver_normal_treated", 0, 0, 0,
+     "", NULL, 0, "structure of target_uncertainty, named as y90mc report names its rows: a structure of the "
+     "phantom or a group (liver_normal_treated: the normal liver of the treated lobes, tumour, lungs, ...)"},
     /* output */
     {"output.uncertainty", Y90_KT_BOOL, OFF(output.uncertainty), "true", 0, 0, 0, "", NULL, 0,
      "write /dose_rel_uncertainty"},
@@ -151,6 +161,9 @@ const y90_key y90_config_keys[] = {
      "write the /microspheres table"},
     {"output.max_memory_gb", Y90_KT_DOUBLE, OFF(output.max_memory_gb), "0", 0, 1e5, 0, "GB", NULL, 0,
      "memory a run may use (0: 80 % of physical memory); larger grids are refused"},
+    {"output.checkpoint_s", Y90_KT_DOUBLE, OFF(output.checkpoint_s), "300", 0, 1e9, 0, "s", NULL, 0,
+     "write a checkpoint (OUT.h5.ckpt: the finished histories' tallies) this often and on SIGINT/SIGTERM, for "
+     "run --resume (0: never; run --checkpoint-every 5m)"},
 };
 
 const size_t y90_config_nkeys = sizeof y90_config_keys / sizeof y90_config_keys[0];

@@ -300,13 +300,18 @@ static y90_status write_run_attrs(h5w *w, const y90_config *cfg, const y90_run_r
     if (st == Y90_OK) st = attr_int(w, r, "/", "mpi_ranks", res->ranks > 0 ? res->ranks : 1);
     if (st == Y90_OK && res->histories_requested > 0) {
         st = attr_int64(w, r, "/", "histories_requested", res->histories_requested);
-        if (st == Y90_OK)
-            st = attr_str(w, r, "/", "run_status", y90_run_interrupted(res) ? "interrupted" : "completed");
+        int reason = res->stop_reason ? res->stop_reason : y90_run_interrupted(res) ? Y90_STOP_INTERRUPTED : 0;
+        if (st == Y90_OK) st = attr_str(w, r, "/", "run_status", y90_stop_reason_name(reason));
     }
     static const char *const slurm_vars[] = {"SLURM_JOB_ID", "SLURM_ARRAY_JOB_ID", "SLURM_ARRAY_TASK_ID"};
     static const char *const slurm_attrs[] = {"slurm_job_id", "slurm_array_job_id", "slurm_array_task_id"};
     for (int i = 0; i < 3 && st == Y90_OK; i++)
         if (getenv(slurm_vars[i])) st = attr_str(w, r, "/", slurm_attrs[i], getenv(slurm_vars[i]));
+    /* the machine, the build and the libraries (sim/io/provenance.c) */
+    y90_provenance_attr pa[Y90_PROVENANCE_MAX];
+    int np = y90_io_provenance(pa, Y90_PROVENANCE_MAX);
+    for (int i = 0; i < np && st == Y90_OK; i++)
+        st = pa[i].text ? attr_str(w, r, "/", pa[i].name, pa[i].text) : attr_int(w, r, "/", pa[i].name, pa[i].value);
     return st;
 }
 
@@ -457,7 +462,8 @@ static y90_status open_output(const char *path, int force, y90_tmpfile *t, h5w *
 }
 
 /* Close the in-memory file and, when everything was built, write its image to the temporary file and put that in
- * place, then its XDMF sidecar; otherwise remove the temporary file. Every HDF5 handle is closed exactly once. */
+ * place, then its XDMF sidecar (when g is given); otherwise remove the temporary file. Every HDF5 handle is
+ * closed exactly once. */
 static y90_status finish_output(h5w *w, y90_tmpfile *t, y90_status st, const y90_grid *g, int dose, int unc,
                                 const y90_io_array *extra, int nextra)
 {
@@ -480,7 +486,7 @@ static y90_status finish_output(h5w *w, y90_tmpfile *t, y90_status st, const y90
     if (st == Y90_OK) {
         st = y90_tmp_commit(t, w->path, w->force, w->err);
         /* the XDMF sidecar follows its HDF5 file, once that is in place */
-        return st == Y90_OK ? y90_xdmf_write(w->path, g, dose, unc, extra, nextra, w->err) : st;
+        return st == Y90_OK && g ? y90_xdmf_write(w->path, g, dose, unc, extra, nextra, w->err) : st;
     }
     y90_tmp_discard(t);
     return st;
@@ -548,4 +554,31 @@ y90_status y90_io_write_run(const char *path, int force, const y90_config *cfg, 
     if (st == Y90_OK && microspheres && cfg && cfg->output.microspheres && src->nspheres > 0 && src->spheres)
         st = write_spheres(&w, src);
     return finish_output(&w, &t, st, g, 1, unc, NULL, 0);
+}
+
+y90_status y90_io_write_checkpoint(const char *path, const y90_checkpoint_info *ck, const y90_tally *t,
+                                   y90_error *err)
+{
+    quiet_hdf5();
+    y90_tmpfile tf;
+    h5w w;
+    y90_status st = open_output(path, 1, &tf, &w, err); /* replaces the previous checkpoint in one rename */
+    if (st != Y90_OK) return st;
+    hid_t r = w.file;
+    char created[32];
+    utc_now(created);
+    st = attr_str(&w, r, "/", "checkpoint", "y90mc run checkpoint (y90mc run ... --resume)");
+    if (st == Y90_OK) st = attr_str(&w, r, "/", "version", y90_version());
+    if (st == Y90_OK) st = attr_str(&w, r, "/", "git_revision", y90_git_revision());
+    if (st == Y90_OK) st = attr_str(&w, r, "/", "created", created);
+    if (st == Y90_OK) st = attr_str(&w, r, "/", "config_effective", ck->config_effective);
+    if (st == Y90_OK) st = attr_uint64(&w, r, "/", "seed", ck->seed);
+    if (st == Y90_OK) st = attr_int(&w, r, "/", "part_index", ck->part_index);
+    if (st == Y90_OK) st = attr_int(&w, r, "/", "part_count", ck->part_count);
+    if (st == Y90_OK) st = attr_int64(&w, r, "/", "first_history", ck->first);
+    if (st == Y90_OK) st = attr_int64(&w, r, "/", "histories_done", ck->done);
+    if (st == Y90_OK) st = attr_int64(&w, r, "/", "histories_requested", ck->requested);
+    if (st == Y90_OK) st = attr_double(&w, r, "/", "runtime_s", ck->runtime_s);
+    if (st == Y90_OK) st = write_tally(&w, t);
+    return finish_output(&w, &tf, st, NULL, 0, 0, NULL, 0);
 }

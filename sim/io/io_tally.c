@@ -42,3 +42,41 @@ y90_status y90_io_read_tally(const char *path, y90_tally *t, y90_error *err)
     H5Fclose(f);
     return st;
 }
+
+y90_status y90_io_read_checkpoint(const char *path, y90_checkpoint_info *ck, y90_error *err)
+{
+    memset(ck, 0, sizeof *ck);
+    char kind[128];
+    y90_error e = {0};
+    if (y90_io_read_attr_string(path, "/", "checkpoint", kind, sizeof kind, &e))
+        return Y90_FAIL(err, Y90_EINPUT, "%s: not a y90mc checkpoint (%s)", path, e.msg);
+    double v[6];
+    static const char *const names[6] = {"seed", "part_index", "part_count", "first_history", "histories_done",
+                                         "histories_requested"};
+    for (int i = 0; i < 6; i++)
+        if (y90_io_read_attr_double(path, "/", names[i], &v[i], err)) return err ? err->code : Y90_EINPUT;
+    ck->part_index = (int)v[1];
+    ck->part_count = (int)v[2];
+    ck->first = (int64_t)v[3];
+    ck->done = (int64_t)v[4];
+    ck->requested = (int64_t)v[5];
+    /* the seed is a uint64 (a double would round it): read it as such */
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    int ok = f >= 0 && H5LTget_attribute(f, "/", "seed", H5T_NATIVE_UINT64, &ck->seed) >= 0;
+    if (f >= 0) H5Fclose(f);
+    if (!ok) return Y90_FAIL(err, Y90_EINPUT, "%s: cannot read the seed", path);
+    y90_status st = y90_io_read_attr_double(path, "/", "runtime_s", &ck->runtime_s, err);
+    if (!st) st = y90_io_read_attr_string(path, "/", "version", ck->version, sizeof ck->version, err);
+    if (!st) st = y90_io_read_attr_string(path, "/", "git_revision", ck->git_revision, sizeof ck->git_revision, err);
+    if (st) return st;
+    size_t cap = 1u << 20;
+    ck->config_effective = malloc(cap);
+    if (!ck->config_effective) return Y90_FAIL(err, Y90_ENOMEM, "%s: out of memory", path);
+    st = y90_io_read_attr_string(path, "/", "config_effective", ck->config_effective, cap, err);
+    if (st) {
+        free(ck->config_effective);
+        ck->config_effective = NULL;
+    }
+    return st;
+}

@@ -195,32 +195,6 @@ static y90_status data_load(const char *path, report_data *d, y90_report *r, y90
 
 /* ------------------------------------------------------------------------------------------------ rows */
 
-enum { G_VIABLE, G_NECROTIC, G_TUMOUR, G_LIVER_TREATED, G_NORMAL_TREATED, G_VIABLE_TREATED, G_LIVER, G_NORMAL,
-       G_LUNGS, G_COUNT };
-static const char *const group_names[G_COUNT] = {"tumour_viable",  "tumour_necrotic",       "tumour",
-                                                 "liver_treated",  "liver_normal_treated",  "tumour_viable_treated",
-                                                 "liver",          "liver_normal",          "lungs"};
-
-static int is_tumour(y90_kind k) { return k == Y90_KIND_TUMOR_VIABLE || k == Y90_KIND_TUMOR_NECROTIC; }
-static int is_liver(y90_kind k) { return k == Y90_KIND_LIVER_NORMAL || is_tumour(k); }
-
-static int in_group(int group, const y90_structure *s, y90_lobe treated)
-{
-    int lobe_ok = treated == Y90_LOBE_NONE || s->lobe == treated;
-    switch (group) {
-    case G_VIABLE: return s->kind == Y90_KIND_TUMOR_VIABLE;
-    case G_NECROTIC: return s->kind == Y90_KIND_TUMOR_NECROTIC;
-    case G_TUMOUR: return is_tumour(s->kind);
-    case G_LIVER_TREATED: return is_liver(s->kind) && lobe_ok;
-    case G_NORMAL_TREATED: return s->kind == Y90_KIND_LIVER_NORMAL && lobe_ok;
-    case G_VIABLE_TREATED: return s->kind == Y90_KIND_TUMOR_VIABLE && lobe_ok;
-    case G_LIVER: return is_liver(s->kind);
-    case G_NORMAL: return s->kind == Y90_KIND_LIVER_NORMAL;
-    case G_LUNGS: return s->kind == Y90_KIND_LUNG;
-    default: return 0;
-    }
-}
-
 static int in_row(const report_data *d, const row_def *r, size_t i)
 {
     return r->member[d->g.label[i]] && (!r->tumour || d->g.tumour_id[i] == r->tumour);
@@ -288,8 +262,8 @@ static y90_status define_rows(report_data *d, y90_error *err)
     }
     for (int grp = 0; grp < G_COUNT; grp++) {
         memset(&r, 0, sizeof r);
-        snprintf(r.name, sizeof r.name, "%s", group_names[grp]);
-        for (int i = 0; i < d->g.nstructures; i++) r.member[i] = (uint8_t)in_group(grp, &d->g.structures[i], d->treated_lobe);
+        snprintf(r.name, sizeof r.name, "%s", y90_report_group_names[grp]);
+        for (int i = 0; i < d->g.nstructures; i++) r.member[i] = (uint8_t)y90_report_in_group(grp, &d->g.structures[i], d->treated_lobe);
         add_row(d, &r);
     }
     static const char *const part[3] = {"", "_viable", "_necrotic"};
@@ -300,7 +274,7 @@ static y90_status define_rows(report_data *d, y90_error *err)
             r.tumour = t;
             for (int i = 0; i < d->g.nstructures; i++) {
                 y90_kind k = d->g.structures[i].kind;
-                r.member[i] = (uint8_t)(p == 0 ? is_tumour(k) : k == (p == 1 ? Y90_KIND_TUMOR_VIABLE : Y90_KIND_TUMOR_NECROTIC));
+                r.member[i] = (uint8_t)(p == 0 ? y90_report_is_tumour(k) : k == (p == 1 ? Y90_KIND_TUMOR_VIABLE : Y90_KIND_TUMOR_NECROTIC));
             }
             add_row(d, &r);
         }
@@ -349,7 +323,7 @@ static void fill_stats(const report_data *d, const y90_report_options *o, double
     for (size_t j = 0; j < n; j++) {
         size_t i = idx[j];
         double m = y90_grid_voxel_mass_kg(&d->g, i) * 1e3; /* g */
-        int tum = is_tumour(d->g.structures[d->g.label[i]].kind);
+        int tum = y90_report_is_tumour(d->g.structures[d->g.label[i]].kind);
         all_tumour &= tum;
         v[j] = d->dose[i];
         bed[j] = y90_bed_gy(v[j], tum ? o->ab_tumour_gy : o->ab_normal_gy, tum ? o->trep_tumour_h : o->trep_normal_h,

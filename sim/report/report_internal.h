@@ -19,4 +19,12 @@ typedef struct {
 y90_status y90_report_dvh_table(const char *h5path, y90_report_dvh *t, y90_error *err);
 void y90_report_dvh_free(y90_report_dvh *t);
 
+/* The report's groups of structures (sim/report/report_groups.c): rows after the structures, in this order. */
+enum { G_VIABLE, G_NECROTIC, G_TUMOUR, G_LIVER_TREATED, G_NORMAL_TREATED, G_VIABLE_TREATED, G_LIVER, G_NORMAL,
+       G_LUNGS, G_COUNT };
+extern const char *const y90_report_group_names[G_COUNT];
+int y90_report_is_tumour(y90_kind k);
+/* 1 when structure s belongs to group (treated: the treated lobe, Y90_LOBE_NONE for both). */
+int y90_report_in_group(int group, const y90_structure *s, y90_lobe treated);
+
 #endif

@@ -7,6 +7,7 @@
 #include "y90/phantom.h"
 #include "y90/run.h"
 #include "y90/source.h"
+#include "run_internal.h"
 
 #define TEXT_MAX (1u << 20) /* config texts read back from a part */
 
@@ -67,16 +68,21 @@ static y90_status read_part(const char *path, part_info *p, y90_error *err)
     return st;
 }
 
-/* Keys that do not change the result: the parts of one run may differ in them. */
+/* Keys that do not change the result of the histories done: the parts of one run, or a run and its resumption, may
+ * differ in them. */
 static int result_neutral(const char *section, const char *line, size_t len)
 {
-    return (!strcmp(section, "transport") && len >= 8 && !strncmp(line, "threads:", 8)) ||
-           (!strcmp(section, "output") && len >= 14 && !strncmp(line, "max_memory_gb:", 14));
+    static const char *const transport[] = {"threads:", "time_limit_s:", "target_uncertainty:", "target_structure:"};
+    static const char *const output[] = {"max_memory_gb:", "checkpoint_s:"};
+    int t = !strcmp(section, "transport"), o = !strcmp(section, "output");
+    for (size_t i = 0; t && i < sizeof transport / sizeof transport[0]; i++)
+        if (len >= strlen(transport[i]) && !strncmp(line, transport[i], strlen(transport[i]))) return 1;
+    for (size_t i = 0; o && i < sizeof output / sizeof output[0]; i++)
+        if (len >= strlen(output[i]) && !strncmp(line, output[i], strlen(output[i]))) return 1;
+    return 0;
 }
 
-/* Compare two effective configs line by line (threads and the memory limit aside); on the first difference
- * return 1 with both lines and their section, e.g. "transport: seed: 2". */
-static int first_difference(const char *a, const char *b, char *out_a, char *out_b, size_t len)
+int y90_config_first_difference(const char *a, const char *b, char *out_a, char *out_b, size_t len)
 {
     char section[64] = "";
     while (*a || *b) {
@@ -105,7 +111,7 @@ static y90_status check_parts(const part_info *p, int n, y90_error *err)
             return Y90_FAIL(err, Y90_EINPUT, "%s is part %.0f of %.0f, but %d file%s given; expected all %.0f parts of "
                             "one run", p[i].path, p[i].index, p[i].count, n, n == 1 ? " was" : "s were", p[i].count);
         char da[256], db[256];
-        if (first_difference(p[i].effective, p[0].effective, da, db, sizeof da)) {
+        if (y90_config_first_difference(p[i].effective, p[0].effective, da, db, sizeof da)) {
             return Y90_FAIL(err, Y90_EINPUT, "%s and %s are parts of different runs (config or seeds differ: '%s' "
                             "against '%s'); expected the parts of one run", p[i].path, p[0].path, da, db);
         }

@@ -1,8 +1,10 @@
 /* y90mc: one whole run: config -> phantom -> physics -> sources -> kernel -> HDF5, each a named call. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include "y90/io.h"
 #include "y90/kernelcache.h"
@@ -11,6 +13,7 @@
 #include "y90/run.h"
 #include "y90/source.h"
 #include "y90/tools.h"
+#include "run_internal.h"
 
 static void log_phantom(FILE *log, const y90_grid *g, const y90_phantom_info *pi, int liver)
 {
@@ -107,9 +110,41 @@ y90_status y90_run_part(const y90_config *c, const y90_run_options *o, int part_
     return y90_run_with(c, o, part_index, part_count, NULL, err);
 }
 
+static double wall_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* run --resume over an existing output: 1 when that output is this run's finished file and no checkpoint is left
+ * (a requeued job: nothing to do), 0 when it may be replaced (this run's partial file), Y90_EINPUT when it is
+ * another run's. */
+static int resume_existing(const y90_config *c, const char *out, const char *ckpt, y90_error *err)
+{
+    size_t cap = 1u << 20;
+    char *eff = y90_config_effective(c), *stored = malloc(cap), status[32] = "", a[256], b[256];
+    y90_error e = {0};
+    int rc = 0;
+    if (!eff || !stored) rc = -Y90_FAIL(err, Y90_ENOMEM, "out of memory");
+    else if (y90_io_read_attr_string(out, "/", "config_effective", stored, cap, &e) ||
+             y90_config_first_difference(stored, eff, a, b, sizeof a))
+        rc = -Y90_FAIL(err, Y90_EINPUT, "%s exists and is not an output of this config (use --force to replace it, "
+                       "or another -o)", out);
+    else if (!y90_io_read_attr_string(out, "/", "run_status", status, sizeof status, &e) &&
+             strcmp(status, "interrupted") && !y90_file_exists(ckpt))
+        rc = 1;
+    free(eff);
+    free(stored);
+    return rc;
+}
+
 y90_status y90_run_with(const y90_config *c, const y90_run_options *o, int part_index, int part_count,
                         const y90_run_hook *hook, y90_error *err)
 {
+    const double t_start = wall_s();
+    y90_run_control rc;
+    int have_rc = 0, replace = o->force;
     y90_grid g = {0};
     y90_phantom_info pi;
     y90_sources src = {0};
@@ -125,7 +160,23 @@ y90_status y90_run_with(const y90_config *c, const y90_run_options *o, int part_
         st = Y90_FAIL(err, Y90_EINPUT, "transport.kernel = %s is deterministic (no histories to share): run it in one "
                       "process, without --part or mpirun", c->transport.kernel == Y90_KERNEL_LOCAL ? "local" :
                       c->transport.kernel == Y90_KERNEL_DVK ? "dvk" : "dvk_density");
-    if (!st) st = y90_check_output_h5(o->out_path, o->force, err);
+    if (!st && part_count > 0 && (c->transport.time_limit_s > 0 || c->transport.target_uncertainty > 0))
+        st = Y90_FAIL(err, Y90_EINPUT, "transport.time_limit_s and target_uncertainty stop a run early, and the parts "
+                      "of a run (--part, mpirun) must each be complete to be merged: run them in one process");
+    if (!st && o->resume && !o->force && y90_file_exists(o->out_path)) {
+        char ckpt[1100];
+        if (y90_checkpoint_path(o->out_path, hook ? part_index : 0, hook ? part_count : 1, ckpt, sizeof ckpt))
+            st = Y90_FAIL(err, Y90_EINPUT, "%s: output path too long for its checkpoint", o->out_path);
+        int r = st ? 0 : resume_existing(c, o->out_path, ckpt, err);
+        if (r < 0) st = (y90_status)-r;
+        if (r == 1) {
+            if (o->log) fprintf(o->log, "%s is finished (run_status recorded, no checkpoint left): nothing to do\n",
+                                o->out_path);
+            goto cleanup;
+        }
+        replace = 1; /* this run's own partial output */
+    }
+    if (!st) st = y90_check_output_h5(o->out_path, replace, err);
     if (!st) st = y90_check_not_input(o->out_path, c->path, err);
     if (st) goto cleanup;
     y90_remove_stale_temps(o->out_path, o->log ? o->log : stderr);
@@ -152,9 +203,24 @@ y90_status y90_run_with(const y90_config *c, const y90_run_options *o, int part_
         st = y90_kernel_cache_get(c, &g, &src, o->kernel_cache, o->log, &vk, err);
         if (st) goto cleanup;
     }
-    y90_kernel_input in = {&c->transport, &g, &src, phys, o->progress, o->progress_user, o->stop, 0, 0, &vk};
+    y90_kernel_input in = {&c->transport, &g, &src, phys, o->progress, o->progress_user, o->stop, 0, 0, &vk, NULL};
     if (part_count > 0) y90_part_range(c->transport.histories, part_index, part_count, &in.first, &in.count);
+    if (c->transport.kernel == Y90_KERNEL_MC) { /* checkpoints, resume, time limit, target uncertainty */
+        have_rc = 1;
+        st = y90_control_init(&rc, c, o, &g, part_index, part_count, hook ? part_count : 1, in.first,
+                              part_count > 0 ? in.count : c->transport.histories, t_start, err);
+        if (st) goto cleanup;
+        in.ctl = &rc.kc;
+    }
     st = y90_kernel_run(&in, &res, err);
+    if (have_rc) res.runtime_s += rc.runtime_before_s;
+    const char *ckpt_note = "";
+    if (have_rc && st == Y90_EINTERRUPTED && res.histories > 0 && rc.path[0] && c->output.checkpoint_s > 0) {
+        y90_error ce = {0};
+        if (y90_control_checkpoint(&rc, res.histories, &res.tally, res.runtime_s, &ce)) {
+            if (o->log) fprintf(o->log, "warning: checkpoint not written: %s\n", ce.msg);
+        } else ckpt_note = "; checkpoint written: continue with the same command and --resume";
+    }
     res.part_index = part_index;
     res.part_count = part_count;
     res.histories_total = c->transport.histories;
@@ -167,10 +233,16 @@ y90_status y90_run_with(const y90_config *c, const y90_run_options *o, int part_
     y90_status kst = st;
     if (!write) goto cleanup;
     log_balance(o->log, &res);
-    st = y90_io_write_run(o->out_path, o->force, c, &g, &src, &res, err);
-    if (!st && kst) st = Y90_FAIL(err, kst, "interrupted: wrote the %lld finished histories to %s",
-                                 (long long)res.histories, o->out_path);
+    st = y90_io_write_run(o->out_path, replace, c, &g, &src, &res, err);
+    if (!st && kst) st = Y90_FAIL(err, kst, "interrupted: wrote the %lld finished histories to %s%s",
+                                 (long long)res.histories, o->out_path, ckpt_note);
+    if (!st && o->log && res.stop_reason)
+        fprintf(o->log, "stopped (%s) after %lld of %lld histories\n", y90_stop_reason_name(res.stop_reason),
+                (long long)res.histories, (long long)res.histories_requested);
 cleanup:
+    /* the final file is written (rank 0 of MPI runs: every rank's share is in it): the checkpoint is spent */
+    if (have_rc && !st && (write || hook)) y90_control_remove(&rc);
+    if (have_rc) y90_control_free(&rc);
     if (hook && !hooked) hook->combine(hook->user, st ? st : Y90_EINTERNAL, &res, &g, &src, &write, err);
     y90_voxel_kernel_free(&vk);
     y90_run_result_free(&res);

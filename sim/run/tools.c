@@ -99,7 +99,7 @@ static y90_status vsv_run(const y90_tool_options *o, int half, y90_config *c, y9
     y90_sources s = {0};
     y90_physics *ph = NULL;
     y90_status st = tool_setup(c, g, &s, &ph, err);
-    y90_kernel_input in = {&c->transport, g, &s, ph, o->progress, o->progress_user, NULL, 0, 0, NULL};
+    y90_kernel_input in = {&c->transport, g, &s, ph, o->progress, o->progress_user, NULL, 0, 0, NULL, NULL};
     if (!st) st = y90_kernel_run(&in, res, err);
     y90_physics_free(ph);
     y90_sources_free(&s);
@@ -269,7 +269,7 @@ y90_status y90_dpk_compute(const y90_tool_options *o, y90_dpk_result *r, y90_err
     double origin[3] = {0, 0, 0};
     for (int a = 0; a < 3; a++) origin[a] = g.lo[a] + 0.5 * g.spacing[a];
     memcpy(s.point, origin, sizeof origin);
-    y90_kernel_input in = {&c.transport, &g, &s, ph, o->progress, o->progress_user, NULL, 0, 0, NULL};
+    y90_kernel_input in = {&c.transport, &g, &s, ph, o->progress, o->progress_user, NULL, 0, 0, NULL, NULL};
     double t0 = wall_s();
     st = y90_kernel_mc_radial(&in, origin, o->shell_mm, nshell, edep, r->rel_unc, &r->eb, err);
     if (st) goto cleanup;

@@ -385,7 +385,8 @@ y90_point_state y90_sweep_point_state(const y90_sweep *s, int i)
     y90_point_state st = Y90_POINT_OTHER;
     if (stored && !y90_io_read_attr_string(h5, "/", "config_effective", stored, cap, &e) && !strcmp(stored, eff)) {
         /* every history done (mc), or a deterministic kernel's finished file */
-        st = !y90_io_read_attr_string(h5, "/", "run_status", status, sizeof status, &e) && !strcmp(status, "completed")
+        /* (or stopped at its time limit or target uncertainty: finished as asked) */
+        st = !y90_io_read_attr_string(h5, "/", "run_status", status, sizeof status, &e) && strcmp(status, "interrupted")
                  ? Y90_POINT_DONE : Y90_POINT_PARTIAL;
     }
     free(stored);
