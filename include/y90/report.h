@@ -64,7 +64,12 @@ typedef struct {
     char git_revision[64], version[32], created[40], kernel[16];
     double histories, histories_requested;
     int interrupted;                /* 1 stopped early, 0 complete, -1 unknown (file from before the attribute) */
+    char run_status[24];            /* completed | interrupted | target_uncertainty | time_limit ("" unknown) */
     double seed;
+    double threads, mpi_ranks, cpu_cores, runtime_s; /* NAN when absent */
+    char hostname[256], cpu_model[256], compiler[128], compile_flags[512], build_type[32];
+    char hdf5_version[32], gsl_version[32], fftw_version[64], mpi_library[256];
+    char command_line[4096], slurm_job_id[32], slurm_array_job_id[32], slurm_array_task_id[32];
 } y90_provenance;
 
 typedef struct {

@@ -148,10 +148,31 @@ static void read_provenance(const char *path, y90_provenance *p)
     snprintf(p->input, sizeof p->input, "%s", path);
     p->histories = p->histories_requested = p->seed = NAN;
     double v;
-    char status[32];
-    p->interrupted = -1; /* run_status: completed | interrupted (absent in older files) */
-    if (y90_io_read_attr_string(path, "/", "run_status", status, sizeof status, &e) == Y90_OK)
-        p->interrupted = !strcmp(status, "interrupted") ? 1 : !strcmp(status, "completed") ? 0 : -1;
+    char status[24];
+    p->interrupted = -1; /* run_status (absent in older files); a stop at the target or time limit is no interrupt */
+    if (y90_io_read_attr_string(path, "/", "run_status", status, sizeof status, &e) == Y90_OK) {
+        p->interrupted = !strcmp(status, "interrupted");
+        snprintf(p->run_status, sizeof p->run_status, "%s", status);
+    }
+    p->threads = p->mpi_ranks = p->cpu_cores = p->runtime_s = NAN;
+    if (y90_io_read_attr_double(path, "/", "threads", &v, &e) == Y90_OK) p->threads = v;
+    if (y90_io_read_attr_double(path, "/", "mpi_ranks", &v, &e) == Y90_OK) p->mpi_ranks = v;
+    if (y90_io_read_attr_double(path, "/", "cpu_cores", &v, &e) == Y90_OK) p->cpu_cores = v;
+    if (y90_io_read_attr_double(path, "/", "runtime_s", &v, &e) == Y90_OK) p->runtime_s = v;
+    struct { const char *name; char *buf; size_t len; } texts[] = {
+        {"hostname", p->hostname, sizeof p->hostname}, {"cpu_model", p->cpu_model, sizeof p->cpu_model},
+        {"compiler", p->compiler, sizeof p->compiler}, {"compile_flags", p->compile_flags, sizeof p->compile_flags},
+        {"build_type", p->build_type, sizeof p->build_type},
+        {"hdf5_version", p->hdf5_version, sizeof p->hdf5_version},
+        {"gsl_version", p->gsl_version, sizeof p->gsl_version},
+        {"fftw_version", p->fftw_version, sizeof p->fftw_version},
+        {"mpi_library", p->mpi_library, sizeof p->mpi_library},
+        {"command_line", p->command_line, sizeof p->command_line},
+        {"slurm_job_id", p->slurm_job_id, sizeof p->slurm_job_id},
+        {"slurm_array_job_id", p->slurm_array_job_id, sizeof p->slurm_array_job_id},
+        {"slurm_array_task_id", p->slurm_array_task_id, sizeof p->slurm_array_task_id}};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        if (y90_io_read_attr_string(path, "/", texts[i].name, texts[i].buf, texts[i].len, &e)) texts[i].buf[0] = 0;
     if (y90_io_read_attr_double(path, "/", "histories", &v, &e) == Y90_OK) p->histories = v;
     if (y90_io_read_attr_double(path, "/", "histories_requested", &v, &e) == Y90_OK) p->histories_requested = v;
     if (y90_io_read_attr_double(path, "/", "seed", &v, &e) == Y90_OK) p->seed = v;

@@ -123,7 +123,19 @@ static void print_provenance(const y90_report *r, FILE *f)
     fprintf(f, "\nRun: %s (config %s), y90mc %s git %s, %s kernel, %s, %s\n", p->input,
             p->config_path[0] ? p->config_path : "n/a", p->version[0] ? p->version : "n/a",
             p->git_revision[0] ? p->git_revision : "n/a", p->kernel[0] ? p->kernel : "n/a", hist,
-            p->interrupted < 0 ? "completeness not recorded" : p->interrupted ? "INTERRUPTED (partial dose)" : "complete");
+            p->interrupted < 0 ? "completeness not recorded" : p->interrupted ? "INTERRUPTED (partial dose)"
+            : !strcmp(p->run_status, "target_uncertainty") ? "stopped at the target uncertainty"
+            : !strcmp(p->run_status, "time_limit") ? "stopped at the time limit" : "complete");
+    if (!p->hostname[0]) return; /* files from before the provenance attributes */
+    fprintf(f, "Host: %s (%s, %.0f cores), %.0f threads x %.0f MPI ranks, %.1f s; built with %s [%s] %s; HDF5 %s, GSL %s, "
+            "%s, MPI %s\n", p->hostname, p->cpu_model[0] ? p->cpu_model : "CPU n/a", p->cpu_cores, p->threads,
+            isfinite(p->mpi_ranks) ? p->mpi_ranks : 1, p->runtime_s, p->compiler[0] ? p->compiler : "n/a",
+            p->build_type, p->compile_flags, p->hdf5_version, p->gsl_version, p->fftw_version,
+            p->mpi_library[0] ? p->mpi_library : "n/a");
+    if (p->slurm_job_id[0])
+        fprintf(f, "Slurm: job %s%s%s%s%s\n", p->slurm_job_id, p->slurm_array_job_id[0] ? ", array job " : "",
+                p->slurm_array_job_id, p->slurm_array_task_id[0] ? ", task " : "", p->slurm_array_task_id);
+    if (p->command_line[0]) fprintf(f, "Command: %s\n", p->command_line);
 }
 
 void y90_report_print_text(const y90_report *r, FILE *f)
@@ -149,7 +161,13 @@ void y90_report_print_text(const y90_report *r, FILE *f)
 
 /* JSON output, keys:
  *   provenance                          input, config_path, config (the YAML), version, git_revision, created,
- *                                       kernel, histories, histories_requested, interrupted (bool or null), seed
+ *                                       kernel, histories, histories_requested, interrupted (bool or null),
+ *                                       run_status (completed, interrupted, target_uncertainty, time_limit), seed,
+ *                                       threads, mpi_ranks,
+ *                                       runtime_s, cpu_cores, hostname, cpu_model, compiler, compile_flags,
+ *                                       build_type, hdf5_version, gsl_version, fftw_version, mpi_library,
+ *                                       command_line, slurm_job_id, slurm_array_job_id, slurm_array_task_id
+ *                                       (null when the file does not say)
  *   options                             prescription_gy (the one used), tumour_target_gy, dx_pct[], vx_gy[],
  *                                       lung_session_gy, lung_cumulative_gy, prior_lung_gy, normal_liver_limit_gy,
  *                                       alpha_beta_tumour_gy, alpha_beta_normal_gy, repair_tumour_h,
@@ -268,7 +286,20 @@ static void json_provenance(const y90_report *r, FILE *f)
     json_num(f, "histories", p->histories, 0);
     json_num(f, "histories_requested", p->histories_requested, 0);
     fprintf(f, "\"interrupted\": %s, ", p->interrupted < 0 ? "null" : p->interrupted ? "true" : "false");
-    json_num(f, "seed", p->seed, 1);
+    json_key_str(f, "run_status", p->run_status[0] ? p->run_status : NULL, 0);
+    json_num(f, "seed", p->seed, 0);
+    json_num(f, "threads", p->threads, 0);
+    json_num(f, "mpi_ranks", p->mpi_ranks, 0);
+    json_num(f, "runtime_s", p->runtime_s, 0);
+    json_num(f, "cpu_cores", p->cpu_cores, 0);
+    const struct { const char *key, *value; } texts[] = {
+        {"hostname", p->hostname}, {"cpu_model", p->cpu_model}, {"compiler", p->compiler},
+        {"compile_flags", p->compile_flags}, {"build_type", p->build_type}, {"hdf5_version", p->hdf5_version},
+        {"gsl_version", p->gsl_version}, {"fftw_version", p->fftw_version}, {"mpi_library", p->mpi_library},
+        {"command_line", p->command_line}, {"slurm_job_id", p->slurm_job_id},
+        {"slurm_array_job_id", p->slurm_array_job_id}, {"slurm_array_task_id", p->slurm_array_task_id}};
+    const size_t nt = sizeof texts / sizeof texts[0];
+    for (size_t i = 0; i < nt; i++) json_key_str(f, texts[i].key, texts[i].value[0] ? texts[i].value : NULL, i + 1 == nt);
     fprintf(f, "},\n");
 }
 

@@ -382,11 +382,13 @@ y90_status y90_sweep_write_slurm(const y90_sweep *s, const y90_slurm_options *o,
     text t = {0};
     put(&t, "#!/bin/bash\n# y90mc sweep as a Slurm job array, one task per point (written by y90mc sweep --slurm).\n"
             "# Submit: sbatch %s/sweep.sbatch   then, when all tasks are done: y90mc sweep '%s' --collect\n"
-            "# A requeued task skips its point when it finished, and runs it again otherwise.\n", out_abs, sweep_abs);
+            "# A requeued task skips its point when it finished, and resumes it from its checkpoint otherwise: 60 s\n"
+            "# before the time limit (--signal) and when preempted, SIGTERM makes y90mc write one (output.checkpoint_s).\n",
+            out_abs, sweep_abs);
     put(&t, "#SBATCH --job-name=y90-sweep\n#SBATCH --array=1-%d\n#SBATCH --cpus-per-task=%d\n", s->npoints, cpus);
     put(&t, "#SBATCH --mem=%ldM\n#SBATCH --time=%s\n", mem_mb, time);
     if (partition && partition[0]) put(&t, "#SBATCH --partition=%s\n", partition);
-    put(&t, "#SBATCH --output=%s/slurm-%%A_%%a.out\n#SBATCH --requeue\n", out_abs);
+    put(&t, "#SBATCH --output=%s/slurm-%%A_%%a.out\n#SBATCH --requeue\n#SBATCH --signal=B:TERM@60\n", out_abs);
     if (!(o->mem_gb > 0 || s->mem_gb > 0))
         put(&t, "# --mem: 1.25 x the estimated %.3g GB of the largest point (grid and sphere list)\n", need / 1e9);
     put(&t, "export OMP_NUM_THREADS=\"${SLURM_CPUS_PER_TASK:-1}\"\n"
