@@ -169,15 +169,23 @@ void y90_cli_progress_init(y90_cli_progress_state *p, const char *label, int qui
     p->tty = isatty(2);
     p->quiet = quiet;
     p->last_pct = -1;
+    p->last_done = p->done0 = 0;
+    p->t_done0 = p->t0;
 }
 
 void y90_cli_progress(int64_t done, int64_t total, void *user)
 {
     y90_cli_progress_state *p = user;
     if (p->quiet) return;
-    if (done < p->last_done) p->t0 = y90_cli_wall_s(); /* a new run (next sweep point) */
+    double now = y90_cli_wall_s();
+    if (done < p->last_done) p->t0 = now; /* a new run (next sweep point) */
+    if (done < p->last_done || p->last_done == 0) { /* the rate counts from here: a resumed run starts far along */
+        p->done0 = done;
+        p->t_done0 = now;
+    }
     p->last_done = done;
-    double t = y90_cli_wall_s() - p->t0, eta = done > 0 ? t * (double)(total - done) / (double)done : 0;
+    double t = now - p->t0, eta = done > p->done0 ? (now - p->t_done0) * (double)(total - done) / (double)(done - p->done0)
+                                                  : 0;
     int pct = (int)(100.0 * (double)done / (double)total);
     if (p->tty) {
         fprintf(stderr, "\r[%s] %3d %%  %lld/%lld histories  %.1f s  ETA %.1f s   ", p->label, pct, (long long)done,

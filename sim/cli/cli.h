@@ -39,6 +39,8 @@ typedef struct {
     double t0;
     int tty, quiet, last_pct;
     int64_t last_done; /* a smaller done starts a new run (the next sweep point) */
+    int64_t done0;     /* done at the run's first report, at t_done0 (s): the rate for the time left */
+    double t_done0;
 } y90_cli_progress_state;
 void y90_cli_progress_init(y90_cli_progress_state *p, const char *label, int quiet);
 void y90_cli_progress(int64_t done, int64_t total, void *user);

@@ -12,6 +12,8 @@ static void usage(FILE *f)
             "usage:\n"
             "  y90mc run CONFIG -o OUT.h5 [--set KEY=VALUE]... [--histories N] [--threads T] [--seed S] [--kernel K]\n"
             "                             [--kernel-cache DIR] [--part I/N] [--force] [--quiet]   K: mc|local|dvk|dvk_density\n"
+            "                             [--checkpoint-every DURATION] [--resume]   checkpoint OUT.h5.ckpt, continue it\n"
+            "                             [--time-limit DURATION] [--target-uncertainty PCT [--target-structure NAME]]\n"
             "  mpirun -np N y90mc run ... | sweep ...   (MPI build) histories or sweep points spread over N ranks\n"
             "  y90mc merge PART.h5... -o OUT.h5 [--force]   combine the parts of a run (--part I/N), bit for bit\n"
             "  y90mc report OUT.h5 [--json] [--prescription-gy D] [--dvh-csv FILE] [--force]\n"
