@@ -205,10 +205,14 @@ static const char *const full_text =
     "  multiple_scattering: off\n"
     "  activity_map: expected\n"
     "  kernel_histories: 50000\n"
+    "  time_limit_s: 600\n"
+    "  target_uncertainty: 0.02\n"
+    "  target_structure: tumour\n"
     "output:\n"
     "  uncertainty: false\n"
     "  microspheres: false\n"
     "  max_memory_gb: 2\n"
+    "  checkpoint_s: 60\n"
     "materials:\n"
     "  - name: my_bone\n"
     "    density: 1.85\n"
@@ -232,8 +236,9 @@ static const char *const all_keys[] = {
     "transport.seed", "transport.threads", "transport.cutoff_kev", "transport.photon_cutoff_kev",
     "transport.delta_threshold_kev", "transport.brems_threshold_kev", "transport.max_eloss_fraction",
     "transport.straggling", "transport.secondaries", "transport.multiple_scattering",
-    "transport.activity_map", "transport.kernel_histories", "output.uncertainty",
-    "output.microspheres", "output.max_memory_gb",
+    "transport.activity_map", "transport.kernel_histories", "transport.time_limit_s",
+    "transport.target_uncertainty", "transport.target_structure", "output.uncertainty",
+    "output.microspheres", "output.max_memory_gb", "output.checkpoint_s",
 };
 #define NKEYS (sizeof all_keys / sizeof all_keys[0])
 
@@ -327,10 +332,14 @@ static void test_every_key(void)
     CU_ASSERT_EQUAL(tp->multiple_scattering, 0);
     CU_ASSERT_EQUAL(tp->activity_map, Y90_ACTIVITY_EXPECTED);
     CU_ASSERT(tp->kernel_histories == 50000);
+    CU_ASSERT_DOUBLE_EQUAL(tp->time_limit_s, 600, 0);
+    CU_ASSERT_DOUBLE_EQUAL(tp->target_uncertainty, 0.02, 0);
+    CU_ASSERT_STRING_EQUAL(tp->target_structure, "tumour");
 
     CU_ASSERT_EQUAL(c.output.uncertainty, 0);
     CU_ASSERT_EQUAL(c.output.microspheres, 0);
     CU_ASSERT_DOUBLE_EQUAL(c.output.max_memory_gb, 2, 0);
+    CU_ASSERT_DOUBLE_EQUAL(c.output.checkpoint_s, 60, 0);
 
     CU_ASSERT_EQUAL_FATAL(c.nuser_materials, 1);
     const y90_user_material *m = &c.user_materials[0];
