@@ -1,6 +1,7 @@
 /* MPI (build option Y90_WITH_MPI): `mpirun -np 2 y90mc run` gives /dose, /dose_rel_uncertainty and the energy
  * balance of the single-process run bit for bit (integer tallies summed on rank 0), and `mpirun -np 2 y90mc sweep`
- * the in-process sweep's summary. Skipped with a message in a build without MPI. */
+ * the in-process sweep's summary; killed after its per-rank checkpoints and resumed, the run is still bitwise the
+ * single-process one. Skipped with a message in a build without MPI. */
 #include "testutil.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,7 +68,36 @@ static void test_mpi_sweep(void)
     free(csv2);
     free(json2);
 }
+
+/* SIGKILL of an MPI run once both ranks wrote their checkpoints; `mpirun ... --resume` continues each rank's share
+ * and ends bit for bit equal to the single-process run; the rank checkpoints are removed. */
+static void test_mpi_resume(void)
+{
+    char cfg[1024], one[1024], two[1024];
+    snprintf(cfg, sizeof cfg, "%s", y90t_write("long.yaml", "phantom:\n  type: liver\n  voxel_mm: 6\n  tumour_count: 2\n"
+                                                            "source:\n  product: sir_spheres\ntreatment:\n  "
+                                                            "activity_gbq: 0.01\ntransport:\n  histories: 60000\n"
+                                                            "  threads: 1\noutput:\n  checkpoint_s: 0.2\n"));
+    snprintf(one, sizeof one, "%s", y90t_path("long1.h5"));
+    snprintf(two, sizeof two, "%s", y90t_path("long2.h5"));
+    CU_ASSERT_EQUAL_FATAL(y90t_sh(NULL, "%s run '%s' -o '%s' --quiet", Y90_CLI, cfg, one), 0);
+    CU_ASSERT_NOT_EQUAL(y90t_sh(NULL, MPIRUN " run '%s' -o '%s' --quiet & p=$!; for i in $(seq 600); do "
+                                "[ -f '%s.ckpt-rank-1-of-2' ] && [ -f '%s.ckpt-rank-2-of-2' ] && break; sleep 0.05; "
+                                "done; kill -KILL $p; wait $p", cfg, two, two, two), 0);
+    char *ck = y90t_slurp(y90t_path("long2.h5.ckpt-rank-2-of-2"), NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ck);
+    free(ck);
+    char *o = NULL;
+    CU_ASSERT_EQUAL(y90t_sh(&o, MPIRUN " run '%s' -o '%s' --resume", cfg, two), 0);
+    CU_ASSERT(o && strstr(o, "resuming from"));
+    free(o);
+    CU_ASSERT(y90t_same_dataset(one, two, "/dose"));
+    CU_ASSERT(y90t_same_dataset(one, two, "/dose_rel_uncertainty"));
+    CU_ASSERT(!y90t_slurp(y90t_path("long2.h5.ckpt-rank-1-of-2"), NULL));
+    CU_ASSERT(!y90t_slurp(y90t_path("long2.h5.ckpt-rank-2-of-2"), NULL));
+}
 #else
+static void test_mpi_resume(void) { fprintf(stderr, "\n    SKIPPED: built without MPI (Y90_WITH_MPI off) "); }
 static void test_mpi_run(void) { fprintf(stderr, "\n    SKIPPED: built without MPI (Y90_WITH_MPI off) "); }
 static void test_mpi_sweep(void) { fprintf(stderr, "\n    SKIPPED: built without MPI (Y90_WITH_MPI off) "); }
 #endif
@@ -77,4 +107,5 @@ void y90t_register(void)
     CU_pSuite s = CU_add_suite("mpi", NULL, NULL);
     CU_add_test(s, "mpirun -np 2 run = single run, bitwise", test_mpi_run);
     CU_add_test(s, "mpirun -np 2 sweep = in-process sweep", test_mpi_sweep);
+    CU_add_test(s, "mpirun -np 2 killed after its checkpoints, --resume: bitwise", test_mpi_resume);
 }
