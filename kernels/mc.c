@@ -161,7 +161,7 @@ y90_status y90_kernel_mc_radial(const y90_kernel_input *in, const double origin_
     if (!st) {
         double N = (double)done;
         for (int k = 0; k <= nshell; k++) {
-            edep[k] = (double)t.sum[k] * Y90_TALLY_E_UNIT;
+            edep[k] = y90_tally_energy(&t, (size_t)k);
             if (rel_unc) rel_unc[k] = y90_tally_rel_unc(&t, (size_t)k, N);
         }
         y90_tally_balance(&t, eb);
