@@ -71,5 +71,8 @@ double y90_element_I_compound_eV(int Z);
  * (negative: conduction electrons in the pure element) and binding energies, eV. Returns the count (0 outside
  * 1..100). sim/physics/shells.c. */
 int y90_element_shells(int Z, const signed char **occupation, const double **binding_eV);
+/* Photoelectric cross section of element Z at photon energy k (MeV), barn per atom (EPDL97, log-log
+ * interpolation; sim/physics/photo.c). 0 outside Z = 1..100. */
+double y90_photo_xs_barn(int Z, double k);
 
 #endif

@@ -19,7 +19,8 @@
  *   A = (hbar c / (2 p c a_TF))^2 (1.13 + 3.76 (alpha Z / beta)^2), a_TF = 0.88534 a0 Z^-1/3
  * (Moliere 1947; as in PENELOPE and Geant4), first transport cross section per atom
  *   sigma_1 = 2 pi (re mc2 / (p c beta))^2 Z(Z+1) [ln(1 + 1/A) - 1/(1 + A)].
- * Photons: Klein-Nishina Compton cross section on free electrons (the photoelectric effect is not modelled).
+ * Photons: Klein-Nishina Compton cross section on free electrons; photoelectric absorption from the EPDL97
+ * elemental cross sections (sim/physics/photo.c), additive over the elements by mass fraction.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -73,6 +74,16 @@ static double klein_nishina(double k)
             (1.0 + 3.0 * x) / ((1.0 + 2.0 * x) * (1.0 + 2.0 * x)));
 }
 
+/* Photoelectric mass attenuation coefficient, cm2/g: sum_i w_i N_A / A_i sigma_i(k). */
+static double photo_mu(const y90_material *m, double k)
+{
+    double s = 0.0, wsum = 0.0;
+    for (int i = 0; i < m->nelem; i++) wsum += m->w[i];
+    for (int i = 0; i < m->nelem; i++)
+        s += m->w[i] / wsum * Y90_AVOGADRO / y90_atomic_weight(m->Z[i]) * y90_photo_xs_barn(m->Z[i], k) * 1e-24;
+    return s;
+}
+
 /* Elastic scattering: first transport cross section per gram, cm2/g. */
 static double elastic_tr1(const y90_material *m, double E)
 {
@@ -114,6 +125,7 @@ static y90_status fill_material(const y90_physics *p, const y90_material *m, y90
         pm->strag[i] = ne * moller_soft_m2(E, tcp);
         pm->tr1[i] = elastic_tr1(m, E);
         pm->mu_compton[i] = ne * klein_nishina(E);
+        pm->mu_photo[i] = photo_mu(m, E);
     }
     /* range of the restricted stopping power: R(EMIN) = EMIN / (2 L(EMIN)) (L ~ 1/E below EMIN, as the CSDA
      * range of sim/physics/stopping.c), then Simpson in ln E per interval */
