@@ -40,7 +40,7 @@ typedef struct y90_physics {
     double tc;                     /* MeV, delta-ray threshold */
     double kc;                     /* MeV, bremsstrahlung threshold */
     double max_eloss;              /* maximum fractional energy loss per step */
-    int straggling, secondaries, msc;
+    int straggling, secondaries, msc, spin;
     y90_spectrum spectrum;
 } y90_physics;
 

@@ -144,6 +144,9 @@ const y90_key y90_config_keys[] = {
      "hard collisions and bremsstrahlung (off: continuous slowing down with the total stopping power)"},
     {"transport.multiple_scattering", Y90_KT_BOOL, OFF(transport.multiple_scattering), "true", 0, 0, 0, "", NULL,
      0, "multiple elastic scattering (off: straight tracks)"},
+    {"transport.spin", Y90_KT_BOOL, OFF(transport.spin), "true", 0, 0, 0, "", NULL, 0,
+     "spin (Mott) correction of elastic scattering (tabulated Mott-to-Rutherford ratios, sim/physics/mott.c); off: "
+     "screened Rutherford, to compare with references made without spin"},
     /* output */
     {"output.uncertainty", Y90_KT_BOOL, OFF(output.uncertainty), "true", 0, 0, 0, "", NULL, 0,
      "write /dose_rel_uncertainty"},
