@@ -85,8 +85,12 @@ static double kernel_energy_mev(double S[6][6][6], double voxel_mm, double densi
     return e;
 }
 
-/* With spin on (the default, as DOSXYZnrc's default with which the reference was made): S(0,0,0) within 2 %,
- * S(0,0,1) within 5 %, S(0,1,1), S(1,1,1) and S(0,0,2) within 10 %. Energy: in the whole
+/* With spin on (the default, as DOSXYZnrc's default with which the reference was made): S(0,0,0) within 1 %,
+ * S(0,0,1) within 2 %, S(0,1,1) and S(1,1,1) within 5 % (the acceptance of issue 9; with 1e6 histories their
+ * statistical uncertainties are 0.07-0.1 %, 0.2 %, 0.3 % and 0.5-1 %). S(0,0,2) lies at the end of the beta range
+ * (in bone 4.42 mm its voxel starts 4.4 mm from the source voxel's face, the CSDA range at 2.28 MeV is 6.5 mm): its
+ * statistical uncertainty there is 6 %, so it is checked to 10 % plus two of its standard errors (a plain 10 % check
+ * fails one run in ten for a perfect code). Energy: in the whole
  * simulated 200 mm medium within 0.5 % of the energy sampled; and in the kernel's 11^3 voxels (as the reference is
  * tabulated) within 0.5 % of the 0.9331 MeV emitted per decay (ICRP 107) once the bremsstrahlung is added, which
  * escapes 11^3 voxels here (radiated fraction from the ESTAR radiation yield: 0.42 % in soft tissue, 0.69 % in
@@ -106,11 +110,12 @@ static void test_vsv(void)
         printf("\n  %s %.2f mm: S000 %+.2f %%, S001 %+.2f %%, S011 %+.2f %%, S111 %+.2f %%, S002 %+.1f %%; energy in "
                "grid %.4f; %.0f histories/s", cases[c].medium, cases[c].voxel_mm, 100 * d000, 100 * d001, 100 * d011,
                100 * d111, 100 * (r.S[0][0][2] / ref[0][0][2] - 1), r.energy_fraction, r.histories / r.runtime_s);
-        CU_ASSERT(fabs(d000) < 0.02);
-        CU_ASSERT(fabs(d001) < 0.05);
-        CU_ASSERT(fabs(d011) < 0.10);
-        CU_ASSERT(fabs(d111) < 0.10);
-        CU_ASSERT(fabs(r.S[0][0][2] / ref[0][0][2] - 1) < 0.10);
+        CU_ASSERT(fabs(d000) < 0.01);
+        CU_ASSERT(fabs(d001) < 0.02);
+        CU_ASSERT(fabs(d011) < 0.05);
+        CU_ASSERT(fabs(d111) < 0.05);
+        printf(" (S002 1 sigma %.1f %%)", 100 * r.S_rel_unc[0][0][2]);
+        CU_ASSERT(fabs(r.S[0][0][2] / ref[0][0][2] - 1) < 0.10 + 2.0 * r.S_rel_unc[0][0][2]);
         CU_ASSERT(fabs(r.energy_fraction - 1) < 0.005);
         double ek = kernel_energy_mev(r.S, cases[c].voxel_mm, cases[c].density);
         double eref = kernel_energy_mev(ref, cases[c].voxel_mm, cases[c].density);
