@@ -117,7 +117,7 @@ int y90_mott_tabulated(int Z) { return mott_find(Z) != NULL; }
 double y90_mott_ratio_mf(int Z, double beta, double mu)
 {
     double s = sqrt(mu);
-    return 1.0 - beta * beta * mu + M_PI * (double)Z * beta / 137.035999084 * s * (1.0 - s);
+    return 1.0 - beta * beta * mu + Y90_PI * Y90_FINE_STRUCTURE * (double)Z * beta * s * (1.0 - s);
 }
 
 double y90_mott_ratio(int Z, double beta, double mu)
