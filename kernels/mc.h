@@ -67,6 +67,7 @@ double mc_msc_cos(const mc_params *P, double K, y90_rng *r); /* cos theta after 
 void mc_rotate(double u[3], double cost, double phi);
 void mc_moller(double E, double tc, y90_rng *r, double *W, double *cos_p, double *cos_d);
 double mc_brems_k(double E, double kc, y90_rng *r);
+double mc_brems_cos(double E, y90_rng *r); /* photon polar angle for an electron of kinetic energy E (MeV) */
 void mc_compton(double k, y90_rng *r, double *kp, double *cost);
 double mc_gauss(y90_rng *r);
 double mc_gamma(double shape, y90_rng *r); /* Gamma deviate, unit scale */

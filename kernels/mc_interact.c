@@ -131,6 +131,17 @@ void mc_moller(double E, double tc, y90_rng *r, double *W, double *cos_p, double
 /* Bremsstrahlung photon energy from the flat intensity spectrum (sim/physics/physics.c): k = kc (E/kc)^u. */
 double mc_brems_k(double E, double kc, y90_rng *r) { return kc * pow(E / kc, y90_rng_uniform32(r)); }
 
+/* Bremsstrahlung photon polar angle relative to the electron direction: the leading term of the Koch & Motz
+ * (Rev Mod Phys 31 (1959) 920) formula 2BS, whose angular factor is (1 - beta cos theta)^-2 (the small-angle
+ * form y dy / (1 + y^2)^2, y = E_tot theta / mc2, is what EGSnrc samples with IBR_ANGLE "simple"; Bielajew,
+ * Mohan & Chui, NRCC PIRS-0203 (1989)). beta: the emitting electron's speed. Inverse of the cumulative
+ * distribution on [-1, 1]: cos theta = (2u - 1 + beta) / (1 - beta + 2 u beta). */
+double mc_brems_cos(double E, y90_rng *r)
+{
+    double g = 1.0 + E / MC2, beta = sqrt(fmax(0.0, 1.0 - 1.0 / (g * g))), u = y90_rng_uniform32(r);
+    return (2.0 * u - 1.0 + beta) / (1.0 - beta + 2.0 * u * beta);
+}
+
 /* Compton scattering on a free electron at rest, Klein-Nishina, sampled with the Butcher & Messel (1960)
  * composition-rejection method (as in EGS4, Nelson et al. 1985, SLAC-265). */
 void mc_compton(double k, y90_rng *r, double *kp, double *cost)

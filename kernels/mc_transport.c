@@ -156,6 +156,7 @@ static void hard_interaction(const mc_params *P, mc_particle *p, const y90_phys_
         double k = mc_brems_k(p->E, ph->kc, r);
         s.type = MC_PHOTON;
         s.E = k;
+        mc_rotate(s.u, mc_brems_cos(p->E, r), phi); /* the electron keeps its direction */
         s.in_sphere = 0; /* photons ignore the sphere (its attenuation is negligible at 25 um) */
         p->E -= k;
     }

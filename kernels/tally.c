@@ -10,7 +10,9 @@ y90_status y90_tally_alloc(y90_tally *t, size_t nvox, y90_error *err)
     t->nvox = nvox;
     t->sum = y90_calloc(nvox, sizeof(uint64_t), "dose tally", err);
     t->sum2 = t->sum ? y90_calloc(nvox, sizeof(uint64_t), "dose variance tally", err) : NULL;
-    if (!t->sum2) {
+    t->sum_hi = t->sum2 ? y90_calloc(nvox, sizeof(uint32_t), "dose tally carries", err) : NULL;
+    t->sum2_hi = t->sum_hi ? y90_calloc(nvox, sizeof(uint32_t), "dose variance tally carries", err) : NULL;
+    if (!t->sum2_hi) {
         y90_tally_free(t);
         return err ? err->code : Y90_ENOMEM;
     }
@@ -21,7 +23,10 @@ void y90_tally_free(y90_tally *t)
 {
     free(t->sum);
     free(t->sum2);
+    free(t->sum_hi);
+    free(t->sum2_hi);
     t->sum = t->sum2 = NULL;
+    t->sum_hi = t->sum2_hi = NULL;
 }
 
 y90_status y90_hist_alloc(y90_hist *h, y90_error *err)
@@ -60,21 +65,33 @@ int y90_hist_grow(y90_hist *h)
     return 0;
 }
 
-static inline void atomic_add(uint64_t *p, uint64_t v) { __atomic_fetch_add(p, v, __ATOMIC_RELAXED); }
+/* Atomic add to the low word lo; an add that carries out of it adds one to the high word. */
+static inline void add_u64_carry(uint64_t *lo, uint64_t v, uint64_t *hi)
+{
+    uint64_t old = __atomic_fetch_add(lo, v, __ATOMIC_RELAXED);
+    if (old + v < old) __atomic_fetch_add(hi, 1, __ATOMIC_RELAXED);
+}
+
+static inline void add_u32_carry(uint64_t *lo, uint64_t v, uint32_t *hi)
+{
+    uint64_t old = __atomic_fetch_add(lo, v, __ATOMIC_RELAXED);
+    if (old + v < old) __atomic_fetch_add(hi, 1u, __ATOMIC_RELAXED);
+}
 
 void y90_hist_flush(y90_tally *t, y90_hist *h)
 {
     uint64_t dep = 0;
     for (size_t i = 0; i < h->n; i++) {
         uint64_t e = h->e[i];
+        size_t v = h->vox[i];
         double x = (double)e * (Y90_TALLY_E_UNIT / sqrt(Y90_TALLY_E2_UNIT)); /* in sqrt(E2 unit) */
-        atomic_add(&t->sum[h->vox[i]], e);
-        atomic_add(&t->sum2[h->vox[i]], (uint64_t)(x * x + 0.5));
+        add_u32_carry(&t->sum[v], e, &t->sum_hi[v]);
+        add_u32_carry(&t->sum2[v], (uint64_t)(x * x + 0.5), &t->sum2_hi[v]);
         dep += e;
     }
-    atomic_add(&t->deposited, dep);
+    add_u64_carry(&t->deposited, dep, &t->deposited_hi);
     for (int k = 0; k < Y90_EB_N; k++) {
-        atomic_add(&t->eb[k], (uint64_t)(h->eb[k] / Y90_TALLY_E_UNIT + 0.5));
+        add_u64_carry(&t->eb[k], (uint64_t)(h->eb[k] / Y90_TALLY_E_UNIT + 0.5), &t->eb_hi[k]);
         h->eb[k] = 0;
     }
     h->n = 0;
@@ -84,21 +101,32 @@ void y90_tally_add(y90_tally *a, const y90_tally *b)
 {
     #pragma omp parallel for schedule(static)
     for (size_t i = 0; i < a->nvox; i++) {
-        a->sum[i] += b->sum[i];
-        a->sum2[i] += b->sum2[i];
+        uint64_t s = a->sum[i] + b->sum[i], s2 = a->sum2[i] + b->sum2[i];
+        a->sum_hi[i] += b->sum_hi[i] + (s < a->sum[i]);
+        a->sum2_hi[i] += b->sum2_hi[i] + (s2 < a->sum2[i]);
+        a->sum[i] = s;
+        a->sum2[i] = s2;
     }
-    for (int k = 0; k < Y90_EB_N; k++) a->eb[k] += b->eb[k];
-    a->deposited += b->deposited;
+    for (int k = 0; k < Y90_EB_N; k++) {
+        uint64_t s = a->eb[k] + b->eb[k];
+        a->eb_hi[k] += b->eb_hi[k] + (s < a->eb[k]);
+        a->eb[k] = s;
+    }
+    uint64_t d = a->deposited + b->deposited;
+    a->deposited_hi += b->deposited_hi + (d < a->deposited);
+    a->deposited = d;
 }
 
 void y90_tally_balance(const y90_tally *t, y90_energy_balance *eb)
 {
-    eb->emitted = (double)t->eb[Y90_EB_EMITTED] * Y90_TALLY_E_UNIT;
-    eb->deposited = (double)t->deposited * Y90_TALLY_E_UNIT;
-    eb->escaped_electron = (double)t->eb[Y90_EB_ESC_E] * Y90_TALLY_E_UNIT;
-    eb->escaped_photon = (double)t->eb[Y90_EB_ESC_PH] * Y90_TALLY_E_UNIT;
-    eb->below_cutoff = (double)t->eb[Y90_EB_CUTOFF] * Y90_TALLY_E_UNIT;
-    eb->in_spheres = (double)t->eb[Y90_EB_SPHERE] * Y90_TALLY_E_UNIT;
+#define EB(k) (y90_u96_double(t->eb_hi[k], t->eb[k]) * Y90_TALLY_E_UNIT)
+    eb->emitted = EB(Y90_EB_EMITTED);
+    eb->deposited = y90_u96_double(t->deposited_hi, t->deposited) * Y90_TALLY_E_UNIT;
+    eb->escaped_electron = EB(Y90_EB_ESC_E);
+    eb->escaped_photon = EB(Y90_EB_ESC_PH);
+    eb->below_cutoff = EB(Y90_EB_CUTOFF);
+    eb->in_spheres = EB(Y90_EB_SPHERE);
+#undef EB
 }
 
 y90_status y90_tally_to_result(const y90_tally *t, const y90_grid *g, int64_t histories, double decays,
@@ -114,7 +142,7 @@ y90_status y90_tally_to_result(const y90_tally *t, const y90_grid *g, int64_t hi
     const double per_history_to_total = decays / N; /* each simulated history stands for this many decays */
     #pragma omp parallel for schedule(static)
     for (size_t i = 0; i < n; i++) {
-        double s1 = (double)t->sum[i] * Y90_TALLY_E_UNIT, m = y90_grid_voxel_mass_kg(g, i);
+        double s1 = y90_tally_energy(t, i), m = y90_grid_voxel_mass_kg(g, i);
         res->edep_mev[i] = s1;
         res->dose[i] = m > 0 ? s1 * per_history_to_total * Y90_J_PER_MEV / m : 0.0;
         res->rel_unc[i] = (float)y90_tally_rel_unc(t, i, N);

@@ -6,10 +6,10 @@
 #include <stdint.h>
 #include "y90/kernel.h"
 
-/* Fixed-point units: energy in 1e-9 MeV (uint64: 1.8e10 MeV per voxel before overflow), per-history squared
- * energy in 1e-10 MeV^2 (a history depositing 2.28 MeV adds 5.2e10: 3.5e8 such histories per voxel).
- * Integer sums are exact and independent of the order of addition, so the dose is bitwise identical for any
- * thread count and schedule. */
+/* Fixed-point units: energy in 1e-9 MeV, per-history squared energy in 1e-10 MeV^2 (a history depositing 2.28 MeV
+ * adds 5.2e10; the 64-bit low word alone held 3.5e8 such histories in one voxel, hence the carries of
+ * y90/kernel.h). Integer sums are exact and independent of the order of addition, so the dose is bitwise identical
+ * for any thread count and schedule. */
 #define Y90_TALLY_E_UNIT 1e-9   /* MeV */
 #define Y90_TALLY_E2_UNIT 1e-10 /* MeV^2 */
 
@@ -52,10 +52,16 @@ static inline void y90_hist_score(y90_hist *h, size_t v, double e)
 /* Add a finished history to the shared tally (atomic integer adds) and clear the buffer. */
 void y90_hist_flush(y90_tally *t, y90_hist *h);
 
+/* Energy in bin k, MeV. */
+static inline double y90_tally_energy(const y90_tally *t, size_t k)
+{
+    return y90_u96_double(t->sum_hi[k], t->sum[k]) * Y90_TALLY_E_UNIT;
+}
+
 /* 1-sigma relative uncertainty of the mean energy per history in bin k (history-by-history estimator). */
 static inline double y90_tally_rel_unc(const y90_tally *t, size_t k, double N)
 {
-    double s1 = (double)t->sum[k] * Y90_TALLY_E_UNIT, s2 = (double)t->sum2[k] * Y90_TALLY_E2_UNIT;
+    double s1 = y90_tally_energy(t, k), s2 = y90_u96_double(t->sum2_hi[k], t->sum2[k]) * Y90_TALLY_E2_UNIT;
     double mean = s1 / N, var = N > 1 ? (s2 / N - mean * mean) / (N - 1) : 0.0;
     return mean > 0 ? sqrt(var > 0 ? var : 0) / mean : 0.0;
 }

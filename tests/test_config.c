@@ -110,6 +110,7 @@ static void test_defaults(void)
     CU_ASSERT_EQUAL(c.transport.straggling, 1);
     CU_ASSERT_EQUAL(c.transport.secondaries, 1);
     CU_ASSERT_EQUAL(c.transport.multiple_scattering, 1);
+    CU_ASSERT_EQUAL(c.transport.spin, 1);
 
     CU_ASSERT_EQUAL(c.output.uncertainty, 1);
     CU_ASSERT_EQUAL(c.output.microspheres, 1);
@@ -203,6 +204,7 @@ static const char *const full_text =
     "  straggling: false\n"
     "  secondaries: no\n"
     "  multiple_scattering: off\n"
+    "  spin: false\n"
     "  activity_map: expected\n"
     "  kernel_histories: 50000\n"
     "  time_limit_s: 600\n"
@@ -235,7 +237,7 @@ static const char *const all_keys[] = {
     "treatment.treated_lobes", "treatment.prescription_gy", "transport.kernel", "transport.histories",
     "transport.seed", "transport.threads", "transport.cutoff_kev", "transport.photon_cutoff_kev",
     "transport.delta_threshold_kev", "transport.brems_threshold_kev", "transport.max_eloss_fraction",
-    "transport.straggling", "transport.secondaries", "transport.multiple_scattering",
+    "transport.straggling", "transport.secondaries", "transport.multiple_scattering", "transport.spin",
     "transport.activity_map", "transport.kernel_histories", "transport.time_limit_s",
     "transport.target_uncertainty", "transport.target_structure", "output.uncertainty",
     "output.microspheres", "output.max_memory_gb", "output.checkpoint_s",
@@ -330,6 +332,7 @@ static void test_every_key(void)
     CU_ASSERT_EQUAL(tp->straggling, 0);
     CU_ASSERT_EQUAL(tp->secondaries, 0);
     CU_ASSERT_EQUAL(tp->multiple_scattering, 0);
+    CU_ASSERT_EQUAL(tp->spin, 0);
     CU_ASSERT_EQUAL(tp->activity_map, Y90_ACTIVITY_EXPECTED);
     CU_ASSERT(tp->kernel_histories == 50000);
     CU_ASSERT_DOUBLE_EQUAL(tp->time_limit_s, 600, 0);

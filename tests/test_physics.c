@@ -6,6 +6,7 @@
 #include "testutil.h"
 #include "y90/config.h"
 #include "y90/grid.h"
+#include "y90/materials.h"
 #include "y90/physics.h"
 
 /* Constants written out here (CODATA 2018), not taken from the library. */
@@ -24,6 +25,15 @@ static y90_physics *water_tables(double tc_kev)
     y90_error e = {0};
     CU_ASSERT_EQUAL_FATAL(y90_physics_build(&c, &g, NULL, &p, &e), Y90_OK);
     return p;
+}
+
+static double integrate(gsl_function *f, double lo, double hi)
+{
+    gsl_integration_workspace *w = gsl_integration_workspace_alloc(500);
+    double r = 0, err = 0;
+    gsl_integration_qags(f, lo, hi, 0, 1e-10, 500, w, &r, &err);
+    gsl_integration_workspace_free(w);
+    return r;
 }
 
 /* Moller differential cross section per electron in the energy transfer W (cm2/MeV), electron kinetic energy E,
@@ -49,11 +59,7 @@ static double water_variance_numeric(double E, double tc)
     double ne = T_NA * 10.0 / 18.0153; /* H2O: 10 electrons per 18.0153 g/mol (atomic weights 1.008, 15.999) */
     moller_arg a = {E};
     gsl_function f = {moller_w2, &a};
-    gsl_integration_workspace *w = gsl_integration_workspace_alloc(200);
-    double r = 0, err = 0;
-    gsl_integration_qags(&f, 0.0, fmin(tc, 0.5 * E), 0, 1e-10, 200, w, &r, &err);
-    gsl_integration_workspace_free(w);
-    return ne * r;
+    return ne * integrate(&f, 0.0, fmin(tc, 0.5 * E));
 }
 
 /* The tabulated soft-loss variance at the grid energies nearest 0.5 and 1.4 MeV (delta threshold 100 keV, the
@@ -82,8 +88,139 @@ static void test_straggling_variance(void)
     }
 }
 
+/* Photoelectric cross sections (EPDL97, sim/physics/photo.c) against NIST XCOM for H, O and Y from 10 keV to
+ * 2 MeV, across yttrium's K edge (17.04 keV), within 2 % (EPDL97 and XCOM are both Scofield's 1973 values;
+ * the thinned table adds at most 1 %); and water's tabulated photoelectric attenuation at the grid energy
+ * nearest 30 keV against XCOM's H and O (log-log between 30 and 50 keV) by mass fractions, within 2 %. */
+static void test_photoelectric(void)
+{
+    FILE *f = fopen(y90t_ref("xcom_photoelectric.csv"), "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    char line[256];
+    int n = 0;
+    double worst = 0, xH[2] = {0}, xO[2] = {0};
+    while (fgets(line, sizeof line, f)) {
+        int Z;
+        double E, s;
+        if (line[0] == '#' || sscanf(line, "%d,%lf,%lf", &Z, &E, &s) != 3) continue;
+        double mine = y90_photo_xs_barn(Z, E);
+        worst = fmax(worst, y90t_rel(mine, s));
+        if (y90t_rel(mine, s) > 0.02) printf("\n  Z %d at %g MeV: %.4g barn (XCOM %.4g)", Z, E, mine, s);
+        for (int k = 0; k < 2; k++) {
+            if (fabs(E - (k ? 0.05 : 0.03)) > 1e-9) continue;
+            if (Z == 1) xH[k] = s;
+            if (Z == 8) xO[k] = s;
+        }
+        n++;
+    }
+    fclose(f);
+    printf("\n  photoelectric vs XCOM: %d points, worst %.2f %%", n, 100 * worst);
+    CU_ASSERT_EQUAL(n, 26);
+    CU_ASSERT(worst < 0.02);
+    CU_ASSERT(y90_photo_xs_barn(39, 0.0172) > 5.0 * y90_photo_xs_barn(39, 0.0168)); /* the K edge (17.0 keV) */
+    y90_physics *p = water_tables(100.0);
+    int i = (int)lround(log(0.03 / Y90_PHYS_EMIN) / p->dlnE);
+    double E = p->egrid[i], t = log(E / 0.03) / log(0.05 / 0.03);
+    double sH = xH[0] * pow(xH[1] / xH[0], t), sO = xO[0] * pow(xO[1] / xO[0], t);
+    double ref = T_NA * 1e-24 * (0.111894 * sH / 1.008 + 0.888106 * sO / 15.999);
+    printf("\n  water photoelectric at %.4f MeV: %.5f cm2/g (XCOM %.5f)", E, p->mat[0].mu_photo[i], ref);
+    CU_ASSERT(y90t_rel(p->mat[0].mu_photo[i], ref) < 0.02);
+    y90_physics_free(p);
+}
+
+/* Spin: the ratio of water's first transport cross section with and without transport.spin (the code's Mott
+ * ratio: the Lijian et al. fit with Boschini et al.'s coefficients, sim/physics/mott.c) equals within 0.3 % the
+ * ratio of numerical integrals over theta (GSL) of (1 - cos theta) times the screened Rutherford cross section,
+ * with and without the independent McKinley-Feshbach Mott factor (accurate to order (alpha Z)^2 for H and O) (Phys Rev 74 (1948) 1759) R = 1 - beta^2 s^2 + pi alpha Z beta s (1 - s),
+ * s = sin(theta/2), for H and O weighted by atoms x Z(Z+1) x their own transport cross section; Moliere's
+ * screening A = (hbar c / (2 p c a_TF))^2 (1.13 + 3.76 (alpha Z / beta)^2), a_TF = 0.88534 a0 Z^-1/3. */
+typedef struct {
+    double A, beta;
+    int Z, spin;
+} mott_arg;
+
+static double tr1_integrand(double c, void *vp)
+{
+    const mott_arg *a = vp;
+    double one = 1.0 - c, d = one + 2.0 * a->A, s = sqrt(0.5 * one);
+    double R = a->spin ? 1.0 - a->beta * a->beta * s * s + M_PI * a->Z * a->beta / 137.035999084 * s * (1.0 - s) : 1.0;
+    return one * R / (d * d);
+}
+
+static void test_spin_transport(void)
+{
+    y90_config c;
+    y90_config_defaults(&c);
+    y90_grid g = {.nmaterials = 1};
+    snprintf(g.material_names[0], sizeof g.material_names[0], "water");
+    y90_physics *on = NULL, *off = NULL;
+    c.transport.spin = 1;
+    CU_ASSERT_EQUAL_FATAL(y90_physics_build(&c, &g, NULL, &on, NULL), Y90_OK);
+    c.transport.spin = 0;
+    CU_ASSERT_EQUAL_FATAL(y90_physics_build(&c, &g, NULL, &off, NULL), Y90_OK);
+    static const double Es[] = {0.05, 0.5, 1.4};
+    for (int j = 0; j < 3; j++) {
+        int i = (int)lround(log(Es[j] / Y90_PHYS_EMIN) / on->dlnE);
+        double E = on->egrid[i], ratio = on->mat[0].tr1[i] / off->mat[0].tr1[i];
+        double pc = sqrt(E * (E + 2.0 * T_MC2)), gam = 1.0 + E / T_MC2, beta = sqrt(1.0 - 1.0 / (gam * gam));
+        double num = 0, den = 0;
+        static const int Zs[] = {1, 8};
+        static const double atoms[] = {2, 1};
+        for (int k = 0; k < 2; k++) {
+            int Z = Zs[k];
+            double aTF = 0.88534 * 5.29177210903e-9 * pow(Z, -1.0 / 3.0), x = 1.973269804e-11 / (2.0 * pc * aTF);
+            double az = Z / 137.035999084;
+            mott_arg a = {x * x * (1.13 + 3.76 * az * az / (beta * beta)), beta, Z, 0};
+            gsl_function f = {tr1_integrand, &a};
+            double ruth = integrate(&f, -1.0, 1.0);
+            a.spin = 1;
+            double mott = integrate(&f, -1.0, 1.0);
+            num += atoms[k] * Z * (Z + 1.0) * mott;
+            den += atoms[k] * Z * (Z + 1.0) * ruth;
+        }
+        printf("\n  water, %.4f MeV: spin factor of lambda_1^-1 %.5f (numerical %.5f)", E, ratio, num / den);
+        CU_ASSERT(fabs(ratio - num / den) < 3e-3);
+        CU_ASSERT(ratio < 1.0); /* for low Z the Mott cross section is below Rutherford's at large angles */
+    }
+    y90_physics_free(on);
+    y90_physics_free(off);
+}
+
+/* The tabulated Mott-to-Rutherford ratio against the McKinley-Feshbach expansion where that is accurate (H, O:
+ * first order in alpha Z = 0.007, 0.058), beta 0.2-0.98 (10 keV - 2 MeV), all angles; R -> 1 at theta -> 0 for
+ * every tabulated element; at 180 degrees R falls with beta for H (1 - beta^2). */
+static void test_mott_ratio(void)
+{
+    static const int Zs[] = {1, 8};
+    static const double tol[] = {0.002, 0.01};
+    for (int k = 0; k < 2; k++) {
+        double worst = 0;
+        for (double beta = 0.2; beta < 0.985; beta += 0.02)
+            for (double mu = 0.0; mu <= 1.0 + 1e-12; mu += 0.01) {
+                double d = fabs(y90_mott_ratio(Zs[k], beta, mu) - y90_mott_ratio_mf(Zs[k], beta, mu));
+                worst = fmax(worst, d);
+            }
+        printf("\n  Mott ratio Z %d: tabulated fit vs McKinley-Feshbach, worst |diff| %.4f", Zs[k], worst);
+        CU_ASSERT(y90_mott_tabulated(Zs[k]));
+        CU_ASSERT(worst < tol[k]);
+    }
+    static const int all[] = {1, 6, 7, 8, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 26, 30, 39};
+    for (size_t k = 0; k < sizeof all / sizeof all[0]; k++) {
+        CU_ASSERT(y90_mott_tabulated(all[k]));
+        CU_ASSERT(fabs(y90_mott_ratio(all[k], 0.9, 0.0) - 1.0) < 1e-3);
+    }
+    CU_ASSERT(!y90_mott_tabulated(29));
+    CU_ASSERT_DOUBLE_EQUAL(y90_mott_ratio(29, 0.9, 0.25), y90_mott_ratio_mf(29, 0.9, 0.25), 1e-15);
+    printf("\n  Mott ratio at 180 deg, beta 0.94 (1.4 MeV): H %.3f O %.3f Ca %.3f Y %.3f (McKinley-Feshbach Y %.3f)",
+           y90_mott_ratio(1, 0.94, 1), y90_mott_ratio(8, 0.94, 1), y90_mott_ratio(20, 0.94, 1),
+           y90_mott_ratio(39, 0.94, 1), y90_mott_ratio_mf(39, 0.94, 1));
+}
+
 void y90t_register(void)
 {
     CU_pSuite s = CU_add_suite("physics", NULL, NULL);
+    CU_add_test(s, "Mott-to-Rutherford ratio", test_mott_ratio);
     CU_add_test(s, "straggling variance vs Moller second moment", test_straggling_variance);
+    CU_add_test(s, "photoelectric cross sections vs XCOM", test_photoelectric);
+    CU_add_test(s, "spin correction of the transport cross section", test_spin_transport);
 }

@@ -99,8 +99,9 @@ static void test_elements(void)
 
 static void test_builtins(void)
 {
-    static const char *names[] = {"water", "soft_tissue", "liver", "lung", "bone_cortical", "glass", "resin", "air"};
-    CU_ASSERT_EQUAL(y90_material_builtin_count(), 8);
+    static const char *names[] = {"water", "soft_tissue", "liver", "lung", "bone_cortical", "bone_compact", "glass",
+                                  "resin", "air"};
+    CU_ASSERT_EQUAL(y90_material_builtin_count(), 9);
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         const y90_material *m = y90_material_builtin(names[i]);
         CU_ASSERT_PTR_NOT_NULL_FATAL(m);
@@ -110,8 +111,8 @@ static void test_builtins(void)
     }
     CU_ASSERT_PTR_NULL(y90_material_builtin("unobtainium"));
     CU_ASSERT_PTR_NULL(y90_material_builtin_at(-1));
-    CU_ASSERT_PTR_NULL(y90_material_builtin_at(8));
-    CU_ASSERT_PTR_NOT_NULL(y90_material_builtin_at(7));
+    CU_ASSERT_PTR_NULL(y90_material_builtin_at(9));
+    CU_ASSERT_PTR_NOT_NULL(y90_material_builtin_at(8));
     CU_ASSERT_DOUBLE_EQUAL(y90_material_builtin("lung")->density, 0.26, 1e-12);
     CU_ASSERT_DOUBLE_EQUAL(y90_material_builtin("soft_tissue")->density, 1.03, 1e-12);
 }
@@ -170,6 +171,12 @@ static void test_scol_computed(void)
      * model agrees with it within 0.07 % (with the SP71 general parameters: 1.2 % at 3 MeV). */
     CU_ASSERT(worst_dev("S_col liver vs computed (<= 2 MeV)", &c, y90_scol, &t, COL_SCOL, 0.01, 2.0) < 0.01);
     CU_ASSERT(worst_dev("S_col liver vs computed (<= 3 MeV)", &c, y90_scol, &t, COL_SCOL, 0.01, 3.0) < 0.015);
+    /* ICRU compact bone (the bone of the DOSXYZnrc voxel S values); the table's delta is hybrid as for liver */
+    load_ref("estar/computed_bone_compact_icru_computed.csv", &t);
+    c = consts_of("bone_compact", 0);
+    CU_ASSERT(worst_dev("S_col compact bone vs computed", &c, y90_scol, &t, COL_SCOL, 0.01, 3.0) < 0.01);
+    CU_ASSERT_DOUBLE_EQUAL(c.z_over_a, 0.53010, 1e-4); /* the table's header */
+    CU_ASSERT_DOUBLE_EQUAL(c.I_MeV * 1e6, 91.9, 1e-9);
 }
 
 /* delta against ESTAR's own values (the delta column of the ESTAR tables), absolute, 10 keV - 20 MeV. The

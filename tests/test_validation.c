@@ -23,8 +23,12 @@ static const vsv_case cases[] = {
     {"vsv/y90_vsv_lanconelli2012_soft_4mm.csv", "soft", 1.04, 4.0, "estar/estar_tissue_soft_icrp.csv"},
     {"vsv/y90_vsv_lanconelli2012_soft_4.42mm.csv", "soft", 1.04, 4.42, "estar/estar_tissue_soft_icrp.csv"},
     {"vsv/y90_vsv_lanconelli2012_soft_6mm.csv", "soft", 1.04, 6.0, "estar/estar_tissue_soft_icrp.csv"},
-    {"vsv/y90_vsv_lanconelli2012_bone_2.21mm.csv", "bone", 1.85, 2.21, "estar/estar_bone_cortical_icrp.csv"},
-    {"vsv/y90_vsv_lanconelli2012_bone_4.42mm.csv", "bone", 1.85, 4.42, "estar/estar_bone_cortical_icrp.csv"},
+    /* the reference's bone is "Bone compact" (its files' header): ICRU compact bone, whose ranges are 3 % shorter
+     * than ICRP cortical bone's at 1-2 MeV (g/cm2) */
+    {"vsv/y90_vsv_lanconelli2012_bone_2.21mm.csv", "bone_compact", 1.85, 2.21,
+     "estar/computed_bone_compact_icru_computed.csv"},
+    {"vsv/y90_vsv_lanconelli2012_bone_4.42mm.csv", "bone_compact", 1.85, 4.42,
+     "estar/computed_bone_compact_icru_computed.csv"},
 };
 
 /* Reference S(i,j,k) in mGy/(MBq s). Returns the number of rows read. */
@@ -81,7 +85,12 @@ static double kernel_energy_mev(double S[6][6][6], double voxel_mm, double densi
     return e;
 }
 
-/* S(0,0,0) within 2 %, S(0,0,1) within 5 %, S(0,1,1), S(1,1,1) and S(0,0,2) within 10 %. Energy: in the whole
+/* With spin on (the default, as DOSXYZnrc's default with which the reference was made): S(0,0,0) within 1 %,
+ * S(0,0,1) within 2 %, S(0,1,1) and S(1,1,1) within 5 % (the acceptance of issue 9; with 1e6 histories their
+ * statistical uncertainties are 0.07-0.1 %, 0.2 %, 0.3 % and 0.5-1 %). S(0,0,2) lies at the end of the beta range
+ * (in bone 4.42 mm its voxel starts 4.4 mm from the source voxel's face, the CSDA range at 2.28 MeV is 6.5 mm): its
+ * statistical uncertainty there is 6 %, so it is checked to 10 % plus two of its standard errors (a plain 10 % check
+ * fails one run in ten for a perfect code). Energy: in the whole
  * simulated 200 mm medium within 0.5 % of the energy sampled; and in the kernel's 11^3 voxels (as the reference is
  * tabulated) within 0.5 % of the 0.9331 MeV emitted per decay (ICRP 107) once the bremsstrahlung is added, which
  * escapes 11^3 voxels here (radiated fraction from the ESTAR radiation yield: 0.42 % in soft tissue, 0.69 % in
@@ -101,11 +110,12 @@ static void test_vsv(void)
         printf("\n  %s %.2f mm: S000 %+.2f %%, S001 %+.2f %%, S011 %+.2f %%, S111 %+.2f %%, S002 %+.1f %%; energy in "
                "grid %.4f; %.0f histories/s", cases[c].medium, cases[c].voxel_mm, 100 * d000, 100 * d001, 100 * d011,
                100 * d111, 100 * (r.S[0][0][2] / ref[0][0][2] - 1), r.energy_fraction, r.histories / r.runtime_s);
-        CU_ASSERT(fabs(d000) < 0.02);
-        CU_ASSERT(fabs(d001) < 0.05);
-        CU_ASSERT(fabs(d011) < 0.10);
-        CU_ASSERT(fabs(d111) < 0.10);
-        CU_ASSERT(fabs(r.S[0][0][2] / ref[0][0][2] - 1) < 0.10);
+        CU_ASSERT(fabs(d000) < 0.01);
+        CU_ASSERT(fabs(d001) < 0.02);
+        CU_ASSERT(fabs(d011) < 0.05);
+        CU_ASSERT(fabs(d111) < 0.05);
+        printf(" (S002 1 sigma %.1f %%)", 100 * r.S_rel_unc[0][0][2]);
+        CU_ASSERT(fabs(r.S[0][0][2] / ref[0][0][2] - 1) < 0.10 + 2.0 * r.S_rel_unc[0][0][2]);
         CU_ASSERT(fabs(r.energy_fraction - 1) < 0.005);
         double ek = kernel_energy_mev(r.S, cases[c].voxel_mm, cases[c].density);
         double eref = kernel_energy_mev(ref, cases[c].voxel_mm, cases[c].density);
@@ -154,17 +164,24 @@ static void test_water_box_interior(void)
     y90_config_free(&c);
 }
 
-/* 90Y dose point kernel in water: R90 within the literature range 5.2-5.4 mm (tests/reference/SOURCES.md).
- * 4e6 histories: seeds scatter R90 by about 0.002 mm (0.014 mm at 1e5); this kernel gives 5.39 mm. */
+/* 90Y dose point kernel in water: R90 within the literature range 5.2-5.4 mm (tests/reference/SOURCES.md; EGSnrc
+ * computations give 5.3-5.35 mm for the ICRP-107 spectrum with spin off, so spin is off here: with it the elastic
+ * transport cross section is 6-7 % smaller at 0.5-1.4 MeV in water and the tracks straighter).
+ * 4e6 histories: seeds scatter R90 by about 0.002 mm (0.014 mm at 1e5). */
 static void test_dpk_r90(void)
 {
-    y90_tool_options o = {.medium = "water", .shell_mm = 0.1, .histories = 4000000, .threads = 0, .seed = 90};
+    y90_config c;
+    y90_config_defaults(&c);
+    c.transport.spin = 0;
+    y90_tool_options o = {.medium = "water", .shell_mm = 0.1, .histories = 4000000, .threads = 0, .seed = 90,
+                          .transport = &c.transport};
     y90_dpk_result r;
     y90_error e = {0};
     CU_ASSERT_FATAL(y90_dpk_compute(&o, &r, &e) == Y90_OK);
-    printf("\n  water DPK: R50 %.3f mm, R90 %.3f mm", r.r50_mm, r.r90_mm);
+    printf("\n  water DPK, spin off: R50 %.3f mm, R90 %.3f mm", r.r50_mm, r.r90_mm);
     CU_ASSERT(r.r90_mm >= 5.2 && r.r90_mm <= 5.4);
     y90_dpk_free(&r);
+    y90_config_free(&c);
 }
 
 void y90t_register(void)

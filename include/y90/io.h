@@ -32,8 +32,9 @@
  *                    hdf5_version, gsl_version, fftw_version, mpi_library ("none" without MPI), command_line
  *   parts of a run (`run --part I/N`) also have root attributes part_index, part_count, part_first_history,
  *                    histories_total (int64: of the whole run) and the group /tally: datasets sum and sum2 (uint64
- *                    per voxel, x fastest: the integer energy tallies, kernels/tally.h units) and attributes eb
- *                    (uint64[5]) and deposited (uint64); `y90mc merge` adds them up exactly
+ *                    per voxel, x fastest: the integer energy tallies, kernels/tally.h units, low 64 bits) and
+ *                    sum_hi, sum2_hi (uint32 per voxel: their carries, units of 2^64), attributes eb, eb_hi
+ *                    (uint64[5]) and deposited, deposited_hi (uint64); `y90mc merge` adds them up exactly
  *   root attributes frame ("LPS") and direction (double[9], identity): the patient frame of include/y90/grid.h.
  * Every dataset is chunked and carries the Fletcher32 checksum filter; readers refuse a dataset whose checksum
  * fails. Files are built in memory and written to "<out>.tmp-XXXXXX", then put in place only when complete.

@@ -3,6 +3,8 @@
 #ifndef Y90_KERNEL_H
 #define Y90_KERNEL_H
 
+#include <math.h>
+#include <stdint.h>
 #include "y90/common.h"
 #include "y90/config.h"
 #include "y90/grid.h"
@@ -20,15 +22,25 @@ typedef struct {
 
 /* The integer tallies of a run (fixed-point units in kernels/tally.h): exact, order-independent sums, so the
  * tallies of the parts of a run add up to the tallies of the whole run bit for bit. sum2 is the per-voxel sum over
- * histories of each history's squared deposit (the history-by-history variance), so it adds up exactly as well. */
+ * histories of each history's squared deposit (the history-by-history variance), so it adds up exactly as well.
+ * No sum can wrap: every sum is a 96- or 128-bit integer, hi * 2^64 + lo. The low word takes the (atomic) adds
+ * and every add that carries out of it adds one to the high word (an atomic add returns the old value, so each of
+ * the floor(total / 2^64) carries is seen exactly once, in any order). One history adds less than 2^36 units to a
+ * sum, so the config's 1e13 histories reach at most 3e4 carries per voxel, far below the 2^32 a uint32 high word
+ * holds. */
 enum { Y90_EB_EMITTED, Y90_EB_ESC_E, Y90_EB_ESC_PH, Y90_EB_CUTOFF, Y90_EB_SPHERE, Y90_EB_N };
 typedef struct {
     size_t nvox;
-    uint64_t *sum;               /* per voxel, energy units */
-    uint64_t *sum2;              /* per voxel, squared-energy units */
-    uint64_t eb[Y90_EB_N];       /* energy balance terms, energy units */
-    uint64_t deposited;          /* energy units, equals the sum over voxels */
+    uint64_t *sum;               /* per voxel, energy units, low 64 bits */
+    uint64_t *sum2;              /* per voxel, squared-energy units, low 64 bits */
+    uint32_t *sum_hi, *sum2_hi;  /* per voxel, the carries out of sum and sum2 (units of 2^64) */
+    uint64_t eb[Y90_EB_N];       /* energy balance terms, energy units, low 64 bits */
+    uint64_t deposited;          /* energy units, low 64 bits, equals the sum over voxels */
+    uint64_t eb_hi[Y90_EB_N], deposited_hi; /* their carries (units of 2^64) */
 } y90_tally;
+
+/* The value hi * 2^64 + lo of a split sum as a double. */
+static inline double y90_u96_double(uint64_t hi, uint64_t lo) { return ldexp((double)hi, 64) + (double)lo; }
 
 /* What a kernel returns: dose and its uncertainty per voxel and the energy balance. The deterministic kernels
  * (local, dvk, dvk_density) sample nothing: histories 0, edep_mev NULL, the energy balance per one decay. */
@@ -112,7 +124,7 @@ void y90_run_result_free(y90_run_result *r);
 
 y90_status y90_tally_alloc(y90_tally *t, size_t nvox, y90_error *err);
 void y90_tally_free(y90_tally *t);
-/* Add the tallies of b to a (same nvox): a part of a run into the whole. */
+/* Add the tallies of b to a (same nvox): a part of a run into the whole (with the carries, exactly). */
 void y90_tally_add(y90_tally *a, const y90_tally *b);
 /* 1-sigma relative uncertainty of voxel i's energy after n histories (0 where nothing was deposited). */
 double y90_tally_voxel_rel_unc(const y90_tally *t, size_t i, double n);

@@ -71,5 +71,16 @@ double y90_element_I_compound_eV(int Z);
  * (negative: conduction electrons in the pure element) and binding energies, eV. Returns the count (0 outside
  * 1..100). sim/physics/shells.c. */
 int y90_element_shells(int Z, const signed char **occupation, const double **binding_eV);
+/* Photoelectric cross section of element Z at photon energy k (MeV), barn per atom (EPDL97, log-log
+ * interpolation; sim/physics/photo.c). 0 outside Z = 1..100. */
+double y90_photo_xs_barn(int Z, double k);
+
+/* Mott-to-Rutherford ratio of elastic scattering of an electron of speed beta (v/c) on element Z at
+ * mu = sin^2(theta/2) (sim/physics/mott.c): the Lijian et al. (1995) fit with Boschini et al.'s coefficients for
+ * the elements of the built-in materials (y90_mott_tabulated), the McKinley-Feshbach expansion otherwise
+ * (y90_mott_ratio_mf, valid for low Z). */
+double y90_mott_ratio(int Z, double beta, double mu);
+double y90_mott_ratio_mf(int Z, double beta, double mu);
+int y90_mott_tabulated(int Z);
 
 #endif

@@ -25,6 +25,7 @@ typedef struct {
     double strag[Y90_PHYS_NE];     /* MeV^2 cm2/g, variance of the soft energy loss per unit mass path */
     double tr1[Y90_PHYS_NE];       /* cm2/g, first transport cross section of elastic scattering */
     double mu_compton[Y90_PHYS_NE];/* cm2/g, Klein-Nishina Compton attenuation (photons) */
+    double mu_photo[Y90_PHYS_NE];  /* cm2/g, photoelectric absorption (EPDL97 elemental, additive) */
     double electrons_per_g;        /* 1/g */
 } y90_phys_material;
 
@@ -39,7 +40,7 @@ typedef struct y90_physics {
     double tc;                     /* MeV, delta-ray threshold */
     double kc;                     /* MeV, bremsstrahlung threshold */
     double max_eloss;              /* maximum fractional energy loss per step */
-    int straggling, secondaries, msc;
+    int straggling, secondaries, msc, spin;
     y90_spectrum spectrum;
 } y90_physics;
 

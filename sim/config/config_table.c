@@ -55,7 +55,7 @@ const y90_key y90_config_keys[] = {
     {"phantom.box_size_mm", Y90_KT_DOUBLE3, OFF(phantom.box_size_mm), "[100, 100, 100]", 0, 2000, MIN_OPEN, "mm",
      NULL, 0, "box: x y z extent; slabs: x y lateral extent (z ignored)"},
     {"phantom.material", Y90_KT_STRING, OFF(phantom.material), "water", 0, 0, 0, "", NULL, 0,
-     "box material (built-in: water, soft_tissue, liver, lung, bone_cortical, glass, resin, air; or a "
+     "box material (built-in: water, soft_tissue, liver, lung, bone_cortical, bone_compact, glass, resin, air; or a "
      "`materials` entry)"},
     {"phantom.density", Y90_KT_DOUBLE, OFF(phantom.density), "0", 0, 25, 0, "g/cm3", NULL, 0,
      "box density (0: the material's nominal density)"},
@@ -154,6 +154,9 @@ const y90_key y90_config_keys[] = {
     {"transport.target_structure", Y90_KT_STRING, OFF(transport.target_structure), "liver_normal_treated", 0, 0, 0,
      "", NULL, 0, "structure of target_uncertainty, named as y90mc report names its rows: a structure of the "
      "phantom or a group (liver_normal_treated: the normal liver of the treated lobes, tumour, lungs, ...)"},
+    {"transport.spin", Y90_KT_BOOL, OFF(transport.spin), "true", 0, 0, 0, "", NULL, 0,
+     "spin (Mott) correction of elastic scattering (tabulated Mott-to-Rutherford ratios, sim/physics/mott.c); off: "
+     "screened Rutherford, to compare with references made without spin"},
     /* output */
     {"output.uncertainty", Y90_KT_BOOL, OFF(output.uncertainty), "true", 0, 0, 0, "", NULL, 0,
      "write /dose_rel_uncertainty"},

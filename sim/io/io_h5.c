@@ -406,7 +406,8 @@ static y90_status write_spheres(h5w *w, const y90_sources *src)
     return st;
 }
 
-/* The integer tallies of a part (/tally: sum, sum2 per voxel in x-fastest order; attributes eb, deposited). */
+/* The integer tallies of a part (/tally: sum, sum2 and their carries sum_hi, sum2_hi per voxel in x-fastest order;
+ * attributes eb, eb_hi, deposited, deposited_hi). */
 static y90_status write_tally(h5w *w, const y90_tally *t)
 {
     hsize_t n = t->nvox, chunk = n < CHUNK_MAX_ELEMENTS ? n : CHUNK_MAX_ELEMENTS;
@@ -417,8 +418,17 @@ static y90_status write_tally(h5w *w, const y90_tally *t)
     d = -1;
     if (st == Y90_OK) st = dataset_put(w, "/tally/sum2", 1, &n, &chunk, H5T_STD_U64LE, H5T_NATIVE_UINT64, t->sum2, &d);
     close_id(d, H5Dclose);
+    d = -1;
+    if (st == Y90_OK) st = dataset_put(w, "/tally/sum_hi", 1, &n, &chunk, H5T_STD_U32LE, H5T_NATIVE_UINT32, t->sum_hi, &d);
+    close_id(d, H5Dclose);
+    d = -1;
+    if (st == Y90_OK)
+        st = dataset_put(w, "/tally/sum2_hi", 1, &n, &chunk, H5T_STD_U32LE, H5T_NATIVE_UINT32, t->sum2_hi, &d);
+    close_id(d, H5Dclose);
     if (st == Y90_OK) st = attr_put(w, grp, "/tally", "eb", H5T_STD_U64LE, H5T_NATIVE_UINT64, Y90_EB_N, t->eb);
+    if (st == Y90_OK) st = attr_put(w, grp, "/tally", "eb_hi", H5T_STD_U64LE, H5T_NATIVE_UINT64, Y90_EB_N, t->eb_hi);
     if (st == Y90_OK) st = attr_uint64(w, grp, "/tally", "deposited", t->deposited);
+    if (st == Y90_OK) st = attr_uint64(w, grp, "/tally", "deposited_hi", t->deposited_hi);
     close_id(grp, H5Gclose);
     return st;
 }

@@ -41,6 +41,10 @@ static const y90_material BUILTINS[] = {
     {.name = "bone_cortical", .density = 1.85, .I_eV = 106.4, .nelem = 9, .Z = {1, 6, 7, 8, 12, 15, 16, 20, 30},
      .w = {0.047234, 0.144330, 0.041990, 0.446096, 0.002200, 0.104970, 0.003150, 0.209930, 0.000100},
      .source = "NIST ESTAR 'BONE, CORTICAL (ICRP)': composition, rho 1.85 g/cm3, I 106.4 eV"},
+    /* The bone of the DOSXYZnrc voxel S values (Lanconelli et al. 2012: "Bone compact", 1.85 g/cm3). */
+    {.name = "bone_compact", .density = 1.85, .I_eV = 91.9, .nelem = 8, .Z = {1, 6, 7, 8, 12, 15, 16, 20},
+     .w = {0.063984, 0.278000, 0.027000, 0.410016, 0.002000, 0.070000, 0.002000, 0.147000},
+     .source = "NIST ESTAR 'BONE, COMPACT (ICRU)': composition, rho 1.85 g/cm3, I 91.9 eV"},
     /* 17 Y2O3 / 19 Al2O3 / 64 SiO2 mol % (Erbe & Day, J Biomed Mater Res 27 (1993) 1301). Per 100 mol:
      * 34 Y, 38 Al, 64 Si, 236 O; with the atomic weights of sim/physics/elements.c the masses are 3022.80 (Y),
      * 1025.30 (Al), 1797.44 (Si), 3775.76 (O) g, i.e. the fractions below (they match the header of

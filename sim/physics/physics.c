@@ -19,7 +19,16 @@
  *   A = (hbar c / (2 p c a_TF))^2 (1.13 + 3.76 (alpha Z / beta)^2), a_TF = 0.88534 a0 Z^-1/3
  * (Moliere 1947; as in PENELOPE and Geant4), first transport cross section per atom
  *   sigma_1 = 2 pi (re mc2 / (p c beta))^2 Z(Z+1) [ln(1 + 1/A) - 1/(1 + A)].
- * Photons: Klein-Nishina Compton cross section on free electrons (the photoelectric effect is not modelled).
+ * Spin (transport.spin): the screened Rutherford cross section times the Mott-to-Rutherford ratio R(mu) of
+ * sim/physics/mott.c, mu = sin^2(theta/2): the analytic fit of Lijian et al. (Radiat Phys Chem 45 (1995) 235) to
+ * the exact Mott cross section with the coefficients of Boschini et al. (2011) for the elements of the built-in
+ * materials (up to yttrium, Z = 39), the McKinley-Feshbach expansion (Phys Rev 74 (1948) 1759, first order in
+ * alpha Z) for other elements. sigma_1 is multiplied by
+ *   F = int mu R(mu) / (mu + A)^2 dmu / int mu / (mu + A)^2 dmu  over [0, 1],
+ * integrated numerically (Simpson in ln(mu + A)); the step's angular distribution keeps the Wentzel shape
+ * matched to the corrected first moment.
+ * Photons: Klein-Nishina Compton cross section on free electrons; photoelectric absorption from the EPDL97
+ * elemental cross sections (sim/physics/photo.c), additive over the elements by mass fraction.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -73,8 +82,35 @@ static double klein_nishina(double k)
             (1.0 + 3.0 * x) / ((1.0 + 2.0 * x) * (1.0 + 2.0 * x)));
 }
 
-/* Elastic scattering: first transport cross section per gram, cm2/g. */
-static double elastic_tr1(const y90_material *m, double E)
+/* Photoelectric mass attenuation coefficient, cm2/g: sum_i w_i N_A / A_i sigma_i(k). */
+static double photo_mu(const y90_material *m, double k)
+{
+    double s = 0.0, wsum = 0.0;
+    for (int i = 0; i < m->nelem; i++) wsum += m->w[i];
+    for (int i = 0; i < m->nelem; i++)
+        s += m->w[i] / wsum * Y90_AVOGADRO / y90_atomic_weight(m->Z[i]) * y90_photo_xs_barn(m->Z[i], k) * 1e-24;
+    return s;
+}
+
+/* Spin factor F of the first transport cross section (see the header), screening A. */
+static double spin_factor(double A, double beta, int Z)
+{
+    const int n = 400; /* Simpson intervals in t = ln(mu + A); converged to < 1e-6 */
+    const double t0 = log(A), t1 = log1p(A), h = (t1 - t0) / n;
+    double num = 0, den = 0;
+    for (int i = 0; i <= n; i++) {
+        double w = (i == 0 || i == n) ? 1.0 : (i % 2 ? 4.0 : 2.0);
+        double mu = (i == n ? 1.0 + A : exp(t0 + i * h)) - A; /* dmu = (mu + A) dt */
+        if (mu < 0) mu = 0;
+        double g = w * mu / (mu + A);
+        den += g;
+        num += g * y90_mott_ratio(Z, beta, mu);
+    }
+    return num / den;
+}
+
+/* Elastic scattering: first transport cross section per gram, cm2/g; with the spin factor when spin is on. */
+static double elastic_tr1(const y90_material *m, double E, int spin)
 {
     double pc2 = E * (E + 2.0 * MC2), b2 = beta2_of(E), pcb = pc2 / (E + MC2);
     double s = 0.0;
@@ -86,6 +122,7 @@ static double elastic_tr1(const y90_material *m, double E)
         double A = x * x * (1.13 + 3.76 * az * az / b2);
         double zz = (double)Z * (Z + 1.0);
         double per_atom = 2.0 * Y90_PI * (RE * MC2 / pcb) * (RE * MC2 / pcb) * zz * (log(1.0 + 1.0 / A) - 1.0 / (1.0 + A));
+        if (spin) per_atom *= spin_factor(A, sqrt(b2), Z);
         s += m->w[i] * Y90_AVOGADRO / y90_atomic_weight(Z) * per_atom;
     }
     return s;
@@ -112,8 +149,9 @@ static y90_status fill_material(const y90_physics *p, const y90_material *m, y90
         pm->sig_brems[i] = (p->secondaries && E > p->kc) ? srad / E * log(E / p->kc) : 0.0;
         double tcp = p->secondaries ? fmin(p->tc, 0.5 * E) : 0.5 * E;
         pm->strag[i] = ne * moller_soft_m2(E, tcp);
-        pm->tr1[i] = elastic_tr1(m, E);
+        pm->tr1[i] = elastic_tr1(m, E, p->spin);
         pm->mu_compton[i] = ne * klein_nishina(E);
+        pm->mu_photo[i] = photo_mu(m, E);
     }
     /* range of the restricted stopping power: R(EMIN) = EMIN / (2 L(EMIN)) (L ~ 1/E below EMIN, as the CSDA
      * range of sim/physics/stopping.c), then Simpson in ln E per interval */
@@ -168,6 +206,7 @@ y90_status y90_physics_build(const y90_config *c, const y90_grid *g, const y90_s
     p->straggling = tp->straggling;
     p->secondaries = tp->secondaries;
     p->msc = tp->multiple_scattering;
+    p->spin = tp->spin;
     int has_sphere = s && s->type == Y90_SOURCE_MICROSPHERES;
     p->nmat = g->nmaterials + (has_sphere ? 1 : 0);
     p->sphere_material = has_sphere ? g->nmaterials : -1;

@@ -55,6 +55,46 @@ static int reduce_u64(uint64_t *v, size_t n, int rank)
     return 0;
 }
 
+#define SPLIT_CHUNK ((size_t)1 << 20)
+
+/* Sum the split integers hi * 2^64 + lo of n bins over the ranks onto rank 0 without wrapping: MPI_SUM adds
+ * uint64 modulo 2^64, so each value travels as a = its low 32 bits and b = the next 32 bits + hi * 2^32 (sums of
+ * up to 2^31 ranks fit, and the b sum while the total carries stay below 2^32 - ranks, for the 3e4 of 1e13
+ * histories), and rank 0 puts b * 2^32 + a back into lo with the carry into hi. hi is uint32 (hi32) or
+ * uint64 (hi64). */
+static int reduce_split(uint64_t *lo, uint32_t *hi32, uint64_t *hi64, size_t n, int rank)
+{
+    uint64_t *a = malloc(2 * (n < SPLIT_CHUNK ? n : SPLIT_CHUNK) * sizeof *a + 1);
+    int bad = a == NULL;
+    MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    if (bad) {
+        free(a);
+        return -1;
+    }
+    for (size_t off = 0; off < n; off += SPLIT_CHUNK) {
+        size_t m = n - off < SPLIT_CHUNK ? n - off : SPLIT_CHUNK;
+        uint64_t *b = a + m;
+        for (size_t i = 0; i < m; i++) {
+            uint64_t h = hi32 ? hi32[off + i] : hi64[off + i];
+            a[i] = lo[off + i] & 0xffffffffu;
+            b[i] = (lo[off + i] >> 32) + (h << 32);
+        }
+        if (reduce_u64(a, 2 * m, rank)) {
+            free(a);
+            return -1;
+        }
+        if (rank != 0) continue;
+        for (size_t i = 0; i < m; i++) {
+            uint64_t l = (b[i] << 32) + a[i], h = (b[i] >> 32) + (l < a[i]);
+            lo[off + i] = l;
+            if (hi32) hi32[off + i] = (uint32_t)h;
+            else hi64[off + i] = h;
+        }
+    }
+    free(a);
+    return 0;
+}
+
 typedef struct {
     int64_t histories;
 } ranks_ctx;
@@ -74,19 +114,23 @@ static y90_status combine(void *user, y90_status st, y90_run_result *res, const 
         return Y90_FAIL(err, (y90_status)worst, "another MPI rank failed (its message is on stderr)");
     }
     y90_tally *t = &res->tally;
-    uint64_t scalars[Y90_EB_N + 1];
+    uint64_t scalars[Y90_EB_N + 1], scalars_hi[Y90_EB_N + 1];
     memcpy(scalars, t->eb, sizeof t->eb);
+    memcpy(scalars_hi, t->eb_hi, sizeof t->eb_hi);
     scalars[Y90_EB_N] = t->deposited;
-    if (reduce_u64(t->sum, t->nvox, rank) || reduce_u64(t->sum2, t->nvox, rank) ||
-        reduce_u64(scalars, Y90_EB_N + 1, rank))
-        return Y90_FAIL(err, Y90_EIO, "MPI_Reduce of the tallies failed");
+    scalars_hi[Y90_EB_N] = t->deposited_hi;
+    if (reduce_split(t->sum, t->sum_hi, NULL, t->nvox, rank) || reduce_split(t->sum2, t->sum2_hi, NULL, t->nvox, rank) ||
+        reduce_split(scalars, NULL, scalars_hi, Y90_EB_N + 1, rank))
+        return Y90_FAIL(err, Y90_EIO, "MPI_Reduce of the tallies failed (or out of memory for its buffer)");
     int threads = res->threads, all_threads = 0;
     double runtime = res->runtime_s, slowest = 0;
     MPI_Reduce(&threads, &all_threads, 1, MPI_INT, MPI_SUM, 0, MPI_COMM_WORLD);
     MPI_Reduce(&runtime, &slowest, 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
     if (rank != 0) return Y90_OK;
     memcpy(t->eb, scalars, sizeof t->eb);
+    memcpy(t->eb_hi, scalars_hi, sizeof t->eb_hi);
     t->deposited = scalars[Y90_EB_N];
+    t->deposited_hi = scalars_hi[Y90_EB_N];
     /* the whole run's result from the summed tallies, exactly as one process would compute it */
     y90_run_result whole = {0};
     y90_status s2 = y90_tally_to_result(t, g, x->histories, src->decays, &whole, err);

@@ -1,0 +1,112 @@
+/* The integer tallies of the kernels (kernels/tally.c, kernels/driver.c): sums that cannot wrap (carries into a
+ * high word), exact merges of parts, and the same bits for any thread count. Synthetic histories with large
+ * deposits pass the 64-bit limits quickly. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include "testutil.h"
+#include "../kernels/driver.h"
+#include "y90/config.h"
+
+/* MeV per even history in voxel 0: 4e13 energy units, its square 1.6e19 squared-energy units (one still fits a
+ * uint64: the most one history may add). Its sums pass 2^64 = 1.8e19 after 0.46e6 (energy) and 1.15 (squared
+ * energy) such histories. */
+#define BIG_MEV 4e4
+
+static void big_history(const void *ctx, void *scratch, int64_t h, y90_rng *r, y90_hist *hb)
+{
+    (void)ctx;
+    (void)scratch;
+    (void)r;
+    double e = (h % 2 == 0) ? BIG_MEV : 0.0;
+    if (e > 0) y90_hist_score(hb, 0, e);
+    y90_hist_score(hb, 1, 1.0 + (double)(h % 7) * 1e-3);
+    hb->eb[Y90_EB_EMITTED] += e + 1.0 + (double)(h % 7) * 1e-3;
+}
+
+static void run_big(int threads, int64_t first, int64_t n, y90_tally *t)
+{
+    y90_config c;
+    y90_config_defaults(&c);
+    y90_transport_params tp = c.transport;
+    tp.histories = n;
+    tp.threads = threads;
+    y90_kernel_input in = {.tp = &tp, .first = first, .count = n};
+    y90_kernel_ops ops = {.name = "synthetic", .history = big_history};
+    int64_t done = 0;
+    int used = 0;
+    y90_error e = {0};
+    CU_ASSERT_EQUAL_FATAL(y90_tally_alloc(t, 2, &e), Y90_OK);
+    CU_ASSERT_EQUAL_FATAL(y90_drive_tally(&in, &ops, NULL, t, &done, &used, NULL, &e), Y90_OK);
+    CU_ASSERT_EQUAL(done, n);
+    y90_config_free(&c);
+}
+
+/* The exact totals of histories [0, n): voxel 0 gets BIG_MEV from each of the n/2 even ones. */
+static unsigned __int128 big_sum(int64_t n) { return (unsigned __int128)(n / 2) * 40000000000000ull; }
+static unsigned __int128 big_sum2(int64_t n)
+{
+    double x = 4e13 * (Y90_TALLY_E_UNIT / sqrt(Y90_TALLY_E2_UNIT)); /* the squared units of one, as flush rounds them */
+    uint64_t one = (uint64_t)(x * x + 0.5);
+    CU_ASSERT(fabs((double)one - 1.6e19) < 1e5);
+    return (unsigned __int128)(n / 2) * one;
+}
+static unsigned __int128 u128(uint64_t hi, uint64_t lo) { return ((unsigned __int128)hi << 64) | lo; }
+
+/* 1e6 histories, half of them depositing 4e4 MeV in one voxel: the energy sum (2e19 units) passes 2^64 once, the
+ * squared-energy sum (8e24 units) 4.3e5 times; a uint64 tally (before the carries) kept both modulo 2^64. The
+ * totals must be exact, the relative uncertainty that of a two-point distribution, 1/sqrt(N-1), and the energy
+ * balance (5 emitted sums, 2e19 units) must close. */
+static void test_no_wrap(void)
+{
+    const int64_t n = 1000000;
+    y90_tally t;
+    run_big(2, 0, n, &t);
+    CU_ASSERT(u128(t.sum_hi[0], t.sum[0]) == big_sum(n));
+    CU_ASSERT(u128(t.sum2_hi[0], t.sum2[0]) == big_sum2(n));
+    CU_ASSERT(t.sum_hi[0] == 1 && t.sum2_hi[0] > 400000);
+    double e0 = y90_tally_energy(&t, 0), u0 = y90_tally_rel_unc(&t, 0, (double)n);
+    y90_energy_balance eb;
+    y90_tally_balance(&t, &eb);
+    printf("\n  voxel energy %.6e MeV (expected %.6e), rel. unc. %.7e (expected %.7e), carries %u and %u",
+           e0, BIG_MEV * (double)n / 2, u0, 1.0 / sqrt((double)n - 1), t.sum_hi[0], t.sum2_hi[0]);
+    CU_ASSERT(y90t_rel(e0, BIG_MEV * (double)n / 2) < 1e-12);
+    CU_ASSERT(y90t_rel(u0, 1.0 / sqrt((double)n - 1)) < 1e-6);
+    CU_ASSERT(y90t_rel(eb.deposited, eb.emitted) < 1e-12);
+    CU_ASSERT(t.deposited_hi == 1 && t.eb_hi[Y90_EB_EMITTED] == 1);
+    y90_tally_free(&t);
+}
+
+/* The same bits with 1 and 3 threads, and parts [0, a) + [a, n) added (y90_tally_add, as `merge` and MPI do)
+ * equal to the whole: the carries of the low words of both parts are added as well. */
+static void test_threads_and_parts(void)
+{
+    const int64_t n = 300001, a = 170003;
+    y90_tally one, three, p1, p2;
+    run_big(1, 0, n, &one);
+    run_big(3, 0, n, &three);
+    run_big(2, 0, a, &p1);
+    run_big(3, a, n - a, &p2);
+    y90_tally_add(&p1, &p2);
+    const y90_tally *t[2] = {&three, &p1};
+    for (int i = 0; i < 2; i++) {
+        for (size_t k = 0; k < 2; k++) {
+            CU_ASSERT(one.sum[k] == t[i]->sum[k] && one.sum_hi[k] == t[i]->sum_hi[k]);
+            CU_ASSERT(one.sum2[k] == t[i]->sum2[k] && one.sum2_hi[k] == t[i]->sum2_hi[k]);
+        }
+        CU_ASSERT(memcmp(one.eb, t[i]->eb, sizeof one.eb) == 0 && memcmp(one.eb_hi, t[i]->eb_hi, sizeof one.eb_hi) == 0);
+        CU_ASSERT(one.deposited == t[i]->deposited && one.deposited_hi == t[i]->deposited_hi);
+    }
+    CU_ASSERT(u128(one.sum2_hi[0], one.sum2[0]) == big_sum2(n + 1));
+    y90_tally_free(&one);
+    y90_tally_free(&three);
+    y90_tally_free(&p1);
+    y90_tally_free(&p2);
+}
+
+void y90t_register(void)
+{
+    CU_pSuite s = CU_add_suite("tally", NULL, NULL);
+    CU_add_test(s, "sums that cannot wrap", test_no_wrap);
+    CU_add_test(s, "same bits for any thread count and for added parts", test_threads_and_parts);
+}
