@@ -152,6 +152,39 @@ static void test_sphere_count(void)
     y90_sources_free(&s);
 }
 
+/* treatment.activity_at: treatment. The same activity delivered 7 days (168 h) after calibration needs a vial
+ * calibrated 2^(168/64.1) = 6.15 times stronger, hence 6.15 times as many glass spheres of 2500 Bq at calibration,
+ * each 6.15 times weaker at injection (issue 10; tests/reference/microspheres.md: 2500 Bq per glass sphere). */
+static void test_treatment_day(void)
+{
+    y90_sources s0, s7;
+    y90_config c = sphere_config(0.05, Y90_PRODUCT_THERASPHERE, 0, 1, Y90_TREAT_BOTH);
+    c.treatment.activity_at = Y90_ACTIVITY_AT_TREATMENT;
+    CU_ASSERT_EQUAL_FATAL(build(&c, &liver, &s0), Y90_OK);
+    c.treatment.hours_after_calibration = 168;
+    CU_ASSERT_EQUAL_FATAL(build(&c, &liver, &s7), Y90_OK);
+    const double ratio = pow(2.0, 168.0 / 64.1); /* the issue's arithmetic, 6.15 */
+    CU_ASSERT_DOUBLE_EQUAL(ratio, 6.15, 0.01);
+    CU_ASSERT_EQUAL(s0.nspheres, 20000); /* 50 MBq / 2500 Bq */
+    CU_ASSERT_DOUBLE_EQUAL((double)s7.nspheres / (double)s0.nspheres, ratio, 0.002 * ratio); /* 64.10 vs 64.1 h */
+    CU_ASSERT_EQUAL(s7.nspheres, (size_t)floor(0.05e9 * pow(2.0, 168.0 / T_HALF_H) / 2500.0 + 0.5));
+    CU_ASSERT(y90t_rel(s7.activity_treatment_bq, 0.05e9) < 1e-12);
+    CU_ASSERT(y90t_rel(s0.activity_treatment_bq, 0.05e9) < 1e-12);
+    CU_ASSERT(y90t_rel(s7.activity_calibration_bq, 0.05e9 * pow(2.0, 168.0 / T_HALF_H)) < 1e-12);
+    double a7 = 0;
+    for (size_t i = 0; i < s7.nspheres; i++) a7 += s7.spheres[i].activity_bq;
+    CU_ASSERT(y90t_rel(a7, 0.05e9) < 1e-5);                                      /* float activities */
+    CU_ASSERT(y90t_rel(a7 / (double)s7.nspheres, 2500.0 / pow(2.0, 168.0 / T_HALF_H)) < 1e-3); /* 406 Bq */
+    y90_sources_free(&s7);
+    /* activity_at: calibration: the same vial, whatever the day (the decays follow the injection day) */
+    c.treatment.activity_at = Y90_ACTIVITY_AT_CALIBRATION;
+    CU_ASSERT_EQUAL_FATAL(build(&c, &liver, &s7), Y90_OK);
+    CU_ASSERT_EQUAL(s7.nspheres, s0.nspheres);
+    CU_ASSERT(y90t_rel(s7.activity_treatment_bq, 0.05e9 / pow(2.0, 168.0 / T_HALF_H)) < 1e-12);
+    y90_sources_free(&s7);
+    y90_sources_free(&s0);
+}
+
 /* ------------------------------------------------------------------------------------------ the uptake */
 
 /* 1 GBq glass, LSF 0.1, T/N 3: lung spheres in lung voxels, the rest in liver (normal or viable tumour), none in
@@ -628,6 +661,7 @@ void y90t_register(void)
     CU_pSuite s = CU_add_suite("source", build_grids, free_grids);
     CU_add_test(s, "decay data", test_decay_data);
     CU_add_test(s, "sphere count", test_sphere_count);
+    CU_add_test(s, "treatment day: activity at injection", test_treatment_day);
     CU_add_test(s, "placement: lungs, liver, no necrosis", test_placement);
     CU_add_test(s, "treated lobes", test_treated_lobes);
     CU_add_test(s, "T/N ratio", test_tn_ratio);

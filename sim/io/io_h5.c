@@ -327,7 +327,7 @@ static y90_status write_treatment(h5w *w, const y90_treatment_params *t, const y
     const char *o = "/treatment";
     hid_t grp = make_group(w, o);
     if (grp < 0) return Y90_EIO;
-    y90_status st = attr_double(w, grp, o, "activity_calibration_gbq", t->activity_gbq);
+    y90_status st = attr_double(w, grp, o, "activity_calibration_gbq", src->activity_calibration_bq / 1e9);
     if (st == Y90_OK) st = attr_double(w, grp, o, "hours_after_calibration", t->hours_after_calibration);
     if (st == Y90_OK) st = attr_double(w, grp, o, "activity_treatment_gbq", src->activity_treatment_bq / 1e9);
     if (st == Y90_OK) st = attr_double(w, grp, o, "lung_shunt_fraction", t->lung_shunt_fraction);

@@ -285,8 +285,16 @@ y90_status y90_sources_build(const y90_config *c, const y90_grid *g, y90_sources
 {
     memset(s, 0, sizeof *s);
     s->type = c->source.type;
-    s->activity_calibration_bq = c->treatment.activity_gbq * 1e9;
-    s->activity_treatment_bq = y90_activity_at(s->activity_calibration_bq, c->treatment.hours_after_calibration);
+    /* the sphere count follows the vial's activity at calibration (activity per sphere at calibration); an
+     * activity to deliver at injection comes from a vial calibrated 2^(t / T1/2) times stronger */
+    const double a_gbq = c->treatment.activity_gbq, h = c->treatment.hours_after_calibration;
+    if (c->treatment.activity_at == Y90_ACTIVITY_AT_TREATMENT) {
+        s->activity_treatment_bq = a_gbq * 1e9;
+        s->activity_calibration_bq = s->activity_treatment_bq / y90_activity_at(1.0, h);
+    } else {
+        s->activity_calibration_bq = a_gbq * 1e9;
+        s->activity_treatment_bq = y90_activity_at(s->activity_calibration_bq, h);
+    }
     s->decays = y90_decays_full(s->activity_treatment_bq);
     snprintf(s->product, sizeof s->product, "none");
     s->energy_mev = c->source.energy_mev;
