@@ -81,9 +81,7 @@ void mc_history(const void *ctx, void *scratch, int64_t h, y90_rng *r, y90_hist 
     hb->eb[Y90_EB_EMITTED] += p.E;
     if (sphere >= 0) {
         const y90_sphere *s = &P->src->spheres[sphere];
-        p.sc[0] = s->x;
-        p.sc[1] = s->y;
-        p.sc[2] = s->z;
+        y90_sphere_centre(P->g, s, p.sc);
         p.sr = 0.5e-3 * s->diameter_um; /* um diameter -> mm radius */
         double d[3], rr;
         do { /* uniform in the ball */

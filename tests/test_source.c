@@ -93,6 +93,14 @@ static const y90_structure *structure_at(const y90_grid *g, double x, double y, 
     return &g->structures[g->label[v]];
 }
 
+/* Structure at a sphere's centre (found from its position, not from its voxel field). */
+static const y90_structure *sphere_structure(const y90_grid *g, const y90_sphere *sp)
+{
+    double c[3];
+    y90_sphere_centre(g, sp, c);
+    return structure_at(g, c[0], c[1], c[2]);
+}
+
 /* -------------------------------------------------------------------------------------------- decay data */
 
 static void test_decay_data(void)
@@ -200,7 +208,7 @@ static void test_placement(void)
     double a_lung = 0, a_all = 0, a2 = 0;
     for (size_t i = 0; i < s.nspheres; i++) {
         const y90_sphere *sp = &s.spheres[i];
-        const y90_structure *st = structure_at(&liver, sp->x, sp->y, sp->z);
+        const y90_structure *st = sphere_structure(&liver, sp);
         if (!st) {
             outside_grid++;
             continue;
@@ -238,7 +246,7 @@ static void check_lobes(y90_treated_lobes treated, y90_lobe untreated)
     size_t in_untreated = 0, in_treated_liver = 0, lung = 0, other = 0;
     for (size_t i = 0; i < s.nspheres; i++) {
         const y90_sphere *sp = &s.spheres[i];
-        const y90_structure *st = structure_at(&liver, sp->x, sp->y, sp->z);
+        const y90_structure *st = sphere_structure(&liver, sp);
         if (!st) other++;
         else if (st->lobe == untreated) in_untreated++;
         else if (st->kind == Y90_KIND_LUNG) lung++;
@@ -273,7 +281,7 @@ static void check_tn(double tn)
     }
     for (size_t i = 0; i < s.nspheres; i++) {
         const y90_sphere *sp = &s.spheres[i];
-        const y90_structure *st = structure_at(&liver, sp->x, sp->y, sp->z);
+        const y90_structure *st = sphere_structure(&liver, sp);
         CU_ASSERT_PTR_NOT_NULL_FATAL(st);
         a_sum += sp->activity_bq;
         a2 += (double)sp->activity_bq * sp->activity_bq;
@@ -301,7 +309,7 @@ static void test_tn_ratio(void)
     CU_ASSERT_EQUAL_FATAL(build(&c, &liver, &s), Y90_OK);
     size_t in_tumour = 0;
     for (size_t i = 0; i < s.nspheres; i++) {
-        const y90_structure *st = structure_at(&liver, s.spheres[i].x, s.spheres[i].y, s.spheres[i].z);
+        const y90_structure *st = sphere_structure(&liver, &s.spheres[i]);
         in_tumour += st && (st->kind == Y90_KIND_TUMOR_VIABLE || st->kind == Y90_KIND_TUMOR_NECROTIC);
     }
     CU_ASSERT_EQUAL(in_tumour, 0);
@@ -360,7 +368,8 @@ static void test_diameters(void)
     check_product(Y90_PRODUCT_SIR_SPHERES, 0.01, 32, 10, 20, 60, 0);
 }
 
-/* Sum of sphere activities = activity at treatment; decays = A_treat T1/2 / ln 2; the activity CDF. */
+/* Sum of sphere activities = activity at treatment; decays = A_treat T1/2 / ln 2; the stored layout: spheres sorted
+ * by voxel, each in the voxel its centre lies in, offsets and diameters on their quanta (2^-16 mm, 2^-10 um). */
 static void test_activity_and_decays(void)
 {
     for (int p = 0; p < 2; p++) {
@@ -371,10 +380,20 @@ static void test_activity_and_decays(void)
         CU_ASSERT_EQUAL_FATAL(build(&c, &liver, &s), Y90_OK);
         double a_treat = gbq * 1e9 * exp(-log(2.0) * 24 / T_HALF_H);
         double sum = 0;
-        int mono = 1;
+        int mono = 1, layout = 1;
         for (size_t i = 0; i < s.nspheres; i++) {
             sum += s.spheres[i].activity_bq;
-            if (i) mono &= s.sphere_cdf[i] >= s.sphere_cdf[i - 1];
+            const y90_sphere *sp = &s.spheres[i];
+            if (i) mono &= sp->voxel >= s.spheres[i - 1].voxel;
+            double ctr[3];
+            size_t v;
+            y90_sphere_centre(&liver, sp, ctr);
+            layout &= y90_grid_locate(&liver, ctr, &v) == 0 && v == sp->voxel;
+            for (int a = 0; a < 3; a++) {
+                double q = sp->offset_mm[a] * 65536.0;
+                layout &= sp->offset_mm[a] >= 0 && sp->offset_mm[a] < liver.spacing[a] && q == floor(q);
+            }
+            layout &= sp->diameter_um * 1024.0 == floor(sp->diameter_um * 1024.0);
         }
         fprintf(stderr, "\n    %s: sum of sphere activities %.9g Bq, expected %.9g Bq (rel %.1e) ", s.product, sum, a_treat,
                 y90t_rel(sum, a_treat));
@@ -383,8 +402,7 @@ static void test_activity_and_decays(void)
         CU_ASSERT(y90t_rel(s.activity_treatment_bq, a_treat) < 1e-12);
         CU_ASSERT(y90t_rel(s.decays, a_treat * T_HALF_H * 3600 / log(2.0)) < 1e-12);
         CU_ASSERT(mono);
-        CU_ASSERT_DOUBLE_EQUAL(s.sphere_cdf[s.nspheres - 1], 1.0, 0);
-        CU_ASSERT(s.sphere_cdf[0] > 0);
+        CU_ASSERT(layout);
         y90_sources_free(&s);
     }
 }
@@ -560,7 +578,7 @@ static void test_sample_inside(void)
     CU_ASSERT_EQUAL_FATAL(build(&c, &liver, &s), Y90_OK);
     double a_lung = 0, a_all = 0;
     for (size_t i = 0; i < s.nspheres; i++) {
-        const y90_structure *st = structure_at(&liver, s.spheres[i].x, s.spheres[i].y, s.spheres[i].z);
+        const y90_structure *st = sphere_structure(&liver, &s.spheres[i]);
         a_all += s.spheres[i].activity_bq;
         if (st && st->kind == Y90_KIND_LUNG) a_lung += s.spheres[i].activity_bq;
     }
@@ -572,8 +590,9 @@ static void test_sample_inside(void)
             at_centre = 0;
             continue;
         }
-        const y90_sphere *sp = &s.spheres[sph];
-        at_centre &= p[0] == sp->x && p[1] == sp->y && p[2] == sp->z;
+        double ctr[3];
+        y90_sphere_centre(&liver, &s.spheres[sph], ctr);
+        at_centre &= p[0] == ctr[0] && p[1] == ctr[1] && p[2] == ctr[2];
         const y90_structure *st = structure_at(&liver, p[0], p[1], p[2]);
         from_lung += st && st->kind == Y90_KIND_LUNG;
     }
@@ -591,7 +610,8 @@ static int same_spheres(const y90_sources *a, const y90_sources *b)
 {
     return a->nspheres == b->nspheres && a->spheres_in_lung == b->spheres_in_lung &&
            memcmp(a->spheres, b->spheres, a->nspheres * sizeof(y90_sphere)) == 0 &&
-           memcmp(a->sphere_cdf, b->sphere_cdf, a->nspheres * sizeof(double)) == 0;
+           memcmp(a->alias_prob, b->alias_prob, a->nspheres * sizeof(float)) == 0 &&
+           memcmp(a->alias_idx, b->alias_idx, a->nspheres * sizeof(uint32_t)) == 0;
 }
 
 static void test_determinism(void)
