@@ -293,6 +293,17 @@ static void test_run_round_trip(void)
     free(dose);
     free(unc);
     y90_grid_free(&g);
+    /* a format-version-1 file (its sphere table aside, the same objects) is still read; version 3 is refused */
+    for (int version = 1; version <= 3; version += 2) {
+        hid_t file = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT), a = H5Aopen(file, "format_version", H5P_DEFAULT);
+        CU_ASSERT(a >= 0 && H5Awrite(a, H5T_NATIVE_INT, &version) >= 0);
+        H5Aclose(a);
+        H5Fclose(file);
+        y90_status st = y90_io_read_grid(path, &g, &e);
+        CU_ASSERT_EQUAL(st, version == 1 ? Y90_OK : Y90_EINPUT);
+        if (version == 1) check_grid_equal(&f.g, &g);
+        if (st == Y90_OK) y90_grid_free(&g);
+    }
     free_run(&f);
 }
 
