@@ -139,7 +139,7 @@ y90_status y90_kernel_mc_run(const y90_kernel_input *in, y90_run_result *res, y9
     return st;
 }
 
-y90_status y90_kernel_mc_radial(const y90_kernel_input *in, const double origin_mm[3], double shell_mm, int nshell,
+y90_status y90_kernel_mc_radial(const y90_kernel_input *in, const double origin_mm[3], const double *edges_mm, int nshell,
                                 double *edep, double *rel_unc, y90_energy_balance *eb, y90_error *err)
 {
     mc_params *P = malloc(sizeof *P);
@@ -147,7 +147,7 @@ y90_status y90_kernel_mc_radial(const y90_kernel_input *in, const double origin_
     y90_status st = mc_params_init(P, in->phys, in->grid, in->src, err);
     P->radial = 1;
     P->nshell = nshell;
-    P->shell_mm = shell_mm;
+    P->edges = edges_mm;
     memcpy(P->origin_mm, origin_mm, sizeof P->origin_mm);
     y90_tally t;
     if (!st) st = y90_tally_alloc(&t, (size_t)nshell + 1, err);

@@ -61,6 +61,12 @@ typedef struct y90_sources {
 y90_status y90_sources_build(const y90_config *c, const y90_grid *g, y90_sources *s, y90_error *err);
 void y90_sources_free(y90_sources *s);
 
+/* One microsphere of the product whose material is `material` ("glass": TheraSphere, "resin": SIR-Spheres; their
+ * preset density and activity), of diameter_um (0: the preset mean, 25 or 32 um), centred at offset_mm (mm, at
+ * most float precision) from the low corner of `voxel` (the one-sphere dose kernel of y90mc dpk --sphere). */
+y90_status y90_sources_one_sphere(const char *material, double diameter_um, const y90_grid *g, size_t voxel,
+                                  const double offset_mm[3], y90_sources *s, y90_error *err);
+
 /* Uniform random numbers for one history (Random123 Philox4x32-10, see rng.h). */
 struct y90_rng;
 /* Sample where decay h starts: position (mm) and the index of its sphere (-1 when not from a sphere). */

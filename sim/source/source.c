@@ -370,3 +370,34 @@ void y90_sources_sample(const y90_sources *s, const y90_grid *g, y90_rng *r, dou
         return;
     }
 }
+
+y90_status y90_sources_one_sphere(const char *material, double diameter_um, const y90_grid *g, size_t voxel,
+                                  const double offset_mm[3], y90_sources *s, y90_error *err)
+{
+    memset(s, 0, sizeof *s);
+    const preset *pr = NULL;
+    for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++)
+        if (!strcmp(presets[i].material, material)) pr = &presets[i];
+    if (!pr) return Y90_FAIL(err, Y90_EINPUT, "sphere material '%s': expected glass or resin", material);
+    if (voxel >= y90_grid_nvox(g)) return Y90_FAIL(err, Y90_EINTERNAL, "voxel %zu outside the grid", voxel);
+    s->type = Y90_SOURCE_MICROSPHERES;
+    snprintf(s->product, sizeof s->product, "%s", pr->name);
+    snprintf(s->sphere_material, sizeof s->sphere_material, "%s", pr->material);
+    s->sphere_density = pr->density;
+    s->mean_diameter_um = diameter_um > 0 ? diameter_um : pr->d_mean_um;
+    s->nspheres = 1;
+    s->activity_calibration_bq = s->activity_treatment_bq = pr->activity_bq;
+    s->decays = y90_decays_full(s->activity_treatment_bq);
+    s->spheres = y90_calloc(1, sizeof(y90_sphere), "microsphere", err);
+    s->alias_prob = s->spheres ? y90_calloc(1, sizeof(float), "alias table", err) : NULL;
+    s->alias_idx = s->alias_prob ? y90_calloc(1, sizeof(uint32_t), "alias table", err) : NULL;
+    if (!s->alias_idx) {
+        y90_sources_free(s);
+        return err ? err->code : Y90_ENOMEM;
+    }
+    s->spheres[0] = (y90_sphere){.voxel = (uint32_t)voxel,
+                                 .offset_mm = {(float)offset_mm[0], (float)offset_mm[1], (float)offset_mm[2]},
+                                 .diameter_um = (float)s->mean_diameter_um, .activity_bq = (float)pr->activity_bq};
+    s->alias_prob[0] = 1.0f;
+    return Y90_OK;
+}
