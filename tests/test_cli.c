@@ -730,14 +730,14 @@ static void test_dpk_sphere(void)
     HAS(text, "absorbed inside the sphere");
     HAS(text, ",0.012000,0.012500\n"); /* r_in, r_out of the last shell inside */
     free(text);
-    CU_ASSERT_EQUAL(cli(&out, "dpk --sphere quartz --histories 100 -o %s --force", csv.s), 2);
-    HAS(out, "glass or resin");
-    free(out);
-    CU_ASSERT_EQUAL(cli(&out, "dpk --diameter-um 30 --histories 100 -o %s --force", csv.s), 2);
-    HAS(out, "--sphere");
-    free(out);
-    CU_ASSERT_EQUAL(cli(&out, "vsv --sphere glass --voxel-mm 2 --histories 100 -o %s --force", csv.s), 2);
-    free(out);
+    static const char *const bad[][2] = {{"dpk --sphere quartz", "glass or resin"},
+                                         {"dpk --diameter-um 30", "needs --sphere"},
+                                         {"vsv --sphere glass --voxel-mm 2", "dpk options"}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        CU_ASSERT_EQUAL(cli(&out, "%s --histories 100 -o %s --force", bad[i][0], csv.s), 2);
+        HAS(out, bad[i][1]);
+        free(out);
+    }
 }
 
 static void test_tools_bad_medium(void)
