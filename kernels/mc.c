@@ -98,9 +98,7 @@ void mc_history(const void *ctx, void *scratch, int64_t h, y90_rng *r, y90_hist 
     hb->eb[Y90_EB_EMITTED] += p.E;
     if (sphere >= 0) {
         const y90_sphere *s = &P->src->spheres[sphere];
-        p.sc[0] = s->x;
-        p.sc[1] = s->y;
-        p.sc[2] = s->z;
+        y90_sphere_centre(P->g, s, p.sc);
         p.sr = 0.5e-3 * s->diameter_um; /* um diameter -> mm radius */
         double d[3], rr;
         do { /* uniform in the ball */
@@ -158,7 +156,7 @@ y90_status y90_kernel_mc_run(const y90_kernel_input *in, y90_run_result *res, y9
     return st;
 }
 
-y90_status y90_kernel_mc_radial(const y90_kernel_input *in, const double origin_mm[3], double shell_mm, int nshell,
+y90_status y90_kernel_mc_radial(const y90_kernel_input *in, const double origin_mm[3], const double *edges_mm, int nshell,
                                 double *edep, double *rel_unc, y90_energy_balance *eb, y90_error *err)
 {
     mc_params *P = malloc(sizeof *P);
@@ -166,7 +164,7 @@ y90_status y90_kernel_mc_radial(const y90_kernel_input *in, const double origin_
     y90_status st = mc_params_init(P, in->phys, in->grid, in->src, err);
     P->radial = 1;
     P->nshell = nshell;
-    P->shell_mm = shell_mm;
+    P->edges = edges_mm;
     memcpy(P->origin_mm, origin_mm, sizeof P->origin_mm);
     y90_tally t;
     if (!st) st = y90_tally_alloc(&t, (size_t)nshell + 1, err);

@@ -19,10 +19,11 @@ typedef struct {
     const y90_grid *g;
     const y90_sources *src;
     double inv_sp[3];              /* 1/mm */
-    /* radial scoring (dose point kernel): shells of shell_mm around origin_mm, nshell bins; 0 = voxels */
+    /* radial scoring (dose point kernel): nshell shells around origin_mm between the radii edges[0] = 0 <
+     * edges[1] < ... < edges[nshell] (mm), beyond them bin nshell; 0 = voxels */
     int radial;
     int nshell;
-    double shell_mm;
+    const double *edges;
     double origin_mm[3];
     /* Wentzel multiple scattering: wlogA[k] = ln A at ln K = wk0 + k wdk */
     double wlogA[MC_WENTZEL_N], wk0, wdk;

@@ -58,13 +58,57 @@ static inline void push(mc_scratch *w, const mc_particle *p, y90_hist *hb, size_
     }
 }
 
-/* Radial shell of a point (dose point kernel mode). */
+/* Radial shell of radius r (dose point kernel mode): the k with edges[k] <= r < edges[k + 1], or nshell beyond. */
+static inline int shell_at(const mc_params *P, double r)
+{
+    if (r >= P->edges[P->nshell]) return P->nshell;
+    int lo = 0, hi = P->nshell - 1;
+    while (lo < hi) {
+        int mid = (lo + hi + 1) / 2;
+        if (P->edges[mid] <= r) lo = mid;
+        else hi = mid - 1;
+    }
+    return lo;
+}
+
 static inline size_t shell_of(const mc_params *P, const double x[3])
 {
     double d0 = x[0] - P->origin_mm[0], d1 = x[1] - P->origin_mm[1], d2 = x[2] - P->origin_mm[2];
-    double r = sqrt(d0 * d0 + d1 * d1 + d2 * d2);
-    size_t k = (size_t)(r / P->shell_mm);
-    return k < (size_t)P->nshell ? k : (size_t)P->nshell; /* last bin: beyond the shells */
+    return (size_t)shell_at(P, sqrt(d0 * d0 + d1 * d1 + d2 * d2));
+}
+
+/* Share e (MeV) over the shells a straight segment from a (mm) along the unit vector u for len mm crosses, by its
+ * exact chord in each: with b = a - origin, r(t)^2 = rmin^2 + (t - t0)^2, t0 = -b.u the point closest to the
+ * origin; inward (t < t0) the next radius is the shell's inner edge, if the line reaches it, else the turn at t0;
+ * outward the shell's outer edge. */
+static void score_chords(const mc_params *P, const double a[3], const double u[3], double len, double e,
+                         y90_hist *hb)
+{
+    if (len <= 0) { y90_hist_score(hb, shell_of(P, a), e); return; }
+    double b[3] = {a[0] - P->origin_mm[0], a[1] - P->origin_mm[1], a[2] - P->origin_mm[2]};
+    double t0 = -(b[0] * u[0] + b[1] * u[1] + b[2] * u[2]);
+    double rmin2 = fmax(b[0] * b[0] + b[1] * b[1] + b[2] * b[2] - t0 * t0, 0.0);
+    int k = shell_at(P, sqrt(b[0] * b[0] + b[1] * b[1] + b[2] * b[2]));
+    double t = 0, per_mm = e / len;
+    int inward = t0 > 0;
+    while (t < len) {
+        double tn;
+        int kn = k;
+        if (inward) {
+            double rin = P->edges[k];
+            if (k > 0 && rin * rin > rmin2) { tn = t0 - sqrt(rin * rin - rmin2); kn = k - 1; }
+            else { tn = t0; inward = 0; } /* turns outward inside shell k */
+        } else if (k < P->nshell) {
+            double rout = P->edges[k + 1];
+            tn = t0 + sqrt(fmax(rout * rout - rmin2, 0.0));
+            kn = k + 1;
+        } else tn = len; /* beyond the last shell: stays there */
+        if (tn > len) tn = len;
+        if (tn > t) y90_hist_score(hb, (size_t)k, per_mm * (tn - t));
+        if (tn >= len) return;
+        t = tn > t ? tn : t;
+        k = kn;
+    }
 }
 
 /* Share dE (MeV) over the segments of the last move in proportion to their length. */
@@ -77,17 +121,8 @@ void mc_score_segments(const mc_params *P, const mc_scratch *w, double moved, do
         for (int k = 0; k < w->nseg; k++) y90_hist_score(hb, w->seg_vox[k], dE * w->seg_len[k] / moved);
         return;
     }
-    /* radial: sub-divide each segment into pieces no longer than a quarter shell */
-    for (int k = 0; k < w->nseg; k++) {
-        double len = w->seg_len[k];
-        int n = 1 + (int)(len / (0.25 * P->shell_mm));
-        double piece = len / n, e = moved > 0 ? dE * len / moved / n : dE;
-        for (int j = 0; j < n; j++) {
-            double t = (j + 0.5) * piece, x[3];
-            for (int a = 0; a < 3; a++) x[a] = w->seg_a[k][a] + t * u[a];
-            y90_hist_score(hb, shell_of(P, x), e);
-        }
-    }
+    for (int k = 0; k < w->nseg; k++)
+        score_chords(P, w->seg_a[k], u, w->seg_len[k], moved > 0 ? dE * w->seg_len[k] / moved : dE, hb);
 }
 
 /* Voxel (or radial bin) where a local deposit at the particle's position goes. */

@@ -716,6 +716,30 @@ static void test_dpk(void)
     free(text);
 }
 
+/* dpk --sphere: the absorbed fraction is printed and in the CSV; the shells inside the sphere come first, with an
+ * edge at its surface (12.5 um); wrong --sphere values and --diameter-um without --sphere are refused with 2. */
+static void test_dpk_sphere(void)
+{
+    pathbuf csv = tpath("dpk_sphere.csv");
+    char *out;
+    CU_ASSERT_EQUAL_FATAL(cli(&out, "dpk --sphere glass --diameter-um 25 --histories 2000 -o %s", csv.s), 0);
+    HAS(out, "absorbed in the glass sphere (25 um, 3.29 g/cm3)");
+    free(out);
+    char *text = y90t_slurp(csv.s, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    HAS(text, "absorbed inside the sphere");
+    HAS(text, ",0.012000,0.012500\n"); /* r_in, r_out of the last shell inside */
+    free(text);
+    static const char *const bad[][2] = {{"dpk --sphere quartz", "glass or resin"},
+                                         {"dpk --diameter-um 30", "needs --sphere"},
+                                         {"vsv --sphere glass --voxel-mm 2", "dpk options"}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        CU_ASSERT_EQUAL(cli(&out, "%s --histories 100 -o %s --force", bad[i][0], csv.s), 2);
+        HAS(out, bad[i][1]);
+        free(out);
+    }
+}
+
 static void test_tools_bad_medium(void)
 {
     pathbuf csv = tpath("bad_medium.csv");
@@ -779,5 +803,6 @@ void y90t_register(void)
     CU_add_test(s, "plan on a finished run", test_plan_cli);
     CU_add_test(s, "vsv", test_vsv);
     CU_add_test(s, "dpk", test_dpk);
+    CU_add_test(s, "dpk --sphere", test_dpk_sphere);
     CU_add_test(s, "vsv/dpk bad medium", test_tools_bad_medium);
 }

@@ -232,7 +232,7 @@ static const char *const all_keys[] = {
     "phantom.slab_densities", "phantom.slab_thickness_mm", "source.type", "source.seed", "source.product",
     "source.sphere_diameter_um", "source.sphere_diameter_sd_um", "source.sphere_density",
     "source.activity_per_sphere_bq", "source.box_min_mm", "source.box_max_mm", "source.structure", "source.voxel",
-    "source.point_mm", "source.energy_mev", "source.direction", "treatment.activity_gbq",
+    "source.point_mm", "source.energy_mev", "source.direction", "treatment.activity_gbq", "treatment.activity_at",
     "treatment.hours_after_calibration", "treatment.lung_shunt_fraction", "treatment.tn_ratio",
     "treatment.treated_lobes", "treatment.prescription_gy", "transport.kernel", "transport.histories",
     "transport.seed", "transport.threads", "transport.cutoff_kev", "transport.photon_cutoff_kev",

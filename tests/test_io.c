@@ -68,12 +68,13 @@ static void make_run(fixture *f)
     f->cfg.output.uncertainty = 1;
     f->cfg.output.microspheres = 1;
     for (int i = 0; i < 3; i++)
-        f->spheres[i] = (y90_sphere){.x = 1.0 / 3 + i, .y = -2.25 * i, .z = 4.125, .diameter_um = 25.5f + (float)i,
-                                     .activity_bq = 2000.5f - (float)i};
+        f->spheres[i] = (y90_sphere){.voxel = (uint32_t)(7 * i + 1), .offset_mm = {0.25f * (float)i, 0.125f, 0.5f},
+                                     .diameter_um = 25.5f + (float)i, .activity_bq = 2000.5f - (float)i};
     f->src.type = Y90_SOURCE_MICROSPHERES;
     f->src.nspheres = 3;
     f->src.spheres = f->spheres;
     snprintf(f->src.product, sizeof f->src.product, "therasphere");
+    f->src.activity_calibration_bq = 3e9;
     f->src.activity_treatment_bq = 2.5e9;
     size_t n = y90_grid_nvox(&f->g);
     f->res.nvox = n;
@@ -210,9 +211,10 @@ static void check_spheres_and_units(const char *p, const fixture *f)
     for (size_t i = 0; i < sizeof ds / sizeof *ds; i++)
         CU_ASSERT(H5Aexists_by_name(file, ds[i], "units", H5P_DEFAULT) > 0);
     hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(y90_sphere));
-    H5Tinsert(t, "x_mm", offsetof(y90_sphere, x), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "y_mm", offsetof(y90_sphere, y), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "z_mm", offsetof(y90_sphere, z), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "voxel", offsetof(y90_sphere, voxel), H5T_NATIVE_UINT32);
+    H5Tinsert(t, "x_offset_mm", offsetof(y90_sphere, offset_mm[0]), H5T_NATIVE_FLOAT);
+    H5Tinsert(t, "y_offset_mm", offsetof(y90_sphere, offset_mm[1]), H5T_NATIVE_FLOAT);
+    H5Tinsert(t, "z_offset_mm", offsetof(y90_sphere, offset_mm[2]), H5T_NATIVE_FLOAT);
     H5Tinsert(t, "diameter_um", offsetof(y90_sphere, diameter_um), H5T_NATIVE_FLOAT);
     H5Tinsert(t, "activity_bq", offsetof(y90_sphere, activity_bq), H5T_NATIVE_FLOAT);
     y90_sphere back[3];
@@ -220,6 +222,7 @@ static void check_spheres_and_units(const char *p, const fixture *f)
     hid_t d = H5Dopen2(file, "/microspheres", H5P_DEFAULT);
     CU_ASSERT(d >= 0 && H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, back) >= 0);
     CU_ASSERT_EQUAL(memcmp(back, f->spheres, sizeof back), 0);
+    CU_ASSERT_EQUAL(H5Tget_size(H5Dget_type(d)), 24); /* 24-byte rows, whatever the memory layout */
     H5Dclose(d);
     H5Tclose(t);
     H5Fclose(file);
@@ -238,6 +241,27 @@ static void check_h5py_strings(const char *p)
              "assert isinstance(f.attrs[\"config\"], str); assert f[\"dose\"].attrs[\"units\"]==\"Gy\"; "
              "assert f[\"dose\"].shape==(3,4,5); assert f[\"dose\"].compression==\"gzip\"' %s",
              p);
+    CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
+/* The sphere centres as a reader outside y90mc gets them from the documented layout (io.h): origin_mm + (index
+ * - 0.5) spacing_mm + offset; sphere 1 sits in voxel 8 = (3, 1, 0): x = -4 + 2 (3 - 0.5) + 0.25. */
+static void check_h5py_spheres(const char *p, const fixture *f)
+{
+    if (system("/usr/bin/python3 -c 'import h5py' >/dev/null 2>&1") != 0) return;
+    double c[3];
+    y90_sphere_centre(&f->g, &f->spheres[1], c);
+    CU_ASSERT_DOUBLE_EQUAL(c[0], -4.0 + 2.0 * 2.5 + 0.25, 1e-12);
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 -c 'import h5py,sys,numpy as np; f=h5py.File(sys.argv[1]); t=f[\"microspheres\"][:]; "
+             "o=f.attrs[\"origin_mm\"]; s=f.attrs[\"spacing_mm\"]; assert f.attrs[\"format_version\"]==2; "
+             "n=np.array([5,4]); v=t[\"voxel\"].astype(int); i=np.stack([v%%5,(v//5)%%4,v//20],1); "
+             "off=np.stack([t[\"x_offset_mm\"],t[\"y_offset_mm\"],t[\"z_offset_mm\"]],1); "
+             "c=o+(i-0.5)*s+off; assert np.allclose(c[1],[%.17g,%.17g,%.17g],rtol=0,atol=1e-12), c[1]; "
+             "assert list(f[\"microspheres\"].attrs[\"units\"])==[\"1\",\"mm\",\"mm\",\"mm\",\"um\",\"Bq\"]; "
+             "assert f[\"microspheres\"].compression==\"gzip\"' %s",
+             c[0], c[1], c[2], p);
     CU_ASSERT_EQUAL(system(cmd), 0);
 }
 
@@ -264,10 +288,22 @@ static void test_run_round_trip(void)
     check_treatment(path);
     check_spheres_and_units(path, &f);
     check_h5py_strings(path);
+    check_h5py_spheres(path, &f);
     CU_ASSERT(no_temp_files());
     free(dose);
     free(unc);
     y90_grid_free(&g);
+    /* a format-version-1 file (its sphere table aside, the same objects) is still read; version 3 is refused */
+    for (int version = 1; version <= 3; version += 2) {
+        hid_t file = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT), a = H5Aopen(file, "format_version", H5P_DEFAULT);
+        CU_ASSERT(a >= 0 && H5Awrite(a, H5T_NATIVE_INT, &version) >= 0);
+        H5Aclose(a);
+        H5Fclose(file);
+        y90_status st = y90_io_read_grid(path, &g, &e);
+        CU_ASSERT_EQUAL(st, version == 1 ? Y90_OK : Y90_EINPUT);
+        if (version == 1) check_grid_equal(&f.g, &g);
+        if (st == Y90_OK) y90_grid_free(&g);
+    }
     free_run(&f);
 }
 

@@ -26,6 +26,7 @@ static void write_file(const char *path, const y90_grid *g, double *dose, int tr
     y90_sources src;
     memset(&src, 0, sizeof src);
     src.type = treated < 0 ? Y90_SOURCE_UNIFORM_BOX : Y90_SOURCE_MICROSPHERES;
+    src.activity_calibration_bq = 3.2e9;
     src.activity_treatment_bq = 3e9;
     y90_run_result res;
     memset(&res, 0, sizeof res);

@@ -93,6 +93,14 @@ static const y90_structure *structure_at(const y90_grid *g, double x, double y, 
     return &g->structures[g->label[v]];
 }
 
+/* Structure at a sphere's centre (found from its position, not from its voxel field). */
+static const y90_structure *sphere_structure(const y90_grid *g, const y90_sphere *sp)
+{
+    double c[3];
+    y90_sphere_centre(g, sp, c);
+    return structure_at(g, c[0], c[1], c[2]);
+}
+
 /* -------------------------------------------------------------------------------------------- decay data */
 
 static void test_decay_data(void)
@@ -152,6 +160,39 @@ static void test_sphere_count(void)
     y90_sources_free(&s);
 }
 
+/* treatment.activity_at: treatment. The same activity delivered 7 days (168 h) after calibration needs a vial
+ * calibrated 2^(168/64.1) = 6.15 times stronger, hence 6.15 times as many glass spheres of 2500 Bq at calibration,
+ * each 6.15 times weaker at injection (issue 10; tests/reference/microspheres.md: 2500 Bq per glass sphere). */
+static void test_treatment_day(void)
+{
+    y90_sources s0, s7;
+    y90_config c = sphere_config(0.05, Y90_PRODUCT_THERASPHERE, 0, 1, Y90_TREAT_BOTH);
+    c.treatment.activity_at = Y90_ACTIVITY_AT_TREATMENT;
+    CU_ASSERT_EQUAL_FATAL(build(&c, &liver, &s0), Y90_OK);
+    c.treatment.hours_after_calibration = 168;
+    CU_ASSERT_EQUAL_FATAL(build(&c, &liver, &s7), Y90_OK);
+    const double ratio = pow(2.0, 168.0 / 64.1); /* the issue's arithmetic, 6.15 */
+    CU_ASSERT_DOUBLE_EQUAL(ratio, 6.15, 0.01);
+    CU_ASSERT_EQUAL(s0.nspheres, 20000); /* 50 MBq / 2500 Bq */
+    CU_ASSERT_DOUBLE_EQUAL((double)s7.nspheres / (double)s0.nspheres, ratio, 0.002 * ratio); /* 64.10 vs 64.1 h */
+    CU_ASSERT_EQUAL(s7.nspheres, (size_t)floor(0.05e9 * pow(2.0, 168.0 / T_HALF_H) / 2500.0 + 0.5));
+    CU_ASSERT(y90t_rel(s7.activity_treatment_bq, 0.05e9) < 1e-12);
+    CU_ASSERT(y90t_rel(s0.activity_treatment_bq, 0.05e9) < 1e-12);
+    CU_ASSERT(y90t_rel(s7.activity_calibration_bq, 0.05e9 * pow(2.0, 168.0 / T_HALF_H)) < 1e-12);
+    double a7 = 0;
+    for (size_t i = 0; i < s7.nspheres; i++) a7 += s7.spheres[i].activity_bq;
+    CU_ASSERT(y90t_rel(a7, 0.05e9) < 1e-5);                                      /* float activities */
+    CU_ASSERT(y90t_rel(a7 / (double)s7.nspheres, 2500.0 / pow(2.0, 168.0 / T_HALF_H)) < 1e-3); /* 406 Bq */
+    y90_sources_free(&s7);
+    /* activity_at: calibration: the same vial, whatever the day (the decays follow the injection day) */
+    c.treatment.activity_at = Y90_ACTIVITY_AT_CALIBRATION;
+    CU_ASSERT_EQUAL_FATAL(build(&c, &liver, &s7), Y90_OK);
+    CU_ASSERT_EQUAL(s7.nspheres, s0.nspheres);
+    CU_ASSERT(y90t_rel(s7.activity_treatment_bq, 0.05e9 / pow(2.0, 168.0 / T_HALF_H)) < 1e-12);
+    y90_sources_free(&s7);
+    y90_sources_free(&s0);
+}
+
 /* ------------------------------------------------------------------------------------------ the uptake */
 
 /* 1 GBq glass, LSF 0.1, T/N 3: lung spheres in lung voxels, the rest in liver (normal or viable tumour), none in
@@ -167,7 +208,7 @@ static void test_placement(void)
     double a_lung = 0, a_all = 0, a2 = 0;
     for (size_t i = 0; i < s.nspheres; i++) {
         const y90_sphere *sp = &s.spheres[i];
-        const y90_structure *st = structure_at(&liver, sp->x, sp->y, sp->z);
+        const y90_structure *st = sphere_structure(&liver, sp);
         if (!st) {
             outside_grid++;
             continue;
@@ -205,7 +246,7 @@ static void check_lobes(y90_treated_lobes treated, y90_lobe untreated)
     size_t in_untreated = 0, in_treated_liver = 0, lung = 0, other = 0;
     for (size_t i = 0; i < s.nspheres; i++) {
         const y90_sphere *sp = &s.spheres[i];
-        const y90_structure *st = structure_at(&liver, sp->x, sp->y, sp->z);
+        const y90_structure *st = sphere_structure(&liver, sp);
         if (!st) other++;
         else if (st->lobe == untreated) in_untreated++;
         else if (st->kind == Y90_KIND_LUNG) lung++;
@@ -240,7 +281,7 @@ static void check_tn(double tn)
     }
     for (size_t i = 0; i < s.nspheres; i++) {
         const y90_sphere *sp = &s.spheres[i];
-        const y90_structure *st = structure_at(&liver, sp->x, sp->y, sp->z);
+        const y90_structure *st = sphere_structure(&liver, sp);
         CU_ASSERT_PTR_NOT_NULL_FATAL(st);
         a_sum += sp->activity_bq;
         a2 += (double)sp->activity_bq * sp->activity_bq;
@@ -268,7 +309,7 @@ static void test_tn_ratio(void)
     CU_ASSERT_EQUAL_FATAL(build(&c, &liver, &s), Y90_OK);
     size_t in_tumour = 0;
     for (size_t i = 0; i < s.nspheres; i++) {
-        const y90_structure *st = structure_at(&liver, s.spheres[i].x, s.spheres[i].y, s.spheres[i].z);
+        const y90_structure *st = sphere_structure(&liver, &s.spheres[i]);
         in_tumour += st && (st->kind == Y90_KIND_TUMOR_VIABLE || st->kind == Y90_KIND_TUMOR_NECROTIC);
     }
     CU_ASSERT_EQUAL(in_tumour, 0);
@@ -327,7 +368,8 @@ static void test_diameters(void)
     check_product(Y90_PRODUCT_SIR_SPHERES, 0.01, 32, 10, 20, 60, 0);
 }
 
-/* Sum of sphere activities = activity at treatment; decays = A_treat T1/2 / ln 2; the activity CDF. */
+/* Sum of sphere activities = activity at treatment; decays = A_treat T1/2 / ln 2; the stored layout: spheres sorted
+ * by voxel, each in the voxel its centre lies in, offsets and diameters on their quanta (2^-16 mm, 2^-10 um). */
 static void test_activity_and_decays(void)
 {
     for (int p = 0; p < 2; p++) {
@@ -338,10 +380,20 @@ static void test_activity_and_decays(void)
         CU_ASSERT_EQUAL_FATAL(build(&c, &liver, &s), Y90_OK);
         double a_treat = gbq * 1e9 * exp(-log(2.0) * 24 / T_HALF_H);
         double sum = 0;
-        int mono = 1;
+        int mono = 1, layout = 1;
         for (size_t i = 0; i < s.nspheres; i++) {
             sum += s.spheres[i].activity_bq;
-            if (i) mono &= s.sphere_cdf[i] >= s.sphere_cdf[i - 1];
+            const y90_sphere *sp = &s.spheres[i];
+            if (i) mono &= sp->voxel >= s.spheres[i - 1].voxel;
+            double ctr[3];
+            size_t v;
+            y90_sphere_centre(&liver, sp, ctr);
+            layout &= y90_grid_locate(&liver, ctr, &v) == 0 && v == sp->voxel;
+            for (int a = 0; a < 3; a++) {
+                double q = sp->offset_mm[a] * 65536.0;
+                layout &= sp->offset_mm[a] >= 0 && sp->offset_mm[a] < liver.spacing[a] && q == floor(q);
+            }
+            layout &= sp->diameter_um * 1024.0 == floor(sp->diameter_um * 1024.0);
         }
         fprintf(stderr, "\n    %s: sum of sphere activities %.9g Bq, expected %.9g Bq (rel %.1e) ", s.product, sum, a_treat,
                 y90t_rel(sum, a_treat));
@@ -350,8 +402,7 @@ static void test_activity_and_decays(void)
         CU_ASSERT(y90t_rel(s.activity_treatment_bq, a_treat) < 1e-12);
         CU_ASSERT(y90t_rel(s.decays, a_treat * T_HALF_H * 3600 / log(2.0)) < 1e-12);
         CU_ASSERT(mono);
-        CU_ASSERT_DOUBLE_EQUAL(s.sphere_cdf[s.nspheres - 1], 1.0, 0);
-        CU_ASSERT(s.sphere_cdf[0] > 0);
+        CU_ASSERT(layout);
         y90_sources_free(&s);
     }
 }
@@ -527,7 +578,7 @@ static void test_sample_inside(void)
     CU_ASSERT_EQUAL_FATAL(build(&c, &liver, &s), Y90_OK);
     double a_lung = 0, a_all = 0;
     for (size_t i = 0; i < s.nspheres; i++) {
-        const y90_structure *st = structure_at(&liver, s.spheres[i].x, s.spheres[i].y, s.spheres[i].z);
+        const y90_structure *st = sphere_structure(&liver, &s.spheres[i]);
         a_all += s.spheres[i].activity_bq;
         if (st && st->kind == Y90_KIND_LUNG) a_lung += s.spheres[i].activity_bq;
     }
@@ -539,8 +590,9 @@ static void test_sample_inside(void)
             at_centre = 0;
             continue;
         }
-        const y90_sphere *sp = &s.spheres[sph];
-        at_centre &= p[0] == sp->x && p[1] == sp->y && p[2] == sp->z;
+        double ctr[3];
+        y90_sphere_centre(&liver, &s.spheres[sph], ctr);
+        at_centre &= p[0] == ctr[0] && p[1] == ctr[1] && p[2] == ctr[2];
         const y90_structure *st = structure_at(&liver, p[0], p[1], p[2]);
         from_lung += st && st->kind == Y90_KIND_LUNG;
     }
@@ -558,7 +610,8 @@ static int same_spheres(const y90_sources *a, const y90_sources *b)
 {
     return a->nspheres == b->nspheres && a->spheres_in_lung == b->spheres_in_lung &&
            memcmp(a->spheres, b->spheres, a->nspheres * sizeof(y90_sphere)) == 0 &&
-           memcmp(a->sphere_cdf, b->sphere_cdf, a->nspheres * sizeof(double)) == 0;
+           memcmp(a->alias_prob, b->alias_prob, a->nspheres * sizeof(float)) == 0 &&
+           memcmp(a->alias_idx, b->alias_idx, a->nspheres * sizeof(uint32_t)) == 0;
 }
 
 static void test_determinism(void)
@@ -628,6 +681,7 @@ void y90t_register(void)
     CU_pSuite s = CU_add_suite("source", build_grids, free_grids);
     CU_add_test(s, "decay data", test_decay_data);
     CU_add_test(s, "sphere count", test_sphere_count);
+    CU_add_test(s, "treatment day: activity at injection", test_treatment_day);
     CU_add_test(s, "placement: lungs, liver, no necrosis", test_placement);
     CU_add_test(s, "treated lobes", test_treated_lobes);
     CU_add_test(s, "T/N ratio", test_tn_ratio);

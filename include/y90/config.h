@@ -22,6 +22,8 @@ typedef enum {
 } y90_tumour_pattern;
 
 typedef enum { Y90_TREAT_BOTH = 0, Y90_TREAT_RIGHT, Y90_TREAT_LEFT } y90_treated_lobes;
+/* What treatment.activity_gbq means: the vial's activity at calibration, or the activity at injection. */
+typedef enum { Y90_ACTIVITY_AT_CALIBRATION = 0, Y90_ACTIVITY_AT_TREATMENT } y90_activity_time;
 
 typedef struct {
     y90_phantom_type type;
@@ -81,7 +83,8 @@ typedef struct {
 } y90_source_params;
 
 typedef struct {
-    double activity_gbq;             /* GBq at calibration */
+    double activity_gbq;             /* GBq, at calibration or at injection (activity_at) */
+    y90_activity_time activity_at;    /* the time activity_gbq refers to */
     double hours_after_calibration;  /* h, time from calibration to injection */
     double lung_shunt_fraction;      /* fraction of activity to the lungs */
     double tn_ratio;                 /* tumour-to-normal activity concentration ratio (per mass) */

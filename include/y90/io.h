@@ -1,6 +1,6 @@
 /* y90mc: the HDF5 output file, written through this one thin module (sim/io/io_h5.c).
  *
- * Format version 1 (all arrays C order, shape [nz][ny][nx], x fastest):
+ * Format version 2 (all arrays C order, shape [nz][ny][nx], x fastest):
  *   /dose                   float64  Gy: absorbed dose from the full decay of the activity at treatment time
  *   /dose_rel_uncertainty   float32  1-sigma relative uncertainty of /dose (history-by-history); 0 where dose is 0
  *   /labels                 uint8    structure index per voxel; attributes (string arrays indexed by label):
@@ -10,8 +10,14 @@
  *   /density                float32  g/cm3
  *   /tumour_ids             uint16   per voxel 0 (no tumour) or k = tumour k, viable and necrotic parts alike;
  *                                    attribute count (int, tumours numbered); only when the phantom has tumours
- *   /microspheres           compound table, one row per sphere: x_mm, y_mm, z_mm (float64, mm),
- *                                    diameter_um (float32), activity_bq (float32, Bq at treatment time)
+ *   /microspheres           compound table, one row per sphere, rows sorted by voxel: voxel (uint32: linear
+ *                                    index of the voxel holding the centre, x fastest), x_offset_mm, y_offset_mm,
+ *                                    z_offset_mm (float32, mm: centre - low corner of that voxel, multiples of
+ *                                    2^-16 mm; centre = origin_mm + (i - 0.5) spacing_mm + offset, i the voxel's
+ *                                    index along the axis), diameter_um (float32, multiples of 2^-10 um),
+ *                                    activity_bq (float32, Bq at treatment time); attribute units; shuffled and
+ *                                    deflated. Format version 1 had x_mm, y_mm, z_mm (float64, mm) instead of
+ *                                    voxel and offsets (readers accept both versions)
  *   root attributes: format_version (int), spacing_mm (double[3], x y z), origin_mm (double[3], centre of voxel
  *                    (0,0,0), x y z), decays (double: decays the dose represents), histories (int64: done), seed (uint64),
  *                    rng (string: stream scheme), kernel (string), version, git_revision, created (ISO 8601 UTC),
@@ -52,7 +58,7 @@
 #include "y90/grid.h"
 #include "y90/kernel.h"
 
-#define Y90_FORMAT_VERSION 1
+#define Y90_FORMAT_VERSION 2 /* 2: the sphere table by voxel and offset (1: absolute positions) */
 
 struct y90_run_result; /* kernel.h */
 struct y90_sources;    /* source.h */

@@ -135,6 +135,7 @@ y90_status y90_tally_to_result(const y90_tally *t, const y90_grid *g, int64_t hi
 #endif
 
 /* Monte Carlo with radial scoring around origin_mm (dose point kernels): energy (MeV, summed over histories) in
- * nshell shells of shell_mm, and beyond them in edep[nshell]; rel_unc per shell (may be NULL). */
-y90_status y90_kernel_mc_radial(const y90_kernel_input *in, const double origin_mm[3], double shell_mm, int nshell,
+ * the nshell shells between the radii edges_mm[0] = 0 < ... < edges_mm[nshell] (mm; each straight move shared
+ * over the shells by its exact chord in each), and beyond them in edep[nshell]; rel_unc per shell (may be NULL). */
+y90_status y90_kernel_mc_radial(const y90_kernel_input *in, const double origin_mm[3], const double *edges_mm, int nshell,
                                 double *edep, double *rel_unc, y90_energy_balance *eb, y90_error *err);

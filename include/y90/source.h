@@ -8,19 +8,32 @@
 #include "y90/nuclide.h"
 
 
-/* One microsphere (32 bytes; tens of millions fit in memory). */
+/* One microsphere (24 bytes; what the /microspheres table stores, row for row). Spheres are sorted by voxel (x
+ * fastest). The centre is the low corner of the voxel plus the offsets; offsets are multiples of 2^-16 mm
+ * (15 nm, Y90_SPHERE_OFFSET_QUANTUM_MM) and diameters multiples of 2^-10 um, exact in float32 with the low
+ * mantissa bits zero, so that the shuffled, deflated table compresses. */
+#define Y90_SPHERE_OFFSET_QUANTUM_MM (1.0 / 65536.0)
+#define Y90_SPHERE_DIAMETER_QUANTUM_UM (1.0 / 1024.0)
 typedef struct {
-    double x, y, z;        /* mm, centre */
+    uint32_t voxel;        /* linear voxel index of the centre (x fastest) */
+    float offset_mm[3];    /* mm, centre - low corner of that voxel, x y z, each in [0, spacing) */
     float diameter_um;     /* um */
     float activity_bq;     /* Bq at treatment time */
 } y90_sphere;
+
+/* Centre of a sphere (mm). */
+static inline void y90_sphere_centre(const y90_grid *g, const y90_sphere *sp, double p[3])
+{
+    size_t v = sp->voxel, nx = (size_t)g->nx, ny = (size_t)g->ny;
+    const size_t ii[3] = {v % nx, (v / nx) % ny, v / (nx * ny)};
+    for (int a = 0; a < 3; a++) p[a] = g->lo[a] + (double)ii[a] * g->spacing[a] + (double)sp->offset_mm[a];
+}
 
 typedef struct y90_sources {
     y90_source_type type;
     /* microspheres */
     size_t nspheres;
     y90_sphere *spheres;
-    double *sphere_cdf;            /* cumulative activity fraction per sphere (last = 1) */
     float *alias_prob;             /* Vose alias table of the sphere activities: keep sphere i with alias_prob[i], */
     uint32_t *alias_idx;           /* else take alias_idx[i] (O(1) choice of the decaying sphere) */
     char product[32];              /* "therasphere", "sir_spheres" */
@@ -47,6 +60,12 @@ typedef struct y90_sources {
 /* Build the sources the config describes on the grid (samples spheres with source.seed). */
 y90_status y90_sources_build(const y90_config *c, const y90_grid *g, y90_sources *s, y90_error *err);
 void y90_sources_free(y90_sources *s);
+
+/* One microsphere of the product whose material is `material` ("glass": TheraSphere, "resin": SIR-Spheres; their
+ * preset density and activity), of diameter_um (0: the preset mean, 25 or 32 um), centred at offset_mm (mm, at
+ * most float precision) from the low corner of `voxel` (the one-sphere dose kernel of y90mc dpk --sphere). */
+y90_status y90_sources_one_sphere(const char *material, double diameter_um, const y90_grid *g, size_t voxel,
+                                  const double offset_mm[3], y90_sources *s, y90_error *err);
 
 /* Uniform random numbers for one history (Random123 Philox4x32-10, see rng.h). */
 struct y90_rng;

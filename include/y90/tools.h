@@ -9,7 +9,12 @@ typedef struct {
     const char *medium;        /* material name; "soft" = soft_tissue, "bone" = bone_cortical */
     double density;            /* g/cm3 (0 = nominal) */
     double voxel_mm;           /* vsv: voxel edge */
-    double shell_mm;           /* dpk: shell width */
+    double shell_mm;           /* dpk: shell width (point source, when shell_um is 0) */
+    double shell_um;           /* dpk: um, width of the shells near the source (0 = shell_mm everywhere; a sphere
+                                * defaults to 1 um): 20 of them, then each 5 % of its inner radius wider */
+    const char *sphere;        /* dpk: NULL = point source, else "glass" or "resin": one microsphere, the source
+                                * uniform in its volume and the transport starting in its material */
+    double diameter_um;        /* dpk --sphere: um (0 = the product's mean, 25 glass / 32 resin) */
     int64_t histories;
     int threads;               /* 0 = all */
     uint64_t seed;
@@ -31,13 +36,18 @@ typedef struct {
 
 typedef struct {
     int nshell;
-    double shell_mm;
+    double shell_mm;           /* mm, width of the uniform shells (0 when they vary) */
+    double *edges_mm;          /* mm, nshell + 1 radii: shell k lies between edges_mm[k] and edges_mm[k + 1] */
     double *r_mid_mm;          /* mm, shell mid radius */
     double *dose_gy;           /* Gy per decay (absorbed dose in the shell) */
     double *cum_fraction;      /* energy inside the shell's outer radius / energy emitted */
     double *rel_unc;
     double r50_mm, r90_mm;     /* radii holding 50 % and 90 % of the emitted energy */
     double mean_energy_mev;    /* MeV emitted per decay (sampled) */
+    double sphere_radius_mm;   /* mm, the source sphere (0: point source) */
+    double sphere_density;     /* g/cm3, the source sphere's material */
+    double sphere_fraction;    /* energy absorbed inside the source sphere / energy emitted (electrons while still
+                                * in it: the MC kernel's in_spheres balance) */
     y90_energy_balance eb;
     int64_t histories;
     double runtime_s;

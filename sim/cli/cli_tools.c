@@ -33,6 +33,13 @@ static int parse_tool(const char *cmd, int argc, char **argv, y90_tool_options *
         else if (!strcmp(a, "--density")) { if (y90_cli_number(cmd, a, val, 0.001, 25, &o->density)) return 2; }
         else if (!strcmp(a, "--voxel-mm")) { if (y90_cli_number(cmd, a, val, 0.01, 50, &o->voxel_mm)) return 2; }
         else if (!strcmp(a, "--shell-mm")) { if (y90_cli_number(cmd, a, val, 0.001, 5, &o->shell_mm)) return 2; }
+        else if (!strcmp(a, "--shell-um")) { if (y90_cli_number(cmd, a, val, 0.01, 1000, &o->shell_um)) return 2; }
+        else if (!strcmp(a, "--diameter-um")) { if (y90_cli_number(cmd, a, val, 1, 1000, &o->diameter_um)) return 2; }
+        else if (!strcmp(a, "--sphere")) {
+            if (strcmp(val, "glass") && strcmp(val, "resin"))
+                return y90_cli_usage_error(cmd, "--sphere: expected glass or resin", val);
+            o->sphere = val;
+        }
         else if (!strcmp(a, "--histories")) { if (whole(cmd, a, val, 1, 1e12, &v)) return 2; o->histories = (int64_t)v; }
         else if (!strcmp(a, "--threads")) { if (whole(cmd, a, val, 0, 4096, &v)) return 2; o->threads = (int)v; }
         else if (!strcmp(a, "--seed")) { if (whole(cmd, a, val, 0, 9e15, &v)) return 2; o->seed = (uint64_t)v; }
@@ -57,6 +64,8 @@ int y90_cli_vsv(int argc, char **argv)
     o.progress = y90_cli_progress;
     o.progress_user = &ps;
     if (o.voxel_mm <= 0) return y90_cli_usage_error("vsv", "expected --voxel-mm V", NULL);
+    if (o.sphere || o.diameter_um > 0 || o.shell_um > 0)
+        return y90_cli_usage_error("vsv", "--sphere, --diameter-um and --shell-um are dpk options", NULL);
     y90_vsv_result r;
     y90_error e = {0};
     if (y90_vsv_compute(&o, &r, &e) || y90_vsv_write_csv(out, &o, &r, &e)) return y90_cli_fail(&e);
@@ -76,6 +85,8 @@ int y90_cli_dpk(int argc, char **argv)
     y90_cli_progress_init(&ps, "dpk", 0);
     o.progress = y90_cli_progress;
     o.progress_user = &ps;
+    if (o.diameter_um > 0 && !o.sphere) return y90_cli_usage_error("dpk", "--diameter-um needs --sphere glass|resin", NULL);
+    if (o.sphere && o.shell_um <= 0) o.shell_um = 1.0; /* um shells near the sphere */
     y90_dpk_result r;
     y90_error e = {0};
     if (y90_dpk_compute(&o, &r, &e)) return y90_cli_fail(&e);
@@ -84,6 +95,9 @@ int y90_cli_dpk(int argc, char **argv)
         return y90_cli_fail(&e);
     }
     printf("R50 = %.3f mm\nR90 = %.3f mm\n", r.r50_mm, r.r90_mm);
+    if (o.sphere)
+        printf("absorbed in the %s sphere (%g um, %g g/cm3): %.5f of the emitted energy\n", o.sphere,
+               2e3 * r.sphere_radius_mm, r.sphere_density, r.sphere_fraction);
     fprintf(stderr, "dpk: %lld histories in %.1f s (%.3g histories/s); wrote %s\n", (long long)r.histories,
             r.runtime_s, r.histories / r.runtime_s, out);
     y90_dpk_free(&r);

@@ -100,7 +100,12 @@ const y90_key y90_config_keys[] = {
      "validation: emission direction (all 0: isotropic)"},
     /* treatment */
     {"treatment.activity_gbq", Y90_KT_DOUBLE, OFF(treatment.activity_gbq), NULL, 0, 100, MIN_OPEN, "GBq", NULL, 0,
-     "administered activity at calibration (required)"},
+     "activity of the spheres (required), at the time treatment.activity_at names"},
+    {"treatment.activity_at", Y90_KT_ENUM, OFF(treatment.activity_at), "calibration", 0, 0, 0, "",
+     "calibration|treatment", 0, "treatment.activity_gbq is the vial's activity at calibration (the sphere count is "
+     "that activity / the activity per sphere at calibration), or the activity to deliver at injection (the "
+     "vial's calibration activity is then that x 2^(hours_after_calibration / 64.10 h): a later day means more, "
+     "weaker spheres)"},
     {"treatment.hours_after_calibration", Y90_KT_DOUBLE, OFF(treatment.hours_after_calibration), "0", 0, 2000, 0,
      "h", NULL, 0, "time from calibration to injection (T1/2 64.10 h)"},
     {"treatment.lung_shunt_fraction", Y90_KT_DOUBLE, OFF(treatment.lung_shunt_fraction), "0", 0, 1, 0, "", NULL, 0,

@@ -22,7 +22,7 @@
 #include "h5util.h"
 
 #define CHUNK_MAX_ELEMENTS (1u << 20) /* elements per chunk of a 3-D array: at most one z-slab */
-#define TABLE_CHUNK_ROWS 16384        /* rows per chunk of the microsphere table (512 KiB) */
+#define TABLE_CHUNK_ROWS 16384        /* rows per chunk of the microsphere table (384 KiB) */
 #define GZIP_LEVEL 4
 #define CORE_INCREMENT (16u << 20) /* bytes the in-memory file grows by */
 
@@ -332,7 +332,7 @@ static y90_status write_treatment(h5w *w, const y90_treatment_params *t, const y
     const char *o = "/treatment";
     hid_t grp = make_group(w, o);
     if (grp < 0) return Y90_EIO;
-    y90_status st = attr_double(w, grp, o, "activity_calibration_gbq", t->activity_gbq);
+    y90_status st = attr_double(w, grp, o, "activity_calibration_gbq", src->activity_calibration_bq / 1e9);
     if (st == Y90_OK) st = attr_double(w, grp, o, "hours_after_calibration", t->hours_after_calibration);
     if (st == Y90_OK) st = attr_double(w, grp, o, "activity_treatment_gbq", src->activity_treatment_bq / 1e9);
     if (st == Y90_OK) st = attr_double(w, grp, o, "lung_shunt_fraction", t->lung_shunt_fraction);
@@ -372,17 +372,18 @@ static y90_status write_energy_balance(h5w *w, const y90_energy_balance *eb)
     return st;
 }
 
-/* Compound types of one sphere row: packed little-endian in the file, y90_sphere in memory. */
+/* Compound types of one sphere row: packed little-endian in the file (24 bytes), y90_sphere in memory. */
 static hid_t sphere_type(int file)
 {
-    hid_t t = H5Tcreate(H5T_COMPOUND, file ? 32 : sizeof(y90_sphere));
+    hid_t t = H5Tcreate(H5T_COMPOUND, file ? 24 : sizeof(y90_sphere));
     if (t < 0) return t;
-    hid_t f64 = file ? H5T_IEEE_F64LE : H5T_NATIVE_DOUBLE, f32 = file ? H5T_IEEE_F32LE : H5T_NATIVE_FLOAT;
-    int ok = H5Tinsert(t, "x_mm", file ? 0 : offsetof(y90_sphere, x), f64) >= 0 &&
-             H5Tinsert(t, "y_mm", file ? 8 : offsetof(y90_sphere, y), f64) >= 0 &&
-             H5Tinsert(t, "z_mm", file ? 16 : offsetof(y90_sphere, z), f64) >= 0 &&
-             H5Tinsert(t, "diameter_um", file ? 24 : offsetof(y90_sphere, diameter_um), f32) >= 0 &&
-             H5Tinsert(t, "activity_bq", file ? 28 : offsetof(y90_sphere, activity_bq), f32) >= 0;
+    hid_t u32 = file ? H5T_STD_U32LE : H5T_NATIVE_UINT32, f32 = file ? H5T_IEEE_F32LE : H5T_NATIVE_FLOAT;
+    int ok = H5Tinsert(t, "voxel", file ? 0 : offsetof(y90_sphere, voxel), u32) >= 0 &&
+             H5Tinsert(t, "x_offset_mm", file ? 4 : offsetof(y90_sphere, offset_mm[0]), f32) >= 0 &&
+             H5Tinsert(t, "y_offset_mm", file ? 8 : offsetof(y90_sphere, offset_mm[1]), f32) >= 0 &&
+             H5Tinsert(t, "z_offset_mm", file ? 12 : offsetof(y90_sphere, offset_mm[2]), f32) >= 0 &&
+             H5Tinsert(t, "diameter_um", file ? 16 : offsetof(y90_sphere, diameter_um), f32) >= 0 &&
+             H5Tinsert(t, "activity_bq", file ? 20 : offsetof(y90_sphere, activity_bq), f32) >= 0;
     if (!ok) {
         H5Tclose(t);
         return -1;
@@ -390,16 +391,18 @@ static hid_t sphere_type(int file)
     return t;
 }
 
+/* The sphere list as it is in memory (sorted by voxel, offsets and diameters quantised: source.h), shuffled and
+ * deflated row by row. */
 static y90_status write_spheres(h5w *w, const y90_sources *src)
 {
-    static const char *const units[] = {"mm", "mm", "mm", "um", "Bq"}; /* one per field, in field order */
+    static const char *const units[] = {"1", "mm", "mm", "mm", "um", "Bq"}; /* one per field, in field order */
     hsize_t n = src->nspheres, chunk = n < TABLE_CHUNK_ROWS ? n : TABLE_CHUNK_ROWS;
     hid_t ft = sphere_type(1), mt = sphere_type(0), d = -1;
     y90_status st = Y90_OK;
     if (ft < 0 || mt < 0)
         st = Y90_FAIL(w->err, Y90_EIO, "%s: cannot make the type of /microspheres", w->path);
     if (st == Y90_OK) st = dataset_put(w, "/microspheres", 1, &n, &chunk, ft, mt, src->spheres, &d);
-    if (st == Y90_OK) st = attr_strs(w, d, "/microspheres", "units", units, 5);
+    if (st == Y90_OK) st = attr_strs(w, d, "/microspheres", "units", units, 6);
     close_id(d, H5Dclose);
     close_id(ft, H5Tclose);
     close_id(mt, H5Tclose);

@@ -85,7 +85,10 @@ y90_status y90_run_check(const y90_config *c, FILE *log, y90_error *err)
     if (!st) st = y90_sources_build(c, &g, &src, err);
     if (st) y90_config_locate_error(c, err);
     if (!st && log && src.nspheres)
-        fprintf(log, "sources: %zu %s spheres (%zu in the lungs)\n", src.nspheres, src.product, src.spheres_in_lung);
+        fprintf(log, "sources: %zu %s spheres (%zu in the lungs); %.4g GBq at calibration, %.4g GBq at injection "
+                "(%g h after calibration); %.4g Bq per sphere at injection (mean)\n", src.nspheres, src.product,
+                src.spheres_in_lung, src.activity_calibration_bq / 1e9, src.activity_treatment_bq / 1e9,
+                c->treatment.hours_after_calibration, src.activity_treatment_bq / (double)src.nspheres);
     y90_sources_free(&src);
     y90_grid_free(&g);
     return st;

@@ -235,6 +235,50 @@ y90_status y90_vsv_write_csv(const char *path, const y90_tool_options *o, const 
     return tb_write(&b, path, o->force, err);
 }
 
+/* Shell radii (mm) up to rmax: uniform shell_mm; or shell_um near the source, 20 of them, then each 5 % of its
+ * inner radius wide (about 130 shells from 20 um to 12 mm), with an edge at the sphere radius a (when a > 0) so
+ * that no shell straddles the sphere surface. Returns the count of shells (malloc'd *edges, count + 1 radii). */
+static int dpk_edges(const y90_tool_options *o, double rmax, double a, double **edges)
+{
+    int cap = 64, n = 0, nb = 0;
+    double *e = malloc((size_t)cap * sizeof *e), w = o->shell_um * 1e-3, r = 0; /* r: last radius of the series */
+    if (!e) return -1;
+    e[n++] = 0;
+    while (r < rmax) {
+        double next = o->shell_um > 0 ? fmax(r + w, r * 1.05) : (double)++nb * o->shell_mm;
+        if (n + 2 >= cap) {
+            double *ne = realloc(e, (size_t)(cap *= 2) * sizeof *e);
+            if (!ne) { free(e); return -1; }
+            e = ne;
+        }
+        if (a > r * (1 + 1e-9) && a < next * (1 - 1e-9)) e[n++] = a; /* the other radii stay where they were */
+        e[n++] = r = next;
+    }
+    *edges = e;
+    return n - 1;
+}
+
+/* The source of a dose point kernel: a point at the centre of the one-voxel box, or one microsphere there. */
+static y90_status dpk_source(const y90_tool_options *o, const y90_config *c, const y90_grid *g, y90_sources *s,
+                             double origin[3], y90_error *err)
+{
+    double half[3];
+    for (int a = 0; a < 3; a++) {
+        half[a] = 0.5 * g->spacing[a];
+        origin[a] = g->lo[a] + half[a];
+    }
+    if (!o->sphere) {
+        y90_status st = y90_sources_build(c, g, s, err);
+        if (!st) memcpy(s->point, origin, sizeof s->point);
+        return st;
+    }
+    y90_status st = y90_sources_one_sphere(o->sphere, o->diameter_um, g, 0, half, s, err);
+    if (st) return st;
+    y90_sphere_centre(g, &s->spheres[0], origin); /* the float offset: the exact centre of the scoring */
+    s->energy_mev = o->energy_mev;
+    return Y90_OK;
+}
+
 y90_status y90_dpk_compute(const y90_tool_options *o, y90_dpk_result *r, y90_error *err)
 {
     memset(r, 0, sizeof *r);
@@ -243,50 +287,64 @@ y90_status y90_dpk_compute(const y90_tool_options *o, y90_dpk_result *r, y90_err
     if (st) return st;
     double rho = c.phantom.density;
     double rmax = 12.0 / rho; /* mm: beyond the endpoint CSDA range (11.3 mm in water) */
-    int nshell = (int)ceil(rmax / o->shell_mm);
+    double *edep = NULL;
+    y90_grid g = {0};
+    y90_sources s = {0};
+    y90_physics *ph = NULL;
+    if (o->sphere && o->shell_um <= 0) {
+        st = Y90_FAIL(err, Y90_EINPUT, "dpk --sphere: expected --shell-um > 0");
+        goto cleanup;
+    }
     /* one voxel holding the whole medium: no boundaries, the scoring is radial */
-    double side = 2.0 * (nshell * o->shell_mm + 1.0);
+    double side = 2.0 * (rmax + 1.0);
     c.phantom.voxel_mm = side;
     for (int a = 0; a < 3; a++) c.phantom.box_size_mm[a] = side;
     c.source.type = Y90_SOURCE_POINT;
     c.source.energy_mev = o->energy_mev;
+    st = y90_phantom_build(&c.phantom, y90_memory_limit_bytes(c.output.max_memory_gb), &g, NULL, err);
+    double origin[3];
+    if (!st) st = dpk_source(o, &c, &g, &s, origin, err);
+    if (!st) st = y90_physics_build(&c, &g, &s, &ph, err);
+    if (st) goto cleanup;
+    const double sr = o->sphere ? 0.5e-3 * s.spheres[0].diameter_um : 0.0; /* mm */
+    int nshell = dpk_edges(o, rmax, sr, &r->edges_mm);
+    if (nshell < 1) {
+        st = Y90_FAIL(err, Y90_ENOMEM, "dpk: out of memory");
+        goto cleanup;
+    }
     r->nshell = nshell;
-    r->shell_mm = o->shell_mm;
+    r->shell_mm = o->shell_um > 0 ? 0.0 : o->shell_mm;
+    r->sphere_radius_mm = sr;
+    r->sphere_density = o->sphere ? s.sphere_density : 0.0;
     r->r_mid_mm = calloc((size_t)nshell, sizeof(double));
     r->dose_gy = calloc((size_t)nshell, sizeof(double));
     r->cum_fraction = calloc((size_t)nshell, sizeof(double));
     r->rel_unc = calloc((size_t)nshell + 1, sizeof(double));
-    double *edep = calloc((size_t)nshell + 1, sizeof(double));
-    y90_grid g = {0};
-    y90_sources s = {0};
-    y90_physics *ph = NULL;
+    edep = calloc((size_t)nshell + 1, sizeof(double));
     if (!r->r_mid_mm || !r->dose_gy || !r->cum_fraction || !r->rel_unc || !edep) {
         st = Y90_FAIL(err, Y90_ENOMEM, "dpk: out of memory");
         goto cleanup;
     }
-    st = tool_setup(&c, &g, &s, &ph, err);
-    if (st) goto cleanup;
-    double origin[3] = {0, 0, 0};
-    for (int a = 0; a < 3; a++) origin[a] = g.lo[a] + 0.5 * g.spacing[a];
-    memcpy(s.point, origin, sizeof origin);
     y90_kernel_input in = {&c.transport, &g, &s, ph, o->progress, o->progress_user, NULL, 0, 0, NULL, NULL};
     double t0 = wall_s();
-    st = y90_kernel_mc_radial(&in, origin, o->shell_mm, nshell, edep, r->rel_unc, &r->eb, err);
+    st = y90_kernel_mc_radial(&in, origin, r->edges_mm, nshell, edep, r->rel_unc, &r->eb, err);
     if (st) goto cleanup;
     r->runtime_s = wall_s() - t0;
     r->histories = o->histories;
     r->mean_energy_mev = r->eb.emitted / (double)o->histories;
+    r->sphere_fraction = o->sphere ? r->eb.in_spheres / r->eb.emitted : 0.0;
     double cum = 0;
     for (int k = 0; k < nshell; k++) {
-        double r1 = k * o->shell_mm, r2 = (k + 1) * o->shell_mm;
-        double mass_kg = rho * 4.0 / 3.0 * Y90_PI * (r2 * r2 * r2 - r1 * r1 * r1) * 1e-6;
+        double r1 = r->edges_mm[k], r2 = r->edges_mm[k + 1];
+        double rho_k = r2 <= sr * (1 + 1e-9) ? s.sphere_density : rho; /* shells inside the sphere: its material */
+        double mass_kg = rho_k * 4.0 / 3.0 * Y90_PI * (r2 * r2 * r2 - r1 * r1 * r1) * 1e-6;
         r->r_mid_mm[k] = 0.5 * (r1 + r2);
         r->dose_gy[k] = edep[k] / (double)o->histories * Y90_J_PER_MEV / mass_kg;
         double prev = cum;
         cum += edep[k] / r->eb.emitted;
         r->cum_fraction[k] = cum;
-        if (prev < 0.5 && cum >= 0.5) r->r50_mm = r1 + (0.5 - prev) / (cum - prev) * o->shell_mm;
-        if (prev < 0.9 && cum >= 0.9) r->r90_mm = r1 + (0.9 - prev) / (cum - prev) * o->shell_mm;
+        if (prev < 0.5 && cum >= 0.5) r->r50_mm = r1 + (0.5 - prev) / (cum - prev) * (r2 - r1);
+        if (prev < 0.9 && cum >= 0.9) r->r90_mm = r1 + (0.9 - prev) / (cum - prev) * (r2 - r1);
     }
 cleanup:
     free(edep);
@@ -300,22 +358,35 @@ cleanup:
 
 void y90_dpk_free(y90_dpk_result *r)
 {
+    free(r->edges_mm);
     free(r->r_mid_mm);
     free(r->dose_gy);
     free(r->cum_fraction);
     free(r->rel_unc);
-    r->r_mid_mm = r->dose_gy = r->cum_fraction = r->rel_unc = NULL;
+    r->edges_mm = r->r_mid_mm = r->dose_gy = r->cum_fraction = r->rel_unc = NULL;
 }
 
 y90_status y90_dpk_write_csv(const char *path, const y90_tool_options *o, const y90_dpk_result *r, y90_error *err)
 {
     textbuf b = {0};
-    tb_printf(&b, "# y90mc %s (git %s) dose point kernel: 90Y point source, medium %s, density %g g/cm3, shells of %g "
-              "mm, %lld histories, seed %llu\n# R50 = %.3f mm, R90 = %.3f mm; mean emitted energy %.5f MeV per decay\n"
-              "r_mm,dose_gy_per_decay,cumulative_energy_fraction,rel_unc\n",
-              y90_version(), y90_git_revision(), o->medium, o->density, o->shell_mm, (long long)r->histories,
+    char src[160], shells[96];
+    if (o->sphere)
+        snprintf(src, sizeof src, "one %s microsphere of %g um (%g g/cm3), the source uniform in its volume",
+                 o->sphere, 2e3 * r->sphere_radius_mm, r->sphere_density);
+    else snprintf(src, sizeof src, "90Y point source");
+    if (r->shell_mm > 0) snprintf(shells, sizeof shells, "shells of %g mm", r->shell_mm);
+    else snprintf(shells, sizeof shells, "shells of %g um to %g um, then 5 %% of the radius", o->shell_um,
+                  20 * o->shell_um);
+    tb_printf(&b, "# y90mc %s (git %s) dose point kernel: %s, medium %s, density %g g/cm3, %s, %lld histories, "
+              "seed %llu\n# R50 = %.3f mm, R90 = %.3f mm; mean emitted energy %.5f MeV per decay\n",
+              y90_version(), y90_git_revision(), src, o->medium, o->density, shells, (long long)r->histories,
               (unsigned long long)o->seed, r->r50_mm, r->r90_mm, r->mean_energy_mev);
+    if (o->sphere)
+        tb_printf(&b, "# fraction of the emitted energy absorbed inside the sphere: %.5f (shells inside it: dose to "
+                  "the sphere's material)\n", r->sphere_fraction);
+    tb_printf(&b, "r_mm,dose_gy_per_decay,cumulative_energy_fraction,rel_unc,r_in_mm,r_out_mm\n");
     for (int k = 0; k < r->nshell; k++)
-        tb_printf(&b, "%.4f,%.6E,%.6f,%.3g\n", r->r_mid_mm[k], r->dose_gy[k], r->cum_fraction[k], r->rel_unc[k]);
+        tb_printf(&b, "%.6f,%.6E,%.6f,%.3g,%.6f,%.6f\n", r->r_mid_mm[k], r->dose_gy[k], r->cum_fraction[k],
+                  r->rel_unc[k], r->edges_mm[k], r->edges_mm[k + 1]);
     return tb_write(&b, path, o->force, err);
 }

@@ -57,11 +57,10 @@ y90_status y90_sources_activity_map(const y90_sources *s, const y90_grid *g, int
             double tot = 0;
             for (size_t i = 0; i < s->nspheres; i++) tot += s->spheres[i].activity_bq;
             for (size_t i = 0; i < s->nspheres; i++) {
-                const double p[3] = {s->spheres[i].x, s->spheres[i].y, s->spheres[i].z};
-                if (y90_grid_locate(g, p, &v))
-                    return Y90_FAIL(err, Y90_EINTERNAL, "sphere %zu at (%g, %g, %g) mm lies outside the grid", i, p[0],
-                                    p[1], p[2]);
-                frac[v] += s->spheres[i].activity_bq / tot;
+                if (s->spheres[i].voxel >= n)
+                    return Y90_FAIL(err, Y90_EINTERNAL, "sphere %zu in voxel %lu, outside the grid", i,
+                                    (unsigned long)s->spheres[i].voxel);
+                frac[s->spheres[i].voxel] += s->spheres[i].activity_bq / tot;
             }
         }
         return Y90_OK;

@@ -143,29 +143,50 @@ static y90_status place_spheres(const y90_config *c, const y90_grid *g, const pr
     const double scale = s->mean_diameter_um / pr->d_mean_um;
     const double sd = c->source.sphere_diameter_sd_um >= 0 ? c->source.sphere_diameter_sd_um : pr->d_sd_um * scale;
     const double dmin = pr->d_min_um * scale, dmax = pr->d_max_um * scale;
-    int too_narrow = 0;
-    #pragma omp parallel for schedule(static) num_threads(threads) reduction(| : too_narrow)
-    for (size_t i = 0; i < s->nspheres; i++) {
+    /* two passes, so that the spheres come out sorted by voxel (the table compresses, and a sphere's voxel is
+     * stored once) without a second sphere list: the voxel of each sphere's stream first, a counting sort to
+     * its slot, then the whole sphere from the same stream into that slot */
+    const size_t n = s->nspheres;
+    uint32_t *slot = y90_calloc(n, sizeof(uint32_t), "microsphere order", err);
+    uint32_t *start = slot ? y90_calloc(nv + 1, sizeof(uint32_t), "microsphere order", err) : NULL;
+    if (!start) { st = err ? err->code : Y90_ENOMEM; free(slot); goto cleanup; }
+    #pragma omp parallel for schedule(static) num_threads(threads)
+    for (size_t i = 0; i < n; i++) {
         y90_rng r;
         y90_rng_init(&r, c->source.seed, Y90_STREAM_SPHERES, i);
         int lung = i < s->spheres_in_lung;
-        const double *cdf = lung ? cdf_lung : cdf_liver;
-        size_t v = search_cdf(cdf, nv, y90_rng_uniform(&r) * (lung ? tot_lung : tot_liver));
-        double p[3], d = s->mean_diameter_um;
-        voxel_point(g, v, &r, p);
+        slot[i] = (uint32_t)search_cdf(lung ? cdf_lung : cdf_liver, nv,
+                                       y90_rng_uniform(&r) * (lung ? tot_lung : tot_liver));
+    }
+    for (size_t i = 0; i < n; i++) start[slot[i] + 1]++;
+    for (size_t v = 0; v < nv; v++) start[v + 1] += start[v];
+    for (size_t i = 0; i < n; i++) slot[i] = start[slot[i]]++; /* stable: sphere order within a voxel kept */
+    free(start);
+    int too_narrow = 0;
+    #pragma omp parallel for schedule(static) num_threads(threads) reduction(| : too_narrow)
+    for (size_t i = 0; i < n; i++) {
+        y90_rng r;
+        y90_rng_init(&r, c->source.seed, Y90_STREAM_SPHERES, i);
+        int lung = i < s->spheres_in_lung;
+        size_t v = search_cdf(lung ? cdf_lung : cdf_liver, nv, y90_rng_uniform(&r) * (lung ? tot_lung : tot_liver));
+        y90_sphere *sp = &s->spheres[slot[i]];
+        sp->voxel = (uint32_t)v;
+        for (int a = 0; a < 3; a++) {
+            double q = floor(y90_rng_uniform(&r) * g->spacing[a] / Y90_SPHERE_OFFSET_QUANTUM_MM);
+            sp->offset_mm[a] = (float)(q * Y90_SPHERE_OFFSET_QUANTUM_MM); /* exact: below 2^24 quanta */
+        }
+        double d = s->mean_diameter_um;
         int tries = 0;
-        do d = s->mean_diameter_um + sd * normal(&r);
+        do d = floor((s->mean_diameter_um + sd * normal(&r)) / Y90_SPHERE_DIAMETER_QUANTUM_UM + 0.5) *
+               Y90_SPHERE_DIAMETER_QUANTUM_UM;
         while ((d < dmin || d > dmax) && ++tries < 10000);
         if (tries >= 10000) {
             too_narrow = 1;
             d = s->mean_diameter_um;
         }
-        y90_sphere *sp = &s->spheres[i];
-        sp->x = p[0];
-        sp->y = p[1];
-        sp->z = p[2];
         sp->diameter_um = (float)d;
     }
+    free(slot);
     if (too_narrow) {
         st = Y90_FAIL(err, Y90_EINPUT, "%s: source.sphere_diameter_sd_um = %g um is far wider than the diameter window "
                       "[%g, %g] um of the product (scaled with the mean diameter): expected a spread comparable to "
@@ -173,20 +194,17 @@ static y90_status place_spheres(const y90_config *c, const y90_grid *g, const pr
         goto cleanup;
     }
     double vol_sum = 0; /* in sphere order, so that the activities do not depend on the thread count */
-    for (size_t i = 0; i < s->nspheres; i++) {
+    for (size_t i = 0; i < n; i++) {
         double d = s->spheres[i].diameter_um;
         vol_sum += d * d * d;
     }
     /* activity per sphere at treatment: by volume (glass) normalised to the preset mean, or equal (resin) */
-    double a_mean = s->activity_treatment_bq / (double)s->nspheres, v_mean = vol_sum / (double)s->nspheres, cum = 0;
-    for (size_t i = 0; i < s->nspheres; i++) {
+    double a_mean = s->activity_treatment_bq / (double)n, v_mean = vol_sum / (double)n, cum = 0;
+    for (size_t i = 0; i < n; i++) {
         double d = s->spheres[i].diameter_um;
         s->spheres[i].activity_bq = (float)(pr->activity_by_volume ? a_mean * d * d * d / v_mean : a_mean);
         cum += s->spheres[i].activity_bq;
-        s->sphere_cdf[i] = cum;
     }
-    for (size_t i = 0; i < s->nspheres; i++) s->sphere_cdf[i] /= cum;
-    s->sphere_cdf[s->nspheres - 1] = 1.0;
     st = build_alias(s, cum, err);
 cleanup:
     free(cdf_liver);
@@ -205,18 +223,22 @@ static y90_status build_microspheres(const y90_config *c, const y90_grid *g, y90
     double n = floor(s->activity_calibration_bq / a_sphere + 0.5);
     if (n < 1) n = 1;
     /* the sphere list, its cumulative and alias activity tables, and the placement tables (two doubles per voxel) */
-    double need = n * (sizeof(y90_sphere) + sizeof(double) + sizeof(float) + sizeof(uint32_t)) + 2.0 * sizeof(double) * (double)y90_grid_nvox(g) +
-                  (double)y90_grid_nvox(g) * (double)y90_grid_bytes_per_voxel_run();
+    /* the sphere list and its alias table (24 + 8 bytes a sphere; the sort's slot per sphere is freed before the
+     * alias table is made), the placement tables (two doubles per voxel) and the grid */
+    const double nv = (double)y90_grid_nvox(g);
+    double need = n * (sizeof(y90_sphere) + sizeof(float) + sizeof(uint32_t)) + 2.0 * sizeof(double) * nv +
+                  nv * (double)y90_grid_bytes_per_voxel_run();
     size_t limit = y90_memory_limit_bytes(c->output.max_memory_gb);
     if (limit > 0 && need > (double)limit)
         return Y90_FAIL(err, Y90_ENOMEM, "%s: %.3g spheres (activity / activity per sphere) and the grid need %.2f GB, "
                         "more than the %.2f GB allowed (output.max_memory_gb)", c->path, n, need / 1e9,
                         (double)limit / 1e9);
+    if (n > (double)UINT32_MAX || nv > (double)UINT32_MAX)
+        return Y90_FAIL(err, Y90_EINPUT, "%s: %.3g spheres on %.3g voxels: at most 2^32 - 1 of each", c->path, n, nv);
     s->nspheres = (size_t)n;
     s->spheres_in_lung = (size_t)floor(c->treatment.lung_shunt_fraction * n + 0.5);
     s->spheres = y90_calloc(s->nspheres, sizeof(y90_sphere), "microsphere list", err);
-    s->sphere_cdf = s->spheres ? y90_calloc(s->nspheres, sizeof(double), "microsphere activity table", err) : NULL;
-    if (!s->sphere_cdf) return err ? err->code : Y90_ENOMEM;
+    if (!s->spheres) return err ? err->code : Y90_ENOMEM;
     return place_spheres(c, g, pr, s, err);
 }
 
@@ -285,8 +307,16 @@ y90_status y90_sources_build(const y90_config *c, const y90_grid *g, y90_sources
 {
     memset(s, 0, sizeof *s);
     s->type = c->source.type;
-    s->activity_calibration_bq = c->treatment.activity_gbq * 1e9;
-    s->activity_treatment_bq = y90_activity_at(s->activity_calibration_bq, c->treatment.hours_after_calibration);
+    /* the sphere count follows the vial's activity at calibration (activity per sphere at calibration); an
+     * activity to deliver at injection comes from a vial calibrated 2^(t / T1/2) times stronger */
+    const double a_gbq = c->treatment.activity_gbq, h = c->treatment.hours_after_calibration;
+    if (c->treatment.activity_at == Y90_ACTIVITY_AT_TREATMENT) {
+        s->activity_treatment_bq = a_gbq * 1e9;
+        s->activity_calibration_bq = s->activity_treatment_bq / y90_activity_at(1.0, h);
+    } else {
+        s->activity_calibration_bq = a_gbq * 1e9;
+        s->activity_treatment_bq = y90_activity_at(s->activity_calibration_bq, h);
+    }
     s->decays = y90_decays_full(s->activity_treatment_bq);
     snprintf(s->product, sizeof s->product, "none");
     s->energy_mev = c->source.energy_mev;
@@ -302,12 +332,10 @@ y90_status y90_sources_build(const y90_config *c, const y90_grid *g, y90_sources
 void y90_sources_free(y90_sources *s)
 {
     free(s->spheres);
-    free(s->sphere_cdf);
     free(s->alias_prob);
     free(s->alias_idx);
     free(s->voxels);
     s->spheres = NULL;
-    s->sphere_cdf = NULL;
     s->alias_prob = NULL;
     s->alias_idx = NULL;
     s->voxels = NULL;
@@ -322,10 +350,7 @@ void y90_sources_sample(const y90_sources *s, const y90_grid *g, y90_rng *r, dou
         size_t i = (size_t)u;
         if (i >= s->nspheres) i = s->nspheres - 1;
         if ((float)(u - (double)i) >= s->alias_prob[i]) i = s->alias_idx[i];
-        const y90_sphere *sp = &s->spheres[i];
-        pos[0] = sp->x;
-        pos[1] = sp->y;
-        pos[2] = sp->z;
+        y90_sphere_centre(g, &s->spheres[i], pos);
         *sphere = (long)i;
         return;
     }
@@ -344,4 +369,35 @@ void y90_sources_sample(const y90_sources *s, const y90_grid *g, y90_rng *r, dou
         memcpy(pos, s->point, 3 * sizeof(double));
         return;
     }
+}
+
+y90_status y90_sources_one_sphere(const char *material, double diameter_um, const y90_grid *g, size_t voxel,
+                                  const double offset_mm[3], y90_sources *s, y90_error *err)
+{
+    memset(s, 0, sizeof *s);
+    const preset *pr = NULL;
+    for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++)
+        if (!strcmp(presets[i].material, material)) pr = &presets[i];
+    if (!pr) return Y90_FAIL(err, Y90_EINPUT, "sphere material '%s': expected glass or resin", material);
+    if (voxel >= y90_grid_nvox(g)) return Y90_FAIL(err, Y90_EINTERNAL, "voxel %zu outside the grid", voxel);
+    s->type = Y90_SOURCE_MICROSPHERES;
+    snprintf(s->product, sizeof s->product, "%s", pr->name);
+    snprintf(s->sphere_material, sizeof s->sphere_material, "%s", pr->material);
+    s->sphere_density = pr->density;
+    s->mean_diameter_um = diameter_um > 0 ? diameter_um : pr->d_mean_um;
+    s->nspheres = 1;
+    s->activity_calibration_bq = s->activity_treatment_bq = pr->activity_bq;
+    s->decays = y90_decays_full(s->activity_treatment_bq);
+    s->spheres = y90_calloc(1, sizeof(y90_sphere), "microsphere", err);
+    s->alias_prob = s->spheres ? y90_calloc(1, sizeof(float), "alias table", err) : NULL;
+    s->alias_idx = s->alias_prob ? y90_calloc(1, sizeof(uint32_t), "alias table", err) : NULL;
+    if (!s->alias_idx) {
+        y90_sources_free(s);
+        return err ? err->code : Y90_ENOMEM;
+    }
+    s->spheres[0] = (y90_sphere){.voxel = (uint32_t)voxel,
+                                 .offset_mm = {(float)offset_mm[0], (float)offset_mm[1], (float)offset_mm[2]},
+                                 .diameter_um = (float)s->mean_diameter_um, .activity_bq = (float)pr->activity_bq};
+    s->alias_prob[0] = 1.0f;
+    return Y90_OK;
 }
