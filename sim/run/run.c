@@ -49,7 +49,7 @@ y90_status y90_run_phantom(const y90_config *c, const char *out_path, int force,
         st = y90_phantom_build(&pp, y90_memory_limit_bytes(c->output.max_memory_gb), &g, &pi, err);
         if (st) y90_config_locate_error(c, err);
     }
-    if (!st) log_phantom(log, &g, &pi, c->phantom.type == Y90_PHANTOM_LIVER);
+    if (!st) log_phantom(log, &g, &pi, c->phantom.type == Y90_PHANTOM_LIVER || c->phantom.type == Y90_PHANTOM_IMAGE);
     if (!st) st = y90_io_write_phantom(out_path, force, c, &g, err);
     y90_grid_free(&g);
     return st;
@@ -81,7 +81,7 @@ y90_status y90_run_check(const y90_config *c, FILE *log, y90_error *err)
     y90_sources src = {0};
     y90_phantom_params pp = y90_config_phantom(c);
     y90_status st = y90_phantom_build(&pp, y90_memory_limit_bytes(c->output.max_memory_gb), &g, &pi, err);
-    if (!st) log_phantom(log, &g, &pi, c->phantom.type == Y90_PHANTOM_LIVER);
+    if (!st) log_phantom(log, &g, &pi, c->phantom.type == Y90_PHANTOM_LIVER || c->phantom.type == Y90_PHANTOM_IMAGE);
     if (!st) st = y90_sources_build(c, &g, &src, err);
     if (st) y90_config_locate_error(c, err);
     if (!st && log && src.nspheres)
@@ -186,7 +186,7 @@ y90_status y90_run_with(const y90_config *c, const y90_run_options *o, int part_
         y90_config_locate_error(c, err);
         goto cleanup;
     }
-    log_phantom(o->log, &g, &pi, c->phantom.type == Y90_PHANTOM_LIVER);
+    log_phantom(o->log, &g, &pi, c->phantom.type == Y90_PHANTOM_LIVER || c->phantom.type == Y90_PHANTOM_IMAGE);
     st = y90_sources_build(c, &g, &src, err);
     if (st) {
         y90_config_locate_error(c, err);
