@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <zlib.h>
 #include "y90/image.h"
 
 #define AXIS_TOL 1e-4         /* largest off-axis component of a unit axis vector: beyond it the image is oblique */
@@ -110,6 +111,31 @@ static double nifti_value(const nifti_image *nim, size_t i)
     }
 }
 
+/* The whole (decompressed) stream must hold the header and every voxel: libnifti reads a truncated .nii.gz as
+ * if the missing voxels were there. zlib reads uncompressed files as they are. */
+static y90_status check_nifti_length(const char *path, const nifti_image *nim, y90_error *err)
+{
+    gzFile f = gzopen(path, "rb");
+    if (!f) return Y90_FAIL(err, Y90_EINPUT, "%s: cannot open", path);
+    static char buf[1 << 16];
+    double have = 0;
+    int got;
+    while ((got = gzread(f, buf, sizeof buf)) > 0) have += got;
+    int zerr = 0;
+    const char *zmsg = got < 0 ? gzerror(f, &zerr) : NULL;
+    char why[160];
+    snprintf(why, sizeof why, "%s", zmsg ? zmsg : "");
+    gzclose(f);
+    double need = (double)nim->iname_offset + (double)nim->nvox * (double)nim->nbyper;
+    if (got < 0)
+        return Y90_FAIL(err, Y90_EINPUT, "%s: corrupt or truncated compressed data (%s) after %.0f bytes; expected "
+                        "%.0f bytes", path, why, have, need);
+    if (have < need)
+        return Y90_FAIL(err, Y90_EINPUT, "%s: truncated: %.0f bytes of data; the header asks for %.0f (%d x %d x %d "
+                        "voxels of %d bytes)", path, have, need, nim->nx, nim->ny, nim->nz, nim->nbyper);
+    return Y90_OK;
+}
+
 static y90_status read_nifti(const char *path, y90_image *img, y90_error *err)
 {
     nifti_set_debug_level(0); /* libnifti's own messages go to stderr; ours name the file */
@@ -153,7 +179,8 @@ static y90_status read_nifti(const char *path, y90_image *img, y90_error *err)
         for (int a = 0; a < 3; a++)     /* column a of the affine: file axis a; RAS -> LPS negates x and y */
             for (int b = 0; b < 3; b++) fg.axis[a][b] = (b < 2 ? -1.0 : 1.0) * unit * (double)m.m[b][a];
         for (int b = 0; b < 3; b++) fg.origin[b] = (b < 2 ? -1.0 : 1.0) * unit * (double)m.m[b][3];
-        if (nifti_image_load(nim) != 0 || !nim->data)
+        st = check_nifti_length(path, nim, err);
+        if (!st && (nifti_image_load(nim) != 0 || !nim->data))
             st = Y90_FAIL(err, Y90_EINPUT, "%s: the voxel data could not be read (truncated or corrupt file; %d x %d "
                           "x %d voxels of %d bytes expected)", path, n[0], n[1], n[2], nim->nbyper);
     }
@@ -213,6 +240,7 @@ static y90_status h5_frame(const char *path, hid_t f, y90_error *err)
             char *s = NULL;
             hid_t mt = H5Tcopy(H5T_C_S1);
             H5Tset_size(mt, H5T_VARIABLE);
+            H5Tset_cset(mt, H5Tget_cset(t));
             r = H5Aread(a, mt, &s);
             if (r >= 0 && s) snprintf(buf, sizeof buf, "%s", s);
             free(s);
@@ -220,6 +248,7 @@ static y90_status h5_frame(const char *path, hid_t f, y90_error *err)
         } else if (H5Tget_size(t) < sizeof buf) {
             hid_t mt = H5Tcopy(H5T_C_S1);
             H5Tset_size(mt, sizeof buf);
+            H5Tset_cset(mt, H5Tget_cset(t));
             r = H5Aread(a, mt, buf);
             H5Tclose(mt);
         }
