@@ -66,14 +66,14 @@ const y90_key y90_config_keys[] = {
      0, "slabs: density of each slab (0: nominal); as many as slab_materials"},
     {"phantom.slab_thickness_mm", Y90_KT_DOUBLELIST, OFF(phantom.slab_thickness_mm), "[]", 0, 2000, MIN_OPEN,
      "mm", NULL, 0, "slabs: thickness of each slab along z (whole voxels); as many as slab_materials"},
-    {"phantom.label_file", Y90_KT_PATH, OFF(phantom.label_file), "", 0, 0, 0, "", NULL, 0,
+    {"phantom.label_file", Y90_KT_PATH, OFF(phantom.label_file), "\"\"", 0, 0, 0, "", NULL, 0,
      "image: label map (NIfTI .nii/.nii.gz, or HDF5 .h5 as in include/y90/image.h); its grid is the dose grid "
      "(phantom.voxel_mm is not used); the `labels` section says what each value is; relative names are taken from "
      "the config file's folder"},
-    {"phantom.ct_file", Y90_KT_PATH, OFF(phantom.ct_file), "", 0, 0, 0, "", NULL, 0,
+    {"phantom.ct_file", Y90_KT_PATH, OFF(phantom.ct_file), "\"\"", 0, 0, 0, "", NULL, 0,
      "image: CT in HU, resampled onto the label grid (nearest voxel) and turned into density and material by "
      "hu_points/hu_densities and hu_material_lower_hu/hu_materials (empty: no CT)"},
-    {"phantom.density_file", Y90_KT_PATH, OFF(phantom.density_file), "", 0, 0, 0, "", NULL, 0,
+    {"phantom.density_file", Y90_KT_PATH, OFF(phantom.density_file), "\"\"", 0, 0, 0, "", NULL, 0,
      "image: density map in g/cm3 instead of a CT (empty: none; without either, each label's density)"},
     {"phantom.hu_points", Y90_KT_DOUBLELIST, OFF(phantom.hu_points), "[-1000, -98, -97, 14, 23, 100, 101, 1600, "
      "3000, 3200]", -2000, 20000, 0, "HU", NULL, OFF(phantom.nhu_points), "image: nodes of the piecewise-linear "
@@ -125,7 +125,7 @@ const y90_key y90_config_keys[] = {
      "spectrum); the dose still counts the 90Y decays of the activity"},
     {"source.direction", Y90_KT_DOUBLE3, OFF(source.direction), "[0, 0, 0]", -1, 1, 0, "", NULL, 0,
      "validation: emission direction (all 0: isotropic)"},
-    {"source.activity_file", Y90_KT_PATH, OFF(source.activity_file), "", 0, 0, 0, "", NULL, 0,
+    {"source.activity_file", Y90_KT_PATH, OFF(source.activity_file), "\"\"", 0, 0, 0, "", NULL, 0,
      "activity_map: 90Y PET or 99mTc-MAA SPECT image (NIfTI or HDF5), resampled onto the dose grid conserving the "
      "activity (overlap volumes); its shape inside the liver and tumour labels places the spheres, scaled to "
      "treatment.activity_gbq; relative names are taken from the config file's folder"},
