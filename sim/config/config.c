@@ -425,14 +425,14 @@ void y90_config_defaults(y90_config *cfg)
     }
 }
 
-static size_t key_index(const char *key)
+size_t y90_key_index(const char *key)
 {
     for (size_t i = 0; i < y90_config_nkeys; i++)
         if (strcmp(y90_config_keys[i].key, key) == 0) return i;
     return 0;
 }
 
-static int known_material(const y90_config *cfg, const char *name)
+int y90_config_known_material(const y90_config *cfg, const char *name)
 {
     if (y90_material_builtin(name)) return 1;
     for (int i = 0; i < cfg->nuser_materials; i++)
@@ -440,20 +440,24 @@ static int known_material(const y90_config *cfg, const char *name)
     return 0;
 }
 
-/* Line of the first of two keys that the file set (0 if neither: the message then has no line). */
-static int line_either(const parse_ctx *c, const char *k1, const char *k2)
+int y90_key_line_either(const int *seen, const char *k1, const char *k2)
 {
-    int l = c->seen[key_index(k1)];
-    return l ? l : c->seen[key_index(k2)];
+    int l = seen[y90_key_index(k1)];
+    return l ? l : seen[y90_key_index(k2)];
 }
 
-/* "file:line" or "file" when the keys at fault were defaults. */
+const char *y90_config_where(const char *file, int line, char *buf, size_t len)
+{
+    if (line > 0) snprintf(buf, len, "%s:%d", file, line);
+    else if (line < 0) snprintf(buf, len, "--set"); /* the key came from an override */
+    else snprintf(buf, len, "%s", file);
+    return buf;
+}
+
+static int line_either(const parse_ctx *c, const char *k1, const char *k2) { return y90_key_line_either(c->seen, k1, k2); }
 static const char *where(const parse_ctx *c, int line, char *buf, size_t len)
 {
-    if (line > 0) snprintf(buf, len, "%s:%d", c->file, line);
-    else if (line < 0) snprintf(buf, len, "--set"); /* the key came from an override */
-    else snprintf(buf, len, "%s", c->file);
-    return buf;
+    return y90_config_where(c->file, line, buf, len);
 }
 
 /* Checks across keys, with the line of the key at fault. */
@@ -466,19 +470,20 @@ static y90_status cross_check(parse_ctx *c)
         if (!y90_config_keys[i].def && !c->seen[i])
             return Y90_FAIL(c->err, Y90_EINPUT, "%s: %s is required (%s, %s)", c->file, y90_config_keys[i].key,
                             y90_config_keys[i].help, y90_config_keys[i].unit);
-    if (p->type == Y90_PHANTOM_BOX && !known_material(cfg, p->material))
+    if (p->type == Y90_PHANTOM_BOX && !y90_config_known_material(cfg, p->material))
         return Y90_FAIL(c->err, Y90_EINPUT, "%s: phantom.material = '%s': unknown material; expected a built-in "
                         "material or a `materials` entry",
                         where(c, line_either(c, "phantom.material", "phantom.type"), w, sizeof w), p->material);
-    int nd = c->count[key_index("phantom.slab_densities")], nt = c->count[key_index("phantom.slab_thickness_mm")];
+    int nd = c->count[y90_key_index("phantom.slab_densities")];
+    int nt = c->count[y90_key_index("phantom.slab_thickness_mm")];
     if (p->type != Y90_PHANTOM_SLABS && (p->nslabs || nd || nt)) {
         const char *k = p->nslabs ? "phantom.slab_materials" : nt ? "phantom.slab_thickness_mm" : "phantom.slab_densities";
         return Y90_FAIL(c->err, Y90_EINPUT, "%s: %s is given but phantom.type is not slabs; the slab lists apply "
-                        "only to phantom.type = slabs", where(c, c->seen[key_index(k)], w, sizeof w), k);
+                        "only to phantom.type = slabs", where(c, c->seen[y90_key_index(k)], w, sizeof w), k);
     }
     if (p->type == Y90_PHANTOM_SLABS) {
         char wl[1100];
-        const char *at = where(c, c->seen[key_index("phantom.slab_materials")], wl, sizeof wl);
+        const char *at = where(c, c->seen[y90_key_index("phantom.slab_materials")], wl, sizeof wl);
         if (p->nslabs < 1)
             return Y90_FAIL(c->err, Y90_EINPUT, "%s: phantom.type = slabs needs phantom.slab_materials (a list of at "
                             "least one material)", c->file);
@@ -487,7 +492,7 @@ static y90_status cross_check(parse_ctx *c)
                             "has %d and slab_densities %d; expected one thickness per slab and either no densities "
                             "or one per slab", at, p->nslabs, nt, nd);
         for (int i = 0; i < p->nslabs; i++)
-            if (!known_material(cfg, p->slab_materials[i]))
+            if (!y90_config_known_material(cfg, p->slab_materials[i]))
                 return Y90_FAIL(c->err, Y90_EINPUT, "%s: phantom.slab_materials[%d] = '%s': unknown material",
                                 at, i, p->slab_materials[i]);
     }

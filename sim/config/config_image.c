@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "config_table.h"
-#include "y90/materials.h"
 
 typedef struct {
     const char *file;
@@ -16,33 +15,10 @@ typedef struct {
 
 static int line_of(const yaml_node_t *n) { return (int)n->start_mark.line + 1; }
 
-static size_t key_index(const char *key)
-{
-    for (size_t i = 0; i < y90_config_nkeys; i++)
-        if (strcmp(y90_config_keys[i].key, key) == 0) return i;
-    return 0;
-}
-
-static int line_either(const ctx *c, const char *k1, const char *k2)
-{
-    int l = c->seen[key_index(k1)];
-    return l ? l : c->seen[key_index(k2)];
-}
-
+static int line_either(const ctx *c, const char *k1, const char *k2) { return y90_key_line_either(c->seen, k1, k2); }
 static const char *where(const ctx *c, int line, char *buf, size_t len)
 {
-    if (line > 0) snprintf(buf, len, "%s:%d", c->file, line);
-    else if (line < 0) snprintf(buf, len, "--set");
-    else snprintf(buf, len, "%s", c->file);
-    return buf;
-}
-
-static int known_material(const y90_config *cfg, const char *name)
-{
-    if (y90_material_builtin(name)) return 1;
-    for (int i = 0; i < cfg->nuser_materials; i++)
-        if (strcmp(cfg->user_materials[i].name, name) == 0) return 1;
-    return 0;
+    return y90_config_where(c->file, line, buf, len);
 }
 
 static int number(const char *s, double *v)
@@ -62,9 +38,9 @@ static int printable(const char *s)
 
 /* Names of y90_kind and y90_lobe in enum order (the config stage comes before sim/phantom/grid.c, which has the
  * same names for the output files). */
-static const char *const kinds[] = {"outside", "body", "lung", "liver_normal", "tumour_viable", "tumour_necrotic",
-                                    "medium"};
-static const char *const lobes[] = {"none", "right", "left"};
+const char *const y90_config_kind_names[7] = {"outside", "body", "lung", "liver_normal", "tumour_viable",
+                                              "tumour_necrotic", "medium"};
+const char *const y90_config_lobe_names[3] = {"none", "right", "left"};
 
 static int name_index(const char *const *names, int n, const char *s)
 {
@@ -121,13 +97,13 @@ static y90_status parse_label(const char *file, yaml_document_t *doc, yaml_node_
                                 "characters", file, line, key, printable(v) ? v : "?");
             snprintf(key[0] == 'n' ? l->name : l->material, Y90_NAME_LEN, "%s", v);
         } else if (strcmp(key, "kind") == 0) {
-            int k = name_index(kinds, 7, v);
+            int k = name_index(y90_config_kind_names, 7, v);
             l->kind = k >= 0 ? (y90_kind)k : l->kind;
             if (k < 0)
                 return Y90_FAIL(err, Y90_EINPUT, "%s:%d: labels.kind = '%s': expected one of outside, body, lung, "
                                 "liver_normal, tumour_viable, tumour_necrotic, medium", file, line, v);
         } else if (strcmp(key, "lobe") == 0) {
-            int k = name_index(lobes, 3, v);
+            int k = name_index(y90_config_lobe_names, 3, v);
             l->lobe = k >= 0 ? (y90_lobe)k : l->lobe;
             if (k < 0)
                 return Y90_FAIL(err, Y90_EINPUT, "%s:%d: labels.lobe = '%s': expected none, right or left", file, line,
@@ -181,20 +157,20 @@ y90_status y90_config_check_image(const char *file, const y90_config *cfg, const
     for (int i = 0; i < 3; i++)
         if (!image && vals[i][0])
             return Y90_FAIL(c->err, Y90_EINPUT, "%s: %s is given but phantom.type is not image",
-                            where(c, c->seen[key_index(files[i])], w, sizeof w), files[i]);
+                            where(c, c->seen[y90_key_index(files[i])], w, sizeof w), files[i]);
     if (!image && labels_line)
         return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: a `labels` section is given but phantom.type is not image",
                         c->file, labels_line);
     if (image && !p->label_file[0])
         return Y90_FAIL(c->err, Y90_EINPUT, "%s: phantom.type = image needs phantom.label_file (the label map, whose "
-                        "grid is the dose grid)", where(c, c->seen[key_index("phantom.type")], w, sizeof w));
+                        "grid is the dose grid)", where(c, c->seen[y90_key_index("phantom.type")], w, sizeof w));
     if (image && p->nlabels == 0)
         return Y90_FAIL(c->err, Y90_EINPUT, "%s: phantom.type = image needs a `labels` section (one entry per label "
                         "value: value, name, kind, lobe, tumour, material, density)",
-                        where(c, c->seen[key_index("phantom.type")], w, sizeof w));
+                        where(c, c->seen[y90_key_index("phantom.type")], w, sizeof w));
     if (p->ct_file[0] && p->density_file[0])
         return Y90_FAIL(c->err, Y90_EINPUT, "%s: phantom.ct_file and phantom.density_file are both given; expected "
-                        "one of them", where(c, c->seen[key_index("phantom.density_file")], w, sizeof w));
+                        "one of them", where(c, c->seen[y90_key_index("phantom.density_file")], w, sizeof w));
     const char *at = where(c, line_either(c, "phantom.hu_points", "phantom.hu_densities"), w, sizeof w);
     if (p->nhu_points < 1 || p->nhu_points != p->nhu_densities)
         return Y90_FAIL(c->err, Y90_EINPUT, "%s: phantom.hu_points has %d entries and hu_densities %d; expected the "
@@ -211,12 +187,12 @@ y90_status y90_config_check_image(const char *file, const y90_config *cfg, const
         if (i > 0 && !(p->hu_material_lower_hu[i] > p->hu_material_lower_hu[i - 1]))
             return Y90_FAIL(c->err, Y90_EINPUT, "%s: phantom.hu_material_lower_hu[%d] = %g is not above the entry "
                             "before it; expected ascending HU", at, i, p->hu_material_lower_hu[i]);
-        if (!known_material(cfg, p->hu_materials[i]))
+        if (!y90_config_known_material(cfg, p->hu_materials[i]))
             return Y90_FAIL(c->err, Y90_EINPUT, "%s: phantom.hu_materials[%d] = '%s': unknown material", at, i,
                             p->hu_materials[i]);
     }
     for (int i = 0; i < p->nlabels; i++)
-        if (p->labels[i].material[0] && !known_material(cfg, p->labels[i].material))
+        if (p->labels[i].material[0] && !y90_config_known_material(cfg, p->labels[i].material))
             return Y90_FAIL(c->err, Y90_EINPUT, "%s: labels: value %d: material '%s' is unknown; expected a built-in "
                             "material or a `materials` entry", c->file, p->labels[i].value, p->labels[i].material);
     int amap = cfg->source.type == Y90_SOURCE_ACTIVITY_MAP;
@@ -226,10 +202,10 @@ y90_status y90_config_check_image(const char *file, const y90_config *cfg, const
                         where(c, line_either(c, "source.type", "phantom.type"), w, sizeof w));
     if (amap && !cfg->source.activity_file[0])
         return Y90_FAIL(c->err, Y90_EINPUT, "%s: source.type = activity_map needs source.activity_file",
-                        where(c, c->seen[key_index("source.type")], w, sizeof w));
+                        where(c, c->seen[y90_key_index("source.type")], w, sizeof w));
     if (!amap && cfg->source.activity_file[0])
         return Y90_FAIL(c->err, Y90_EINPUT, "%s: source.activity_file is given but source.type is not activity_map",
-                        where(c, c->seen[key_index("source.activity_file")], w, sizeof w));
+                        where(c, c->seen[y90_key_index("source.activity_file")], w, sizeof w));
     return Y90_OK;
 }
 

@@ -142,8 +142,6 @@ char *y90_config_effective(const y90_config *cfg)
             bad |= append(&out, &used, &cap, "%s%s: %.17g", e ? ", " : "", y90_element_symbol(u->Z[e]), u->w[e]);
         bad |= append(&out, &used, &cap, "}\n");
     }
-    static const char *const kinds[] = {"outside", "body", "lung", "liver_normal", "tumour_viable",
-                                        "tumour_necrotic", "medium"}, *const lobes[] = {"none", "right", "left"};
     for (int i = 0; i < cfg->phantom.nlabels && !bad; i++) {
         const y90_image_label *l = &cfg->phantom.labels[i];
         char qn[2 * Y90_NAME_LEN + 3], qm[2 * Y90_NAME_LEN + 3];
@@ -151,7 +149,7 @@ char *y90_config_effective(const y90_config *cfg)
         quoted(l->material, qm, sizeof qm);
         if (i == 0) bad |= append(&out, &used, &cap, "labels:\n");
         bad |= append(&out, &used, &cap, "  - {value: %d, name: %s, kind: %s, lobe: %s, tumour: %d%s%s, density: "
-                      "%.17g}\n", l->value, qn, kinds[l->kind], lobes[l->lobe], l->tumour_id,
+                      "%.17g}\n", l->value, qn, y90_config_kind_names[l->kind], y90_config_lobe_names[l->lobe], l->tumour_id,
                       l->material[0] ? ", material: " : "", l->material[0] ? qm : "", l->density);
     }
     if (bad) {
