@@ -169,6 +169,10 @@ static const char *const full_text =
     "  slab_materials: [water, lung, my_bone]\n"
     "  slab_densities: [1.0, 0.26, 0]\n"
     "  slab_thickness_mm: [10.5, 12, 3]\n"
+    "  hu_points: [-1000, 0, 1000]\n"
+    "  hu_densities: [0.001, 1.0, 1.6]\n"
+    "  hu_material_lower_hu: [-1000, -500]\n"
+    "  hu_materials: [air, water]\n"
     "source:\n"
     "  type: point\n"
     "  product: sir_spheres\n"
@@ -184,6 +188,7 @@ static const char *const full_text =
     "  point_mm: [0.5, -0.5, 4]\n"
     "  energy_mev: 1.5\n"
     "  direction: [0, 0, 1]\n"
+    "  activity_kind: spect_counts\n"
     "treatment:\n"
     "  activity_gbq: 2.5\n"
     "  hours_after_calibration: 24\n"
@@ -240,7 +245,10 @@ static const char *const all_keys[] = {
     "transport.straggling", "transport.secondaries", "transport.multiple_scattering", "transport.spin",
     "transport.activity_map", "transport.kernel_histories", "transport.time_limit_s",
     "transport.target_uncertainty", "transport.target_structure", "output.uncertainty",
-    "output.microspheres", "output.max_memory_gb", "output.checkpoint_s",
+    "output.microspheres", "output.max_memory_gb", "output.checkpoint_s", "phantom.hu_points",
+    "phantom.hu_densities", "phantom.hu_material_lower_hu", "phantom.hu_materials", "source.activity_kind",
+    /* the file keys apply only to phantom.type image and source.type activity_map: tests/test_image.c sets them */
+    "phantom.label_file", "phantom.ct_file", "phantom.density_file", "source.activity_file",
 };
 #define NKEYS (sizeof all_keys / sizeof all_keys[0])
 
@@ -285,8 +293,15 @@ static void test_every_key(void)
     CU_ASSERT_DOUBLE_EQUAL(p->slab_thickness_mm[1], 12, 0);
     CU_ASSERT_DOUBLE_EQUAL(p->slab_thickness_mm[2], 3, 0);
 
+    CU_ASSERT_EQUAL(p->nhu_points, 3);
+    CU_ASSERT_DOUBLE_EQUAL(p->hu_densities[2], 1.6, 0);
+    CU_ASSERT_EQUAL(p->nhu_materials, 2);
+    CU_ASSERT_STRING_EQUAL(p->hu_materials[1], "water");
+    CU_ASSERT_DOUBLE_EQUAL(p->hu_material_lower_hu[1], -500, 0);
+
     const y90_source_params *s = &c.source;
     CU_ASSERT_EQUAL(s->type, Y90_SOURCE_POINT);
+    CU_ASSERT_EQUAL(s->activity_kind, Y90_ACTIVITY_SPECT_COUNTS);
     CU_ASSERT_EQUAL(s->product, Y90_PRODUCT_SIR_SPHERES);
     CU_ASSERT(s->seed == 18446744073709551614ull); /* its own seed, the full uint64 range */
     CU_ASSERT_DOUBLE_EQUAL(s->sphere_diameter_um, 30, 0);

@@ -9,8 +9,21 @@
 #define Y90_MAX_SLABS 16
 #define Y90_MAX_USER_MATERIALS 8
 #define Y90_MAX_ELEMENTS 16
+#define Y90_MAX_IMAGE_LABELS 48 /* entries of the `labels` section */
+#define Y90_PATH_LEN 1024       /* file names in the config (images) */
 
-typedef enum { Y90_PHANTOM_LIVER = 0, Y90_PHANTOM_BOX, Y90_PHANTOM_SLABS } y90_phantom_type;
+typedef enum { Y90_PHANTOM_LIVER = 0, Y90_PHANTOM_BOX, Y90_PHANTOM_SLABS, Y90_PHANTOM_IMAGE } y90_phantom_type;
+
+/* One entry of the `labels` section: what the voxels of one value of the label map are (phantom.type: image). */
+typedef struct {
+    int value;                       /* label value in the label map */
+    char name[Y90_NAME_LEN];         /* structure name, e.g. liver_right */
+    y90_kind kind;
+    y90_lobe lobe;
+    int tumour_id;                   /* 0: not a tumour; k > 0: tumour k (the grid's tumour_ids) */
+    char material[Y90_NAME_LEN];     /* "" : the CT's material (soft_tissue without a CT) */
+    double density;                  /* g/cm3 (0: from the CT or density map, else the material's nominal) */
+} y90_image_label;
 
 /* Lesion patterns of the analytic liver (sim/phantom/tumours.c says what each places). */
 typedef enum {
@@ -53,6 +66,20 @@ typedef struct {
     char slab_materials[Y90_MAX_SLABS][Y90_NAME_LEN];
     double slab_densities[Y90_MAX_SLABS];   /* g/cm3 (0 = nominal) */
     double slab_thickness_mm[Y90_MAX_SLABS]; /* mm, along z, first slab at the lowest z */
+    /* image (include/y90/image.h): the label map's grid is the dose grid */
+    char label_file[Y90_PATH_LEN];   /* label map (NIfTI or HDF5), values as in labels[] */
+    char ct_file[Y90_PATH_LEN];      /* CT in HU ("" : none) */
+    char density_file[Y90_PATH_LEN]; /* density map in g/cm3 instead of a CT ("" : none) */
+    int nhu_points;
+    double hu_points[Y90_MAX_SLABS];     /* HU, nodes of the piecewise-linear HU-to-density curve, ascending */
+    int nhu_densities;
+    double hu_densities[Y90_MAX_SLABS];  /* g/cm3 at each node */
+    int nhu_material_bins;
+    double hu_material_lower_hu[Y90_MAX_SLABS]; /* HU, lower edge of each material bin, ascending */
+    int nhu_materials;
+    char hu_materials[Y90_MAX_SLABS][Y90_NAME_LEN]; /* material of each bin */
+    int nlabels;
+    y90_image_label labels[Y90_MAX_IMAGE_LABELS];
 } y90_phantom_params;
 
 typedef enum {
@@ -60,8 +87,11 @@ typedef enum {
     Y90_SOURCE_UNIFORM_BOX,
     Y90_SOURCE_UNIFORM_STRUCTURE,
     Y90_SOURCE_VOXEL,
-    Y90_SOURCE_POINT
+    Y90_SOURCE_POINT,
+    Y90_SOURCE_ACTIVITY_MAP /* microspheres placed in proportion to an activity image in the liver and tumours */
 } y90_source_type;
+
+typedef enum { Y90_ACTIVITY_PET_BQ_ML = 0, Y90_ACTIVITY_SPECT_COUNTS } y90_activity_kind;
 
 typedef enum { Y90_PRODUCT_THERASPHERE = 0, Y90_PRODUCT_SIR_SPHERES } y90_product;
 
@@ -80,6 +110,8 @@ typedef struct {
     double point_mm[3];              /* mm, point source position */
     double energy_mev;               /* MeV, mono-energetic electrons instead of the 90Y spectrum (0 = spectrum) */
     double direction[3];             /* emission direction (all 0 = isotropic); normalised when read */
+    char activity_file[Y90_PATH_LEN];/* activity_map: the image (NIfTI or HDF5) */
+    y90_activity_kind activity_kind; /* pet_bq_ml: values are Bq/ml; spect_counts: counts per voxel */
 } y90_source_params;
 
 typedef struct {

@@ -1,4 +1,4 @@
-/* y90mc: phantoms: the analytic adult liver, a homogeneous box and layered slabs. */
+/* y90mc: phantoms: the analytic adult liver, a homogeneous box, layered slabs and patient images. */
 #ifndef Y90_PHANTOM_H
 #define Y90_PHANTOM_H
 
@@ -37,5 +37,13 @@ typedef struct {
  * (Y90_ENOMEM with the size otherwise). info may be NULL. */
 y90_status y90_phantom_build(const y90_phantom_params *p, size_t max_bytes, y90_grid *g, y90_phantom_info *info,
                              y90_error *err);
+
+/* phantom.type image (sim/phantom/phantom_image.c): density (g/cm3) of a CT number on the HU curve of p, and the
+ * index of its HU material bin in p->hu_materials. */
+double y90_hu_density(const y90_phantom_params *p, double hu);
+int y90_hu_material_bin(const y90_phantom_params *p, double hu);
+/* Called by y90_phantom_build for phantom.type image. */
+y90_status y90_phantom_build_image(const y90_phantom_params *p, size_t max_bytes, y90_grid *g,
+                                   y90_phantom_info *info, y90_error *err);
 
 #endif

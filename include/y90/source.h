@@ -43,6 +43,12 @@ typedef struct y90_sources {
     size_t spheres_in_lung;
     double uptake_liver[Y90_MAX_LABELS]; /* relative activity per mass of each label for the liver spheres */
     double uptake_lung[Y90_MAX_LABELS];  /* the same for the shunted spheres (1 in lung labels) */
+    double *voxel_uptake;          /* source.type activity_map: the image's amount per voxel inside the liver and
+                                      tumour labels (Bq or counts; 0 elsewhere), which replaces uptake_liver; NULL
+                                      otherwise (the sources are then microspheres, type MICROSPHERES) */
+    double image_total;            /* activity_map: the image's whole amount (Bq or counts) */
+    double image_on_grid;          /* ... the part on the dose grid */
+    double image_in_liver;         /* ... the part in the liver and tumour labels (places the spheres) */
     /* validation sources */
     double box_lo[3], box_hi[3];   /* mm, uniform_box */
     size_t nvoxels;                /* uniform_structure: voxels holding activity */
@@ -60,6 +66,9 @@ typedef struct y90_sources {
 /* Build the sources the config describes on the grid (samples spheres with source.seed). */
 y90_status y90_sources_build(const y90_config *c, const y90_grid *g, y90_sources *s, y90_error *err);
 void y90_sources_free(y90_sources *s);
+/* source.type activity_map (sim/source/source_image.c): read source.activity_file, resample it onto g conserving
+ * its amount, keep the part in the liver and tumour labels in s->voxel_uptake (allocated) and the totals. */
+y90_status y90_sources_read_activity_image(const y90_config *c, const y90_grid *g, y90_sources *s, y90_error *err);
 
 /* One microsphere of the product whose material is `material` ("glass": TheraSphere, "resin": SIR-Spheres; their
  * preset density and activity), of diameter_um (0: the preset mean, 25 or 32 um), centred at offset_mm (mm, at

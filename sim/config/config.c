@@ -18,7 +18,7 @@ typedef struct {
     int *seen;            /* per key: line where it was set (0 = not set) */
     int *count;           /* per list key: number of entries given */
     int no_lines;         /* values from --set: messages name the option, not a line */
-    int section_line[6];  /* line of each section (sections[] order, then materials); 0 = not yet seen */
+    int section_line[7];  /* line of each section (sections[] order, then materials, labels); 0 = not yet seen */
 } parse_ctx;
 
 static int line_of(const yaml_node_t *n) { return (int)n->start_mark.line + 1; }
@@ -56,6 +56,7 @@ const char *y90_key_type_text(const y90_key *k)
     case Y90_KT_INT3: return "a list of 3 integers";
     case Y90_KT_STRLIST: return "a list of names";
     case Y90_KT_DOUBLELIST: return "a list of numbers";
+    case Y90_KT_PATH: return "a file name";
     }
     return "?";
 }
@@ -69,7 +70,7 @@ static void expected_text(const y90_key *k, char *buf, size_t len)
         return;
     }
     if (k->type != Y90_KT_BOOL && k->type != Y90_KT_STRING && k->type != Y90_KT_STRLIST &&
-        !(k->min == 0 && k->max == 0)) {
+        k->type != Y90_KT_PATH && !(k->min == 0 && k->max == 0)) {
         char rt[64];
         y90_key_range_text(k, rt, sizeof rt);
         snprintf(r, sizeof r, " in %s", rt);
@@ -166,6 +167,13 @@ static y90_status set_scalar(parse_ctx *c, const y90_key *k, void *slot, const c
         return Y90_OK;
     case Y90_KT_ENUM:
         if (parse_enum(k->choices, s, (int *)slot)) return bad_value(c, k, line, s, "not a known choice");
+        return Y90_OK;
+    case Y90_KT_PATH:
+        if (strlen(s) >= Y90_PATH_LEN) return bad_value(c, k, line, "(a long name)", "longer than 1023 characters");
+        for (const char *q = s; *q; q++)
+            if ((unsigned char)*q < 0x20 || *q == 0x7f)
+                return bad_value(c, k, line, "(a name with a control character)", "not a printable file name");
+        snprintf((char *)slot, Y90_PATH_LEN, "%s", s);
         return Y90_OK;
     }
     return Y90_FAIL(c->err, Y90_EINTERNAL, "key %s: unknown type", k->key);
@@ -356,10 +364,10 @@ static y90_status parse_materials(parse_ctx *c, yaml_document_t *doc, yaml_node_
     return Y90_OK;
 }
 
-/* Index of a section name (5: materials), or -1. */
+/* Index of a section name (5: materials, 6: labels), or -1. */
 static int section_index(const char *s)
 {
-    static const char *sections[] = {"phantom", "source", "treatment", "transport", "output", "materials"};
+    static const char *sections[] = {"phantom", "source", "treatment", "transport", "output", "materials", "labels"};
     for (int i = 0; i < (int)(sizeof sections / sizeof *sections); i++)
         if (strcmp(s, sections[i]) == 0) return i;
     return -1;
@@ -374,7 +382,7 @@ static y90_status parse_document(parse_ctx *c, yaml_document_t *doc)
     if (!root) return Y90_FAIL(c->err, Y90_EINPUT, "%s: empty config", c->file);
     if (root->type != YAML_MAPPING_NODE)
         return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: the config must be a mapping of sections (phantom, source, "
-                        "treatment, transport, output, materials)", c->file, line_of(root));
+                        "treatment, transport, output, materials, labels)", c->file, line_of(root));
     for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
         yaml_node_t *kn = yaml_document_get_node(doc, p->key), *vn = yaml_document_get_node(doc, p->value);
         const char *name = kn->type == YAML_SCALAR_NODE ? scalar(kn) : "?";
@@ -385,10 +393,11 @@ static y90_status parse_document(parse_ctx *c, yaml_document_t *doc)
         if (si >= 0) c->section_line[si] = line_of(kn);
         y90_status st;
         if (si == 5) st = parse_materials(c, doc, vn);
+        else if (si == 6) st = y90_config_parse_labels(c->file, doc, vn, c->cfg, c->err);
         else if (si >= 0) st = parse_section(c, doc, name, vn);
         else
             st = Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: unknown section '%s'; expected phantom, source, treatment, "
-                          "transport, output or materials", c->file, line_of(kn), name);
+                          "transport, output, materials or labels", c->file, line_of(kn), name);
         if (st) return st;
     }
     return Y90_OK;
@@ -416,14 +425,14 @@ void y90_config_defaults(y90_config *cfg)
     }
 }
 
-static size_t key_index(const char *key)
+size_t y90_key_index(const char *key)
 {
     for (size_t i = 0; i < y90_config_nkeys; i++)
         if (strcmp(y90_config_keys[i].key, key) == 0) return i;
     return 0;
 }
 
-static int known_material(const y90_config *cfg, const char *name)
+int y90_config_known_material(const y90_config *cfg, const char *name)
 {
     if (y90_material_builtin(name)) return 1;
     for (int i = 0; i < cfg->nuser_materials; i++)
@@ -431,20 +440,24 @@ static int known_material(const y90_config *cfg, const char *name)
     return 0;
 }
 
-/* Line of the first of two keys that the file set (0 if neither: the message then has no line). */
-static int line_either(const parse_ctx *c, const char *k1, const char *k2)
+int y90_key_line_either(const int *seen, const char *k1, const char *k2)
 {
-    int l = c->seen[key_index(k1)];
-    return l ? l : c->seen[key_index(k2)];
+    int l = seen[y90_key_index(k1)];
+    return l ? l : seen[y90_key_index(k2)];
 }
 
-/* "file:line" or "file" when the keys at fault were defaults. */
+const char *y90_config_where(const char *file, int line, char *buf, size_t len)
+{
+    if (line > 0) snprintf(buf, len, "%s:%d", file, line);
+    else if (line < 0) snprintf(buf, len, "--set"); /* the key came from an override */
+    else snprintf(buf, len, "%s", file);
+    return buf;
+}
+
+static int line_either(const parse_ctx *c, const char *k1, const char *k2) { return y90_key_line_either(c->seen, k1, k2); }
 static const char *where(const parse_ctx *c, int line, char *buf, size_t len)
 {
-    if (line > 0) snprintf(buf, len, "%s:%d", c->file, line);
-    else if (line < 0) snprintf(buf, len, "--set"); /* the key came from an override */
-    else snprintf(buf, len, "%s", c->file);
-    return buf;
+    return y90_config_where(c->file, line, buf, len);
 }
 
 /* Checks across keys, with the line of the key at fault. */
@@ -457,19 +470,20 @@ static y90_status cross_check(parse_ctx *c)
         if (!y90_config_keys[i].def && !c->seen[i])
             return Y90_FAIL(c->err, Y90_EINPUT, "%s: %s is required (%s, %s)", c->file, y90_config_keys[i].key,
                             y90_config_keys[i].help, y90_config_keys[i].unit);
-    if (p->type == Y90_PHANTOM_BOX && !known_material(cfg, p->material))
+    if (p->type == Y90_PHANTOM_BOX && !y90_config_known_material(cfg, p->material))
         return Y90_FAIL(c->err, Y90_EINPUT, "%s: phantom.material = '%s': unknown material; expected a built-in "
                         "material or a `materials` entry",
                         where(c, line_either(c, "phantom.material", "phantom.type"), w, sizeof w), p->material);
-    int nd = c->count[key_index("phantom.slab_densities")], nt = c->count[key_index("phantom.slab_thickness_mm")];
+    int nd = c->count[y90_key_index("phantom.slab_densities")];
+    int nt = c->count[y90_key_index("phantom.slab_thickness_mm")];
     if (p->type != Y90_PHANTOM_SLABS && (p->nslabs || nd || nt)) {
         const char *k = p->nslabs ? "phantom.slab_materials" : nt ? "phantom.slab_thickness_mm" : "phantom.slab_densities";
         return Y90_FAIL(c->err, Y90_EINPUT, "%s: %s is given but phantom.type is not slabs; the slab lists apply "
-                        "only to phantom.type = slabs", where(c, c->seen[key_index(k)], w, sizeof w), k);
+                        "only to phantom.type = slabs", where(c, c->seen[y90_key_index(k)], w, sizeof w), k);
     }
     if (p->type == Y90_PHANTOM_SLABS) {
         char wl[1100];
-        const char *at = where(c, c->seen[key_index("phantom.slab_materials")], wl, sizeof wl);
+        const char *at = where(c, c->seen[y90_key_index("phantom.slab_materials")], wl, sizeof wl);
         if (p->nslabs < 1)
             return Y90_FAIL(c->err, Y90_EINPUT, "%s: phantom.type = slabs needs phantom.slab_materials (a list of at "
                             "least one material)", c->file);
@@ -478,13 +492,15 @@ static y90_status cross_check(parse_ctx *c)
                             "has %d and slab_densities %d; expected one thickness per slab and either no densities "
                             "or one per slab", at, p->nslabs, nt, nd);
         for (int i = 0; i < p->nslabs; i++)
-            if (!known_material(cfg, p->slab_materials[i]))
+            if (!y90_config_known_material(cfg, p->slab_materials[i]))
                 return Y90_FAIL(c->err, Y90_EINPUT, "%s: phantom.slab_materials[%d] = '%s': unknown material",
                                 at, i, p->slab_materials[i]);
     }
+    y90_status ist = y90_config_check_image(c->file, cfg, c->seen, c->section_line[6], c->err);
+    if (ist) return ist;
     const y90_source_params *s = &cfg->source;
-    if (s->type == Y90_SOURCE_MICROSPHERES && p->type != Y90_PHANTOM_LIVER)
-        return Y90_FAIL(c->err, Y90_EINPUT, "%s: source.type = microspheres needs phantom.type = liver (the "
+    if (s->type == Y90_SOURCE_MICROSPHERES && p->type != Y90_PHANTOM_LIVER && p->type != Y90_PHANTOM_IMAGE)
+        return Y90_FAIL(c->err, Y90_EINPUT, "%s: source.type = microspheres needs phantom.type = liver or image (the "
                         "uptake model places spheres in liver, tumours and lungs); use uniform_box, "
                         "uniform_structure, voxel or point for box and slab phantoms",
                         where(c, line_either(c, "source.type", "phantom.type"), w, sizeof w));
@@ -656,6 +672,7 @@ y90_status y90_config_parse_sets(const char *name, const char *text, size_t len,
         return st;
     }
     y90_status st = parse_document(&c, &doc);
+    if (!st) y90_config_resolve_paths(name, cfg, seen); /* before the overrides: a --set name is taken from the working folder */
     for (int i = 0; i < nsets && !st; i++) st = apply_set(&c, sets[i]);
     if (!st) st = cross_check(&c);
     for (size_t i = 0; i < y90_config_nkeys && i < Y90_CONFIG_MAX_KEYS; i++) cfg->key_line[i] = seen[i] > 0 ? seen[i] : 0; /* -1: set by --set, no line */
@@ -758,6 +775,10 @@ y90_phantom_params y90_config_phantom(const y90_config *c)
     if (p.density == 0) p.density = user_density(c, p.material);
     for (int i = 0; i < p.nslabs; i++)
         if (p.slab_densities[i] == 0) p.slab_densities[i] = user_density(c, p.slab_materials[i]);
+    if (!p.ct_file[0] && !p.density_file[0]) /* image without a CT: each label's density, else its material's */
+        for (int i = 0; i < p.nlabels; i++)
+            if (p.labels[i].density == 0 && p.labels[i].material[0])
+                p.labels[i].density = user_density(c, p.labels[i].material);
     return p;
 }
 

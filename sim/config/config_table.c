@@ -11,8 +11,9 @@
 
 const y90_key y90_config_keys[] = {
     /* phantom */
-    {"phantom.type", Y90_KT_ENUM, OFF(phantom.type), "liver", 0, 0, 0, "", "liver|box|slabs", 0,
-     "phantom to build: the analytic adult liver, a homogeneous box, or slabs along z"},
+    {"phantom.type", Y90_KT_ENUM, OFF(phantom.type), "liver", 0, 0, 0, "", "liver|box|slabs|image", 0,
+     "phantom to build: the analytic adult liver, a homogeneous box, slabs along z, or a patient's images (label "
+     "map, CT or density map: phantom.label_file and the `labels` section)"},
     {"phantom.voxel_mm", Y90_KT_DOUBLE, OFF(phantom.voxel_mm), "2.0", 0, 50, MIN_OPEN, "mm", NULL, 0,
      "cubic voxel edge"},
     {"phantom.seed", Y90_KT_UINT64, OFF(phantom.seed), "1", 0, 0, 0, "", NULL, 0, "seed of the tumour placement"},
@@ -65,10 +66,36 @@ const y90_key y90_config_keys[] = {
      0, "slabs: density of each slab (0: nominal); as many as slab_materials"},
     {"phantom.slab_thickness_mm", Y90_KT_DOUBLELIST, OFF(phantom.slab_thickness_mm), "[]", 0, 2000, MIN_OPEN,
      "mm", NULL, 0, "slabs: thickness of each slab along z (whole voxels); as many as slab_materials"},
+    {"phantom.label_file", Y90_KT_PATH, OFF(phantom.label_file), "\"\"", 0, 0, 0, "", NULL, 0,
+     "image: label map (NIfTI .nii/.nii.gz, or HDF5 .h5 as in include/y90/image.h); its grid is the dose grid "
+     "(phantom.voxel_mm is not used); the `labels` section says what each value is; relative names are taken from "
+     "the config file's folder"},
+    {"phantom.ct_file", Y90_KT_PATH, OFF(phantom.ct_file), "\"\"", 0, 0, 0, "", NULL, 0,
+     "image: CT in HU, resampled onto the label grid (nearest voxel) and turned into density and material by "
+     "hu_points/hu_densities and hu_material_lower_hu/hu_materials (empty: no CT)"},
+    {"phantom.density_file", Y90_KT_PATH, OFF(phantom.density_file), "\"\"", 0, 0, 0, "", NULL, 0,
+     "image: density map in g/cm3 instead of a CT (empty: none; without either, each label's density)"},
+    {"phantom.hu_points", Y90_KT_DOUBLELIST, OFF(phantom.hu_points), "[-1000, -98, -97, 14, 23, 100, 101, 1600, "
+     "3000, 3200]", -2000, 20000, 0, "HU", NULL, OFF(phantom.nhu_points), "image: nodes of the piecewise-linear "
+     "HU-to-density curve, ascending (default: Schneider, Bortfeld & Schlegel 2000, Phys Med Biol 45:459, as "
+     "tabulated by GATE's Schneider2000DensitiesTable.txt); HU outside the nodes take the end densities"},
+    {"phantom.hu_densities", Y90_KT_DOUBLELIST, OFF(phantom.hu_densities), "[0.00121, 0.93, 0.930486, 1.03, 1.031, "
+     "1.1199, 1.0762, 1.9642, 2.8, 2.9]", 0, 25, MIN_OPEN, "g/cm3", NULL, OFF(phantom.nhu_densities),
+     "image: density at each of hu_points (default: Schneider et al. 2000 as above)"},
+    {"phantom.hu_material_lower_hu", Y90_KT_DOUBLELIST, OFF(phantom.hu_material_lower_hu), "[-1050, -950, -120, "
+     "120]", -2000, 20000, 0, "HU", NULL, OFF(phantom.nhu_material_bins), "image: lower HU edge of each material "
+     "bin, ascending (default: the air, lung, adipose and bone bin edges of Schneider et al. 2000 as tabulated by "
+     "GATE's Schneider2000MaterialsTable.txt; below the first edge: the first material)"},
+    {"phantom.hu_materials", Y90_KT_STRLIST, OFF(phantom.hu_materials), "[air, lung, soft_tissue, bone_cortical]",
+     0, 0, 0, "", NULL, OFF(phantom.nhu_materials), "image: material of each HU bin (default: air; lung; "
+     "soft_tissue for the adipose, soft and connective tissue bins; bone_cortical for the bone bins, whose "
+     "calcium content varies in Schneider's table: an approximation, the density follows the curve)"},
     /* source */
     {"source.type", Y90_KT_ENUM, OFF(source.type), "microspheres", 0, 0, 0, "",
-     "microspheres|uniform_box|uniform_structure|voxel|point", 0,
-     "microspheres sampled from the uptake model, or a validation source"},
+     "microspheres|uniform_box|uniform_structure|voxel|point|activity_map", 0,
+     "microspheres sampled from the uptake model, a validation source, or microspheres placed in proportion to an "
+     "activity image in the liver and tumours (activity_map: source.activity_file; the lung shunt as for "
+     "microspheres; tn_ratio and treated_lobes are then the image's)"},
     {"source.seed", Y90_KT_UINT64, OFF(source.seed), "1", 0, 0, 0, "", NULL, 0,
      "seed of the sphere placement (diameters, positions, activities); the transport seed only chooses which "
      "decays are simulated, so runs of one case with different transport seeds can be pooled"},
@@ -98,6 +125,13 @@ const y90_key y90_config_keys[] = {
      "spectrum); the dose still counts the 90Y decays of the activity"},
     {"source.direction", Y90_KT_DOUBLE3, OFF(source.direction), "[0, 0, 0]", -1, 1, 0, "", NULL, 0,
      "validation: emission direction (all 0: isotropic)"},
+    {"source.activity_file", Y90_KT_PATH, OFF(source.activity_file), "\"\"", 0, 0, 0, "", NULL, 0,
+     "activity_map: 90Y PET or 99mTc-MAA SPECT image (NIfTI or HDF5), resampled onto the dose grid conserving the "
+     "activity (overlap volumes); its shape inside the liver and tumour labels places the spheres, scaled to "
+     "treatment.activity_gbq; relative names are taken from the config file's folder"},
+    {"source.activity_kind", Y90_KT_ENUM, OFF(source.activity_kind), "pet_bq_ml", 0, 0, 0, "",
+     "pet_bq_ml|spect_counts", 0, "activity_map: voxel values are activity concentrations (90Y PET, Bq/ml) or "
+     "counts per voxel (SPECT, a predictor of the sphere distribution); negative values count as 0"},
     /* treatment */
     {"treatment.activity_gbq", Y90_KT_DOUBLE, OFF(treatment.activity_gbq), NULL, 0, 100, MIN_OPEN, "GBq", NULL, 0,
      "activity of the spheres (required), at the time treatment.activity_at names"},

@@ -23,7 +23,7 @@ void y90_config_print_reference(FILE *f)
             allowed[j] = 0;
         }
         else if (!(k->min == 0 && k->max == 0) && k->type != Y90_KT_BOOL && k->type != Y90_KT_STRING &&
-                 k->type != Y90_KT_STRLIST)
+                 k->type != Y90_KT_STRLIST && k->type != Y90_KT_PATH)
             y90_key_range_text(k, allowed, sizeof allowed);
         fprintf(f, "| `%s` | %s | %s | %s | %s | %s |\n", k->key, y90_key_type_text(k), k->def ? k->def : "(required)",
                 allowed, k->unit, k->help);
@@ -56,7 +56,7 @@ static void value_text(const y90_config *cfg, const y90_key *k, char *buf, size_
     case Y90_KT_INT64: snprintf(buf, len, "%lld", (long long)*(const int64_t *)base); return;
     case Y90_KT_UINT64: snprintf(buf, len, "%llu", (unsigned long long)*(const uint64_t *)base); return;
     case Y90_KT_BOOL: snprintf(buf, len, "%s", *(const int *)base ? "true" : "false"); return;
-    case Y90_KT_STRING: quoted(base, buf, len); return;
+    case Y90_KT_STRING: case Y90_KT_PATH: quoted(base, buf, len); return;
     case Y90_KT_ENUM: {
         int v = *(const int *)base, i = 0;
         const char *p = k->choices;
@@ -124,7 +124,7 @@ char *y90_config_effective(const y90_config *cfg)
         const y90_key *k = &y90_config_keys[i];
         const char *dot = strchr(k->key, '.');
         size_t sl = (size_t)(dot - k->key);
-        char val[1024];
+        char val[2 * Y90_PATH_LEN + 3];
         value_text(cfg, k, val, sizeof val);
         if (strncmp(section, k->key, sl) != 0 || section[sl] != '.')
             bad |= append(&out, &used, &cap, "%.*s:\n", (int)sl, k->key);
@@ -141,6 +141,16 @@ char *y90_config_effective(const y90_config *cfg)
         for (int e = 0; e < u->nelem && !bad; e++)
             bad |= append(&out, &used, &cap, "%s%s: %.17g", e ? ", " : "", y90_element_symbol(u->Z[e]), u->w[e]);
         bad |= append(&out, &used, &cap, "}\n");
+    }
+    for (int i = 0; i < cfg->phantom.nlabels && !bad; i++) {
+        const y90_image_label *l = &cfg->phantom.labels[i];
+        char qn[2 * Y90_NAME_LEN + 3], qm[2 * Y90_NAME_LEN + 3];
+        quoted(l->name, qn, sizeof qn);
+        quoted(l->material, qm, sizeof qm);
+        if (i == 0) bad |= append(&out, &used, &cap, "labels:\n");
+        bad |= append(&out, &used, &cap, "  - {value: %d, name: %s, kind: %s, lobe: %s, tumour: %d%s%s, density: "
+                      "%.17g}\n", l->value, qn, y90_config_kind_names[l->kind], y90_config_lobe_names[l->lobe], l->tumour_id,
+                      l->material[0] ? ", material: " : "", l->material[0] ? qm : "", l->density);
     }
     if (bad) {
         free(out);

@@ -233,6 +233,7 @@ y90_status y90_phantom_build(const y90_phantom_params *p, size_t max_bytes, y90_
 {
     memset(g, 0, sizeof *g);
     if (info) memset(info, 0, sizeof *info);
+    if (p->type == Y90_PHANTOM_IMAGE) return y90_phantom_build_image(p, max_bytes, g, info, err);
     y90_status st = check_voxel(p->voxel_mm, err);
     if (st != Y90_OK) return st;
     switch (p->type) {
@@ -244,6 +245,7 @@ y90_status y90_phantom_build(const y90_phantom_params *p, size_t max_bytes, y90_
         st = p->type == Y90_PHANTOM_BOX ? build_box(p, max_bytes, g, err) : build_slabs(p, max_bytes, g, err);
         if (st == Y90_OK && info) note_box_rounding(p, g, p->type == Y90_PHANTOM_BOX ? 3 : 2, info);
         return st;
+    case Y90_PHANTOM_IMAGE: break; /* above */
     }
     return Y90_FAIL(err, Y90_EINPUT, "phantom.type = %d: unknown phantom type", (int)p->type);
 }

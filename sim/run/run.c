@@ -37,6 +37,16 @@ static void log_phantom(FILE *log, const y90_grid *g, const y90_phantom_info *pi
                 pi->necrotic_volume_ml);
 }
 
+/* source.type activity_map: how much of the image lands on the grid and in the liver and tumours. */
+static void log_activity_image(FILE *log, const y90_config *c, const y90_sources *s)
+{
+    if (!log || !s->voxel_uptake) return;
+    const char *unit = c->source.activity_kind == Y90_ACTIVITY_PET_BQ_ML ? "Bq" : "counts";
+    fprintf(log, "activity map %s: %.4g %s in the image, %.4g on the dose grid, %.4g (%.1f %%) in the liver and "
+            "tumours, which place the liver spheres\n", c->source.activity_file, s->image_total, unit,
+            s->image_on_grid, s->image_in_liver, 100.0 * s->image_in_liver / s->image_total);
+}
+
 y90_status y90_run_phantom(const y90_config *c, const char *out_path, int force, FILE *log, y90_error *err)
 {
     y90_grid g = {0};
@@ -49,7 +59,7 @@ y90_status y90_run_phantom(const y90_config *c, const char *out_path, int force,
         st = y90_phantom_build(&pp, y90_memory_limit_bytes(c->output.max_memory_gb), &g, &pi, err);
         if (st) y90_config_locate_error(c, err);
     }
-    if (!st) log_phantom(log, &g, &pi, c->phantom.type == Y90_PHANTOM_LIVER);
+    if (!st) log_phantom(log, &g, &pi, c->phantom.type == Y90_PHANTOM_LIVER || c->phantom.type == Y90_PHANTOM_IMAGE);
     if (!st) st = y90_io_write_phantom(out_path, force, c, &g, err);
     y90_grid_free(&g);
     return st;
@@ -81,9 +91,10 @@ y90_status y90_run_check(const y90_config *c, FILE *log, y90_error *err)
     y90_sources src = {0};
     y90_phantom_params pp = y90_config_phantom(c);
     y90_status st = y90_phantom_build(&pp, y90_memory_limit_bytes(c->output.max_memory_gb), &g, &pi, err);
-    if (!st) log_phantom(log, &g, &pi, c->phantom.type == Y90_PHANTOM_LIVER);
+    if (!st) log_phantom(log, &g, &pi, c->phantom.type == Y90_PHANTOM_LIVER || c->phantom.type == Y90_PHANTOM_IMAGE);
     if (!st) st = y90_sources_build(c, &g, &src, err);
     if (st) y90_config_locate_error(c, err);
+    if (!st) log_activity_image(log, c, &src);
     if (!st && log && src.nspheres)
         fprintf(log, "sources: %zu %s spheres (%zu in the lungs); %.4g GBq at calibration, %.4g GBq at injection "
                 "(%g h after calibration); %.4g Bq per sphere at injection (mean)\n", src.nspheres, src.product,
@@ -189,12 +200,13 @@ y90_status y90_run_with(const y90_config *c, const y90_run_options *o, int part_
         y90_config_locate_error(c, err);
         goto cleanup;
     }
-    log_phantom(o->log, &g, &pi, c->phantom.type == Y90_PHANTOM_LIVER);
+    log_phantom(o->log, &g, &pi, c->phantom.type == Y90_PHANTOM_LIVER || c->phantom.type == Y90_PHANTOM_IMAGE);
     st = y90_sources_build(c, &g, &src, err);
     if (st) {
         y90_config_locate_error(c, err);
         goto cleanup;
     }
+    log_activity_image(o->log, c, &src);
     if (o->log && src.nspheres)
         fprintf(o->log, "sources: %zu %s spheres (%zu in the lungs), %.4g GBq at treatment, %.4g decays\n",
                 src.nspheres, src.product, src.spheres_in_lung, src.activity_treatment_bq / 1e9, src.decays);

@@ -7,14 +7,15 @@ static void expected_spheres(const y90_sources *s, const y90_grid *g, double *fr
 {
     size_t n = y90_grid_nvox(g);
     double tl = 0, tg = 0;
-    for (size_t i = 0; i < n; i++) {
-        tl += s->uptake_liver[g->label[i]] * (double)g->density[i];
+    for (size_t i = 0; i < n; i++) { /* activity_map: the image's amount per voxel replaces the liver uptake */
+        tl += s->voxel_uptake ? s->voxel_uptake[i] : s->uptake_liver[g->label[i]] * (double)g->density[i];
         tg += s->uptake_lung[g->label[i]] * (double)g->density[i];
     }
     double fl = (double)s->spheres_in_lung / (double)s->nspheres; /* shunted share of the activity */
     double kl = tl > 0 ? (1.0 - fl) / tl : 0, kg = tg > 0 ? fl / tg : 0;
     for (size_t i = 0; i < n; i++)
-        frac[i] = (kl * s->uptake_liver[g->label[i]] + kg * s->uptake_lung[g->label[i]]) * (double)g->density[i];
+        frac[i] = kl * (s->voxel_uptake ? s->voxel_uptake[i] : s->uptake_liver[g->label[i]] * (double)g->density[i]) +
+                  kg * s->uptake_lung[g->label[i]] * (double)g->density[i];
 }
 
 static double overlap(double a0, double a1, double b0, double b1)
@@ -69,6 +70,7 @@ y90_status y90_sources_activity_map(const y90_sources *s, const y90_grid *g, int
         for (size_t k = 0; k < s->nvoxels; k++) frac[s->voxels[k]] = 1.0 / (double)s->nvoxels;
         return Y90_OK;
     case Y90_SOURCE_VOXEL: frac[s->voxel] = 1.0; return Y90_OK;
+    case Y90_SOURCE_ACTIVITY_MAP: break; /* built as MICROSPHERES */
     case Y90_SOURCE_POINT:
         if (y90_grid_locate(g, s->point, &v))
             return Y90_FAIL(err, Y90_EINTERNAL, "point source (%g, %g, %g) mm lies outside the grid", s->point[0],

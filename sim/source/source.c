@@ -45,6 +45,14 @@ static double voxel_cdf(const y90_grid *g, const double *label_weight, double *c
     return cum;
 }
 
+/* Cumulative table of per-voxel weights; returns the total. */
+static double weight_cdf(const double *w, size_t n, double *cdf)
+{
+    double cum = 0;
+    for (size_t i = 0; i < n; i++) cdf[i] = cum += w[i];
+    return cum;
+}
+
 static size_t search_cdf(const double *cdf, size_t n, double x)
 {
     size_t lo = 0, hi = n - 1;
@@ -128,10 +136,14 @@ static y90_status place_spheres(const y90_config *c, const y90_grid *g, const pr
     double *cdf_lung = cdf_liver ? y90_calloc(nv, sizeof(double), "lung uptake table", err) : NULL;
     y90_status st = Y90_OK;
     if (!cdf_lung) { st = err ? err->code : Y90_ENOMEM; goto cleanup; }
-    double tot_liver = voxel_cdf(g, wl, cdf_liver), tot_lung = voxel_cdf(g, wlung, cdf_lung);
+    double tot_liver = s->voxel_uptake ? weight_cdf(s->voxel_uptake, nv, cdf_liver) : voxel_cdf(g, wl, cdf_liver);
+    double tot_lung = voxel_cdf(g, wlung, cdf_lung);
     if (!(tot_liver > 0)) {
-        st = Y90_FAIL(err, Y90_EINPUT, "%s: no liver voxel takes up spheres (treated lobes, tn_ratio): the uptake "
-                      "model has nothing to fill", c->path);
+        st = s->voxel_uptake ? Y90_FAIL(err, Y90_EINPUT, "%s: source.activity_file %s has no activity in the liver "
+                                        "and tumour labels of the phantom; expected an image of this patient in "
+                                        "the same frame", c->path, c->source.activity_file)
+                             : Y90_FAIL(err, Y90_EINPUT, "%s: no liver voxel takes up spheres (treated lobes, "
+                                        "tn_ratio): the uptake model has nothing to fill", c->path);
         goto cleanup;
     }
     if (s->spheres_in_lung > 0 && !(tot_lung > 0)) {
@@ -323,8 +335,12 @@ y90_status y90_sources_build(const y90_config *c, const y90_grid *g, y90_sources
     double n = sqrt(c->source.direction[0] * c->source.direction[0] + c->source.direction[1] * c->source.direction[1] +
                     c->source.direction[2] * c->source.direction[2]);
     for (int a = 0; a < 3; a++) s->direction[a] = n > 0 ? c->source.direction[a] / n : 0.0;
-    y90_status st = s->type == Y90_SOURCE_MICROSPHERES ? build_microspheres(c, g, s, err)
-                                                       : build_validation(c, g, s, err);
+    y90_status st = Y90_OK;
+    if (s->type == Y90_SOURCE_ACTIVITY_MAP) { /* microspheres, placed by the image */
+        s->type = Y90_SOURCE_MICROSPHERES;
+        st = y90_sources_read_activity_image(c, g, s, err);
+    }
+    if (!st) st = s->type == Y90_SOURCE_MICROSPHERES ? build_microspheres(c, g, s, err) : build_validation(c, g, s, err);
     if (st) y90_sources_free(s);
     return st;
 }
@@ -335,6 +351,8 @@ void y90_sources_free(y90_sources *s)
     free(s->alias_prob);
     free(s->alias_idx);
     free(s->voxels);
+    free(s->voxel_uptake);
+    s->voxel_uptake = NULL;
     s->spheres = NULL;
     s->alias_prob = NULL;
     s->alias_idx = NULL;
@@ -368,6 +386,7 @@ void y90_sources_sample(const y90_sources *s, const y90_grid *g, y90_rng *r, dou
     case Y90_SOURCE_POINT:
         memcpy(pos, s->point, 3 * sizeof(double));
         return;
+    case Y90_SOURCE_ACTIVITY_MAP: return; /* built as MICROSPHERES */
     }
 }
 
