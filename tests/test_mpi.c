@@ -73,10 +73,11 @@ static void test_mpi_sweep(void)
  * and ends bit for bit equal to the single-process run; the rank checkpoints are removed. */
 static void test_mpi_resume(void)
 {
+    /* 400,000 histories: with fewer, an idle machine finished the run between the two checkpoints and the kill */
     char cfg[1024], one[1024], two[1024];
     snprintf(cfg, sizeof cfg, "%s", y90t_write("long.yaml", "phantom:\n  type: liver\n  voxel_mm: 6\n  tumour_count: 2\n"
                                                             "source:\n  product: sir_spheres\ntreatment:\n  "
-                                                            "activity_gbq: 0.01\ntransport:\n  histories: 60000\n"
+                                                            "activity_gbq: 0.01\ntransport:\n  histories: 400000\n"
                                                             "  threads: 1\noutput:\n  checkpoint_s: 0.2\n"));
     snprintf(one, sizeof one, "%s", y90t_path("long1.h5"));
     snprintf(two, sizeof two, "%s", y90t_path("long2.h5"));
@@ -87,6 +88,9 @@ static void test_mpi_resume(void)
     char *ck = y90t_slurp(y90t_path("long2.h5.ckpt-rank-2-of-2"), NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(ck);
     free(ck);
+    /* killed before it finished (each rank runs for seconds, its first checkpoint comes after 0.2 s) */
+    char *done = y90t_slurp(two, NULL);
+    CU_ASSERT_PTR_NULL_FATAL(done);
     char *o = NULL;
     CU_ASSERT_EQUAL(y90t_sh(&o, MPIRUN " run '%s' -o '%s' --resume", cfg, two), 0);
     CU_ASSERT(o && strstr(o, "resuming from"));
