@@ -331,6 +331,23 @@ static void test_micro_stats(void)
     y90_grid_free(&g);
 }
 
+/* Bad input: a lobule voxel outside 5-20 um and clustering of a validation source are refused (exit 2) naming
+ * the file, line and key. */
+static void test_config_errors(void)
+{
+    char *out = NULL;
+    const char *a = y90t_write("coarse.yaml", "phantom:\n  type: lobules\n  voxel_mm: 0.05\nsource:\n  type: "
+                                              "microspheres\ntreatment:\n  activity_gbq: 1e-4\n");
+    CU_ASSERT(y90t_clif(&out, "check %s", a) == 2);
+    Y90T_HAS(out, "coarse.yaml:3: phantom.voxel_mm = 0.05 mm with phantom.type = lobules");
+    free(out);
+    const char *b = y90t_write("clbox.yaml", "phantom:\n  type: box\nsource:\n  type: point\n  clustering: "
+                                             "geometric\ntreatment:\n  activity_gbq: 1\n");
+    CU_ASSERT(y90t_clif(&out, "check %s", b) == 2);
+    Y90T_HAS(out, "clbox.yaml:5: source.clustering = geometric applies to source.type = microspheres only");
+    free(out);
+}
+
 void y90t_register(void)
 {
     CU_pSuite s = CU_add_suite("cluster", NULL, NULL);
@@ -340,4 +357,5 @@ void y90t_register(void)
     CU_add_test(s, "lobule phantom", test_lobule_phantom);
     CU_add_test(s, "transport through cluster spheres", test_cluster_transport);
     CU_add_test(s, "microscale statistics", test_micro_stats);
+    CU_add_test(s, "config errors", test_config_errors);
 }
