@@ -243,6 +243,52 @@ static void test_lobule_phantom(void)
     Y90T_HAS(e.msg, "use larger voxels");
 }
 
+/* Spheres in the lobule block (no clustering): every normal-liver sphere centre in a portal tract, and the
+ * tumour edge's share of the spheres tn M_t / (tn M_t + M_n) (uptake per mass of the whole normal liver) within 3
+ * sigma of the binomial noise. */
+static void test_lobule_uptake(void)
+{
+    y90_config c;
+    y90_config_defaults(&c);
+    c.phantom.type = Y90_PHANTOM_LOBULES;
+    c.phantom.voxel_mm = 0.02;
+    c.phantom.lobule_block_mm[0] = c.phantom.lobule_block_mm[1] = 2;
+    c.phantom.lobule_block_mm[2] = 0.5;
+    c.phantom.lobule_tumour_depth_mm = 0.5;
+    c.source.type = Y90_SOURCE_MICROSPHERES;
+    c.source.product = Y90_PRODUCT_SIR_SPHERES;
+    c.treatment.activity_gbq = 20000 * 50e-9;
+    c.treatment.tn_ratio = 3;
+    snprintf(c.path, sizeof c.path, "test_cluster");
+    y90_grid g;
+    y90_sources s;
+    y90_error e = {0};
+    CU_ASSERT_FATAL(y90_phantom_build(&c.phantom, 0, &g, NULL, &e) == Y90_OK);
+    CU_ASSERT_FATAL(y90_sources_build(&c, &g, &s, &e) == Y90_OK);
+    size_t nv = y90_grid_nvox(&g), in_portal = 0, in_tumour = 0, elsewhere = 0;
+    double mt = 0, mn = 0;
+    for (size_t i = 0; i < nv; i++) {
+        if (g.structures[g.label[i]].kind == Y90_KIND_TUMOR_VIABLE) mt += g.density[i];
+        else mn += g.density[i];
+    }
+    for (size_t i = 0; i < s.nspheres; i++) {
+        size_t v;
+        double x[3] = {s.spheres[i].x, s.spheres[i].y, s.spheres[i].z};
+        CU_ASSERT_FATAL(y90_grid_locate(&g, x, &v) == 0);
+        const char *name = g.structures[g.label[v]].name;
+        if (strcmp(name, Y90_LOBULE_PORTAL) == 0) in_portal++;
+        else if (strcmp(name, "tumour_viable") == 0) in_tumour++;
+        else elsewhere++;
+    }
+    double p = 3 * mt / (3 * mt + mn), sigma = sqrt(p * (1 - p) * (double)s.nspheres);
+    fprintf(stderr, "\n    %zu spheres: %zu in portal tracts, %zu in the tumour (expected %.1f +- %.1f), %zu elsewhere ",
+            s.nspheres, in_portal, in_tumour, p * (double)s.nspheres, sigma, elsewhere);
+    CU_ASSERT(elsewhere == 0);
+    CU_ASSERT(fabs((double)in_tumour - p * (double)s.nspheres) < 3 * sigma);
+    y90_sources_free(&s);
+    y90_grid_free(&g);
+}
+
 /* Energy balance (MeV per decay) of a lobule-block run from the output file. */
 static int balance(const y90_config *c, const char *name, double *emitted, double *deposited, double *photons,
                    double *spheres)
@@ -355,6 +401,7 @@ void y90t_register(void)
     CU_add_test(s, "cluster-size histogram of the draws", test_histogram_draws);
     CU_add_test(s, "clusters of a built source", test_built_clusters);
     CU_add_test(s, "lobule phantom", test_lobule_phantom);
+    CU_add_test(s, "spheres of the lobule block", test_lobule_uptake);
     CU_add_test(s, "transport through cluster spheres", test_cluster_transport);
     CU_add_test(s, "microscale statistics", test_micro_stats);
     CU_add_test(s, "config errors", test_config_errors);

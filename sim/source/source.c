@@ -116,6 +116,24 @@ static y90_status build_alias(y90_sources *s, double total, y90_error *err)
     return st;
 }
 
+/* Microscale: the normal liver takes up 1 per mass as a whole, but its spheres lodge in the portal tracts (the
+ * arterioles) only: the portal tracts get the normal liver's weight times its mass over theirs, the rest of the
+ * normal liver none. */
+static void portal_uptake(const y90_grid *g, double *wl)
+{
+    double mass[Y90_MAX_LABELS] = {0}, normal = 0, portal = 0;
+    size_t n = y90_grid_nvox(g);
+    for (size_t i = 0; i < n; i++) mass[g->label[i]] += g->density[i];
+    for (int i = 0; i < g->nstructures; i++)
+        if (g->structures[i].kind == Y90_KIND_LIVER_NORMAL && wl[i] > 0) {
+            normal += wl[i] * mass[i];
+            if (strcmp(g->structures[i].name, Y90_LOBULE_PORTAL) == 0) portal += mass[i];
+        }
+    for (int i = 0; i < g->nstructures; i++)
+        if (g->structures[i].kind == Y90_KIND_LIVER_NORMAL)
+            wl[i] = strcmp(g->structures[i].name, Y90_LOBULE_PORTAL) == 0 && portal > 0 ? normal / portal : 0.0;
+}
+
 /* What a sphere's own stream (seed, Y90_STREAM_SPHERES, i) draws, in this order: its voxel from the uptake table
  * (lung or liver), its offsets in that voxel (whole 2^-16 mm), its diameter (normal, truncated to the window). */
 typedef struct {
@@ -186,14 +204,11 @@ static y90_status place_spheres(const y90_config *c, const y90_grid *g, const pr
     for (int i = 0; i < g->nstructures; i++) {
         const y90_structure *st = &g->structures[i];
         if (st->kind == Y90_KIND_LIVER_NORMAL && lobe_treated(c->treatment.treated_lobes, st->lobe)) wl[i] = 1.0;
-        /* microscale: in normal liver the spheres lodge in the portal tracts (arterioles) only */
-        if (c->phantom.type == Y90_PHANTOM_LOBULES && st->kind == Y90_KIND_LIVER_NORMAL &&
-            strcmp(st->name, Y90_LOBULE_PORTAL) != 0)
-            wl[i] = 0.0;
         if (st->kind == Y90_KIND_TUMOR_VIABLE && lobe_treated(c->treatment.treated_lobes, st->lobe))
             wl[i] = c->treatment.tn_ratio;
         if (st->kind == Y90_KIND_LUNG) wlung[i] = 1.0;
     }
+    if (c->phantom.type == Y90_PHANTOM_LOBULES) portal_uptake(g, wl);
     memcpy(s->uptake_liver, wl, sizeof wl);
     memcpy(s->uptake_lung, wlung, sizeof wlung);
     size_t nv = y90_grid_nvox(g);
