@@ -120,10 +120,12 @@ static y90_config liver_config(y90_cluster_dist d, double mean)
     return c;
 }
 
-/* A built source: clusters contiguous and complete, ids right, no two spheres of a cluster overlap, the
- * bounding ball holds its spheres; the sizes (the cut last cluster of each group left out) pass the chi-square
- * test; spheres per structure within 3 sigma of the uptake model, sigma^2 = p (1 - p) sum_c k_c^2 for clusters
- * of k_c spheres whose centres land in the structure with probability p. */
+/* A built source: the table sorted by voxel (what the file format and readers expect), every sphere in exactly one
+ * cluster (the member lists a permutation of the rows, sphere_cluster their inverse), no two spheres of a cluster
+ * overlap (centres as stored: voxel corner + float offset), offsets in [0, spacing), the bounding ball holds its
+ * spheres; the sizes (the cut last cluster of each group left out) pass the chi-square test; spheres per structure
+ * within 3 sigma of the uptake model, sigma^2 = p (1 - p) sum_c k_c^2 for clusters of k_c spheres whose centres
+ * land in the structure with probability p. */
 static void test_built_clusters(void)
 {
     y90_config c = liver_config(Y90_CLUSTER_LOGNORMAL, 6);
@@ -136,27 +138,44 @@ static void test_built_clusters(void)
         CU_FAIL_FATAL("sources");
     }
     CU_ASSERT(s.nclusters > 1000);
-    CU_ASSERT(s.cluster_first[0] == 0 && s.cluster_first[s.nclusters] == s.nspheres);
-    int ids_ok = 1, overlap = 0, bound_ok = 1;
+    CU_ASSERT(s.nclusters_lung > 0 && s.nclusters_lung < s.nclusters);
+    CU_ASSERT_FATAL(s.cluster_start[0] == 0 && s.cluster_start[s.nclusters] == s.nspheres);
+    CU_ASSERT(s.cluster_start[s.nclusters_lung] == s.spheres_in_lung);
+    int sorted = 1, ids_ok = 1, overlap = 0, bound_ok = 1, offsets_ok = 1;
+    for (size_t i = 1; i < s.nspheres; i++) sorted &= s.spheres[i - 1].voxel <= s.spheres[i].voxel;
+    for (size_t i = 0; i < s.nspheres; i++)
+        for (int a = 0; a < 3; a++) offsets_ok &= s.spheres[i].offset_mm[a] >= 0 && s.spheres[i].offset_mm[a] < g.spacing[a];
+    unsigned char *seen = calloc(s.nspheres, 1);
     size_t *counts = calloc(Y90_CLUSTER_MAX + 1, sizeof *counts), ncount = 0;
     for (size_t k = 0; k < s.nclusters; k++) {
-        size_t a = s.cluster_first[k], b = s.cluster_first[k + 1];
+        size_t a = s.cluster_start[k], b = s.cluster_start[k + 1];
         ids_ok &= b > a;
         /* the last cluster of the lung group and of the liver group may be cut */
-        int cut = b == s.spheres_in_lung || b == s.nspheres;
+        int cut = k + 1 == s.nclusters_lung || k + 1 == s.nclusters;
         if (!cut) counts[b - a]++, ncount++;
         for (size_t i = a; i < b; i++) {
-            const y90_sphere *p = &s.spheres[i];
-            ids_ok &= p->cluster == k;
-            double dx = p->x - s.cluster_bound[k][0], dy = p->y - s.cluster_bound[k][1], dz = p->z - s.cluster_bound[k][2];
+            size_t row = s.cluster_members[i];
+            ids_ok &= row < s.nspheres && !seen[row] && s.sphere_cluster[row] == k;
+            if (row >= s.nspheres) continue;
+            seen[row] = 1;
+            const y90_sphere *p = &s.spheres[row];
+            double pc[3], qc[3];
+            y90_sphere_centre(&g, p, pc);
+            double dx = pc[0] - s.cluster_bound[k][0], dy = pc[1] - s.cluster_bound[k][1], dz = pc[2] - s.cluster_bound[k][2];
             bound_ok &= sqrt(dx * dx + dy * dy + dz * dz) + 0.5e-3 * p->diameter_um <= s.cluster_bound[k][3];
             for (size_t j = a; j < i; j++) {
-                const y90_sphere *q = &s.spheres[j];
-                double d = sqrt((p->x - q->x) * (p->x - q->x) + (p->y - q->y) * (p->y - q->y) + (p->z - q->z) * (p->z - q->z));
-                overlap |= d < 0.5e-3 * (p->diameter_um + q->diameter_um) * (1 - 1e-9);
+                const y90_sphere *q = &s.spheres[s.cluster_members[j] < s.nspheres ? s.cluster_members[j] : 0];
+                y90_sphere_centre(&g, q, qc);
+                double d = sqrt((pc[0] - qc[0]) * (pc[0] - qc[0]) + (pc[1] - qc[1]) * (pc[1] - qc[1]) +
+                                (pc[2] - qc[2]) * (pc[2] - qc[2]));
+                overlap |= d < 0.5e-3 * (p->diameter_um + q->diameter_um);
             }
         }
     }
+    for (size_t i = 0; i < s.nspheres; i++) ids_ok &= seen[i];
+    free(seen);
+    CU_ASSERT(sorted);
+    CU_ASSERT(offsets_ok);
     CU_ASSERT(ids_ok);
     CU_ASSERT(!overlap);
     CU_ASSERT(bound_ok);
@@ -176,15 +195,16 @@ static void test_built_clusters(void)
     for (int l = 0; l < g.nstructures; l++) wsum += wl[l];
     double k2 = 0; /* sum of squared cluster sizes over the liver clusters */
     size_t nliver = s.nspheres - s.spheres_in_lung, got[Y90_MAX_LABELS] = {0};
-    for (size_t k = 0; k < s.nclusters; k++)
-        if (s.cluster_first[k] >= s.spheres_in_lung) {
-            double kk = (double)(s.cluster_first[k + 1] - s.cluster_first[k]);
-            k2 += kk * kk;
+    for (size_t k = s.nclusters_lung; k < s.nclusters; k++) {
+        double kk = (double)(s.cluster_start[k + 1] - s.cluster_start[k]);
+        k2 += kk * kk;
+        for (size_t i = s.cluster_start[k]; i < s.cluster_start[k + 1]; i++) {
+            size_t v = SIZE_MAX;
+            double x[3];
+            y90_sphere_centre(&g, &s.spheres[s.cluster_members[i]], x);
+            if (y90_grid_locate(&g, x, &v) == 0) got[g.label[v]]++;
+            CU_ASSERT(v == s.spheres[s.cluster_members[i]].voxel); /* the stored voxel holds the centre */
         }
-    for (size_t i = s.spheres_in_lung; i < s.nspheres; i++) {
-        size_t v;
-        double x[3] = {s.spheres[i].x, s.spheres[i].y, s.spheres[i].z};
-        if (y90_grid_locate(&g, x, &v) == 0) got[g.label[v]]++;
     }
     int checked = 0;
     for (int l = 0; l < g.nstructures; l++) {
@@ -274,7 +294,8 @@ static void test_lobule_uptake(void)
     }
     for (size_t i = 0; i < s.nspheres; i++) {
         size_t v;
-        double x[3] = {s.spheres[i].x, s.spheres[i].y, s.spheres[i].z};
+        double x[3];
+        y90_sphere_centre(&g, &s.spheres[i], x);
         CU_ASSERT_FATAL(y90_grid_locate(&g, x, &v) == 0);
         const char *name = g.structures[g.label[v]].name;
         if (strcmp(name, Y90_LOBULE_PORTAL) == 0) in_portal++;
