@@ -407,7 +407,7 @@ static void test_config_errors(void)
     const char *b = y90t_write("clbox.yaml", "phantom:\n  type: box\nsource:\n  type: point\n  clustering: "
                                              "geometric\ntreatment:\n  activity_gbq: 1\n");
     CU_ASSERT(y90t_clif(&out, "check %s", b) == 2);
-    Y90T_HAS(out, "clbox.yaml:5: source.clustering = geometric applies to source.type = microspheres only");
+    Y90T_HAS(out, "clbox.yaml:5: source.clustering = geometric applies to source.type = microspheres or activity_map only");
     free(out);
 }
 

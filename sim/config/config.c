@@ -500,7 +500,7 @@ static y90_status cross_check(parse_ctx *c)
     if (ist) return ist;
     if (p->type == Y90_PHANTOM_LOBULES) {
         /* microscale: spheres and lobules need voxels of 5-20 um (0.01 mm when voxel_mm is not given) */
-        int vl = c->seen[key_index("phantom.voxel_mm")];
+        int vl = c->seen[y90_key_index("phantom.voxel_mm")];
         if (!vl) c->cfg->phantom.voxel_mm = 0.01;
         else if (p->voxel_mm < 0.005 - 1e-12 || p->voxel_mm > 0.02 + 1e-12)
             return Y90_FAIL(c->err, Y90_EINPUT, "%s: phantom.voxel_mm = %g mm with phantom.type = lobules; expected "
@@ -515,7 +515,7 @@ static y90_status cross_check(parse_ctx *c)
         if (p->lobule_tumour_depth_mm >= p->lobule_block_mm[0])
             return Y90_FAIL(c->err, Y90_EINPUT, "%s: phantom.lobule_tumour_depth_mm = %g mm is not less than the "
                             "block's x extent %g mm (phantom.lobule_block_mm); expected a tumour edge, not a block of "
-                            "tumour", where(c, c->seen[key_index("phantom.lobule_tumour_depth_mm")], w, sizeof w),
+                            "tumour", where(c, c->seen[y90_key_index("phantom.lobule_tumour_depth_mm")], w, sizeof w),
                             p->lobule_tumour_depth_mm, p->lobule_block_mm[0]);
     }
     const y90_source_params *s = &cfg->source;
@@ -523,7 +523,7 @@ static y90_status cross_check(parse_ctx *c)
         s->type != Y90_SOURCE_ACTIVITY_MAP)
         return Y90_FAIL(c->err, Y90_EINPUT, "%s: source.clustering = %s applies to source.type = microspheres or "
                         "activity_map only",
-                        where(c, c->seen[key_index("source.clustering")], w, sizeof w),
+                        where(c, c->seen[y90_key_index("source.clustering")], w, sizeof w),
                         s->clustering == Y90_CLUSTER_GEOMETRIC ? "geometric" : "lognormal");
     if (s->type == Y90_SOURCE_MICROSPHERES && p->type != Y90_PHANTOM_LIVER && p->type != Y90_PHANTOM_IMAGE &&
         p->type != Y90_PHANTOM_LOBULES)
