@@ -107,11 +107,12 @@ void mc_history(const void *ctx, void *scratch, int64_t h, y90_rng *r, y90_hist 
         } while (rr > 1.0);
         for (int a = 0; a < 3; a++) p.x[a] = p.sc[a] + p.sr * d[a];
         p.in_sphere = 1;
-    }
+        p.cluster = P->src->nclusters > 0 ? (long)P->src->sphere_cluster[sphere] : -1;
+    } else p.cluster = -1;
     if (P->src->direction[0] != 0 || P->src->direction[1] != 0 || P->src->direction[2] != 0)
         memcpy(p.u, P->src->direction, sizeof p.u);
     else isotropic(r, p.u);
-    if (mc_locate(P, &p)) { /* a source outside the grid: nothing of it is scored */
+    if (mc_locate_wrap(P, &p)) { /* a source outside the grid: nothing of it is scored */
         hb->eb[Y90_EB_ESC_E] += p.E;
         return;
     }

@@ -39,6 +39,7 @@ typedef struct {
     int ix[3];                     /* voxel indices */
     int in_sphere;                 /* still inside its emitting microsphere */
     double sc[3], sr;              /* mm: that sphere's centre and radius */
+    long cluster;                  /* cluster of the emitting sphere, whose spheres the track can cross (-1: none) */
 } mc_particle;
 
 typedef struct {
@@ -55,6 +56,7 @@ enum { MC_MOVE_DONE = 0, MC_MOVE_BOUNDARY = 1, MC_MOVE_ESCAPED = 2 };
 
 /* Geometry (kernels/mc_geometry.c). */
 int mc_locate(const mc_params *P, mc_particle *p);          /* set ix from x; -1 outside */
+int mc_locate_wrap(const mc_params *P, mc_particle *p);     /* the same, a periodic grid wrapping x into it first */
 size_t mc_voxel(const mc_params *P, const mc_particle *p);
 int mc_move(const mc_params *P, mc_particle *p, double s, mc_scratch *w, double *moved);
 double mc_sphere_exit(const mc_particle *p);                /* mm to the sphere surface along u */

@@ -16,6 +16,22 @@ int mc_locate(const mc_params *P, mc_particle *p)
     return 0;
 }
 
+int mc_locate_wrap(const mc_params *P, mc_particle *p)
+{
+    const y90_grid *g = P->g;
+    int st = mc_locate(P, p);
+    if (st == 0 || !g->periodic) return st;
+    const int n[3] = {g->nx, g->ny, g->nz};
+    for (int a = 0; a < 3; a++) {
+        double len = n[a] * g->spacing[a], f = fmod(p->x[a] - g->lo[a], len);
+        if (f < 0) f += len;
+        p->x[a] = g->lo[a] + f;
+        if (!(p->x[a] < g->lo[a] + len)) p->x[a] = g->lo[a]; /* rounding onto the upper face */
+    }
+    p->cluster = -1; /* its cluster's spheres are left behind */
+    return mc_locate(P, p);
+}
+
 size_t mc_voxel(const mc_params *P, const mc_particle *p) { return y90_grid_index(P->g, p->ix[0], p->ix[1], p->ix[2]); }
 
 double mc_sphere_exit(const mc_particle *p)
@@ -53,7 +69,7 @@ static int move_in_sphere(const mc_params *P, mc_particle *p, double s, mc_scrat
     *moved = d;
     if (s < t) return MC_MOVE_DONE;
     p->in_sphere = 0;
-    if (mc_locate(P, p)) return MC_MOVE_ESCAPED;
+    if (mc_locate_wrap(P, p)) return MC_MOVE_ESCAPED;
     return MC_MOVE_BOUNDARY;
 }
 
@@ -82,15 +98,50 @@ int mc_cross(const mc_params *P, mc_particle *p, int a)
     return (p->ix[a] < 0 || p->ix[a] >= n[a]) ? -1 : 0;
 }
 
+/* Distance along u to the first sphere of the particle's cluster that the move of length s enters (INFINITY when
+ * none; its own sphere counts too: a track may turn back into it); *hit its index. Spheres never overlap, and a
+ * track on a sphere's surface moving outwards does not re-enter it. Only a move that meets the cluster's bounding
+ * ball looks at its spheres. */
+static double ray_ball(const double x[3], const double u[3], const double c[3], double r)
+{
+    double d[3] = {x[0] - c[0], x[1] - c[1], x[2] - c[2]};
+    double b = d[0] * u[0] + d[1] * u[1] + d[2] * u[2];
+    double q = d[0] * d[0] + d[1] * d[1] + d[2] * d[2] - r * r;
+    if (q <= 0) return 0.0;             /* inside the ball */
+    if (b >= 0) return INFINITY;        /* outside and moving away */
+    double disc = b * b - q;
+    return disc < 0 ? INFINITY : -b - sqrt(disc);
+}
+
+static double cluster_hit(const mc_params *P, const mc_particle *p, double s, size_t *hit)
+{
+    const y90_sources *src = P->src;
+    const double *bb = src->cluster_bound[p->cluster];
+    if (ray_ball(p->x, p->u, bb, bb[3]) >= s) return INFINITY;
+    double best = INFINITY;
+    for (size_t k = src->cluster_start[p->cluster]; k < src->cluster_start[p->cluster + 1]; k++) {
+        const y90_sphere *sp = &src->spheres[src->cluster_members[k]];
+        double c[3];
+        y90_sphere_centre(P->g, sp, c); /* the same double centre as the emission's (mc_history) */
+        double t = ray_ball(p->x, p->u, c, 0.5e-3 * sp->diameter_um);
+        if (t > 0 && t < best) { /* t = 0: on (or within rounding inside) a surface it is leaving */
+            best = t;
+            *hit = src->cluster_members[k];
+        }
+    }
+    return best;
+}
+
 int mc_move(const mc_params *P, mc_particle *p, double s, mc_scratch *w, double *moved)
 {
     w->nseg = 0;
     if (p->in_sphere) return move_in_sphere(P, p, s, w, moved);
     const y90_grid *g = P->g;
-    size_t v = mc_voxel(P, p);
+    size_t v = mc_voxel(P, p), hit = 0;
     const uint8_t mat0 = g->material[v];
     const float rho0 = g->density[v];
-    double left = s, done = 0;
+    double t_sphere = p->cluster >= 0 ? cluster_hit(P, p, s, &hit) : INFINITY;
+    double left = t_sphere < s ? t_sphere : s, done = 0;
     for (;;) {
         int a;
         double t = mc_voxel_exit(P, p, &a);
@@ -98,6 +149,13 @@ int mc_move(const mc_params *P, mc_particle *p, double s, mc_scratch *w, double 
             record(w, v, left, p->x);
             for (int k = 0; k < 3; k++) p->x[k] += left * p->u[k];
             *moved = done + left;
+            if (t_sphere < s) { /* entered a sphere of the cluster: its glass or resin absorbs from here */
+                const y90_sphere *sp = &P->src->spheres[hit];
+                y90_sphere_centre(g, sp, p->sc);
+                p->sr = 0.5e-3 * sp->diameter_um;
+                p->in_sphere = 1;
+                return MC_MOVE_BOUNDARY;
+            }
             return MC_MOVE_DONE;
         }
         record(w, v, t, p->x);
@@ -105,8 +163,19 @@ int mc_move(const mc_params *P, mc_particle *p, double s, mc_scratch *w, double 
         done += t;
         left -= t;
         if (mc_cross(P, p, a)) {
-            *moved = done;
-            return MC_MOVE_ESCAPED;
+            if (!g->periodic) {
+                *moved = done;
+                return MC_MOVE_ESCAPED;
+            }
+            /* periodic block: in again through the opposite face (the cluster's spheres are left behind) */
+            const int n = a == 0 ? g->nx : a == 1 ? g->ny : g->nz;
+            p->ix[a] = p->u[a] > 0 ? 0 : n - 1;
+            p->x[a] = g->lo[a] + (p->u[a] > 0 ? 0 : n) * g->spacing[a];
+            p->cluster = -1;
+            if (t_sphere < s) { /* the sphere it was heading for lies beyond the face: go the full move */
+                left += s - t_sphere;
+                t_sphere = INFINITY;
+            }
         }
         v = mc_voxel(P, p);
         if (g->material[v] != mat0 || g->density[v] != rho0) {

@@ -12,7 +12,8 @@
 #define Y90_MAX_IMAGE_LABELS 48 /* entries of the `labels` section */
 #define Y90_PATH_LEN 1024       /* file names in the config (images) */
 
-typedef enum { Y90_PHANTOM_LIVER = 0, Y90_PHANTOM_BOX, Y90_PHANTOM_SLABS, Y90_PHANTOM_IMAGE } y90_phantom_type;
+typedef enum { Y90_PHANTOM_LIVER = 0, Y90_PHANTOM_BOX, Y90_PHANTOM_SLABS, Y90_PHANTOM_IMAGE,
+               Y90_PHANTOM_LOBULES } y90_phantom_type;
 
 /* One entry of the `labels` section: what the voxels of one value of the label map are (phantom.type: image). */
 typedef struct {
@@ -80,6 +81,12 @@ typedef struct {
     char hu_materials[Y90_MAX_SLABS][Y90_NAME_LEN]; /* material of each bin */
     int nlabels;
     y90_image_label labels[Y90_MAX_IMAGE_LABELS];
+    /* lobules (microscale block of liver, sim/phantom/lobules.c) */
+    double lobule_block_mm[3];       /* mm, x y z extent of the block */
+    double lobule_diameter_mm;       /* mm, corner-to-corner diameter of the hexagonal lobules */
+    double portal_radius_um;         /* um, radius of the portal tracts at the lobule corners */
+    double central_vein_radius_um;   /* um, radius of the central veins */
+    double lobule_tumour_depth_mm;   /* mm, tumour edge: the block's last depth along +x is tumour (0 = none) */
 } y90_phantom_params;
 
 typedef enum {
@@ -94,6 +101,9 @@ typedef enum {
 typedef enum { Y90_ACTIVITY_PET_BQ_ML = 0, Y90_ACTIVITY_SPECT_COUNTS } y90_activity_kind;
 
 typedef enum { Y90_PRODUCT_THERASPHERE = 0, Y90_PRODUCT_SIR_SPHERES } y90_product;
+
+/* Cluster-size distribution of the lodged spheres (sim/source/cluster.c). */
+typedef enum { Y90_CLUSTER_NONE = 0, Y90_CLUSTER_GEOMETRIC, Y90_CLUSTER_LOGNORMAL } y90_cluster_dist;
 
 typedef struct {
     y90_source_type type;
@@ -112,6 +122,10 @@ typedef struct {
     double direction[3];             /* emission direction (all 0 = isotropic); normalised when read */
     char activity_file[Y90_PATH_LEN];/* activity_map: the image (NIfTI or HDF5) */
     y90_activity_kind activity_kind; /* pet_bq_ml: values are Bq/ml; spect_counts: counts per voxel */
+    y90_cluster_dist clustering;     /* cluster-size distribution (none: every sphere alone) */
+    double cluster_mean;             /* spheres, mean cluster size (geometric and log-normal) */
+    double cluster_sigma;            /* log-normal sigma of the cluster size */
+    double cluster_spread_um;        /* um, standard deviation of a sphere's offset from its cluster centre per axis */
 } y90_source_params;
 
 typedef struct {

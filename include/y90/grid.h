@@ -48,6 +48,11 @@ typedef struct {
     uint16_t *tumour_id;      /* per voxel: 0 outside tumours, k = tumour k (1-based, viable and necrotic parts
                                  alike); NULL when the grid has no individual tumours */
     int ntumours;             /* tumours numbered in tumour_id (0 when tumour_id is NULL) */
+    uint16_t *lobule_id;      /* per voxel: 0 outside lobules, k = liver lobule k (1-based; lobule phantom only,
+                                 else NULL) */
+    int nlobules;             /* lobules numbered in lobule_id (0 when lobule_id is NULL) */
+    int periodic;             /* 1: electrons leaving a face re-enter at the opposite one (the lobule block as a
+                                 sample of an infinite liver; photons still escape); not stored in files */
     int nstructures;
     y90_structure structures[Y90_MAX_LABELS];
     int nmaterials;

@@ -10,6 +10,10 @@
  *   /density                float32  g/cm3
  *   /tumour_ids             uint16   per voxel 0 (no tumour) or k = tumour k, viable and necrotic parts alike;
  *                                    attribute count (int, tumours numbered); only when the phantom has tumours
+ *   /lobule_ids             uint16   per voxel 0 (no lobule) or k = liver lobule k; attribute count (int, lobules
+ *                                    numbered); only for the lobule phantom (microscale statistics of the report)
+ *   /microsphere_cluster_ids uint32  per row of /microspheres: the cluster the sphere lodged in (0-based); attribute
+ *                                    count (int, clusters); only when source.clustering is not none
  *   /microspheres           compound table, one row per sphere, rows sorted by voxel: voxel (uint32: linear
  *                                    index of the voxel holding the centre, x fastest), x_offset_mm, y_offset_mm,
  *                                    z_offset_mm (float32, mm: centre - low corner of that voxel, multiples of

@@ -6,6 +6,9 @@
 #include "y90/grid.h"
 
 #define Y90_MAX_TUMOURS 256
+/* Structure names of the lobule phantom (sim/phantom/lobules.c): the spheres of normal liver lodge in the portal
+ * tracts only. */
+#define Y90_LOBULE_PORTAL "portal_tract"
 
 typedef struct {
     double centre_mm[3];   /* mm */

@@ -56,6 +56,20 @@ typedef struct {
                                        dose > 0; NAN when the file has no uncertainty) */
 } y90_dose_stats;
 
+/* Microscale statistics of a lobule phantom (files with /lobule_ids): over the normal-liver voxels (kind
+ * liver_normal: parenchyma, portal tracts, central veins). Mass-weighted mean; fractions of the volume. */
+typedef struct {
+    int present;                    /* 1 when the file has /lobule_ids */
+    size_t nvox;
+    double mean_gy, sd_gy, cv;      /* cv = sd / mean of the voxel doses */
+    double below30_pct, below70_pct;/* % of the volume below 30 Gy and below 70 Gy */
+    double unc_median_pct;          /* %, median voxel uncertainty (NAN without one): the fractions and cv are
+                                       widened by that noise */
+    int nlobules;
+    double *lobule_mean_gy;         /* [nlobules], Gy, mean of lobule k+1 (NAN when it has no liver voxel) */
+    double lobule_min_gy, lobule_median_gy, lobule_max_gy;
+} y90_micro_stats;
+
 /* Where the numbers came from. Strings are "" and numbers NAN / -1 when the file does not say. */
 typedef struct {
     char input[1024];               /* the HDF5 file read */
@@ -97,6 +111,7 @@ typedef struct {
     /* energy balance (fractions of the emitted energy; NAN when the file has none) */
     double f_treated_liver, f_necrotic, f_other_liver, f_lung, f_body, f_photon, f_electron, f_spheres;
     char why[4][640];                /* a sentence per clinical estimate: why the simulated number differs */
+    y90_micro_stats micro;           /* lobule phantoms only (micro.present) */
 } y90_report;
 
 /* Compute the report (opt NULL: the defaults). Free with y90_report_free. */
@@ -117,6 +132,14 @@ y90_status y90_report_write_dvh_csv(const char *h5path, const char *csv_path, in
  * slices.png and profile.png. Names of the files written go to log (may be NULL). */
 y90_status y90_report_write_png(const char *h5path, const y90_report *r, const char *dir, FILE *log,
                                 y90_error *err);
+
+/* Microscale statistics from a grid with lobule ids and its dose (sim/report/report_micro.c); printed by the
+ * report when present. */
+y90_status y90_micro_stats_compute(const y90_grid *g, const double *dose, const float *unc, y90_micro_stats *m,
+                                   y90_error *err);
+void y90_micro_stats_free(y90_micro_stats *m);
+void y90_micro_print_text(const y90_micro_stats *m, FILE *f);
+void y90_micro_print_json(const y90_micro_stats *m, FILE *f);
 
 /* ---- the arithmetic, public for the tests ---- */
 /* BED of a permanent implant of an exponentially decaying source (Dale 1985):

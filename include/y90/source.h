@@ -29,6 +29,8 @@ static inline void y90_sphere_centre(const y90_grid *g, const y90_sphere *sp, do
     for (int a = 0; a < 3; a++) p[a] = g->lo[a] + (double)ii[a] * g->spacing[a] + (double)sp->offset_mm[a];
 }
 
+#define Y90_CLUSTER_MAX 2000 /* spheres in one cluster at most (larger draws are cut to it) */
+
 typedef struct y90_sources {
     y90_source_type type;
     /* microspheres */
@@ -49,6 +51,16 @@ typedef struct y90_sources {
     double image_total;            /* activity_map: the image's whole amount (Bq or counts) */
     double image_on_grid;          /* ... the part on the dose grid */
     double image_in_liver;         /* ... the part in the liver and tumour labels (places the spheres) */
+    /* clusters (source.clustering != none; else nclusters = 0 and the arrays NULL). The table is sorted by voxel,
+     * so a cluster's spheres are not contiguous in it: sphere_cluster[i] is the cluster of spheres[i], and the
+     * spheres of cluster c are spheres[cluster_members[k]] for k in cluster_start[c] .. cluster_start[c+1]-1.
+     * Clusters 0 .. nclusters_lung-1 hold the shunted (lung) spheres. cluster_bound[c] holds the centre (mm) and
+     * radius (mm) of a ball holding all of cluster c's spheres (the transport tests it before the spheres). */
+    size_t nclusters, nclusters_lung;
+    uint32_t *sphere_cluster;      /* [nspheres] */
+    uint32_t *cluster_start;       /* [nclusters + 1] */
+    uint32_t *cluster_members;     /* [nspheres] */
+    double (*cluster_bound)[4];    /* [nclusters] */
     /* validation sources */
     double box_lo[3], box_hi[3];   /* mm, uniform_box */
     size_t nvoxels;                /* uniform_structure: voxels holding activity */
@@ -87,5 +99,21 @@ void y90_sources_sample(const y90_sources *s, const y90_grid *g, struct y90_rng 
  * (uniform_box by the overlap volume of box and voxel). frac holds y90_grid_nvox(g) doubles. */
 y90_status y90_sources_activity_map(const y90_sources *s, const y90_grid *g, int expected, double *frac,
                                     y90_error *err);
+
+/* Cluster sizes (sim/source/cluster.c): probability that a cluster holds k >= 1 spheres under the configured
+ * distribution (k = Y90_CLUSTER_MAX holds the tail beyond it), and one draw of it. */
+double y90_cluster_pmf(const y90_source_params *sp, long k);
+long y90_cluster_draw(const y90_source_params *sp, struct y90_rng *r);
+/* Split spheres [first, first + n) of the sphere stream into clusters drawn with stream (seed,
+ * Y90_STREAM_CLUSTER_SIZES, group): appends the first sphere of each cluster to s->cluster_start (s->nclusters
+ * grows, cluster_start[nclusters] = first + n; the last cluster is cut to fit). */
+y90_status y90_cluster_partition(const y90_source_params *sp, uint64_t seed, uint32_t group, size_t first, size_t n,
+                                 y90_sources *s, y90_error *err);
+/* Place spheres sph[a .. b) (diameters set) of one cluster around centre (mm) without overlaps, within the grid box:
+ * sets their voxels and offsets (quantised as the table stores them, so that the stored spheres do not overlap). */
+void y90_cluster_place(const y90_source_params *sp, const y90_grid *g, y90_sphere *sph, size_t a, size_t b,
+                       const double centre[3], struct y90_rng *r);
+/* Bounding ball of each cluster of s (cluster_start, cluster_members, spheres set) into s->cluster_bound. */
+void y90_cluster_bounds(const y90_grid *g, y90_sources *s);
 
 #endif

@@ -498,10 +498,37 @@ static y90_status cross_check(parse_ctx *c)
     }
     y90_status ist = y90_config_check_image(c->file, cfg, c->seen, c->section_line[6], c->err);
     if (ist) return ist;
+    if (p->type == Y90_PHANTOM_LOBULES) {
+        /* microscale: spheres and lobules need voxels of 5-20 um (0.01 mm when voxel_mm is not given) */
+        int vl = c->seen[y90_key_index("phantom.voxel_mm")];
+        if (!vl) c->cfg->phantom.voxel_mm = 0.01;
+        else if (p->voxel_mm < 0.005 - 1e-12 || p->voxel_mm > 0.02 + 1e-12)
+            return Y90_FAIL(c->err, Y90_EINPUT, "%s: phantom.voxel_mm = %g mm with phantom.type = lobules; expected "
+                            "a microscale voxel of 0.005 to 0.02 mm (5-20 um)", where(c, vl, w, sizeof w),
+                            p->voxel_mm);
+        if (2.0 * p->portal_radius_um * 1e-3 >= 0.5 * p->lobule_diameter_mm ||
+            2.0 * p->central_vein_radius_um * 1e-3 >= 0.5 * p->lobule_diameter_mm)
+            return Y90_FAIL(c->err, Y90_EINPUT, "%s: phantom.portal_radius_um = %g and central_vein_radius_um = %g do "
+                            "not fit in lobules of %g mm; expected diameters below half the lobule diameter",
+                            where(c, line_either(c, "phantom.portal_radius_um", "phantom.central_vein_radius_um"), w,
+                                  sizeof w), p->portal_radius_um, p->central_vein_radius_um, p->lobule_diameter_mm);
+        if (p->lobule_tumour_depth_mm >= p->lobule_block_mm[0])
+            return Y90_FAIL(c->err, Y90_EINPUT, "%s: phantom.lobule_tumour_depth_mm = %g mm is not less than the "
+                            "block's x extent %g mm (phantom.lobule_block_mm); expected a tumour edge, not a block of "
+                            "tumour", where(c, c->seen[y90_key_index("phantom.lobule_tumour_depth_mm")], w, sizeof w),
+                            p->lobule_tumour_depth_mm, p->lobule_block_mm[0]);
+    }
     const y90_source_params *s = &cfg->source;
-    if (s->type == Y90_SOURCE_MICROSPHERES && p->type != Y90_PHANTOM_LIVER && p->type != Y90_PHANTOM_IMAGE)
-        return Y90_FAIL(c->err, Y90_EINPUT, "%s: source.type = microspheres needs phantom.type = liver or image (the "
-                        "uptake model places spheres in liver, tumours and lungs); use uniform_box, "
+    if (s->clustering != Y90_CLUSTER_NONE && s->type != Y90_SOURCE_MICROSPHERES &&
+        s->type != Y90_SOURCE_ACTIVITY_MAP)
+        return Y90_FAIL(c->err, Y90_EINPUT, "%s: source.clustering = %s applies to source.type = microspheres or "
+                        "activity_map only",
+                        where(c, c->seen[y90_key_index("source.clustering")], w, sizeof w),
+                        s->clustering == Y90_CLUSTER_GEOMETRIC ? "geometric" : "lognormal");
+    if (s->type == Y90_SOURCE_MICROSPHERES && p->type != Y90_PHANTOM_LIVER && p->type != Y90_PHANTOM_IMAGE &&
+        p->type != Y90_PHANTOM_LOBULES)
+        return Y90_FAIL(c->err, Y90_EINPUT, "%s: source.type = microspheres needs phantom.type = liver, image or lobules "
+                        "(the uptake model places spheres in liver, tumours and lungs); use uniform_box, "
                         "uniform_structure, voxel or point for box and slab phantoms",
                         where(c, line_either(c, "source.type", "phantom.type"), w, sizeof w));
     if (s->type == Y90_SOURCE_UNIFORM_BOX)

@@ -11,9 +11,10 @@
 
 const y90_key y90_config_keys[] = {
     /* phantom */
-    {"phantom.type", Y90_KT_ENUM, OFF(phantom.type), "liver", 0, 0, 0, "", "liver|box|slabs|image", 0,
-     "phantom to build: the analytic adult liver, a homogeneous box, slabs along z, or a patient's images (label "
-     "map, CT or density map: phantom.label_file and the `labels` section)"},
+    {"phantom.type", Y90_KT_ENUM, OFF(phantom.type), "liver", 0, 0, 0, "", "liver|box|slabs|image|lobules", 0,
+     "phantom to build: the analytic adult liver, a homogeneous box, slabs along z, a patient's images (label "
+     "map, CT or density map: phantom.label_file and the `labels` section), or lobules: a microscale block of "
+     "liver built of hexagonal lobules (voxel_mm 0.005-0.02, default 0.01 when not given)"},
     {"phantom.voxel_mm", Y90_KT_DOUBLE, OFF(phantom.voxel_mm), "2.0", 0, 50, MIN_OPEN, "mm", NULL, 0,
      "cubic voxel edge"},
     {"phantom.seed", Y90_KT_UINT64, OFF(phantom.seed), "1", 0, 0, 0, "", NULL, 0, "seed of the tumour placement"},
@@ -90,6 +91,18 @@ const y90_key y90_config_keys[] = {
      0, 0, 0, "", NULL, OFF(phantom.nhu_materials), "image: material of each HU bin (default: air; lung; "
      "soft_tissue for the adipose, soft and connective tissue bins; bone_cortical for the bone bins, whose "
      "calcium content varies in Schneider's table: an approximation, the density follows the curve)"},
+    {"phantom.lobule_block_mm", Y90_KT_DOUBLE3, OFF(phantom.lobule_block_mm), "[4, 4, 4]", 0, 50, MIN_OPEN, "mm",
+     NULL, 0, "lobules: x y z extent of the block of liver"},
+    {"phantom.lobule_diameter_mm", Y90_KT_DOUBLE, OFF(phantom.lobule_diameter_mm), "1.0", 0.2, 5, 0, "mm", NULL, 0,
+     "lobules: corner-to-corner diameter of the hexagonal lobules (about 1 mm: Encyclopaedia Britannica, liver; "
+     "hexagonal with a portal triad at each corner and a central vein)"},
+    {"phantom.portal_radius_um", Y90_KT_DOUBLE, OFF(phantom.portal_radius_um), "60", 5, 300, 0, "um", NULL, 0,
+     "lobules: radius of the portal tracts at the lobule corners, where spheres lodge (modelling choice: a tract "
+     "holding arteriole, venule and bile duct; no measured value was found)"},
+    {"phantom.central_vein_radius_um", Y90_KT_DOUBLE, OFF(phantom.central_vein_radius_um), "40", 0, 300, 0, "um",
+     NULL, 0, "lobules: radius of the central vein of each lobule (modelling choice; 0: none)"},
+    {"phantom.lobule_tumour_depth_mm", Y90_KT_DOUBLE, OFF(phantom.lobule_tumour_depth_mm), "0", 0, 50, 0, "mm",
+     NULL, 0, "lobules: tumour edge: the last depth of the block along +x is viable tumour (0: none)"},
     /* source */
     {"source.type", Y90_KT_ENUM, OFF(source.type), "microspheres", 0, 0, 0, "",
      "microspheres|uniform_box|uniform_structure|voxel|point|activity_map", 0,
@@ -132,6 +145,18 @@ const y90_key y90_config_keys[] = {
     {"source.activity_kind", Y90_KT_ENUM, OFF(source.activity_kind), "pet_bq_ml", 0, 0, 0, "",
      "pet_bq_ml|spect_counts", 0, "activity_map: voxel values are activity concentrations (90Y PET, Bq/ml) or "
      "counts per voxel (SPECT, a predictor of the sphere distribution); negative values count as 0"},
+    {"source.clustering", Y90_KT_ENUM, OFF(source.clustering), "none", 0, 0, 0, "", "none|geometric|lognormal", 0,
+     "microspheres and activity_map: cluster-size distribution: none (every sphere alone), geometric (P(k) = p (1-p)^(k-1), mean "
+     "1/p = cluster_mean) or lognormal (k = ceil(X), X log-normal with mean cluster_mean and sigma cluster_sigma); "
+     "clusters lodge where the uptake model puts them, their spheres around the centre"},
+    {"source.cluster_mean", Y90_KT_DOUBLE, OFF(source.cluster_mean), "4", 1, 1000, 0, "spheres", NULL, 0,
+     "mean cluster size; an illustrative default: histology of resin spheres in human liver found clusters up to "
+     "453 spheres among 3888 counted (Hogberg et al. 2015, EJNMMI Phys 2:10) but no size histogram was found"},
+    {"source.cluster_sigma", Y90_KT_DOUBLE, OFF(source.cluster_sigma), "1.0", 0.05, 3, 0, "", NULL, 0,
+     "lognormal: sigma of ln(cluster size) (illustrative default)"},
+    {"source.cluster_spread_um", Y90_KT_DOUBLE, OFF(source.cluster_spread_um), "30", 0, 5000, 0, "um", NULL, 0,
+     "standard deviation per axis of a sphere's offset from its cluster centre (spheres never overlap: a sphere "
+     "that would is placed again, the spread widening after many tries)"},
     /* treatment */
     {"treatment.activity_gbq", Y90_KT_DOUBLE, OFF(treatment.activity_gbq), NULL, 0, 100, MIN_OPEN, "GBq", NULL, 0,
      "activity of the spheres (required), at the time treatment.activity_at names"},

@@ -205,14 +205,15 @@ static y90_status write_labels(h5w *w, const y90_grid *g)
     return st;
 }
 
-/* /tumour_ids (uint16, 0 = no tumour, k = tumour k) with attribute count: what the report's per-tumour rows use. */
-static y90_status write_tumour_ids(h5w *w, const y90_grid *g)
+/* /tumour_ids or /lobule_ids (uint16, 0 = none, k = tumour or lobule k) with attribute count: what the report's
+ * per-tumour rows and microscale statistics use. */
+static y90_status write_ids(h5w *w, const y90_grid *g, const char *name, const uint16_t *ids, int count)
 {
-    y90_status st = write_3d(w, g, "/tumour_ids", H5T_STD_U16LE, H5T_NATIVE_UINT16, g->tumour_id, "1");
+    y90_status st = write_3d(w, g, name, H5T_STD_U16LE, H5T_NATIVE_UINT16, ids, "1");
     if (st != Y90_OK) return st;
-    hid_t d = H5Dopen2(w->file, "/tumour_ids", H5P_DEFAULT);
-    if (d < 0) return Y90_FAIL(w->err, Y90_EIO, "%s: cannot reopen /tumour_ids", w->path);
-    st = attr_int(w, d, "/tumour_ids", "count", g->ntumours);
+    hid_t d = H5Dopen2(w->file, name, H5P_DEFAULT);
+    if (d < 0) return Y90_FAIL(w->err, Y90_EIO, "%s: cannot reopen %s", w->path, name);
+    st = attr_int(w, d, name, "count", count);
     H5Dclose(d);
     return st;
 }
@@ -273,7 +274,8 @@ static y90_status write_phantom_objects(h5w *w, const y90_config *cfg, const y90
     if (st == Y90_OK) st = write_labels(w, g);
     if (st == Y90_OK) st = write_materials(w, g);
     if (st == Y90_OK) st = write_3d(w, g, "/density", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, g->density, "g/cm3");
-    if (st == Y90_OK && g->tumour_id) st = write_tumour_ids(w, g);
+    if (st == Y90_OK && g->tumour_id) st = write_ids(w, g, "/tumour_ids", g->tumour_id, g->ntumours);
+    if (st == Y90_OK && g->lobule_id) st = write_ids(w, g, "/lobule_ids", g->lobule_id, g->nlobules);
     return st;
 }
 
@@ -406,6 +408,25 @@ static y90_status write_spheres(h5w *w, const y90_sources *src)
     close_id(d, H5Dclose);
     close_id(ft, H5Tclose);
     close_id(mt, H5Tclose);
+    return st;
+}
+
+/* /microsphere_cluster_ids (uint32, one per row of /microspheres) with attribute count: the cluster of each
+ * sphere, written when the spheres were clustered. */
+static y90_status write_cluster_ids(h5w *w, const y90_sources *src)
+{
+    hsize_t n = src->nspheres, chunk = n < TABLE_CHUNK_ROWS ? n : TABLE_CHUNK_ROWS;
+    uint32_t *id = y90_calloc(src->nspheres, sizeof *id, "cluster ids", w->err);
+    if (!id) return Y90_ENOMEM;
+    for (size_t i = 0; i < src->nspheres; i++) id[i] = src->sphere_cluster[i];
+    hid_t d = -1;
+    const char *name = "/microsphere_cluster_ids";
+    y90_status st = dataset_put(w, name, 1, &n, &chunk, H5T_STD_U32LE, H5T_NATIVE_UINT32, id, &d);
+    free(id);
+    if (st == Y90_OK && src->nclusters > INT32_MAX)
+        st = Y90_FAIL(w->err, Y90_EINTERNAL, "%s: %zu clusters do not fit the count attribute", w->path, src->nclusters);
+    if (st == Y90_OK) st = attr_int(w, d, name, "count", (int)src->nclusters);
+    close_id(d, H5Dclose);
     return st;
 }
 
@@ -566,6 +587,8 @@ y90_status y90_io_write_run(const char *path, int force, const y90_config *cfg, 
     if (st == Y90_OK && microspheres && cfg) st = write_treatment(&w, &cfg->treatment, src);
     if (st == Y90_OK && microspheres && cfg && cfg->output.microspheres && src->nspheres > 0 && src->spheres)
         st = write_spheres(&w, src);
+    if (st == Y90_OK && microspheres && cfg && cfg->output.microspheres && src->nclusters > 0 && src->spheres)
+        st = write_cluster_ids(&w, src);
     return finish_output(&w, &t, st, g, 1, unc, NULL, 0);
 }
 

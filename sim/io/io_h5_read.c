@@ -322,24 +322,24 @@ static y90_status read_material_names(hid_t f, const char *path, y90_grid *g, y9
     return st;
 }
 
-/* /tumour_ids and its count; every id must be in [0, count]. */
-static y90_status read_tumour_ids(hid_t f, const char *path, y90_grid *g, y90_error *err)
+/* /tumour_ids or /lobule_ids and its count; every id must be in [0, count]. */
+static y90_status read_ids(hid_t f, const char *path, const char *name, size_t n, uint16_t **ids, int *nids,
+                           y90_error *err)
 {
     double count;
-    size_t n = y90_grid_nvox(g);
-    y90_status st = get_doubles(f, path, "/tumour_ids", "count", &count, 1, err);
+    y90_status st = get_doubles(f, path, name, "count", &count, 1, err);
     if (st != Y90_OK) return st;
     if (!(count >= 0 && count <= 65535) || count != floor(count))
-        return Y90_FAIL(err, Y90_EINPUT, "%s: /tumour_ids attribute count = %g: expected a whole number in [0, 65535]",
-                        path, count);
-    g->tumour_id = y90_calloc(n, sizeof *g->tumour_id, "tumour ids", err);
-    if (!g->tumour_id) return Y90_ENOMEM;
-    g->ntumours = (int)count;
-    st = read_dataset(f, path, "/tumour_ids", H5T_NATIVE_UINT16, g->tumour_id, n, err);
+        return Y90_FAIL(err, Y90_EINPUT, "%s: %s attribute count = %g: expected a whole number in [0, 65535]",
+                        path, name, count);
+    *ids = y90_calloc(n, sizeof **ids, name, err);
+    if (!*ids) return Y90_ENOMEM;
+    *nids = (int)count;
+    st = read_dataset(f, path, name, H5T_NATIVE_UINT16, *ids, n, err);
     for (size_t i = 0; st == Y90_OK && i < n; i++)
-        if (g->tumour_id[i] > g->ntumours)
-            st = Y90_FAIL(err, Y90_EINPUT, "%s: /tumour_ids voxel %zu = %d: expected 0..%d (attribute count)", path, i,
-                          g->tumour_id[i], g->ntumours);
+        if ((*ids)[i] > *nids)
+            st = Y90_FAIL(err, Y90_EINPUT, "%s: %s voxel %zu = %d: expected 0..%d (attribute count)", path, name, i,
+                          (*ids)[i], *nids);
     return st;
 }
 
@@ -372,7 +372,10 @@ y90_status y90_io_read_grid(const char *path, y90_grid *g, y90_error *err)
     if (st == Y90_OK) st = read_dataset(f, path, "/labels", H5T_NATIVE_UINT8, g->label, n, err);
     if (st == Y90_OK) st = read_dataset(f, path, "/materials", H5T_NATIVE_UINT8, g->material, n, err);
     if (st == Y90_OK) st = read_dataset(f, path, "/density", H5T_NATIVE_FLOAT, g->density, n, err);
-    if (st == Y90_OK && H5Lexists(f, "/tumour_ids", H5P_DEFAULT) > 0) st = read_tumour_ids(f, path, g, err);
+    if (st == Y90_OK && H5Lexists(f, "/tumour_ids", H5P_DEFAULT) > 0)
+        st = read_ids(f, path, "/tumour_ids", n, &g->tumour_id, &g->ntumours, err);
+    if (st == Y90_OK && H5Lexists(f, "/lobule_ids", H5P_DEFAULT) > 0)
+        st = read_ids(f, path, "/lobule_ids", n, &g->lobule_id, &g->nlobules, err);
     if (st == Y90_OK) st = check_voxels(path, g, err);
     H5Fclose(f);
     if (st != Y90_OK) y90_grid_free(g);

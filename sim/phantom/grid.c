@@ -6,9 +6,9 @@
 
 size_t y90_grid_bytes_per_voxel_run(void)
 {
-    /* label + material + density + tumour id, the dose tally (two uint64 sums), the dose (double) and its
+    /* label + material + density + tumour id + lobule id, the dose tally (two uint64 sums), the dose (double) and its
      * uncertainty (float) written at the end */
-    return 1 + 1 + sizeof(float) + sizeof(uint16_t) + 2 * sizeof(uint64_t) + sizeof(double) + sizeof(float);
+    return 1 + 1 + sizeof(float) + 2 * sizeof(uint16_t) + 2 * sizeof(uint64_t) + sizeof(double) + sizeof(float);
 }
 
 y90_status y90_grid_alloc(y90_grid *g, size_t max_bytes, y90_error *err)
@@ -39,6 +39,9 @@ void y90_grid_free(y90_grid *g)
     free(g->material);
     free(g->density);
     free(g->tumour_id);
+    free(g->lobule_id);
+    g->lobule_id = NULL;
+    g->nlobules = 0;
     g->label = g->material = NULL;
     g->density = NULL;
     g->tumour_id = NULL;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "y90/materials.h"
 #include "liver.h"
+#include "lobules.h"
 #include "y90/phantom.h"
 
 #define SLAB_WHOLE_VOXEL_TOL 1e-6 /* relative: a slab must be a whole number of voxels thick */
@@ -246,6 +247,8 @@ y90_status y90_phantom_build(const y90_phantom_params *p, size_t max_bytes, y90_
         if (st == Y90_OK && info) note_box_rounding(p, g, p->type == Y90_PHANTOM_BOX ? 3 : 2, info);
         return st;
     case Y90_PHANTOM_IMAGE: break; /* above */
+    case Y90_PHANTOM_LOBULES:
+        return y90_phantom_build_lobules(p, max_bytes, g, info, err);
     }
     return Y90_FAIL(err, Y90_EINPUT, "phantom.type = %d: unknown phantom type", (int)p->type);
 }

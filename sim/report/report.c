@@ -580,6 +580,7 @@ void y90_report_free(y90_report *r)
 {
     free(r->rows);
     free(r->prov.config);
+    y90_micro_stats_free(&r->micro);
     r->rows = NULL;
     r->prov.config = NULL;
     r->nrows = 0;
@@ -617,6 +618,7 @@ y90_status y90_report_compute(const char *h5path, const y90_report_options *opt,
     largest_tumour(d, r);
     energy_fractions(h5path, d, r);
     explain(r);
+    if (d->g.lobule_id) st = y90_micro_stats_compute(&d->g, d->dose, d->unc, &r->micro, err);
 cleanup:
     if (st != Y90_OK) y90_report_free(r);
     data_free(d);

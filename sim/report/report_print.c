@@ -154,6 +154,7 @@ void y90_report_print_text(const y90_report *r, FILE *f)
     fprintf(f, "unc%%: median statistical uncertainty (1 sigma) of the voxel doses; Dx and Vx are widened by it; meanu%%: "
                "1 sigma of the mean (voxel errors taken as independent)\n");
     print_summary(r, f);
+    if (r->micro.present) y90_micro_print_text(&r->micro, f);
     print_provenance(r, f);
 }
 
@@ -385,5 +386,6 @@ void y90_report_print_json(const y90_report *r, FILE *f)
     json_bool(f, "lung_cumulative_ok", r->lung_mean_gy + o->prior_lung_gy, o->lung_cumulative_gy, 0);
     json_bool(f, "normal_liver_ok", r->whole_normal_liver_mean_gy, o->normal_liver_limit_gy, 1);
     fprintf(f, "},\n");
+    if (r->micro.present) y90_micro_print_json(&r->micro, f);
     json_tail(r, f);
 }

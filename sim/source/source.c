@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "y90/phantom.h"
 #include "y90/rng.h"
 #include "y90/source.h"
 
@@ -115,6 +116,84 @@ static y90_status build_alias(y90_sources *s, double total, y90_error *err)
     return st;
 }
 
+/* Microscale: the normal liver takes up 1 per mass as a whole, but its spheres lodge in the portal tracts (the
+ * arterioles) only: the portal tracts get the normal liver's weight times its mass over theirs, the rest of the
+ * normal liver none. */
+static void portal_uptake(const y90_grid *g, double *wl)
+{
+    double mass[Y90_MAX_LABELS] = {0}, normal = 0, portal = 0;
+    size_t n = y90_grid_nvox(g);
+    for (size_t i = 0; i < n; i++) mass[g->label[i]] += g->density[i];
+    for (int i = 0; i < g->nstructures; i++)
+        if (g->structures[i].kind == Y90_KIND_LIVER_NORMAL && wl[i] > 0) {
+            normal += wl[i] * mass[i];
+            if (strcmp(g->structures[i].name, Y90_LOBULE_PORTAL) == 0) portal += mass[i];
+        }
+    for (int i = 0; i < g->nstructures; i++)
+        if (g->structures[i].kind == Y90_KIND_LIVER_NORMAL)
+            wl[i] = strcmp(g->structures[i].name, Y90_LOBULE_PORTAL) == 0 && portal > 0 ? normal / portal : 0.0;
+}
+
+/* What a sphere's own stream (seed, Y90_STREAM_SPHERES, i) draws, in this order: its voxel from the uptake table
+ * (lung or liver), its offsets in that voxel (whole 2^-16 mm), its diameter (normal, truncated to the window). */
+typedef struct {
+    const y90_grid *g;
+    uint64_t seed;
+    size_t nlung, nv;
+    const double *cdf_liver, *cdf_lung;
+    double tot_liver, tot_lung;
+    double mean, sd, dmin, dmax; /* um, diameters */
+} sphere_draw;
+
+static size_t draw_voxel(const sphere_draw *D, size_t i, y90_rng *r)
+{
+    y90_rng_init(r, D->seed, Y90_STREAM_SPHERES, i);
+    int lung = i < D->nlung;
+    return search_cdf(lung ? D->cdf_lung : D->cdf_liver, D->nv, y90_rng_uniform(r) * (lung ? D->tot_lung : D->tot_liver));
+}
+
+/* The rest of sphere i after draw_voxel (voxel v); 0 when the diameter window is too narrow (the mean is kept). */
+static int draw_sphere(const sphere_draw *D, size_t v, y90_rng *r, y90_sphere *sp)
+{
+    sp->voxel = (uint32_t)v;
+    for (int a = 0; a < 3; a++) {
+        double q = floor(y90_rng_uniform(r) * D->g->spacing[a] / Y90_SPHERE_OFFSET_QUANTUM_MM);
+        sp->offset_mm[a] = (float)(q * Y90_SPHERE_OFFSET_QUANTUM_MM); /* exact: below 2^24 quanta */
+    }
+    double d = D->mean;
+    int tries = 0;
+    do d = floor((D->mean + D->sd * normal(r)) / Y90_SPHERE_DIAMETER_QUANTUM_UM + 0.5) * Y90_SPHERE_DIAMETER_QUANTUM_UM;
+    while ((d < D->dmin || d > D->dmax) && ++tries < 10000);
+    sp->diameter_um = (float)(tries >= 10000 ? D->mean : d);
+    return tries < 10000;
+}
+
+/* Clustering: the lung spheres and the liver spheres (in stream order: lung first) are split into clusters (sizes
+ * from the configured distribution); each cluster's centre is drawn from the uptake model like a single sphere's
+ * position and its spheres are placed around it (sim/source/cluster.c), in tmp. Diameters stay those drawn per
+ * sphere. Sets nclusters, nclusters_lung, cluster_start (ranges of stream indices, which become ranges of
+ * cluster_members once the spheres are sorted). */
+static y90_status cluster_spheres(const y90_config *c, const sphere_draw *D, y90_sources *s, y90_sphere *tmp,
+                                  int threads, y90_error *err)
+{
+    y90_status st = y90_cluster_partition(&c->source, c->source.seed, 0, 0, D->nlung, s, err);
+    s->nclusters_lung = s->nclusters;
+    if (!st) st = y90_cluster_partition(&c->source, c->source.seed, 1, D->nlung, s->nspheres - D->nlung, s, err);
+    if (st) return st;
+    #pragma omp parallel for schedule(dynamic, 64) num_threads(threads)
+    for (size_t k = 0; k < s->nclusters; k++) {
+        y90_rng r;
+        y90_rng_init(&r, c->source.seed, Y90_STREAM_CLUSTERS, k);
+        int lung = k < s->nclusters_lung;
+        size_t v = search_cdf(lung ? D->cdf_lung : D->cdf_liver, D->nv,
+                              y90_rng_uniform(&r) * (lung ? D->tot_lung : D->tot_liver));
+        double centre[3];
+        voxel_point(D->g, v, &r, centre);
+        y90_cluster_place(&c->source, D->g, tmp, s->cluster_start[k], s->cluster_start[k + 1], centre, &r);
+    }
+    return Y90_OK;
+}
+
 /* Uptake model: activity concentration per mass: 1 in normal liver of treated lobes, T/N in viable tumour of
  * treated lobes, 0 in necrotic cores and elsewhere; lungs get the shunted fraction uniformly per mass. */
 static y90_status place_spheres(const y90_config *c, const y90_grid *g, const preset *pr, y90_sources *s,
@@ -129,6 +208,7 @@ static y90_status place_spheres(const y90_config *c, const y90_grid *g, const pr
             wl[i] = c->treatment.tn_ratio;
         if (st->kind == Y90_KIND_LUNG) wlung[i] = 1.0;
     }
+    if (c->phantom.type == Y90_PHANTOM_LOBULES) portal_uptake(g, wl);
     memcpy(s->uptake_liver, wl, sizeof wl);
     memcpy(s->uptake_lung, wlung, sizeof wlung);
     size_t nv = y90_grid_nvox(g);
@@ -155,50 +235,67 @@ static y90_status place_spheres(const y90_config *c, const y90_grid *g, const pr
     const double scale = s->mean_diameter_um / pr->d_mean_um;
     const double sd = c->source.sphere_diameter_sd_um >= 0 ? c->source.sphere_diameter_sd_um : pr->d_sd_um * scale;
     const double dmin = pr->d_min_um * scale, dmax = pr->d_max_um * scale;
-    /* two passes, so that the spheres come out sorted by voxel (the table compresses, and a sphere's voxel is
-     * stored once) without a second sphere list: the voxel of each sphere's stream first, a counting sort to
-     * its slot, then the whole sphere from the same stream into that slot */
+    const sphere_draw D = {g, c->source.seed, s->spheres_in_lung, nv, cdf_liver, cdf_lung, tot_liver, tot_lung,
+                           s->mean_diameter_um, sd, dmin, dmax};
+    /* The spheres come out sorted by voxel (the table compresses, and a sphere's voxel is stored once): each
+     * sphere's voxel first, a counting sort to its slot, then the whole sphere into that slot. Without clustering
+     * in two passes over the streams (no second sphere list: the second pass draws the voxel again). With
+     * clustering the spheres are placed in stream order in a second list first (a cluster's overlap test needs its
+     * spheres), then moved to their slots; the slots are kept as the cluster member lists. */
     const size_t n = s->nspheres;
+    const int clustered = c->source.clustering != Y90_CLUSTER_NONE;
+    int too_narrow = 0;
     uint32_t *slot = y90_calloc(n, sizeof(uint32_t), "microsphere order", err);
     uint32_t *start = slot ? y90_calloc(nv + 1, sizeof(uint32_t), "microsphere order", err) : NULL;
-    if (!start) { st = err ? err->code : Y90_ENOMEM; free(slot); goto cleanup; }
-    #pragma omp parallel for schedule(static) num_threads(threads)
-    for (size_t i = 0; i < n; i++) {
-        y90_rng r;
-        y90_rng_init(&r, c->source.seed, Y90_STREAM_SPHERES, i);
-        int lung = i < s->spheres_in_lung;
-        slot[i] = (uint32_t)search_cdf(lung ? cdf_lung : cdf_liver, nv,
-                                       y90_rng_uniform(&r) * (lung ? tot_lung : tot_liver));
+    y90_sphere *tmp = start && clustered ? y90_calloc(n, sizeof(y90_sphere), "clustered microspheres", err) : NULL;
+    if (clustered && tmp)
+        s->sphere_cluster = y90_calloc(n, sizeof(uint32_t), "microsphere clusters", err);
+    if (!start || (clustered && !s->sphere_cluster)) {
+        st = err ? err->code : Y90_ENOMEM;
+        goto sort_done;
+    }
+    if (clustered) {
+        #pragma omp parallel for schedule(static) num_threads(threads) reduction(| : too_narrow)
+        for (size_t i = 0; i < n; i++) {
+            y90_rng r;
+            size_t v = draw_voxel(&D, i, &r);
+            too_narrow |= !draw_sphere(&D, v, &r, &tmp[i]);
+        }
+        if (!too_narrow) st = cluster_spheres(c, &D, s, tmp, threads, err);
+        if (!st && !(s->cluster_bound = y90_calloc(s->nclusters, sizeof *s->cluster_bound, "cluster table", err)))
+            st = err ? err->code : Y90_ENOMEM;
+        if (st || too_narrow) goto sort_done;
+        for (size_t i = 0; i < n; i++) slot[i] = tmp[i].voxel;
+    } else {
+        #pragma omp parallel for schedule(static) num_threads(threads)
+        for (size_t i = 0; i < n; i++) {
+            y90_rng r;
+            slot[i] = (uint32_t)draw_voxel(&D, i, &r);
+        }
     }
     for (size_t i = 0; i < n; i++) start[slot[i] + 1]++;
     for (size_t v = 0; v < nv; v++) start[v + 1] += start[v];
-    for (size_t i = 0; i < n; i++) slot[i] = start[slot[i]]++; /* stable: sphere order within a voxel kept */
-    free(start);
-    int too_narrow = 0;
-    #pragma omp parallel for schedule(static) num_threads(threads) reduction(| : too_narrow)
-    for (size_t i = 0; i < n; i++) {
-        y90_rng r;
-        y90_rng_init(&r, c->source.seed, Y90_STREAM_SPHERES, i);
-        int lung = i < s->spheres_in_lung;
-        size_t v = search_cdf(lung ? cdf_lung : cdf_liver, nv, y90_rng_uniform(&r) * (lung ? tot_lung : tot_liver));
-        y90_sphere *sp = &s->spheres[slot[i]];
-        sp->voxel = (uint32_t)v;
-        for (int a = 0; a < 3; a++) {
-            double q = floor(y90_rng_uniform(&r) * g->spacing[a] / Y90_SPHERE_OFFSET_QUANTUM_MM);
-            sp->offset_mm[a] = (float)(q * Y90_SPHERE_OFFSET_QUANTUM_MM); /* exact: below 2^24 quanta */
+    for (size_t i = 0; i < n; i++) slot[i] = start[slot[i]]++; /* stable: stream order within a voxel kept */
+    if (clustered) {
+        for (size_t i = 0; i < n; i++) s->spheres[slot[i]] = tmp[i];
+        for (size_t k = 0; k < s->nclusters; k++)
+            for (size_t i = s->cluster_start[k]; i < s->cluster_start[k + 1]; i++) s->sphere_cluster[slot[i]] = (uint32_t)k;
+        s->cluster_members = slot; /* cluster k: stream indices cluster_start[k].. -> their table rows */
+        slot = NULL;
+        y90_cluster_bounds(g, s);
+    } else {
+        #pragma omp parallel for schedule(static) num_threads(threads) reduction(| : too_narrow)
+        for (size_t i = 0; i < n; i++) {
+            y90_rng r;
+            size_t v = draw_voxel(&D, i, &r);
+            too_narrow |= !draw_sphere(&D, v, &r, &s->spheres[slot[i]]);
         }
-        double d = s->mean_diameter_um;
-        int tries = 0;
-        do d = floor((s->mean_diameter_um + sd * normal(&r)) / Y90_SPHERE_DIAMETER_QUANTUM_UM + 0.5) *
-               Y90_SPHERE_DIAMETER_QUANTUM_UM;
-        while ((d < dmin || d > dmax) && ++tries < 10000);
-        if (tries >= 10000) {
-            too_narrow = 1;
-            d = s->mean_diameter_um;
-        }
-        sp->diameter_um = (float)d;
     }
+sort_done:
+    free(start);
     free(slot);
+    free(tmp);
+    if (st) goto cleanup;
     if (too_narrow) {
         st = Y90_FAIL(err, Y90_EINPUT, "%s: source.sphere_diameter_sd_um = %g um is far wider than the diameter window "
                       "[%g, %g] um of the product (scaled with the mean diameter): expected a spread comparable to "
@@ -238,7 +335,11 @@ static y90_status build_microspheres(const y90_config *c, const y90_grid *g, y90
     /* the sphere list and its alias table (24 + 8 bytes a sphere; the sort's slot per sphere is freed before the
      * alias table is made), the placement tables (two doubles per voxel) and the grid */
     const double nv = (double)y90_grid_nvox(g);
-    double need = n * (sizeof(y90_sphere) + sizeof(float) + sizeof(uint32_t)) + 2.0 * sizeof(double) * nv +
+    /* (clustering: a second sphere list while placing, the cluster of each sphere, the member lists and at most
+     * one cluster per sphere with its start and bounding ball) */
+    const double cluster_bytes = c->source.clustering != Y90_CLUSTER_NONE
+                                   ? sizeof(y90_sphere) + 3 * sizeof(uint32_t) + 4 * sizeof(double) : 0;
+    double need = n * (sizeof(y90_sphere) + sizeof(float) + sizeof(uint32_t) + cluster_bytes) + 2.0 * sizeof(double) * nv +
                   nv * (double)y90_grid_bytes_per_voxel_run();
     size_t limit = y90_memory_limit_bytes(c->output.max_memory_gb);
     if (limit > 0 && need > (double)limit)
@@ -353,6 +454,13 @@ void y90_sources_free(y90_sources *s)
     free(s->voxels);
     free(s->voxel_uptake);
     s->voxel_uptake = NULL;
+    free(s->sphere_cluster);
+    free(s->cluster_start);
+    free(s->cluster_members);
+    free(s->cluster_bound);
+    s->sphere_cluster = s->cluster_start = s->cluster_members = NULL;
+    s->cluster_bound = NULL;
+    s->nclusters = s->nclusters_lung = 0;
     s->spheres = NULL;
     s->alias_prob = NULL;
     s->alias_idx = NULL;
