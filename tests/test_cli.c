@@ -23,21 +23,6 @@ static double gy_kg_per_gbq(void) { return T_HALF_H * 3600.0 / log(2.0) * 1e9 * 
 #define HAS Y90T_HAS
 #define cli y90t_clif
 
-/* Persistent copy of a test-dir path (y90t_path rotates 8 buffers). */
-typedef struct { char s[1024]; } pathbuf;
-static pathbuf tpath(const char *name)
-{
-    pathbuf p;
-    snprintf(p.s, sizeof p.s, "%s", y90t_path(name));
-    return p;
-}
-static pathbuf twrite(const char *name, const char *text)
-{
-    pathbuf p;
-    const char *w = y90t_write(name, text);
-    snprintf(p.s, sizeof p.s, "%s", w ? w : "(write failed)");
-    return p;
-}
 
 static int exists(const char *path) { return access(path, F_OK) == 0; }
 
@@ -174,10 +159,10 @@ typedef struct {
 /* `run` and `check` both exit 2 naming file:line and key; run writes no output and leaves no temporary file. */
 static void run_bad_case(const bad_case *b)
 {
-    pathbuf cfg = twrite(b->name, b->text);
+    y90t_pathbuf cfg = y90t_twrite(b->name, b->text);
     char outname[128];
     snprintf(outname, sizeof outname, "%s.h5", b->name);
-    pathbuf out = tpath(outname);
+    y90t_pathbuf out = y90t_tpath(outname);
     remove(out.s);
     char where[256];
     if (b->line > 0) snprintf(where, sizeof where, "%s:%d:", b->name, b->line);
@@ -247,10 +232,10 @@ BAD(bad_flat_box, "flat_box.yaml",
 
 static void expect_memory_refusal(const char *name, const char *text)
 {
-    pathbuf cfg = twrite(name, text);
+    y90t_pathbuf cfg = y90t_twrite(name, text);
     char outname[128];
     snprintf(outname, sizeof outname, "%s.h5", name);
-    pathbuf out = tpath(outname);
+    y90t_pathbuf out = y90t_tpath(outname);
     char *msg;
     int rc = cli(&msg, "run %s -o %s --quiet", cfg.s, out.s);
     if (rc != 2) fprintf(stderr, "\n    %s: exit %d: %s ", name, rc, msg ? msg : "");
@@ -284,8 +269,8 @@ static void test_memory_liver_tiny_voxels(void)
 
 static void test_force(void)
 {
-    pathbuf cfg = twrite("force.yaml", WATER_BOX);
-    pathbuf out = tpath("force.h5");
+    y90t_pathbuf cfg = y90t_twrite("force.yaml", WATER_BOX);
+    y90t_pathbuf out = y90t_tpath("force.h5");
     FILE *f = fopen(out.s, "w");
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
     fputs("precious\n", f);
@@ -312,7 +297,7 @@ static void test_force(void)
     CU_ASSERT_EQUAL(y90_io_has_object(out.s, "/dose"), 1);
     assert_no_tmp_files();
     /* the kernel tools refuse too */
-    pathbuf csv = tpath("force.csv");
+    y90t_pathbuf csv = y90t_tpath("force.csv");
     f = fopen(csv.s, "w");
     fputs("precious\n", f);
     fclose(f);
@@ -327,8 +312,8 @@ static void test_force(void)
 /* (a) 90Y uniform in a water box, local kernel: mean dose = 49.77 Gy kg/GBq x A / M. */
 static void test_water_box_constant(void)
 {
-    pathbuf cfg = twrite("water_box.yaml", WATER_BOX);
-    pathbuf out = tpath("water_box.h5");
+    y90t_pathbuf cfg = y90t_twrite("water_box.yaml", WATER_BOX);
+    y90t_pathbuf out = y90t_tpath("water_box.h5");
     char *msg;
     int rc = cli(&msg, "run %s -o %s --quiet --threads 2", cfg.s, out.s);
     if (rc) fprintf(stderr, "\n    %s ", msg);
@@ -364,14 +349,14 @@ static const char *const LIVER_UNIFORM = "phantom:\n  type: liver\n  voxel_mm: 4
                                          "  lung_shunt_fraction: 0.1\n  tn_ratio: 1\n  prescription_gy: 113\n"
                                          "transport:\n  kernel: local\n  histories: 400000\n";
 
-static pathbuf liver_out;
+static y90t_pathbuf liver_out;
 static int liver_rc = -1;
 /* The uniform-uptake liver run, made once and shared by the MIRD and report tests. */
 static int liver_run(void)
 {
     if (liver_rc >= 0) return liver_rc;
-    pathbuf cfg = twrite("liver_uniform.yaml", LIVER_UNIFORM);
-    liver_out = tpath("liver_uniform.h5");
+    y90t_pathbuf cfg = y90t_twrite("liver_uniform.yaml", LIVER_UNIFORM);
+    liver_out = y90t_tpath("liver_uniform.h5");
     char *msg;
     liver_rc = cli(&msg, "run %s -o %s --quiet", cfg.s, liver_out.s);
     if (liver_rc) fprintf(stderr, "\n    liver run: exit %d: %s ", liver_rc, msg ? msg : "");
@@ -416,7 +401,7 @@ static void test_mird_uniform_uptake(void)
 /* Run cfg with threads and seed into name; read its dose. */
 static int run_with(const char *cfg, const char *name, int threads, int seed, run_file *r)
 {
-    pathbuf out = tpath(name);
+    y90t_pathbuf out = y90t_tpath(name);
     char *msg;
     int rc = cli(&msg, "run %s -o %s --quiet --force --threads %d --seed %d", cfg, out.s, threads, seed);
     if (rc) fprintf(stderr, "\n    %s: exit %d: %s ", name, rc, msg ? msg : "");
@@ -431,7 +416,7 @@ static void check_thread_independence(const char *tag, const char *text, int see
 {
     char name[128];
     snprintf(name, sizeof name, "%s.yaml", tag);
-    pathbuf cfg = twrite(name, text);
+    y90t_pathbuf cfg = y90t_twrite(name, text);
     run_file a, b, c;
     snprintf(name, sizeof name, "%s_t1.h5", tag);
     CU_ASSERT_EQUAL_FATAL(run_with(cfg.s, name, 1, 7, &a), 0);
@@ -513,7 +498,7 @@ static void test_report_text(void)
 static void test_report_dvh_csv(void)
 {
     CU_ASSERT_EQUAL_FATAL(liver_run(), 0);
-    pathbuf csv = tpath("dvh.csv");
+    y90t_pathbuf csv = y90t_tpath("dvh.csv");
     remove(csv.s);
     CU_ASSERT_EQUAL_FATAL(cli(NULL, "report %s --dvh-csv %s", liver_out.s, csv.s), 0);
     assert_no_tmp_files();
@@ -567,7 +552,7 @@ static void test_report_dvh_csv(void)
 
 static void test_report_missing(void)
 {
-    pathbuf missing = tpath("no_such_run.h5");
+    y90t_pathbuf missing = y90t_tpath("no_such_run.h5");
     char *out;
     int rc = cli(&out, "report %s", missing.s);
     CU_ASSERT_NOT_EQUAL(rc, 0);
@@ -595,7 +580,7 @@ static void test_report_options(void)
     CU_ASSERT_EQUAL(cli(&out, "report %s --tumour-target-gy -5", liver_out.s), 2);
     HAS(out, "--tumour-target-gy");
     free(out);
-    pathbuf dir = tpath("pictures");
+    y90t_pathbuf dir = y90t_tpath("pictures");
     CU_ASSERT_EQUAL(cli(&out, "report %s --png %s", liver_out.s, dir.s), 0);
     HAS(out, "slices.png");
     free(out);
@@ -625,7 +610,7 @@ static void test_plan_cli(void)
 /* (e) vsv: 216 rows i,j,k,S; the S values hold the emitted energy (independent arithmetic). */
 static void test_vsv(void)
 {
-    pathbuf csv = tpath("vsv.csv");
+    y90t_pathbuf csv = y90t_tpath("vsv.csv");
     char *out;
     int rc = cli(&out, "vsv --medium water --density 1 --voxel-mm 2 --histories 20000 -o %s", csv.s);
     if (rc) fprintf(stderr, "\n    %s ", out);
@@ -673,7 +658,7 @@ static void test_vsv(void)
 
 static void test_dpk(void)
 {
-    pathbuf csv = tpath("dpk.csv");
+    y90t_pathbuf csv = y90t_tpath("dpk.csv");
     char *out;
     int rc = cli(&out, "dpk --medium water --histories 20000 -o %s", csv.s);
     CU_ASSERT_EQUAL_FATAL(rc, 0);
@@ -720,7 +705,7 @@ static void test_dpk(void)
  * edge at its surface (12.5 um); wrong --sphere values and --diameter-um without --sphere are refused with 2. */
 static void test_dpk_sphere(void)
 {
-    pathbuf csv = tpath("dpk_sphere.csv");
+    y90t_pathbuf csv = y90t_tpath("dpk_sphere.csv");
     char *out;
     CU_ASSERT_EQUAL_FATAL(cli(&out, "dpk --sphere glass --diameter-um 25 --histories 2000 -o %s", csv.s), 0);
     HAS(out, "absorbed in the glass sphere (25 um, 3.29 g/cm3)");
@@ -742,7 +727,7 @@ static void test_dpk_sphere(void)
 
 static void test_tools_bad_medium(void)
 {
-    pathbuf csv = tpath("bad_medium.csv");
+    y90t_pathbuf csv = y90t_tpath("bad_medium.csv");
     char *out;
     CU_ASSERT_EQUAL(cli(&out, "dpk --medium kryptonite --histories 100 -o %s", csv.s), 2);
     HAS(out, "kryptonite");

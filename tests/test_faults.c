@@ -31,28 +31,6 @@ extern char **environ;
 #define HAS Y90T_HAS
 #define cli y90t_clif
 
-typedef struct { char s[2048]; } pathbuf;
-static pathbuf tpath(const char *fmt, ...)
-{
-    char name[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(name, sizeof name, fmt, ap);
-    va_end(ap);
-    pathbuf p;
-    snprintf(p.s, sizeof p.s, "%s", y90t_path(name));
-    return p;
-}
-static pathbuf twrite(const char *name, const char *text)
-{
-    pathbuf p = tpath("%s", name);
-    FILE *f = fopen(p.s, "w");
-    if (f) {
-        fputs(text, f);
-        fclose(f);
-    }
-    return p;
-}
 
 static int exists(const char *p)
 {
@@ -109,7 +87,7 @@ static const char *const BIG_BOX = "phantom:\n  type: box\n  voxel_mm: 1\n  box_
 /* A run file from BOX at path (via the CLI). */
 static void make_box_run(const char *path)
 {
-    pathbuf cfg = twrite("box.yaml", BOX);
+    y90t_pathbuf cfg = y90t_twrite("box.yaml", BOX);
     char *msg = NULL;
     int rc = cli(&msg, "run %s -o %s --quiet --force", cfg.s, path);
     if (rc) fprintf(stderr, "\n    %s ", msg);
@@ -254,7 +232,7 @@ static void h5_fake_labels(const char *path, hsize_t nz, hsize_t ny, hsize_t nx)
  * must neither truncate nor publish nor remove its file. Two temporaries of one output are distinct files. */
 static void test_same_pid_temporaries(void)
 {
-    pathbuf run = tpath("pid_src.h5"), out = tpath("pid.h5"), theirs = tpath("pid.h5.tmp-%ld", (long)getpid());
+    y90t_pathbuf run = y90t_tpath("pid_src.h5"), out = y90t_tpath("pid.h5"), theirs = y90t_tpath("pid.h5.tmp-%ld", (long)getpid());
     make_box_run(run.s);
     y90_grid g;
     y90_error e = {0};
@@ -305,9 +283,9 @@ static void unmount(const char *dir)
 
 static void test_disk_full(void)
 {
-    pathbuf dir = tpath("full"), cfg = twrite("full.yaml", BOX);
+    y90t_pathbuf dir = y90t_tpath("full"), cfg = y90t_twrite("full.yaml", BOX);
     if (mount_tmpfs(dir.s, "size=1m") != 0) return;
-    pathbuf out = tpath("full/out.h5"), fill = tpath("full/filler");
+    y90t_pathbuf out = y90t_tpath("full/out.h5"), fill = y90t_tpath("full/filler");
     FILE *f = fopen(out.s, "w");
     fputs("previous result\n", f);
     fclose(f);
@@ -326,7 +304,7 @@ static void test_disk_full(void)
     CU_ASSERT(content_is(out.s, "previous result\n"));
     CU_ASSERT_EQUAL(count_files(dir.s, "out.h5", ".tmp-"), 0);
     /* the same for a CSV of the kernel tools */
-    pathbuf csv = tpath("full/dpk.csv");
+    y90t_pathbuf csv = y90t_tpath("full/dpk.csv");
     rc = cli(&msg, "dpk --medium water --histories 200 -o %s", csv.s);
     CU_ASSERT(rc == 1 || rc == 2);
     HAS(msg, "No space left on device");
@@ -358,7 +336,7 @@ static void test_output_appears(void)
     static const char *const BOX_MC = "phantom:\n  type: box\n  voxel_mm: 5\n  box_size_mm: [50, 50, 50]\n"
                                       "  material: water\nsource:\n  type: uniform_box\ntreatment:\n  activity_gbq: 1.0\n"
                                       "transport:\n  kernel: mc\n  histories: 2000\n";
-    pathbuf cfgp = twrite("appear.yaml", BOX_MC), out = tpath("appear.h5");
+    y90t_pathbuf cfgp = y90t_twrite("appear.yaml", BOX_MC), out = y90t_tpath("appear.h5");
     y90_config c;
     y90_error e = {0};
     CU_ASSERT_EQUAL_FATAL(y90_config_load(cfgp.s, &c, &e), Y90_OK);
@@ -371,7 +349,7 @@ static void test_output_appears(void)
     HAS(e.msg, "appeared while this run was going and is kept");
     const char *at = strstr(e.msg, "result is in ");
     CU_ASSERT_PTR_NOT_NULL_FATAL(at);
-    pathbuf kept;
+    y90t_pathbuf kept;
     snprintf(kept.s, sizeof kept.s, "%s", at + strlen("result is in "));
     *strchr(kept.s, ' ') = 0;
     CU_ASSERT(readable_run(kept.s));
@@ -382,19 +360,19 @@ static void test_output_appears(void)
 
 static void test_declared_sizes(void)
 {
-    pathbuf wrap = tpath("wrap.h5");
+    y90t_pathbuf wrap = y90t_tpath("wrap.h5");
     h5_fake_labels(wrap.s, 8, 1073764994, 2147437309); /* the product wraps around 2^64 */
     char *msg = NULL;
     CU_ASSERT_EQUAL(cli(&msg, "report %s", wrap.s), 2);
     HAS(msg, "overflows");
     free(msg);
-    pathbuf huge = tpath("huge.h5");
+    y90t_pathbuf huge = y90t_tpath("huge.h5");
     h5_fake_labels(huge.s, 4000, 4000, 4000); /* 64 G voxels from a file of a few kB */
     CU_ASSERT_EQUAL(cli(&msg, "report %s", huge.s), 2);
     HAS(msg, "memory limit");
     free(msg);
     /* the library's limit applies to every reader */
-    pathbuf run = tpath("limit.h5");
+    y90t_pathbuf run = y90t_tpath("limit.h5");
     make_box_run(run.s);
     y90_grid g;
     y90_error e = {0};
@@ -410,7 +388,7 @@ static void test_declared_sizes(void)
 
 static void test_checksums(void)
 {
-    pathbuf run = tpath("sum.h5");
+    y90t_pathbuf run = y90t_tpath("sum.h5");
     make_box_run(run.s);
     hid_t f = H5Fopen(run.s, H5F_ACC_RDONLY, H5P_DEFAULT);
     const char *sets[] = {"/dose", "/dose_rel_uncertainty", "/labels", "/materials", "/density"};
@@ -460,7 +438,7 @@ static void test_yaml_limits(void)
     for (size_t i = 0; i < n; i++) deep[k++] = ']';
     deep[k++] = '\n';
     deep[k] = 0;
-    pathbuf p = twrite("deep.yaml", deep);
+    y90t_pathbuf p = y90t_twrite("deep.yaml", deep);
     char *msg = NULL;
     CU_ASSERT_EQUAL(cli(&msg, "check %s", p.s), 2);
     HAS(msg, "deep.yaml:3:");
@@ -472,13 +450,13 @@ static void test_yaml_limits(void)
     k = strlen(deep);
     for (size_t i = 0; i < 1000; i++) deep[k++] = '-', deep[k++] = ' ';
     strcpy(deep + k, "x\n");
-    p = twrite("deep_block.yaml", deep);
+    p = y90t_twrite("deep_block.yaml", deep);
     CU_ASSERT_EQUAL(cli(&msg, "check %s", p.s), 2);
     HAS(msg, "nested deeper than");
     free(msg);
     free(deep);
     /* a config larger than any real one */
-    pathbuf big = tpath("big.yaml");
+    y90t_pathbuf big = y90t_tpath("big.yaml");
     FILE *f = fopen(big.s, "w");
     fputs("treatment:\n  activity_gbq: 1\n", f);
     for (int i = 0; i < 40000; i++) fputs("# a comment line of fifty characters, repeated....\n", f);
@@ -493,10 +471,10 @@ static void test_yaml_limits(void)
 
 static void test_force_targets(void)
 {
-    pathbuf cfg = twrite("force.yaml", BOX);
+    y90t_pathbuf cfg = y90t_twrite("force.yaml", BOX);
     char *msg = NULL;
     /* a FIFO */
-    pathbuf fifo = tpath("fifo.h5");
+    y90t_pathbuf fifo = y90t_tpath("fifo.h5");
     CU_ASSERT_FATAL(mkfifo(fifo.s, 0644) == 0);
     CU_ASSERT_EQUAL(cli(&msg, "run %s -o %s --quiet --force", cfg.s, fifo.s), 2);
     HAS(msg, "FIFO");
@@ -504,7 +482,7 @@ static void test_force_targets(void)
     struct stat sb;
     CU_ASSERT(lstat(fifo.s, &sb) == 0 && S_ISFIFO(sb.st_mode));
     /* a symbolic link (to a file that must not change, and to a device) */
-    pathbuf target = twrite("target.txt", "keep me\n"), link1 = tpath("link.h5"), link2 = tpath("null.csv");
+    y90t_pathbuf target = y90t_twrite("target.txt", "keep me\n"), link1 = y90t_tpath("link.h5"), link2 = y90t_tpath("null.csv");
     CU_ASSERT_FATAL(symlink(target.s, link1.s) == 0);
     CU_ASSERT_FATAL(symlink("/dev/null", link2.s) == 0);
     CU_ASSERT_EQUAL(cli(&msg, "run %s -o %s --quiet --force", cfg.s, link1.s), 2);
@@ -517,7 +495,7 @@ static void test_force_targets(void)
     free(msg);
     /* a device: a null device node of our own in the test folder (never a system file such as /dev/null, which a
      * faulty build would replace) */
-    pathbuf dev = tpath("null_device");
+    y90t_pathbuf dev = y90t_tpath("null_device");
     if (mknod(dev.s, S_IFCHR | 0666, makedev(1, 3)) == 0) {
         CU_ASSERT_EQUAL(cli(&msg, "dpk --medium water --histories 100 -o %s --force", dev.s), 2);
         HAS(msg, "device");
@@ -547,7 +525,7 @@ static void test_report_ranges(void)
         {"/treatment", "activity_treatment_gbq", -1}, {"/treatment", "lung_shunt_fraction", 7},
         {"/treatment", "tn_ratio", NAN}, {"/treatment", "gy_kg_per_gbq", INFINITY}};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-        pathbuf p = tpath("range%zu.h5", i);
+        y90t_pathbuf p = y90t_tpath("range%zu.h5", i);
         make_box_run(p.s);
         /* a complete, valid /treatment, then one value out of range */
         h5_set_attr_double(p.s, "/treatment", "activity_treatment_gbq", 1);
@@ -569,14 +547,14 @@ static void test_report_ranges(void)
         free(msg);
     }
     /* grid attributes and voxel densities */
-    pathbuf p = tpath("nan_density.h5");
+    y90t_pathbuf p = y90t_tpath("nan_density.h5");
     make_box_run(p.s);
     h5_set_float(p.s, "/density", 17, NAN);
     char *msg = NULL;
     CU_ASSERT_EQUAL(cli(&msg, "report %s", p.s), 2);
     HAS(msg, "/density");
     free(msg);
-    p = tpath("inf_spacing.h5");
+    p = y90t_tpath("inf_spacing.h5");
     make_box_run(p.s);
     double sp[3] = {5, INFINITY, 5};
     hid_t f = H5Fopen(p.s, H5F_ACC_RDWR, H5P_DEFAULT);
@@ -588,10 +566,10 @@ static void test_report_ranges(void)
     HAS(msg, "spacing_mm");
     free(msg);
     /* doses so small that the DVH bin width underflows (undefined behaviour before) */
-    p = tpath("tiny.h5");
+    p = y90t_tpath("tiny.h5");
     make_box_run(p.s);
     h5_fill_double(p.s, "/dose", 4.9e-324);
-    pathbuf csv = tpath("tiny.csv");
+    y90t_pathbuf csv = y90t_tpath("tiny.csv");
     CU_ASSERT_EQUAL(cli(&msg, "report %s --dvh-csv %s", p.s, csv.s), 0);
     free(msg);
     char *text = y90t_slurp(csv.s, NULL);
@@ -645,7 +623,7 @@ static void test_long_paths(void)
 /* `check` of config text (written as name) exits 2 with a message holding want. */
 static void check_refuses(const char *name, const char *yaml, const char *want)
 {
-    pathbuf p = twrite(name, yaml);
+    y90t_pathbuf p = y90t_twrite(name, yaml);
     char *msg = NULL;
     CU_ASSERT_EQUAL(cli(&msg, "check %s", p.s), 2);
     HAS(msg, want);
@@ -662,18 +640,18 @@ static void test_messages(void)
     check_refuses("ph_line.yaml", "treatment:\n  activity_gbq: 1\nphantom:\n  voxel_mm: 4\n  tumour_count: 2\n"
                                   "  tumour_burden_percent: 80\n", "ph_line.yaml:6: phantom.tumour_burden_percent");
     /* a folder given as config */
-    pathbuf d = tpath("a_folder.yaml");
+    y90t_pathbuf d = y90t_tpath("a_folder.yaml");
     mkdir(d.s, 0755);
     CU_ASSERT_EQUAL(cli(&msg, "check %s", d.s), 2);
     HAS(msg, "is a folder");
     free(msg);
     /* --threads 0 means all cores, on the command line as in the config */
-    pathbuf cfg = twrite("threads0.yaml", BOX), out = tpath("threads0.h5");
+    y90t_pathbuf cfg = y90t_twrite("threads0.yaml", BOX), out = y90t_tpath("threads0.h5");
     int rc = cli(&msg, "run %s -o %s --quiet --threads 0", cfg.s, out.s);
     if (rc) fprintf(stderr, "\n    %s ", msg);
     CU_ASSERT_EQUAL(rc, 0);
     free(msg);
-    pathbuf csv = tpath("threads0.csv");
+    y90t_pathbuf csv = y90t_tpath("threads0.csv");
     CU_ASSERT_EQUAL(cli(&msg, "dpk --medium water --histories 100 --threads 0 -o %s", csv.s), 0);
     free(msg);
     /* structure names with control characters are printed escaped */
@@ -692,11 +670,11 @@ static void test_messages(void)
  * writer) and other files are left alone. */
 static void test_stale_temporaries(void)
 {
-    pathbuf cfg = twrite("stale.yaml", BOX), out = tpath("stale.h5");
-    pathbuf stale = twrite("stale.h5.tmp-AbC123", "left by a killed run");
-    pathbuf live = twrite("stale.h5.tmp-Live99", "being written");
-    pathbuf other = twrite("stale.h5.tmp-notours", "a name we never make");
-    pathbuf other2 = twrite("stale2.h5.tmp-AbC123", "another output's");
+    y90t_pathbuf cfg = y90t_twrite("stale.yaml", BOX), out = y90t_tpath("stale.h5");
+    y90t_pathbuf stale = y90t_twrite("stale.h5.tmp-AbC123", "left by a killed run");
+    y90t_pathbuf live = y90t_twrite("stale.h5.tmp-Live99", "being written");
+    y90t_pathbuf other = y90t_twrite("stale.h5.tmp-notours", "a name we never make");
+    y90t_pathbuf other2 = y90t_twrite("stale2.h5.tmp-AbC123", "another output's");
     int fd = open(live.s, O_RDWR);
     struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
     CU_ASSERT_FATAL(fcntl(fd, F_OFD_SETLK, &fl) == 0);
@@ -719,12 +697,12 @@ static void test_stale_temporaries(void)
 static void test_tool_progress(void)
 {
     char *msg = NULL;
-    pathbuf csv = tpath("progress.csv");
+    y90t_pathbuf csv = y90t_tpath("progress.csv");
     CU_ASSERT_EQUAL(cli(&msg, "dpk --medium water --histories 2000 -o %s", csv.s), 0);
     HAS(msg, "[dpk] 100 %");
     HAS(msg, "ETA");
     free(msg);
-    pathbuf vsv = tpath("progress_vsv.csv");
+    y90t_pathbuf vsv = y90t_tpath("progress_vsv.csv");
     CU_ASSERT_EQUAL(cli(&msg, "vsv --medium water --voxel-mm 5 --histories 2000 -o %s", vsv.s), 0);
     HAS(msg, "[vsv] 100 %");
     free(msg);
@@ -734,7 +712,7 @@ static void test_tool_progress(void)
 
 static void test_unwritable_folder(void)
 {
-    pathbuf cfg = twrite("ro.yaml", BOX), dir = tpath("ro_dir");
+    y90t_pathbuf cfg = y90t_twrite("ro.yaml", BOX), dir = y90t_tpath("ro_dir");
     int mounted = 0;
     if (geteuid() == 0) { /* root writes through permission bits: use a read-only file system */
         if (mount_tmpfs(dir.s, "size=64k") != 0) return;
@@ -743,7 +721,7 @@ static void test_unwritable_folder(void)
     } else {
         mkdir(dir.s, 0555);
     }
-    pathbuf out = tpath("ro_dir/out.h5");
+    y90t_pathbuf out = y90t_tpath("ro_dir/out.h5");
     char *msg = NULL;
     CU_ASSERT_EQUAL(cli(&msg, "run %s -o %s --quiet", cfg.s, out.s), 2);
     HAS(msg, "cannot write into folder");
@@ -755,7 +733,7 @@ static void test_unwritable_folder(void)
 
 static void test_read_only_target(void)
 {
-    pathbuf cfg = twrite("rot.yaml", BOX), out = twrite("rot.h5", "read-only result\n");
+    y90t_pathbuf cfg = y90t_twrite("rot.yaml", BOX), out = y90t_twrite("rot.h5", "read-only result\n");
     chmod(out.s, 0444);
     char *msg = NULL;
     CU_ASSERT_EQUAL(cli(&msg, "run %s -o %s --quiet --force", cfg.s, out.s), 2);
@@ -769,7 +747,7 @@ static void test_read_only_target(void)
  * begun), send sig, and return the wait status. */
 static int signal_during_write(const char *cfg, const char *out, int sig, char **log)
 {
-    pathbuf logp = tpath("signal_%d.log", sig);
+    y90t_pathbuf logp = y90t_tpath("signal_%d.log", sig);
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 2, logp.s, O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -800,7 +778,7 @@ static int signal_during_write(const char *cfg, const char *out, int sig, char *
 
 static void test_sigterm_during_write(void)
 {
-    pathbuf cfg = twrite("term.yaml", BIG_BOX), out = tpath("term.h5");
+    y90t_pathbuf cfg = y90t_twrite("term.yaml", BIG_BOX), out = y90t_tpath("term.h5");
     char *msg = NULL;
     int st = signal_during_write(cfg.s, out.s, SIGTERM, &msg);
     /* the write finishes (the result is complete), then the run says it was interrupted */
@@ -814,7 +792,7 @@ static void test_sigterm_during_write(void)
 
 static void test_sigkill_during_write(void)
 {
-    pathbuf cfg = twrite("kill.yaml", BIG_BOX), out = tpath("kill.h5");
+    y90t_pathbuf cfg = y90t_twrite("kill.yaml", BIG_BOX), out = y90t_tpath("kill.h5");
     char *msg = NULL;
     int st = signal_during_write(cfg.s, out.s, SIGKILL, &msg);
     free(msg);
@@ -822,7 +800,7 @@ static void test_sigkill_during_write(void)
     CU_ASSERT_FALSE(exists(out.s));
     CU_ASSERT_EQUAL(count_files(y90t_dir(), "kill.h5", ".tmp-"), 1); /* what SIGKILL leaves */
     /* the next run removes it and says so */
-    pathbuf small = twrite("kill_small.yaml", BOX);
+    y90t_pathbuf small = y90t_twrite("kill_small.yaml", BOX);
     int rc = cli(&msg, "run %s -o %s", small.s, out.s);
     CU_ASSERT_EQUAL(rc, 0);
     HAS(msg, "removed");
@@ -836,9 +814,9 @@ static void test_sigkill_during_write(void)
  * that the output exists); with --force both succeed and the file is whole. */
 static void test_two_runs_one_output(void)
 {
-    pathbuf cfg = twrite("two.yaml", BOX);
+    y90t_pathbuf cfg = y90t_twrite("two.yaml", BOX);
     for (int force = 0; force <= 1; force++) {
-        pathbuf out = tpath("two%d.h5", force), log0 = tpath("two%d_a.log", force), log1 = tpath("two%d_b.log", force);
+        y90t_pathbuf out = y90t_tpath("two%d.h5", force), log0 = y90t_tpath("two%d_a.log", force), log1 = y90t_tpath("two%d_b.log", force);
         pid_t pid[2];
         const char *logs[2] = {log0.s, log1.s};
         for (int k = 0; k < 2; k++) {
@@ -879,13 +857,13 @@ static void test_two_runs_one_output(void)
 
 static void test_truncated_inputs(void)
 {
-    pathbuf run = tpath("trunc.h5");
+    y90t_pathbuf run = y90t_tpath("trunc.h5");
     make_box_run(run.s);
     struct stat sb;
     stat(run.s, &sb);
     CU_ASSERT_FATAL(truncate(run.s, sb.st_size / 2) == 0);
     char *msg = NULL;
-    pathbuf csv = tpath("trunc.csv");
+    y90t_pathbuf csv = y90t_tpath("trunc.csv");
     CU_ASSERT_EQUAL(cli(&msg, "report %s --dvh-csv %s", run.s, csv.s), 2);
     HAS(msg, "trunc.h5");
     HAS(msg, "truncated");
@@ -894,9 +872,9 @@ static void test_truncated_inputs(void)
     /* a config cut in the middle of a line */
     size_t len = strlen(BOX);
     char *cut = strndup(BOX, len - 12);
-    pathbuf cfg = twrite("cut.yaml", cut);
+    y90t_pathbuf cfg = y90t_twrite("cut.yaml", cut);
     free(cut);
-    pathbuf out = tpath("cut.h5");
+    y90t_pathbuf out = y90t_tpath("cut.h5");
     CU_ASSERT_EQUAL(cli(&msg, "run %s -o %s --quiet", cfg.s, out.s), 2);
     HAS(msg, "cut.yaml:");
     free(msg);

@@ -15,13 +15,6 @@ static const char *CFG = "phantom:\n  type: liver\n  voxel_mm: 6\n  tumour_count
                          "source:\n  product: sir_spheres\ntreatment:\n  activity_gbq: 0.01\n"
                          "  lung_shunt_fraction: 0.05\ntransport:\n  kernel: mc\n  histories: 3000\n";
 
-typedef struct { char s[1024]; } pbuf;
-static pbuf P(const char *name)
-{
-    pbuf p;
-    snprintf(p.s, sizeof p.s, "%s", y90t_path(name));
-    return p;
-}
 
 static double attr(const char *path, const char *obj, const char *name)
 {
@@ -31,7 +24,7 @@ static double attr(const char *path, const char *obj, const char *name)
     return v;
 }
 
-static pbuf cfg, whole, part[3];
+static y90t_pathbuf cfg, whole, part[3];
 
 static void test_part_range(void)
 {
@@ -51,14 +44,14 @@ static void test_part_range(void)
 /* The whole run and three parts on 1, 2 and 1 threads, merged in shuffled order: bitwise equal. */
 static void test_merge_bitwise(void)
 {
-    cfg = P("case.yaml");
+    cfg = y90t_tpath("case.yaml");
     y90t_write("case.yaml", CFG);
-    whole = P("whole.h5");
+    whole = y90t_tpath("whole.h5");
     CU_ASSERT_EQUAL_FATAL(y90t_clif(NULL, "run %s -o %s --quiet", cfg.s, whole.s), 0);
     for (int i = 0; i < 3; i++) {
         char name[32];
         snprintf(name, sizeof name, "part%d.h5", i + 1);
-        part[i] = P(name);
+        part[i] = y90t_tpath("%s", name);
         CU_ASSERT_EQUAL_FATAL(y90t_clif(NULL, "run %s -o %s --part %d/3 --threads %d --quiet", cfg.s, part[i].s, i + 1,
                                   i == 1 ? 2 : 1), 0);
     }
@@ -69,7 +62,7 @@ static void test_merge_bitwise(void)
     /* a part is a valid (noisier) run of its own share */
     CU_ASSERT(y90_io_has_object(part[1].s, "/dose"));
     CU_ASSERT(!y90_io_has_object(whole.s, "/tally"));
-    pbuf merged = P("merged.h5");
+    y90t_pathbuf merged = y90t_tpath("merged.h5");
     char *o = NULL;
     CU_ASSERT_EQUAL_FATAL(y90t_clif(&o, "merge %s %s %s -o %s", part[2].s, part[0].s, part[1].s, merged.s), 0);
     Y90T_HAS(o, "merged 3 parts: 3000 histories of seed 1");
@@ -103,7 +96,7 @@ static void test_merge_bitwise(void)
 static void expect_merge_refused(const char *files, const char *sub)
 {
     char *o = NULL;
-    pbuf out = P("refused.h5");
+    y90t_pathbuf out = y90t_tpath("refused.h5");
     CU_ASSERT_EQUAL(y90t_clif(&o, "merge %s -o %s", files, out.s), 2);
     Y90T_HAS(o, sub);
     free(o);
@@ -112,13 +105,13 @@ static void expect_merge_refused(const char *files, const char *sub)
 
 static void test_merge_refusals(void)
 {
-    char files[4096];
-    pbuf other = P("other-seed.h5");
+    char files[4 * sizeof(y90t_pathbuf)];
+    y90t_pathbuf other = y90t_tpath("other-seed.h5");
     CU_ASSERT_EQUAL_FATAL(y90t_clif(NULL, "run %s -o %s --part 2/3 --seed 7 --quiet", cfg.s, other.s), 0);
     snprintf(files, sizeof files, "%s %s %s", part[0].s, other.s, part[2].s);
     expect_merge_refused(files, "parts of different runs (config or seeds differ: 'transport: seed: 7' against "
                                 "'transport: seed: 1')");
-    pbuf act = P("other-activity.h5");
+    y90t_pathbuf act = y90t_tpath("other-activity.h5");
     CU_ASSERT_EQUAL_FATAL(y90t_clif(NULL, "run %s -o %s --part 2/3 --set treatment.activity_gbq=0.02 --quiet", cfg.s,
                               act.s), 0);
     snprintf(files, sizeof files, "%s %s %s", part[0].s, act.s, part[2].s);
@@ -144,7 +137,7 @@ static void test_merge_refusals(void)
 /* The transport seed changes the decays but not the spheres; source.seed moves the spheres. */
 static void test_seeds(void)
 {
-    pbuf s2 = P("seed2.h5"), src2 = P("source2.h5");
+    y90t_pathbuf s2 = y90t_tpath("seed2.h5"), src2 = y90t_tpath("source2.h5");
     CU_ASSERT_EQUAL_FATAL(y90t_clif(NULL, "run %s -o %s --seed 2 --quiet", cfg.s, s2.s), 0);
     CU_ASSERT(y90t_same_dataset(whole.s, s2.s, "/microspheres"));
     size_t na, nb;
@@ -178,7 +171,7 @@ static void test_stop_in_huge_run(void)
     y90_config c;
     y90_error e = {0};
     CU_ASSERT_EQUAL_FATAL(y90_config_parse("huge.yaml", text, strlen(text), &c, &e), Y90_OK);
-    pbuf out = P("huge.h5");
+    y90t_pathbuf out = y90t_tpath("huge.h5");
     stop_now = 0;
     y90_run_options o = {out.s, 0, stop_at_first_report, NULL, &stop_now, NULL, NULL, 0};
     CU_ASSERT_EQUAL(y90_run(&c, &o, &e), Y90_EINTERRUPTED);

@@ -19,13 +19,6 @@ static const char *CFG = "phantom:\n  type: liver\n  voxel_mm: 6\n  tumour_count
                          "source:\n  product: sir_spheres\ntreatment:\n  activity_gbq: 0.01\n"
                          "  lung_shunt_fraction: 0.05\ntransport:\n  kernel: mc\n  histories: 100000\n";
 
-typedef struct { char s[1024]; } pbuf;
-static pbuf P(const char *name)
-{
-    pbuf p;
-    snprintf(p.s, sizeof p.s, "%s", y90t_path(name));
-    return p;
-}
 
 static double attr(const char *path, const char *name)
 {
@@ -44,7 +37,7 @@ static void attr_text(const char *path, const char *name, char *buf, size_t len)
     }
 }
 
-static pbuf cfg, plain;
+static y90t_pathbuf cfg, plain;
 
 static int exists(const char *path) { return access(path, F_OK) == 0; }
 
@@ -68,9 +61,9 @@ static int run_until_checkpoint(const char *out, const char *args, const char *s
 
 static void test_plain(void)
 {
-    cfg = P("case.yaml");
+    cfg = y90t_tpath("case.yaml");
     y90t_write("case.yaml", CFG);
-    plain = P("plain.h5");
+    plain = y90t_tpath("plain.h5");
     CU_ASSERT_EQUAL_FATAL(y90t_clif(NULL, "run %s -o %s --threads 2 --quiet", cfg.s, plain.s), 0);
     char status[32];
     attr_text(plain.s, "run_status", status, sizeof status);
@@ -81,7 +74,7 @@ static void test_plain(void)
 /* SIGKILL after a checkpoint: nothing but the checkpoint is left; --resume ends where the plain run ends. */
 static void test_kill_resume(void)
 {
-    pbuf out = P("killed.h5"), ck = P("killed.h5.ckpt");
+    y90t_pathbuf out = y90t_tpath("killed.h5"), ck = y90t_tpath("killed.h5.ckpt");
     CU_ASSERT_EQUAL(run_until_checkpoint(out.s, "", "KILL"), 128 + 9);
     CU_ASSERT_FATAL(exists(ck.s));
     CU_ASSERT(!exists(out.s));
@@ -101,7 +94,7 @@ static void test_kill_resume(void)
  * replaces the partial file and ends bitwise equal; a second --resume leaves the finished file alone. */
 static void test_sigint_resume(void)
 {
-    pbuf out = P("int.h5"), ck = P("int.h5.ckpt");
+    y90t_pathbuf out = y90t_tpath("int.h5"), ck = y90t_tpath("int.h5.ckpt");
     CU_ASSERT_EQUAL(run_until_checkpoint(out.s, "", "INT"), 130);
     CU_ASSERT_FATAL(exists(ck.s));
     char status[32];
@@ -141,7 +134,7 @@ static void test_sweep_point_resumes(void)
     char base_s[1024];
     snprintf(base_s, sizeof base_s, "%s", base);
     const char *sweep = y90t_write("sw.yaml", "base: case_ck.yaml\noutput: sw-out\nvary:\n  treatment.tn_ratio: [4]\n");
-    pbuf h5 = P("sw-out/p001.h5"), ck = P("sw-out/p001.h5.ckpt");
+    y90t_pathbuf h5 = y90t_tpath("sw-out/p001.h5"), ck = y90t_tpath("sw-out/p001.h5.ckpt");
     char *o = NULL;
     CU_ASSERT_EQUAL(y90t_sh(&o, "'%s' sweep '%s' --index 1 --quiet & p=$!; for i in $(seq 600); do [ -f '%s' ] && "
                             "break; sleep 0.05; done; kill -KILL $p; wait $p", y90t_cli_path(), sweep, ck.s), 128 + 9);
@@ -150,7 +143,7 @@ static void test_sweep_point_resumes(void)
     CU_ASSERT_EQUAL(y90t_clif(&o, "sweep %s --index 1", sweep), 0);
     Y90T_HAS(o, "resuming from");
     free(o);
-    pbuf ref = P("sw-ref.h5");
+    y90t_pathbuf ref = y90t_tpath("sw-ref.h5");
     CU_ASSERT_EQUAL(y90t_clif(NULL, "run %s -o %s --set treatment.tn_ratio=4 --quiet", base_s, ref.s), 0);
     same_dose(ref.s, h5.s);
     CU_ASSERT(!exists(ck.s));
@@ -160,7 +153,7 @@ static void test_sweep_point_resumes(void)
  * dose is normalised to the histories done). */
 static double stopped_run(const char *name, const char *args, const char *want_status)
 {
-    pbuf out = P(name);
+    y90t_pathbuf out = y90t_tpath("%s", name);
     char *o = NULL;
     CU_ASSERT_EQUAL(y90t_clif(&o, "run %s -o %s --histories 1000000000 --threads 2 %s", cfg.s, out.s, args), 0);
     Y90T_HAS(o, "stopped (");
@@ -172,7 +165,7 @@ static double stopped_run(const char *name, const char *args, const char *want_s
     double done = attr(out.s, "histories");
     CU_ASSERT_DOUBLE_EQUAL(attr(out.s, "histories_requested"), 1e9, 0);
     CU_ASSERT(done > 0 && done < 1e9);
-    pbuf same = P("same-histories.h5");
+    y90t_pathbuf same = y90t_tpath("same-histories.h5");
     CU_ASSERT_EQUAL(y90t_clif(NULL, "run %s -o %s --histories %.0f --force --quiet", cfg.s, same.s, done), 0);
     same_dose(same.s, out.s);
     return done;
@@ -196,7 +189,7 @@ static void test_time_limit(void)
 
 static void test_target_uncertainty(void)
 {
-    pbuf out = P("target.h5");
+    y90t_pathbuf out = y90t_tpath("target.h5");
     stopped_run("target.h5", "--target-uncertainty 30% --target-structure liver_normal_treated", "target_uncertainty");
     y90_report_options ro;
     y90_report_options_default(&ro);
@@ -224,7 +217,7 @@ static void test_target_uncertainty(void)
 /* Provenance: machine, build, libraries, command line and Slurm ids in the file and in the report. */
 static void test_provenance(void)
 {
-    pbuf out = P("prov.h5");
+    y90t_pathbuf out = y90t_tpath("prov.h5");
     char *o = NULL;
     CU_ASSERT_EQUAL_FATAL(y90t_sh(&o, "SLURM_JOB_ID=4242 SLURM_ARRAY_JOB_ID=4240 SLURM_ARRAY_TASK_ID=3 '%s' run '%s' "
                                   "-o '%s' --histories 2000 --threads 2 --quiet", y90t_cli_path(), cfg.s, out.s), 0);

@@ -66,6 +66,29 @@ const char *y90t_write(const char *name, const char *text)
     return p;
 }
 
+y90t_pathbuf y90t_tpath(const char *fmt, ...)
+{
+    char name[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(name, sizeof name, fmt, ap);
+    va_end(ap);
+    y90t_pathbuf p;
+    snprintf(p.s, sizeof p.s, "%s/%s", y90t_dir(), name);
+    return p;
+}
+
+y90t_pathbuf y90t_twrite(const char *name, const char *text)
+{
+    y90t_pathbuf p = y90t_tpath("%s", name);
+    FILE *f = fopen(p.s, "w");
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+    return p;
+}
+
 char *y90t_slurp(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");

@@ -15,6 +15,12 @@ const char *y90t_dir(void);
 void y90t_cleanup(int passed);
 /* Path inside y90t_dir() (static buffer rotated among 8). */
 const char *y90t_path(const char *name);
+/* A path the caller keeps (y90t_path's buffers rotate). */
+typedef struct { char s[2048]; } y90t_pathbuf;
+/* Path inside y90t_dir() of the printf-formatted name, by value. */
+y90t_pathbuf y90t_tpath(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* y90t_write returning its path by value (the path even when the write failed: what reads it then fails). */
+y90t_pathbuf y90t_twrite(const char *name, const char *text);
 /* Write text to a file in y90t_dir(); returns its path (static buffer rotated among 8). */
 const char *y90t_write(const char *name, const char *text);
 /* Run the y90mc CLI with arguments (a shell word string); returns its exit status; stdout+stderr go to
