@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <hdf5.h>
+#include <hdf5_hl.h>
 #include "y90/io.h"
 #include "y90/kernel.h"
 #include "y90/rng.h"
@@ -440,4 +441,43 @@ int y90_io_has_object(const char *path, const char *object)
     int r = strcmp(object, "/") == 0 || H5Lexists(f, object, H5P_DEFAULT) > 0;
     H5Fclose(f);
     return r;
+}
+
+/* A checkpoint's attributes, read through one open of the file. */
+y90_status y90_io_read_checkpoint(const char *path, y90_checkpoint_info *ck, y90_error *err)
+{
+    memset(ck, 0, sizeof *ck);
+    hid_t f = open_read(path, err);
+    if (f < 0) return err ? err->code : Y90_EINPUT;
+    char kind[128];
+    size_t n = 0;
+    y90_error e = {0};
+    y90_status st = Y90_OK;
+    if (get_strings(f, path, "/", "checkpoint", kind, sizeof kind, 1, &n, &e))
+        st = Y90_FAIL(err, Y90_EINPUT, "%s: not a y90mc checkpoint (%s)", path, e.msg);
+    static const char *const names[5] = {"part_index", "part_count", "first_history", "histories_done",
+                                         "histories_requested"};
+    double v[5];
+    for (int i = 0; i < 5 && !st; i++) st = get_doubles(f, path, "/", names[i], &v[i], 1, err);
+    /* the seed is a uint64 (a double would round it): read it as such */
+    if (!st && H5LTget_attribute(f, "/", "seed", H5T_NATIVE_UINT64, &ck->seed) < 0)
+        st = Y90_FAIL(err, Y90_EINPUT, "%s: cannot read the seed", path);
+    if (!st) st = get_doubles(f, path, "/", "runtime_s", &ck->runtime_s, 1, err);
+    if (!st) st = get_strings(f, path, "/", "version", ck->version, sizeof ck->version, 1, &n, err);
+    if (!st) st = get_strings(f, path, "/", "git_revision", ck->git_revision, sizeof ck->git_revision, 1, &n, err);
+    const size_t cap = 1u << 20;
+    if (!st && !(ck->config_effective = malloc(cap))) st = Y90_FAIL(err, Y90_ENOMEM, "%s: out of memory", path);
+    if (!st) st = get_strings(f, path, "/", "config_effective", ck->config_effective, cap, 1, &n, err);
+    H5Fclose(f);
+    if (st) {
+        free(ck->config_effective);
+        ck->config_effective = NULL;
+        return st;
+    }
+    ck->part_index = (int)v[0];
+    ck->part_count = (int)v[1];
+    ck->first = (int64_t)v[2];
+    ck->done = (int64_t)v[3];
+    ck->requested = (int64_t)v[4];
+    return Y90_OK;
 }
