@@ -78,7 +78,7 @@ int main(int argc, char **argv)
     if (hist > 0) c.transport.histories = hist;
     if (threads > 0) c.transport.threads = threads;
     if (amap) c.transport.activity_map = strcmp(amap, "expected") ? Y90_ACTIVITY_SAMPLED : Y90_ACTIVITY_EXPECTED;
-    y90_run_options o = {out, 1, NULL, NULL, NULL, stderr, NULL, 0};
+    y90_run_options o = {.out_path = out, .force = 1, .log = stderr};
     double t0 = wall_s();
     if (y90_run(&c, &o, &e)) { fprintf(stderr, "%s\n", e.msg); y90_config_free(&c); return 1; }
     double wall = wall_s() - t0, kt = NAN, nx = 0;

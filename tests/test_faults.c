@@ -341,7 +341,7 @@ static void test_output_appears(void)
     y90_error e = {0};
     CU_ASSERT_EQUAL_FATAL(y90_config_load(cfgp.s, &c, &e), Y90_OK);
     appear_ctx a = {out.s, 0};
-    y90_run_options o = {out.s, 0, create_output_once, &a, NULL, NULL, NULL, 0};
+    y90_run_options o = {.out_path = out.s, .progress = create_output_once, .progress_user = &a};
     CU_ASSERT_EQUAL(y90_run(&c, &o, &e), Y90_EINPUT);
     y90_config_free(&c);
     CU_ASSERT(a.created);

@@ -173,7 +173,7 @@ static void test_stop_in_huge_run(void)
     CU_ASSERT_EQUAL_FATAL(y90_config_parse("huge.yaml", text, strlen(text), &c, &e), Y90_OK);
     y90t_pathbuf out = y90t_tpath("huge.h5");
     stop_now = 0;
-    y90_run_options o = {out.s, 0, stop_at_first_report, NULL, &stop_now, NULL, NULL, 0};
+    y90_run_options o = {.out_path = out.s, .progress = stop_at_first_report, .stop = &stop_now};
     CU_ASSERT_EQUAL(y90_run(&c, &o, &e), Y90_EINTERRUPTED);
     CU_ASSERT_DOUBLE_EQUAL(attr(out.s, "/", "histories"), 512, 0);
     y90_config_free(&c);

@@ -13,7 +13,7 @@
 static int run_report(y90_config *c, const char *name, y90_report *r)
 {
     y90_error e = {0};
-    y90_run_options o = {y90t_path(name), 1, NULL, NULL, NULL, NULL, NULL, 0};
+    y90_run_options o = {.out_path = y90t_path(name), .force = 1};
     char out[1024];
     snprintf(out, sizeof out, "%s", o.out_path);
     o.out_path = out;

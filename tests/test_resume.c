@@ -121,6 +121,7 @@ static void test_sigint_resume(void)
     /* a requeued job that finished before: nothing to do */
     CU_ASSERT_EQUAL(y90t_clif(&o, "run %s -o %s --resume", cfg.s, out.s), 0);
     Y90T_HAS(o, "is finished (run_status recorded, no checkpoint left): nothing to do");
+    CU_ASSERT(o && !strstr(o, "wrote ")); /* and it does not claim to have written the file */
     free(o);
     same_dose(plain.s, out.s);
 }

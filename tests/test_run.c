@@ -55,7 +55,7 @@ static void test_interrupted_run_keeps_work(void)
     const char *out = y90t_path("interrupted.h5");
     remove(out);
     stop_flag = 0;
-    y90_run_options o = {out, 0, stop_after_first_batch, NULL, &stop_flag, NULL, NULL, 0};
+    y90_run_options o = {.out_path = out, .progress = stop_after_first_batch, .stop = &stop_flag};
     CU_ASSERT_EQUAL(y90_run(&c, &o, &e), Y90_EINTERRUPTED);
     CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "interrupted"));
     size_t n1 = 0, n2 = 0;
@@ -69,7 +69,7 @@ static void test_interrupted_run_keeps_work(void)
     CU_ASSERT_FATAL(y90_config_parse("box.yaml", text, strlen(text), &c, &e) == Y90_OK);
     const char *out2 = y90t_path("short.h5");
     remove(out2);
-    y90_run_options o2 = {out2, 0, NULL, NULL, NULL, NULL, NULL, 0};
+    y90_run_options o2 = {.out_path = out2};
     CU_ASSERT_FATAL(y90_run(&c, &o2, &e) == Y90_OK);
     double *d2 = read_dose(out2, &n2, &h2);
     CU_ASSERT_PTR_NOT_NULL_FATAL(d2);

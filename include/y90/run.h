@@ -15,6 +15,7 @@ typedef struct {
     const char *kernel_cache;  /* dvk voxel-kernel cache folder (NULL: $Y90MC_KERNEL_CACHE, else
                                   $XDG_CACHE_HOME/y90mc, else $HOME/.cache/y90mc) */
     int resume;                /* continue from the checkpoint OUT.h5.ckpt when there is one (run --resume) */
+    int *finished_already;     /* may be NULL: set to 1 when resume found OUT.h5 finished and wrote nothing */
 } y90_run_options;
 
 /* Build, simulate and write. An interrupted run (stop set) still writes the histories it finished and

@@ -311,7 +311,10 @@ int y90_cli_run(int argc, char **argv)
     if (rank != 0) quiet = 1; /* under mpirun rank 0 speaks */
     y90_cli_progress_state ps;
     y90_cli_progress_init(&ps, "run", quiet);
-    y90_run_options o = {out, force, y90_cli_progress, &ps, &y90_cli_stop, quiet ? NULL : stderr, cache, resume};
+    int finished_already = 0;
+    y90_run_options o = {.out_path = out, .force = force, .progress = y90_cli_progress, .progress_user = &ps,
+                         .stop = &y90_cli_stop, .log = quiet ? NULL : stderr, .kernel_cache = cache,
+                         .resume = resume, .finished_already = &finished_already};
     y90_status st;
     if (part_count > 0 && y90_mpi_size() > 1) st = Y90_FAIL(&e, Y90_EINPUT, "--part and mpirun exclude each other");
     else if (part_count > 0) st = y90_run_part(&c, &o, part_index, part_count, &e);
@@ -320,7 +323,7 @@ int y90_cli_run(int argc, char **argv)
     if (!rc && y90_cli_stop) { /* the signal came while the finished result was being written */
         if (rank == 0) fprintf(stderr, "y90mc: interrupted while writing; the complete result was written to %s\n", out);
         rc = 130;
-    } else if (!rc && !quiet) fprintf(stderr, "wrote %s\n", out);
+    } else if (!rc && !quiet && !finished_already) fprintf(stderr, "wrote %s\n", out);
     y90_config_free(&c);
     return rc;
 }

@@ -186,6 +186,7 @@ y90_status y90_run_with(const y90_config *c, const y90_run_options *o, int part_
         if (r == 1) {
             if (o->log) fprintf(o->log, "%s is finished (run_status recorded, no checkpoint left): nothing to do\n",
                                 o->out_path);
+            if (o->finished_already) *o->finished_already = 1;
             goto cleanup;
         }
         replace = 1; /* this run's own partial output */

@@ -75,7 +75,8 @@ y90_status y90_sweep_run_point(const y90_sweep *s, int i, const y90_sweep_option
     else st = y90_sweep_point_config(s, i, &c, err);
     if (!st) {
         /* an interrupted earlier try of this very point is replaced, from its checkpoint when there is one */
-        y90_run_options ro = {h5, state == Y90_POINT_PARTIAL, o->progress, o->progress_user, o->stop, o->log, NULL, 1};
+        y90_run_options ro = {.out_path = h5, .force = state == Y90_POINT_PARTIAL, .progress = o->progress,
+                              .progress_user = o->progress_user, .stop = o->stop, .log = o->log, .resume = 1};
         st = y90_run(&c, &ro, err);
         y90_config_free(&c);
     }

@@ -157,7 +157,7 @@ int y90t_run_read(const y90_config *c, const char *out_name, y90_grid *g, double
     snprintf(path, sizeof path, "%s", out);
     remove(path);
     y90_error e = {0};
-    y90_run_options o = {path, 1, NULL, NULL, NULL, NULL, NULL, 0};
+    y90_run_options o = {.out_path = path, .force = 1};
     memset(g, 0, sizeof *g);
     *dose = NULL;
     *unc = NULL;
