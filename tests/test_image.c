@@ -336,6 +336,33 @@ static void test_cli_hot_voxel_nibabel(void)
     free(out);
 }
 
+/* The partition model of an activity-map run uses the image's own T/N: PET 4000 Bq/ml in the tumour (50 HU) and
+ * 1000 in the normal liver (60 HU), per gram with Schneider's soft-tissue densities 1.0045 + 1.1545e-3 HU g/cm3:
+ * 4 x 1.07377 / 1.06223 = 4.0435; the config's tn_ratio (7) is not used. */
+static void test_tn_from_map(void)
+{
+    CU_ASSERT_FATAL(make_case());
+    const char *cfg = write_config("tn.yaml", "labels.nii.gz", "ct.nii", "pet.nii.gz", 1);
+    char *out = NULL;
+    const char *h5 = cpath("tn.h5");
+    int rc = y90t_clif(&out, "run %s -o %s --set treatment.tn_ratio=7 --quiet", cfg, h5);
+    if (rc) fprintf(stderr, "\n  %s\n", out ? out : "");
+    free(out);
+    CU_ASSERT_EQUAL_FATAL(rc, 0);
+    const double rho_n = 1.0045 + 1.1545e-3 * 60, rho_t = 1.0045 + 1.1545e-3 * 50, want = 4.0 * rho_n / rho_t;
+    double tn = 0;
+    char from[32] = "";
+    CU_ASSERT_EQUAL(y90_io_read_attr_double(h5, "/treatment", "tn_ratio", &tn, NULL), Y90_OK);
+    CU_ASSERT_EQUAL(y90_io_read_attr_string(h5, "/treatment", "tn_ratio_source", from, sizeof from, NULL), Y90_OK);
+    printf("\n  T/N of the map %.5f (expected %.5f), from %s", tn, want, from);
+    CU_ASSERT_DOUBLE_EQUAL(tn, want, 2e-4 * want); /* densities are float32 */
+    CU_ASSERT_STRING_EQUAL(from, "activity_map");
+    out = NULL;
+    CU_ASSERT_EQUAL(y90t_clif(&out, "report %s", h5), 0);
+    Y90T_HAS(out, "T/N = 4.04 of the activity map");
+    free(out);
+}
+
 /* Bad images: exit 2, the message names the file, and no output is written. */
 static void expect_refused(const char *name, const char *labels, const char *ct, const char *act, int lung,
                            const char *file, const char *why)
@@ -422,6 +449,7 @@ void y90t_register(void)
 {
     CU_pSuite s = CU_add_suite("image", NULL, NULL);
     CU_add_test(s, "label map orientation, NIfTI and HDF5, against nibabel", test_label_orientation);
+    CU_add_test(s, "an activity map's own T/N in /treatment and the partition model", test_tn_from_map);
     CU_add_test(s, "CT with permuted axes", test_ct_permuted);
     CU_add_test(s, "Schneider 2000 HU curve and bins", test_hu_curve);
     CU_add_test(s, "activity resampling conserves the amount; a hot voxel lands in place", test_resample_amount);

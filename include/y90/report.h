@@ -99,6 +99,7 @@ typedef struct {
     int treatment;
     double activity_gbq, activity_calibration_gbq, hours_after_calibration, lsf, tn, gy_kg_per_gbq, half_life_h;
     char treated_lobes[16], product[32];
+    char tn_source[16];             /* where tn came from: "config", or "activity_map" (the image's own T/N) */
     /* simulated summary */
     double treated_liver_mean_gy, tumour_mean_gy, normal_liver_mean_gy, whole_normal_liver_mean_gy, liver_mean_gy,
         lung_mean_gy, tumour_d70_gy;

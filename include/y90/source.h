@@ -51,6 +51,8 @@ typedef struct y90_sources {
     double image_total;            /* activity_map: the image's whole amount (Bq or counts) */
     double image_on_grid;          /* ... the part on the dose grid */
     double image_in_liver;         /* ... the part in the liver and tumour labels (places the spheres) */
+    double image_tn_ratio;         /* ... its amount per mass in viable tumour over that in normal liver (the
+                                      partition model's T/N); NAN without viable tumour or normal-liver activity */
     /* clusters (source.clustering != none; else nclusters = 0 and the arrays NULL). The table is sorted by voxel,
      * so a cluster's spheres are not contiguous in it: sphere_cluster[i] is the cluster of spheres[i], and the
      * spheres of cluster c are spheres[cluster_members[k]] for k in cluster_start[c] .. cluster_start[c+1]-1.

@@ -338,7 +338,10 @@ static y90_status write_treatment(h5w *w, const y90_treatment_params *t, const y
     if (st == Y90_OK) st = attr_double(w, grp, o, "hours_after_calibration", t->hours_after_calibration);
     if (st == Y90_OK) st = attr_double(w, grp, o, "activity_treatment_gbq", src->activity_treatment_bq / 1e9);
     if (st == Y90_OK) st = attr_double(w, grp, o, "lung_shunt_fraction", t->lung_shunt_fraction);
-    if (st == Y90_OK) st = attr_double(w, grp, o, "tn_ratio", t->tn_ratio);
+    /* an activity map's own T/N replaces the config's (which the uptake then did not use) */
+    int from_map = src->voxel_uptake && isfinite(src->image_tn_ratio);
+    if (st == Y90_OK) st = attr_double(w, grp, o, "tn_ratio", from_map ? src->image_tn_ratio : t->tn_ratio);
+    if (st == Y90_OK) st = attr_str(w, grp, o, "tn_ratio_source", from_map ? "activity_map" : "config");
     if (st == Y90_OK) st = attr_double(w, grp, o, "prescription_gy", t->prescription_gy);
     if (st == Y90_OK) st = attr_str(w, grp, o, "treated_lobes", treated_lobes_name(t->treated_lobes));
     if (st == Y90_OK) st = attr_str(w, grp, o, "product", src->product);

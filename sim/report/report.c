@@ -122,6 +122,9 @@ static y90_status read_treatment(const char *path, report_data *d, y90_report *r
     if (st == Y90_OK) st = y90_io_read_attr_string(path, t, "treated_lobes", r->treated_lobes, sizeof r->treated_lobes, err);
     if (st == Y90_OK) st = y90_io_read_attr_string(path, t, "product", r->product, sizeof r->product, err);
     if (st != Y90_OK) return st;
+    snprintf(r->tn_source, sizeof r->tn_source, "config"); /* files from before tn_ratio_source */
+    if (y90_io_read_attr_string(path, t, "tn_ratio_source", r->tn_source, sizeof r->tn_source, NULL))
+        snprintf(r->tn_source, sizeof r->tn_source, "config");
     /* values no writer makes (a damaged or hand-made file): refuse them, naming the attribute */
     struct { const char *name; double v, lo, hi; } chk[] = {
         {"activity_treatment_gbq", d->a_gbq, 0, 1e6}, {"lung_shunt_fraction", d->lsf, 0, 1},
@@ -553,10 +556,11 @@ static void explain(y90_report *r)
              denom > 0 ? liver_share * mn / denom : NAN, r->partition_normal_gy, sim_n, r->normal_liver_mean_gy,
              100 * r->f_body);
     snprintf(r->why[2], sizeof r->why[2],
-             "The partition model gives the viable tumour %.1f %% of the emitted energy (%.1f Gy, T/N = %.3g) and "
+             "The partition model gives the viable tumour %.1f %% of the emitted energy (%.1f Gy, T/N = %.3g%s) and "
              "none to the necrotic cores; simulated %.1f %% (%.1f Gy): %.2f %% of the emission crosses into the "
              "necrotic cores (beta range), and the tumour rims lose energy to the normal liver around them.",
-             denom > 0 ? liver_share * r->tn * mt / denom : NAN, r->partition_tumour_gy, r->tn, sim_t,
+             denom > 0 ? liver_share * r->tn * mt / denom : NAN, r->partition_tumour_gy, r->tn,
+             strcmp(r->tn_source, "activity_map") ? "" : " of the activity map", sim_t,
              r->tumour_mean_gy, 100 * r->f_necrotic);
     const y90_dose_stats *l = y90_report_row(r, "lungs");
     snprintf(r->why[3], sizeof r->why[3],

@@ -187,7 +187,8 @@ void y90_report_print_text(const y90_report *r, FILE *f)
  *   energy_fractions                    treated_liver, necrotic, other_liver, lungs, body, photons_escaped,
  *                                       electrons_escaped, in_spheres (fractions of the emitted energy)
  *   treatment                           activity_gbq, activity_calibration_gbq, hours_after_calibration,
- *                                       lung_shunt_fraction, tn_ratio, gy_kg_per_gbq, treated_lobes, product
+ *                                       lung_shunt_fraction, tn_ratio, tn_ratio_source, gy_kg_per_gbq,
+ *                                       treated_lobes, product
  *   largest_tumour                      id, centre_mm[3]
  * Numbers that are not available (NaN) are null. */
 
@@ -355,6 +356,7 @@ static void json_tail(const y90_report *r, FILE *f)
     json_num(f, "hours_after_calibration", r->hours_after_calibration, 0);
     json_num(f, "lung_shunt_fraction", r->lsf, 0);
     json_num(f, "tn_ratio", r->tn, 0);
+    json_key_str(f, "tn_ratio_source", r->treatment ? r->tn_source : NULL, 0);
     json_num(f, "gy_kg_per_gbq", r->gy_kg_per_gbq, 0);
     json_key_str(f, "treated_lobes", r->treatment ? r->treated_lobes : NULL, 0);
     json_key_str(f, "product", r->treatment ? r->product : NULL, 1);
