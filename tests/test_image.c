@@ -66,7 +66,7 @@ static void check_label_points(const char *file)
 {
     y90_image img;
     y90_error err = {0};
-    CU_ASSERT_EQUAL_FATAL(y90_image_read(cpath(file), &img, &err), Y90_OK);
+    CU_ASSERT_EQUAL_FATAL(y90_image_read(cpath(file), 0, &img, &err), Y90_OK);
     for (int a = 0; a < 3; a++) CU_ASSERT_DOUBLE_EQUAL(img.spacing[a], 4.0, 1e-9);
     const double lo[3] = {-48, -40, -32};
     const int n[3] = {24, 20, 16};
@@ -111,7 +111,7 @@ static void test_ct_permuted(void)
     CU_ASSERT_FATAL(make_case());
     y90_image ct;
     y90_error err = {0};
-    CU_ASSERT_EQUAL_FATAL(y90_image_read(cpath("ct.nii"), &ct, &err), Y90_OK);
+    CU_ASSERT_EQUAL_FATAL(y90_image_read(cpath("ct.nii"), 0, &ct, &err), Y90_OK);
     const int n[3] = {48, 40, 32};
     for (int a = 0; a < 3; a++) {
         CU_ASSERT_EQUAL(ct.n[a], n[a]);
@@ -336,6 +336,23 @@ static void test_cli_hot_voxel_nibabel(void)
     free(out);
 }
 
+/* An image whose reading would exceed the memory limit is refused from its header, naming the file and the need:
+ * the 32 x 48 x 40 int16 CT needs 61440 x (2 + 8) bytes, the 24 x 20 x 16 HDF5 label map 7680 x 8. */
+static void test_image_memory_limit(void)
+{
+    CU_ASSERT_FATAL(make_case());
+    y90_image img;
+    y90_error err = {0};
+    CU_ASSERT_EQUAL(y90_image_read(cpath("ct.nii"), 614400, &img, &err), Y90_OK);
+    y90_image_free(&img);
+    CU_ASSERT_EQUAL(y90_image_read(cpath("ct.nii"), 614399, &img, &err), Y90_ENOMEM);
+    Y90T_HAS(err.msg, "ct.nii: reading this 32 x 48 x 40 image needs 0.000614 GB, more than the 0.000614 GB allowed");
+    CU_ASSERT_EQUAL(y90_image_read(cpath("labels.h5"), 61440, &img, &err), Y90_OK);
+    y90_image_free(&img);
+    CU_ASSERT_EQUAL(y90_image_read(cpath("labels.h5"), 61439, &img, &err), Y90_ENOMEM);
+    Y90T_HAS(err.msg, "labels.h5: reading this 24 x 20 x 16 image needs");
+}
+
 /* The partition model of an activity-map run uses the image's own T/N: PET 4000 Bq/ml in the tumour (50 HU) and
  * 1000 in the normal liver (60 HU), per gram with Schneider's soft-tissue densities 1.0045 + 1.1545e-3 HU g/cm3:
  * 4 x 1.07377 / 1.06223 = 4.0435; the config's tn_ratio (7) is not used. */
@@ -450,6 +467,7 @@ void y90t_register(void)
     CU_pSuite s = CU_add_suite("image", NULL, NULL);
     CU_add_test(s, "label map orientation, NIfTI and HDF5, against nibabel", test_label_orientation);
     CU_add_test(s, "an activity map's own T/N in /treatment and the partition model", test_tn_from_map);
+    CU_add_test(s, "an image over the memory limit is refused from its header", test_image_memory_limit);
     CU_add_test(s, "CT with permuted axes", test_ct_permuted);
     CU_add_test(s, "Schneider 2000 HU curve and bins", test_hu_curve);
     CU_add_test(s, "activity resampling conserves the amount; a hot voxel lands in place", test_resample_amount);

@@ -30,8 +30,9 @@ typedef struct {
 } y90_image;
 
 /* Read a NIfTI (.nii, .nii.gz) or HDF5 (.h5, .hdf5, .hdf; optionally FILE:/DATASET) image. Every error names
- * the file (Y90_EINPUT: unreadable, corrupt, truncated, oblique, wrong rank or attributes; Y90_ENOMEM). */
-y90_status y90_image_read(const char *path, y90_image *img, y90_error *err);
+ * the file (Y90_EINPUT: unreadable, corrupt, truncated, oblique, wrong rank or attributes; Y90_ENOMEM, also when
+ * reading it would take more than max_bytes, checked from the header before the voxels are read; 0: no limit). */
+y90_status y90_image_read(const char *path, size_t max_bytes, y90_image *img, y90_error *err);
 void y90_image_free(y90_image *img);
 
 /* Value of the image voxel that contains point p (mm, LPS); 0 and the value, or -1 when p is outside. */

@@ -136,7 +136,20 @@ static y90_status check_nifti_length(const char *path, const nifti_image *nim, y
     return Y90_OK;
 }
 
-static y90_status read_nifti(const char *path, y90_image *img, y90_error *err)
+/* Refuse an image whose reading would need more than max_bytes (0: no limit): bytes_per_voxel covers the file's
+ * own buffer, the float copy and the reoriented image. */
+static y90_status check_memory(const char *path, const int n[3], double bytes_per_voxel, size_t max_bytes,
+                               y90_error *err)
+{
+    double need = (double)n[0] * (double)n[1] * (double)n[2] * bytes_per_voxel;
+    if (max_bytes > 0 && need > (double)max_bytes)
+        return Y90_FAIL(err, Y90_ENOMEM, "%s: reading this %d x %d x %d image needs %.3g GB, more than the %.3g GB "
+                        "allowed (output.max_memory_gb, default 80 %% of the memory); crop or downsample it, or raise "
+                        "output.max_memory_gb", path, n[0], n[1], n[2], need / 1e9, (double)max_bytes / 1e9);
+    return Y90_OK;
+}
+
+static y90_status read_nifti(const char *path, size_t max_bytes, y90_image *img, y90_error *err)
 {
     nifti_set_debug_level(0); /* libnifti's own messages go to stderr; ours name the file */
     nifti_image *nim = nifti_image_read(path, 0);
@@ -180,6 +193,7 @@ static y90_status read_nifti(const char *path, y90_image *img, y90_error *err)
             for (int b = 0; b < 3; b++) fg.axis[a][b] = (b < 2 ? -1.0 : 1.0) * unit * (double)m.m[b][a];
         for (int b = 0; b < 3; b++) fg.origin[b] = (b < 2 ? -1.0 : 1.0) * unit * (double)m.m[b][3];
         st = check_nifti_length(path, nim, err);
+        if (!st) st = check_memory(path, n, nim->nbyper + 2.0 * sizeof(float), max_bytes, err);
         if (!st && (nifti_image_load(nim) != 0 || !nim->data))
             st = Y90_FAIL(err, Y90_EINPUT, "%s: the voxel data could not be read (truncated or corrupt file; %d x %d "
                           "x %d voxels of %d bytes expected)", path, n[0], n[1], n[2], nim->nbyper);
@@ -261,7 +275,7 @@ static y90_status h5_frame(const char *path, hid_t f, y90_error *err)
     return Y90_OK;
 }
 
-static y90_status read_h5(const char *spec, y90_image *img, y90_error *err)
+static y90_status read_h5(const char *spec, size_t max_bytes, y90_image *img, y90_error *err)
 {
     char path[1100], dset[256] = "/image";
     snprintf(path, sizeof path, "%s", spec);
@@ -297,6 +311,7 @@ static y90_status read_h5(const char *spec, y90_image *img, y90_error *err)
         for (int a = 0; a < 3; a++) fg.n[a] = dims[2 - a] > MAX_IMAGE_AXIS ? -1 : (int)dims[2 - a];
         st = check_dims(path, fg.n, err);
     }
+    if (!st) st = check_memory(path, fg.n, 2.0 * sizeof(float), max_bytes, err);
     if (!st) st = h5_attr3(path, f, "spacing_mm", 3, 1, spacing, err);
     if (!st) st = h5_attr3(path, f, "origin_mm", 3, 1, origin, err);
     if (!st) st = h5_attr3(path, f, "direction", 9, 0, dir, err);
@@ -324,13 +339,13 @@ static y90_status read_h5(const char *spec, y90_image *img, y90_error *err)
     return st;
 }
 
-y90_status y90_image_read(const char *path, y90_image *img, y90_error *err)
+y90_status y90_image_read(const char *path, size_t max_bytes, y90_image *img, y90_error *err)
 {
     memset(img, 0, sizeof *img);
     y90_status st;
-    if (ends_with(path, ".nii") || ends_with(path, ".nii.gz")) st = read_nifti(path, img, err);
+    if (ends_with(path, ".nii") || ends_with(path, ".nii.gz")) st = read_nifti(path, max_bytes, img, err);
     else if (ends_with(path, ".h5") || ends_with(path, ".hdf5") || ends_with(path, ".hdf") || strstr(path, ":/"))
-        st = read_h5(path, img, err);
+        st = read_h5(path, max_bytes, img, err);
     else
         st = Y90_FAIL(err, Y90_EINPUT, "%s: unknown image type; expected .nii, .nii.gz (NIfTI-1) or .h5, .hdf5 "
                       "(HDF5, include/y90/image.h)", path);

@@ -69,13 +69,14 @@ static int find_label(const y90_phantom_params *p, int v)
 }
 
 /* The CT (HU) or density map on the grid (NULL when neither is given). */
-static y90_status read_density_source(const y90_phantom_params *p, const y90_grid *g, float **out, y90_error *err)
+static y90_status read_density_source(const y90_phantom_params *p, size_t max_bytes, const y90_grid *g, float **out,
+                                      y90_error *err)
 {
     *out = NULL;
     const char *path = p->ct_file[0] ? p->ct_file : p->density_file;
     if (!path[0]) return Y90_OK;
     y90_image img;
-    y90_status st = y90_image_read(path, &img, err);
+    y90_status st = y90_image_read(path, max_bytes, &img, err);
     if (st) return st;
     float *v = y90_calloc(y90_grid_nvox(g), sizeof(float), "CT on the dose grid", err);
     if (!v) {
@@ -201,7 +202,7 @@ y90_status y90_phantom_build_image(const y90_phantom_params *p, size_t max_bytes
                                    y90_phantom_info *info, y90_error *err)
 {
     y90_image lab;
-    y90_status st = y90_image_read(p->label_file, &lab, err);
+    y90_status st = y90_image_read(p->label_file, max_bytes, &lab, err);
     if (st) return st;
     g->nx = lab.n[0];
     g->ny = lab.n[1];
@@ -217,7 +218,7 @@ y90_status y90_phantom_build_image(const y90_phantom_params *p, size_t max_bytes
     }
     if (!st) st = fill_labels(p, &lab, g, entry, err);
     y90_image_free(&lab);
-    if (!st) st = read_density_source(p, g, &dens, err);
+    if (!st) st = read_density_source(p, max_bytes, g, &dens, err);
     if (!st) st = fill_voxels(p, g, entry, dens, err);
     if (!st && info) measure(g, info);
     free(entry);

@@ -10,7 +10,7 @@ y90_status y90_sources_read_activity_image(const y90_config *c, const y90_grid *
 {
     const char *path = c->source.activity_file;
     y90_image img;
-    y90_status st = y90_image_read(path, &img, err);
+    y90_status st = y90_image_read(path, y90_memory_limit_bytes(c->output.max_memory_gb), &img, err);
     if (st) return st;
     size_t n = y90_grid_nvox(g);
     s->voxel_uptake = y90_calloc(n, sizeof(double), "activity map on the dose grid", err);
