@@ -19,8 +19,9 @@ static int whole(const char *cmd, const char *opt, const char *s, double lo, dou
     return 0;
 }
 
-/* Options shared by vsv and dpk. Returns 0, or an exit status. */
-static int parse_tool(const char *cmd, int argc, char **argv, y90_tool_options *o, const char **out, int *force)
+/* Options shared by vsv and dpk, and the progress line (in ps). Returns 0, or an exit status. */
+static int parse_tool(const char *cmd, int argc, char **argv, y90_tool_options *o, const char **out, int *force,
+                      y90_cli_progress_state *ps)
 {
     double v;
     for (int i = 1; i < argc; i++) {
@@ -50,6 +51,9 @@ static int parse_tool(const char *cmd, int argc, char **argv, y90_tool_options *
     y90_error e = {0};
     if (y90_check_output(*out, *force, &e)) return y90_cli_fail(&e);
     y90_remove_stale_temps(*out, stderr);
+    y90_cli_progress_init(ps, cmd, 0);
+    o->progress = y90_cli_progress;
+    o->progress_user = ps;
     return 0;
 }
 
@@ -57,12 +61,9 @@ int y90_cli_vsv(int argc, char **argv)
 {
     y90_tool_options o = {.medium = "soft", .density = 0, .voxel_mm = 0, .histories = 1000000, .seed = 1};
     const char *out = NULL;
-    int force = 0, rc = parse_tool("vsv", argc, argv, &o, &out, &force);
-    if (rc) return rc;
     y90_cli_progress_state ps;
-    y90_cli_progress_init(&ps, "vsv", 0);
-    o.progress = y90_cli_progress;
-    o.progress_user = &ps;
+    int force = 0, rc = parse_tool("vsv", argc, argv, &o, &out, &force, &ps);
+    if (rc) return rc;
     if (o.voxel_mm <= 0) return y90_cli_usage_error("vsv", "expected --voxel-mm V", NULL);
     if (o.sphere || o.diameter_um > 0 || o.shell_um > 0)
         return y90_cli_usage_error("vsv", "--sphere, --diameter-um and --shell-um are dpk options", NULL);
@@ -79,12 +80,9 @@ int y90_cli_dpk(int argc, char **argv)
 {
     y90_tool_options o = {.medium = "water", .density = 0, .shell_mm = 0.1, .histories = 1000000, .seed = 1};
     const char *out = NULL;
-    int force = 0, rc = parse_tool("dpk", argc, argv, &o, &out, &force);
-    if (rc) return rc;
     y90_cli_progress_state ps;
-    y90_cli_progress_init(&ps, "dpk", 0);
-    o.progress = y90_cli_progress;
-    o.progress_user = &ps;
+    int force = 0, rc = parse_tool("dpk", argc, argv, &o, &out, &force, &ps);
+    if (rc) return rc;
     if (o.diameter_um > 0 && !o.sphere) return y90_cli_usage_error("dpk", "--diameter-um needs --sphere glass|resin", NULL);
     if (o.sphere && o.shell_um <= 0) o.shell_um = 1.0; /* um shells near the sphere */
     y90_dpk_result r;
