@@ -111,18 +111,12 @@ static void score_chords(const mc_params *P, const double a[3], const double u[3
     }
 }
 
-/* Share dE (MeV) over the segments of the last move in proportion to their length. */
-void mc_score_segments(const mc_params *P, const mc_scratch *w, double moved, double dE, const double u[3],
-                       y90_hist *hb)
+void mc_score_segment(const mc_params *P, y90_hist *hb, size_t v, const double a[3], const double u[3], double len,
+                      double e)
 {
-    if (dE <= 0) return;
-    if (!P->radial) {
-        if (w->nseg == 1 || moved <= 0) { y90_hist_score(hb, w->seg_vox[0], dE); return; }
-        for (int k = 0; k < w->nseg; k++) y90_hist_score(hb, w->seg_vox[k], dE * w->seg_len[k] / moved);
-        return;
-    }
-    for (int k = 0; k < w->nseg; k++)
-        score_chords(P, w->seg_a[k], u, w->seg_len[k], moved > 0 ? dE * w->seg_len[k] / moved : dE, hb);
+    if (e <= 0) return;
+    if (P->radial) score_chords(P, a, u, len, e, hb);
+    else y90_hist_score(hb, v, e);
 }
 
 /* Voxel (or radial bin) where a local deposit at the particle's position goes. */
@@ -138,15 +132,19 @@ static void deposit_local(const mc_params *P, const mc_particle *p, double E, in
     if (p->in_sphere) hb->eb[Y90_EB_SPHERE] += E; /* an electron that stops inside its sphere */
 }
 
-/* One straight move of length s (mm) losing energy continuously: returns the move status; p->E updated. */
+/* One straight move of length s (mm) losing energy continuously: returns the move status; p->E updated. The
+ * move is walked once for its geometry (where it stops: the loss depends on the length actually gone); a move
+ * within one voxel (most of them) scores its loss there, one across voxels is walked again scoring the loss at a
+ * constant rate per mm in each voxel on the way. Nothing is stored per segment. */
 static int move_and_lose(const mc_params *P, mc_particle *p, const y90_phys_material *m, double rho, double s,
-                         mc_scratch *w, y90_rng *r, y90_hist *hb, double *moved_out)
+                         y90_rng *r, y90_hist *hb, double *moved_out)
 {
     const y90_physics *ph = P->phys;
     double moved, E0 = p->E;
-    double u0[3] = {p->u[0], p->u[1], p->u[2]};
-    int in_sphere = p->in_sphere;
-    int st = mc_move(P, p, s, w, &moved);
+    const int in_sphere = p->in_sphere;
+    mc_particle q = *p;
+    int nseg;
+    int st = mc_move(P, &q, s, NULL, &moved, &nseg);
     double t = rho * moved / MM_PER_CM; /* g/cm2 */
     tpos tp = tab_pos(ph, E0);
     double R = tab(m->range, tp);
@@ -160,7 +158,13 @@ static int move_and_lose(const mc_params *P, mc_particle *p, const y90_phys_mate
         if (var > 0) dE = mc_gamma(dE * dE / var, r) * (var / dE);
         if (dE > E0) dE = E0;
     }
-    mc_score_segments(P, w, moved, dE, u0, hb);
+    if (nseg <= 1 || !(moved > 0)) { /* one voxel (or nothing gone): all of the loss where the move started */
+        mc_score_segment(P, hb, mc_voxel(P, p), p->x, p->u, moved, dE);
+        *p = q;
+    } else { /* the replay: the same path, scoring on the way */
+        const mc_deposit d = {hb, dE, moved};
+        mc_move(P, p, s, &d, &moved, &nseg);
+    }
     if (in_sphere) hb->eb[Y90_EB_SPHERE] += dE;
     p->E = E0 - dE;
     *moved_out = moved;
@@ -222,7 +226,7 @@ void mc_transport_electron(const mc_params *P, mc_particle *p, mc_scratch *w, y9
         const y90_phys_material *m = medium(P, p, &rho);
         if (rho <= 0) { /* vacuum voxel: fly straight to the next medium */
             double moved;
-            int st = mc_move(P, p, 1e9, w, &moved);
+            int nseg, st = mc_move(P, p, 1e9, NULL, &moved, &nseg);
             if (st == MC_MOVE_ESCAPED) { hb->eb[Y90_EB_ESC_E] += p->E; return; }
             continue;
         }
@@ -252,7 +256,7 @@ void mc_transport_electron(const mc_params *P, mc_particle *p, mc_scratch *w, y9
         /* random hinge: straight for xi*s, deflect by the whole step's multiple scattering, then the rest */
         double s1 = ph->msc ? y90_rng_uniform32(r) * s : s;
         double moved;
-        int st = move_and_lose(P, p, m, rho, s1, w, r, hb, &moved);
+        int st = move_and_lose(P, p, m, rho, s1, r, hb, &moved);
         if (st == MC_MOVE_ESCAPED) { hb->eb[Y90_EB_ESC_E] += p->E; return; }
         if (st == MC_MOVE_BOUNDARY) continue; /* new medium: a new step (interactions are memoryless; the hinge
                                                * deflection a step gets with probability s1/s keeps the mean
@@ -262,7 +266,7 @@ void mc_transport_electron(const mc_params *P, mc_particle *p, mc_scratch *w, y9
             double K = rho * s / MM_PER_CM * tab(m->tr1, tab_pos(ph, p->E));
             mc_rotate(p->u, mc_msc_cos(P, K, r), 2.0 * Y90_PI * y90_rng_uniform32(r));
             if (p->E <= ph->cutoff) continue;
-            st = move_and_lose(P, p, m, rho, s - s1, w, r, hb, &moved);
+            st = move_and_lose(P, p, m, rho, s - s1, r, hb, &moved);
             if (st == MC_MOVE_ESCAPED) { hb->eb[Y90_EB_ESC_E] += p->E; return; }
             if (st == MC_MOVE_BOUNDARY) continue;
         }
