@@ -11,14 +11,19 @@
  * that every table (the range in particular) is piecewise linear in E and the range inverts exactly. */
 typedef struct { int i; double f; } tpos;
 
-/* ln(y) to about 2.3e-3 (frexp and a cubic for the mantissa): enough to find the grid interval, which the
- * comparisons with the grid energies below then make exact. */
+/* ln(y) to about 2.3e-3 for y > 0 (y = 2^k m, m in [1, 2), k and m taken from the IEEE 754 bits; a cubic for
+ * ln m): enough to find the grid interval, which the comparisons with the grid energies below then make exact.
+ * y = 0 gives -1023 ln 2, below every grid energy. */
 static inline double approx_ln(double y)
 {
-    int k;
-    double m = frexp(y, &k); /* y = m 2^k, m in [0.5, 1) */
-    double t = 2.0 * m - 1.0;  /* ln(1 + t), t in [0, 1) */
-    return (k - 1) * M_LN2 + t * (0.99949556 + t * (-0.49190896 + t * 0.28947478 - t * t * 0.10486536));
+    uint64_t b;
+    memcpy(&b, &y, sizeof b);
+    const int k = (int)(b >> 52) - 1023; /* y > 0: no sign bit */
+    b = (b & 0x000FFFFFFFFFFFFFull) | 0x3FF0000000000000ull;
+    double t;
+    memcpy(&t, &b, sizeof t);
+    t -= 1.0; /* ln(1 + t), t in [0, 1) */
+    return k * M_LN2 + t * (0.99949556 + t * (-0.49190896 + t * 0.28947478 - t * t * 0.10486536));
 }
 
 static inline tpos tab_pos(const y90_physics *ph, double E)
@@ -137,7 +142,7 @@ static void deposit_local(const mc_params *P, const mc_particle *p, double E, in
  * within one voxel (most of them) scores its loss there, one across voxels is walked again scoring the loss at a
  * constant rate per mm in each voxel on the way. Nothing is stored per segment. */
 static int move_and_lose(const mc_params *P, mc_particle *p, const y90_phys_material *m, double rho, double s,
-                         y90_rng *r, y90_hist *hb, double *moved_out)
+                         const tpos *tp0, y90_rng *r, y90_hist *hb, double *moved_out)
 {
     const y90_physics *ph = P->phys;
     double moved, E0 = p->E;
@@ -146,7 +151,7 @@ static int move_and_lose(const mc_params *P, mc_particle *p, const y90_phys_mate
     int nseg;
     int st = mc_move(P, &q, s, NULL, &moved, &nseg);
     double t = rho * moved / MM_PER_CM; /* g/cm2 */
-    tpos tp = tab_pos(ph, E0);
+    tpos tp = tp0 ? *tp0 : tab_pos(ph, E0); /* tp0: the table position of p->E, when the caller has it */
     double R = tab(m->range, tp);
     double E1 = R > t ? energy_from_range(ph, m, R - t, tp.i + 1) : 0.0;
     double dE = (t > 0 && E0 - E1 > 0) ? E0 - E1 : 0.0;
@@ -242,10 +247,10 @@ void mc_transport_electron(const mc_params *P, mc_particle *p, mc_scratch *w, y9
         }
         /* step limits (mm): energy loss fraction, distance to the next hard interaction */
         double Emin = fmax(p->E * (1.0 - ph->max_eloss), ph->cutoff);
-        double s_loss = (R - tab(m->range, tab_pos(ph, Emin))) * MM_PER_CM / rho;
+        tpos te = tab_pos(ph, Emin);
+        double s_loss = (R - tab(m->range, te)) * MM_PER_CM / rho;
         /* hard interactions by the fictitious-interaction method: free path with the largest cross section over
          * the step's energies (at its start or its end), accepted at the interaction with sigma(E) / sigma_max */
-        tpos te = tab_pos(ph, Emin);
         double sig0 = tab(m->sig_moller, tp) + tab(m->sig_brems, tp);
         double sig_max = fmax(sig0, tab(m->sig_moller, te) + tab(m->sig_brems, te));
         double sig_h = sig_max * rho / MM_PER_CM; /* 1/mm */
@@ -256,7 +261,7 @@ void mc_transport_electron(const mc_params *P, mc_particle *p, mc_scratch *w, y9
         /* random hinge: straight for xi*s, deflect by the whole step's multiple scattering, then the rest */
         double s1 = ph->msc ? y90_rng_uniform32(r) * s : s;
         double moved;
-        int st = move_and_lose(P, p, m, rho, s1, r, hb, &moved);
+        int st = move_and_lose(P, p, m, rho, s1, &tp, r, hb, &moved);
         if (st == MC_MOVE_ESCAPED) { hb->eb[Y90_EB_ESC_E] += p->E; return; }
         if (st == MC_MOVE_BOUNDARY) continue; /* new medium: a new step (interactions are memoryless; the hinge
                                                * deflection a step gets with probability s1/s keeps the mean
@@ -266,7 +271,7 @@ void mc_transport_electron(const mc_params *P, mc_particle *p, mc_scratch *w, y9
             double K = rho * s / MM_PER_CM * tab(m->tr1, tab_pos(ph, p->E));
             mc_rotate(p->u, mc_msc_cos(P, K, r), 2.0 * Y90_PI * y90_rng_uniform32(r));
             if (p->E <= ph->cutoff) continue;
-            st = move_and_lose(P, p, m, rho, s - s1, r, hb, &moved);
+            st = move_and_lose(P, p, m, rho, s - s1, NULL, r, hb, &moved);
             if (st == MC_MOVE_ESCAPED) { hb->eb[Y90_EB_ESC_E] += p->E; return; }
             if (st == MC_MOVE_BOUNDARY) continue;
         }
