@@ -146,10 +146,14 @@ static int move_and_lose(const mc_params *P, mc_particle *p, const y90_phys_mate
 {
     const y90_physics *ph = P->phys;
     double moved, E0 = p->E;
-    const int in_sphere = p->in_sphere;
-    mc_particle q = *p;
+    /* what the move changes, to replay it from the same start (the sphere's centre and radius, set when it enters
+     * one, are set again the same way) */
+    const int in_sphere = p->in_sphere, ix0[3] = {p->ix[0], p->ix[1], p->ix[2]};
+    const double x0[3] = {p->x[0], p->x[1], p->x[2]};
+    const long cluster0 = p->cluster;
+    const size_t v0 = mc_voxel(P, p);
     int nseg;
-    int st = mc_move(P, &q, s, NULL, &moved, &nseg);
+    int st = mc_move(P, p, s, NULL, &moved, &nseg);
     double t = rho * moved / MM_PER_CM; /* g/cm2 */
     tpos tp = tp0 ? *tp0 : tab_pos(ph, E0); /* tp0: the table position of p->E, when the caller has it */
     double R = tab(m->range, tp);
@@ -164,9 +168,12 @@ static int move_and_lose(const mc_params *P, mc_particle *p, const y90_phys_mate
         if (dE > E0) dE = E0;
     }
     if (nseg <= 1 || !(moved > 0)) { /* one voxel (or nothing gone): all of the loss where the move started */
-        mc_score_segment(P, hb, mc_voxel(P, p), p->x, p->u, moved, dE);
-        *p = q;
-    } else { /* the replay: the same path, scoring on the way */
+        mc_score_segment(P, hb, v0, x0, p->u, moved, dE);
+    } else { /* the replay: the same path from the same start, scoring on the way */
+        memcpy(p->x, x0, sizeof x0);
+        memcpy(p->ix, ix0, sizeof ix0);
+        p->in_sphere = in_sphere;
+        p->cluster = cluster0;
         const mc_deposit d = {hb, dE, moved};
         mc_move(P, p, s, &d, &moved, &nseg);
     }
