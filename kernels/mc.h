@@ -11,7 +11,6 @@
 #define MC_K_MIN 1e-6       /* smallest and largest step in transport mean free paths in that table */
 #define MC_K_MAX 20.0
 #define MC_STACK 64         /* secondary particles waiting in one history */
-#define MC_SEGS 4096        /* voxel segments of one straight move */
 
 /* Everything the transport reads, built once and passed const. */
 typedef struct {
@@ -45,11 +44,14 @@ typedef struct {
 typedef struct {
     mc_particle stack[MC_STACK];
     int nstack;
-    size_t seg_vox[MC_SEGS];       /* voxel of each segment of the current move */
-    double seg_len[MC_SEGS];       /* mm */
-    double seg_a[MC_SEGS][3];      /* mm, segment start (radial scoring only) */
-    int nseg;
 } mc_scratch;
+
+/* A deposit scored while a move walks the voxels: e MeV spread evenly over the len mm of the path. */
+typedef struct {
+    y90_hist *hb;
+    double e;                      /* MeV */
+    double len;                    /* mm, > 0 */
+} mc_deposit;
 
 /* Result of a straight move. */
 enum { MC_MOVE_DONE = 0, MC_MOVE_BOUNDARY = 1, MC_MOVE_ESCAPED = 2 };
@@ -58,7 +60,10 @@ enum { MC_MOVE_DONE = 0, MC_MOVE_BOUNDARY = 1, MC_MOVE_ESCAPED = 2 };
 int mc_locate(const mc_params *P, mc_particle *p);          /* set ix from x; -1 outside */
 int mc_locate_wrap(const mc_params *P, mc_particle *p);     /* the same, a periodic grid wrapping x into it first */
 size_t mc_voxel(const mc_params *P, const mc_particle *p);
-int mc_move(const mc_params *P, mc_particle *p, double s, mc_scratch *w, double *moved);
+/* Straight move of up to s mm: stops at a change of material or density, a sphere's surface or the grid's end;
+ * *moved the length gone, *nseg the voxel segments crossed; with dep non-NULL scores dep's rate on the way. The
+ * same call on the same particle always takes the same path (a geometry pass and a scoring replay agree). */
+int mc_move(const mc_params *P, mc_particle *p, double s, const mc_deposit *dep, double *moved, int *nseg);
 double mc_sphere_exit(const mc_particle *p);                /* mm to the sphere surface along u */
 double mc_voxel_exit(const mc_params *P, const mc_particle *p, int *axis); /* mm to leave the voxel */
 int mc_cross(const mc_params *P, mc_particle *p, int axis);  /* into the next voxel; -1 outside the grid */
@@ -79,8 +84,10 @@ double mc_gamma(double shape, y90_rng *r); /* Gamma deviate, unit scale */
 void mc_transport_electron(const mc_params *P, mc_particle *p, mc_scratch *w, y90_rng *r, y90_hist *hb);
 void mc_transport_photon(const mc_params *P, mc_particle *p, mc_scratch *w, y90_rng *r, y90_hist *hb);
 size_t mc_here(const mc_params *P, const mc_particle *p); /* voxel or radial bin of a local deposit */
-void mc_score_segments(const mc_params *P, const mc_scratch *w, double moved, double dE, const double u[3],
-                       y90_hist *hb);
+/* Score e MeV over a straight segment of len mm from a (mm) along u in voxel v (radial mode: over the shells by
+ * the exact chord in each). */
+void mc_score_segment(const mc_params *P, y90_hist *hb, size_t v, const double a[3], const double u[3], double len,
+                      double e);
 y90_status mc_params_init(mc_params *P, const y90_physics *phys, const y90_grid *g, const y90_sources *src,
                           y90_error *err);
 void mc_history(const void *ctx, void *scratch, int64_t h, y90_rng *r, y90_hist *hb);

@@ -1,5 +1,6 @@
-/* y90mc kernels: voxel geometry of the Monte Carlo transport: straight moves through the grid that record the
- * length in every voxel crossed, stopping where the material or density changes or the grid ends. */
+/* y90mc kernels: voxel geometry of the Monte Carlo transport: straight moves through the grid, stopping where the
+ * material or density changes or the grid ends, that count the voxels crossed and can score a deposit at a
+ * constant rate per mm in each of them on the way (no segment list is kept). */
 #include <math.h>
 #include "mc.h"
 
@@ -45,26 +46,22 @@ double mc_sphere_exit(const mc_particle *p)
     return t > 0 ? t : 0;
 }
 
-static inline void record(mc_scratch *w, size_t v, double len, const double a[3])
+/* One voxel segment of a move: counted, and with a deposit (d non-NULL) its share of it scored (the segment starts
+ * at a, mm, along u). */
+static inline void segment(const mc_params *P, const mc_deposit *d, int *nseg, size_t v, const double a[3],
+                           const double u[3], double len)
 {
-    if (w->nseg < MC_SEGS) {
-        w->seg_vox[w->nseg] = v;
-        w->seg_len[w->nseg] = len;
-        w->seg_a[w->nseg][0] = a[0];
-        w->seg_a[w->nseg][1] = a[1];
-        w->seg_a[w->nseg][2] = a[2];
-        w->nseg++;
-    } else { /* cannot happen for moves shorter than MC_SEGS voxels; keep the energy in the last voxel */
-        w->seg_len[MC_SEGS - 1] += len;
-    }
+    (*nseg)++;
+    if (d) mc_score_segment(P, d->hb, v, a, u, len, d->e * len / d->len);
 }
 
 /* Inside the emitting microsphere: move up to s or to its surface (all energy goes to the host voxel). */
-static int move_in_sphere(const mc_params *P, mc_particle *p, double s, mc_scratch *w, double *moved)
+static int move_in_sphere(const mc_params *P, mc_particle *p, double s, const mc_deposit *dep, double *moved,
+                          int *nseg)
 {
     double t = mc_sphere_exit(p);
     double d = s < t ? s : t;
-    record(w, mc_voxel(P, p), d, p->x);
+    segment(P, dep, nseg, mc_voxel(P, p), p->x, p->u, d);
     for (int a = 0; a < 3; a++) p->x[a] += d * p->u[a];
     *moved = d;
     if (s < t) return MC_MOVE_DONE;
@@ -132,10 +129,10 @@ static double cluster_hit(const mc_params *P, const mc_particle *p, double s, si
     return best;
 }
 
-int mc_move(const mc_params *P, mc_particle *p, double s, mc_scratch *w, double *moved)
+int mc_move(const mc_params *P, mc_particle *p, double s, const mc_deposit *dep, double *moved, int *nseg)
 {
-    w->nseg = 0;
-    if (p->in_sphere) return move_in_sphere(P, p, s, w, moved);
+    *nseg = 0;
+    if (p->in_sphere) return move_in_sphere(P, p, s, dep, moved, nseg);
     const y90_grid *g = P->g;
     size_t v = mc_voxel(P, p), hit = 0;
     const uint8_t mat0 = g->material[v];
@@ -146,7 +143,7 @@ int mc_move(const mc_params *P, mc_particle *p, double s, mc_scratch *w, double 
         int a;
         double t = mc_voxel_exit(P, p, &a);
         if (t >= left) {
-            record(w, v, left, p->x);
+            segment(P, dep, nseg, v, p->x, p->u, left);
             for (int k = 0; k < 3; k++) p->x[k] += left * p->u[k];
             *moved = done + left;
             if (t_sphere < s) { /* entered a sphere of the cluster: its glass or resin absorbs from here */
@@ -158,7 +155,7 @@ int mc_move(const mc_params *P, mc_particle *p, double s, mc_scratch *w, double 
             }
             return MC_MOVE_DONE;
         }
-        record(w, v, t, p->x);
+        segment(P, dep, nseg, v, p->x, p->u, t);
         for (int k = 0; k < 3; k++) p->x[k] += t * p->u[k];
         done += t;
         left -= t;

@@ -11,14 +11,19 @@
  * that every table (the range in particular) is piecewise linear in E and the range inverts exactly. */
 typedef struct { int i; double f; } tpos;
 
-/* ln(y) to about 2.3e-3 (frexp and a cubic for the mantissa): enough to find the grid interval, which the
- * comparisons with the grid energies below then make exact. */
+/* ln(y) to about 2.3e-3 for y > 0 (y = 2^k m, m in [1, 2), k and m taken from the IEEE 754 bits; a cubic for
+ * ln m): enough to find the grid interval, which the comparisons with the grid energies below then make exact.
+ * y = 0 gives -1023 ln 2, below every grid energy. */
 static inline double approx_ln(double y)
 {
-    int k;
-    double m = frexp(y, &k); /* y = m 2^k, m in [0.5, 1) */
-    double t = 2.0 * m - 1.0;  /* ln(1 + t), t in [0, 1) */
-    return (k - 1) * M_LN2 + t * (0.99949556 + t * (-0.49190896 + t * 0.28947478 - t * t * 0.10486536));
+    uint64_t b;
+    memcpy(&b, &y, sizeof b);
+    const int k = (int)(b >> 52) - 1023; /* y > 0: no sign bit */
+    b = (b & 0x000FFFFFFFFFFFFFull) | 0x3FF0000000000000ull;
+    double t;
+    memcpy(&t, &b, sizeof t);
+    t -= 1.0; /* ln(1 + t), t in [0, 1) */
+    return k * M_LN2 + t * (0.99949556 + t * (-0.49190896 + t * 0.28947478 - t * t * 0.10486536));
 }
 
 static inline tpos tab_pos(const y90_physics *ph, double E)
@@ -111,18 +116,12 @@ static void score_chords(const mc_params *P, const double a[3], const double u[3
     }
 }
 
-/* Share dE (MeV) over the segments of the last move in proportion to their length. */
-void mc_score_segments(const mc_params *P, const mc_scratch *w, double moved, double dE, const double u[3],
-                       y90_hist *hb)
+void mc_score_segment(const mc_params *P, y90_hist *hb, size_t v, const double a[3], const double u[3], double len,
+                      double e)
 {
-    if (dE <= 0) return;
-    if (!P->radial) {
-        if (w->nseg == 1 || moved <= 0) { y90_hist_score(hb, w->seg_vox[0], dE); return; }
-        for (int k = 0; k < w->nseg; k++) y90_hist_score(hb, w->seg_vox[k], dE * w->seg_len[k] / moved);
-        return;
-    }
-    for (int k = 0; k < w->nseg; k++)
-        score_chords(P, w->seg_a[k], u, w->seg_len[k], moved > 0 ? dE * w->seg_len[k] / moved : dE, hb);
+    if (e <= 0) return;
+    if (P->radial) score_chords(P, a, u, len, e, hb);
+    else y90_hist_score(hb, v, e);
 }
 
 /* Voxel (or radial bin) where a local deposit at the particle's position goes. */
@@ -138,17 +137,25 @@ static void deposit_local(const mc_params *P, const mc_particle *p, double E, in
     if (p->in_sphere) hb->eb[Y90_EB_SPHERE] += E; /* an electron that stops inside its sphere */
 }
 
-/* One straight move of length s (mm) losing energy continuously: returns the move status; p->E updated. */
+/* One straight move of length s (mm) losing energy continuously: returns the move status; p->E updated. The
+ * move is walked once for its geometry (where it stops: the loss depends on the length actually gone); a move
+ * within one voxel (most of them) scores its loss there, one across voxels is walked again scoring the loss at a
+ * constant rate per mm in each voxel on the way. Nothing is stored per segment. */
 static int move_and_lose(const mc_params *P, mc_particle *p, const y90_phys_material *m, double rho, double s,
-                         mc_scratch *w, y90_rng *r, y90_hist *hb, double *moved_out)
+                         const tpos *tp0, y90_rng *r, y90_hist *hb, double *moved_out)
 {
     const y90_physics *ph = P->phys;
     double moved, E0 = p->E;
-    double u0[3] = {p->u[0], p->u[1], p->u[2]};
-    int in_sphere = p->in_sphere;
-    int st = mc_move(P, p, s, w, &moved);
+    /* what the move changes, to replay it from the same start (the sphere's centre and radius, set when it enters
+     * one, are set again the same way) */
+    const int in_sphere = p->in_sphere, ix0[3] = {p->ix[0], p->ix[1], p->ix[2]};
+    const double x0[3] = {p->x[0], p->x[1], p->x[2]};
+    const long cluster0 = p->cluster;
+    const size_t v0 = mc_voxel(P, p);
+    int nseg;
+    int st = mc_move(P, p, s, NULL, &moved, &nseg);
     double t = rho * moved / MM_PER_CM; /* g/cm2 */
-    tpos tp = tab_pos(ph, E0);
+    tpos tp = tp0 ? *tp0 : tab_pos(ph, E0); /* tp0: the table position of p->E, when the caller has it */
     double R = tab(m->range, tp);
     double E1 = R > t ? energy_from_range(ph, m, R - t, tp.i + 1) : 0.0;
     double dE = (t > 0 && E0 - E1 > 0) ? E0 - E1 : 0.0;
@@ -160,7 +167,16 @@ static int move_and_lose(const mc_params *P, mc_particle *p, const y90_phys_mate
         if (var > 0) dE = mc_gamma(dE * dE / var, r) * (var / dE);
         if (dE > E0) dE = E0;
     }
-    mc_score_segments(P, w, moved, dE, u0, hb);
+    if (nseg <= 1 || !(moved > 0)) { /* one voxel (or nothing gone): all of the loss where the move started */
+        mc_score_segment(P, hb, v0, x0, p->u, moved, dE);
+    } else { /* the replay: the same path from the same start, scoring on the way */
+        memcpy(p->x, x0, sizeof x0);
+        memcpy(p->ix, ix0, sizeof ix0);
+        p->in_sphere = in_sphere;
+        p->cluster = cluster0;
+        const mc_deposit d = {hb, dE, moved};
+        mc_move(P, p, s, &d, &moved, &nseg);
+    }
     if (in_sphere) hb->eb[Y90_EB_SPHERE] += dE;
     p->E = E0 - dE;
     *moved_out = moved;
@@ -222,7 +238,7 @@ void mc_transport_electron(const mc_params *P, mc_particle *p, mc_scratch *w, y9
         const y90_phys_material *m = medium(P, p, &rho);
         if (rho <= 0) { /* vacuum voxel: fly straight to the next medium */
             double moved;
-            int st = mc_move(P, p, 1e9, w, &moved);
+            int nseg, st = mc_move(P, p, 1e9, NULL, &moved, &nseg);
             if (st == MC_MOVE_ESCAPED) { hb->eb[Y90_EB_ESC_E] += p->E; return; }
             continue;
         }
@@ -238,10 +254,10 @@ void mc_transport_electron(const mc_params *P, mc_particle *p, mc_scratch *w, y9
         }
         /* step limits (mm): energy loss fraction, distance to the next hard interaction */
         double Emin = fmax(p->E * (1.0 - ph->max_eloss), ph->cutoff);
-        double s_loss = (R - tab(m->range, tab_pos(ph, Emin))) * MM_PER_CM / rho;
+        tpos te = tab_pos(ph, Emin);
+        double s_loss = (R - tab(m->range, te)) * MM_PER_CM / rho;
         /* hard interactions by the fictitious-interaction method: free path with the largest cross section over
          * the step's energies (at its start or its end), accepted at the interaction with sigma(E) / sigma_max */
-        tpos te = tab_pos(ph, Emin);
         double sig0 = tab(m->sig_moller, tp) + tab(m->sig_brems, tp);
         double sig_max = fmax(sig0, tab(m->sig_moller, te) + tab(m->sig_brems, te));
         double sig_h = sig_max * rho / MM_PER_CM; /* 1/mm */
@@ -252,7 +268,7 @@ void mc_transport_electron(const mc_params *P, mc_particle *p, mc_scratch *w, y9
         /* random hinge: straight for xi*s, deflect by the whole step's multiple scattering, then the rest */
         double s1 = ph->msc ? y90_rng_uniform32(r) * s : s;
         double moved;
-        int st = move_and_lose(P, p, m, rho, s1, w, r, hb, &moved);
+        int st = move_and_lose(P, p, m, rho, s1, &tp, r, hb, &moved);
         if (st == MC_MOVE_ESCAPED) { hb->eb[Y90_EB_ESC_E] += p->E; return; }
         if (st == MC_MOVE_BOUNDARY) continue; /* new medium: a new step (interactions are memoryless; the hinge
                                                * deflection a step gets with probability s1/s keeps the mean
@@ -262,7 +278,7 @@ void mc_transport_electron(const mc_params *P, mc_particle *p, mc_scratch *w, y9
             double K = rho * s / MM_PER_CM * tab(m->tr1, tab_pos(ph, p->E));
             mc_rotate(p->u, mc_msc_cos(P, K, r), 2.0 * Y90_PI * y90_rng_uniform32(r));
             if (p->E <= ph->cutoff) continue;
-            st = move_and_lose(P, p, m, rho, s - s1, w, r, hb, &moved);
+            st = move_and_lose(P, p, m, rho, s - s1, NULL, r, hb, &moved);
             if (st == MC_MOVE_ESCAPED) { hb->eb[Y90_EB_ESC_E] += p->E; return; }
             if (st == MC_MOVE_BOUNDARY) continue;
         }
