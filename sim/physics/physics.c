@@ -171,6 +171,7 @@ static y90_status fill_material(const y90_physics *p, const y90_material *m, y90
     /* range of the restricted stopping power: R(EMIN) = EMIN / (2 L(EMIN)) (L ~ 1/E below EMIN, as the CSDA
      * range of sim/physics/stopping.c), then Simpson in ln E per interval */
     pm->range[0] = 0.5 * Y90_PHYS_EMIN / pm->L[0];
+    pm->g1[0] = pm->g2[0] = 0.0; /* an offset: the kernel takes differences */
     for (int i = 1; i < Y90_PHYS_NE; i++) {
         double Ea = p->egrid[i - 1], Eb = p->egrid[i];
         double Em = sqrt(Ea * Eb);
@@ -178,6 +179,13 @@ static y90_status fill_material(const y90_physics *p, const y90_material *m, y90
         if (p->secondaries) moller_hard(Em, p->tc, &sig, &hard);
         double Lm = scol - ne * hard + ((p->secondaries && Em > p->kc) ? srad * p->kc / Em : srad);
         pm->range[i] = pm->range[i - 1] + p->dlnE / 6.0 * (Ea / pm->L[i - 1] + 4.0 * Em / Lm + Eb / pm->L[i]);
+        /* transport mean free paths along the range (the same Simpson rule): g_l = int tr_l dR */
+        double t1m, t2m;
+        elastic_tr(m, Em, p->spin, &t1m, &t2m);
+        pm->g1[i] = pm->g1[i - 1] + p->dlnE / 6.0 *
+                    (Ea * pm->tr1[i - 1] / pm->L[i - 1] + 4.0 * Em * t1m / Lm + Eb * pm->tr1[i] / pm->L[i]);
+        pm->g2[i] = pm->g2[i - 1] + p->dlnE / 6.0 *
+                    (Ea * pm->tr2[i - 1] / pm->L[i - 1] + 4.0 * Em * t2m / Lm + Eb * pm->tr2[i] / pm->L[i]);
     }
     return Y90_OK;
 }
