@@ -10,7 +10,7 @@ import numpy as np
 fig, ax = plt.subplots(1, 2, figsize=(10, 4))
 for arg in sys.argv[2:]:
     label, path = arg.split("=", 1)
-    d = np.genfromtxt(path, delimiter=",", comments="#", names=True)
+    d = np.genfromtxt(path, delimiter=",", skip_header=1, names=True)
     d = np.sort(d, order="max_eloss_fraction")
     for a, (v, e) in zip(ax, (("R50_mm", "R50_se_mm"), ("R90_mm", "R90_se_mm"))):
         a.errorbar(d["max_eloss_fraction"], d[v], yerr=d[e], marker="o", capsize=3, label=label)
