@@ -24,8 +24,11 @@ typedef struct {
     int nshell;
     const double *edges;
     double origin_mm[3];
-    /* Wentzel multiple scattering: wlogA[k] = ln A at ln K = wk0 + k wdk */
+    /* modified Wentzel multiple scattering (kernels/mc_interact.c): wlogA[k] = ln A of the Wentzel distribution
+     * with <mu> = (1 - exp(-K))/2 at ln K = wk0 + k wdk; wratio[k] = <mu^2>/<mu> of the Wentzel distribution
+     * with ln A = wa0 + k wda (increasing in A) */
     double wlogA[MC_WENTZEL_N], wk0, wdk;
+    double wratio[MC_WENTZEL_N], wa0, wda;
 } mc_params;
 
 enum { MC_ELECTRON = 0, MC_PHOTON = 1 };
@@ -71,7 +74,10 @@ double mc_face_distance(const mc_params *P, const mc_particle *p); /* mm to the 
 
 /* Interactions (kernels/mc_interact.c). */
 void mc_wentzel_init(mc_params *P);
-double mc_msc_cos(const mc_params *P, double K, y90_rng *r); /* cos theta after K transport mean free paths */
+/* cos theta after a step of K1 first and K2 second transport mean free paths (s/lambda_1, s/lambda_2) */
+double mc_msc_cos(const mc_params *P, double K1, double K2, y90_rng *r);
+/* the target moments of mu = (1 - cos theta)/2 after the step (Goudsmit-Saunderson) */
+void mc_msc_moments(double K1, double K2, double *m1, double *m2);
 void mc_rotate(double u[3], double cost, double phi);
 void mc_moller(double E, double tc, y90_rng *r, double *W, double *cos_p, double *cos_d);
 double mc_brems_k(double E, double kc, y90_rng *r);

@@ -40,15 +40,30 @@ double mc_gamma(double k, y90_rng *r)
     }
 }
 
-/* Multiple scattering: the angular deflection over a step is drawn from a Wentzel (screened Rutherford)
- * distribution in mu = (1 - cos theta)/2, p(mu) = A(1+A)/(mu+A)^2 on [0,1], whose screening A is chosen so that
- * its mean <mu> equals the Goudsmit-Saunderson value (1 - exp(-s/lambda_1))/2 for the step: the "Wentzel" model
- * of multiple scattering (Fernandez-Varea, Mayol, Baro & Salvat 1993, Nucl Instrum Meth B 73:447), exact in the
- * first moment. <mu>(A) = A[(1+A) ln((1+A)/A) - 1]. */
+/* Multiple scattering: the modified Wentzel (MW) model of Fernandez-Varea, Mayol, Baro & Salvat (1993, Nucl
+ * Instrum Meth B 73:447, section 4), the multiple-scattering model of the original PENELOPE (Baro et al. 1995,
+ * Nucl Instrum Meth B 100:31). In mu = (1 - cos theta)/2 the Goudsmit-Saunderson distribution after a path s has
+ * the Legendre moments <P_l(cos theta)> = exp(-s/lambda_l), 1/lambda_l = N int (1 - P_l) dsigma (the transport
+ * cross sections tr1, tr2 of sim/physics/physics.c). With P_1 = 1 - 2 mu and P_2 = 1 - 6 mu + 6 mu^2:
+ *   <mu>   = (1 - exp(-K1))/2,                K1 = s/lambda_1,
+ *   <mu^2> = <mu> - (1 - exp(-K2))/6,         K2 = s/lambda_2.
+ * The Wentzel (screened Rutherford) distribution p_W(A; mu) = A(1+A)/(mu+A)^2 on [0, 1] has
+ *   <mu>_W = A[(1+A) ln((1+A)/A) - 1],   <mu^2>_W = A(1 - 2<mu>_W).
+ * MW: take A0 with <mu>_W(A0) = <mu>; then
+ *   if <mu^2>_W(A0) >= <mu^2>: p = (1-B) p_W(A0; mu) + B delta(mu - <mu>),
+ *        B = (<mu^2>_W(A0) - <mu^2>) / (<mu^2>_W(A0) - <mu>^2);
+ *   else:                      p = (1-B) delta(mu) + B p_W(A; mu), with A and B from
+ *        <mu^2>_W(A)/<mu>_W(A) = <mu^2>/<mu>,  B = <mu>/<mu>_W(A).
+ * Both branches reproduce <mu> and <mu^2> exactly (the Wentzel model alone, used before, only <mu>). p_W is sampled
+ * by inversion, mu = A u / (1 + A - u). */
 static double wentzel_mean(double A) { return A * ((1.0 + A) * log1p(1.0 / A) - 1.0); }
 
-/* The table: ln A on a uniform grid of ln K, K = s/lambda_1 the step in transport mean free paths, for
- * K in [MC_K_MIN, MC_K_MAX]; <mu> = (1 - exp(-K))/2 is inverted by bisection in ln A when the table is built. */
+#define MC_WA_MIN 1e-12 /* range of A of the ratio table (ratio 0.037 to 0.667) */
+#define MC_WA_MAX 1e4
+
+/* The tables: ln A on a uniform grid of ln K, K = s/lambda_1 the step in transport mean free paths, for
+ * K in [MC_K_MIN, MC_K_MAX]; <mu> = (1 - exp(-K))/2 is inverted by bisection in ln A when the table is built. And
+ * the ratio <mu^2>_W/<mu>_W = A(1 - 2<mu>_W)/<mu>_W on a uniform grid of ln A. */
 void mc_wentzel_init(mc_params *P)
 {
     const double lk0 = log(MC_K_MIN), lk1 = log(MC_K_MAX);
@@ -64,22 +79,59 @@ void mc_wentzel_init(mc_params *P)
     }
     P->wk0 = lk0;
     P->wdk = (lk1 - lk0) / (MC_WENTZEL_N - 1);
+    P->wa0 = log(MC_WA_MIN);
+    P->wda = (log(MC_WA_MAX) - P->wa0) / (MC_WENTZEL_N - 1);
+    for (int k = 0; k < MC_WENTZEL_N; k++) {
+        double A = exp(P->wa0 + k * P->wda), m = wentzel_mean(A);
+        P->wratio[k] = A * (1.0 - 2.0 * m) / m;
+    }
 }
 
-double mc_msc_cos(const mc_params *P, double K, y90_rng *r)
+void mc_msc_moments(double K1, double K2, double *m1, double *m2)
 {
-    double u = y90_rng_uniform32(r);
-    if (K >= MC_K_MAX) return 1.0 - 2.0 * u; /* isotropic to 1e-9 */
+    *m1 = -0.5 * expm1(-K1);
+    *m2 = *m1 + expm1(-K2) / 6.0;
+}
+
+/* A of the Wentzel distribution with <mu^2>_W/<mu>_W = q: bisection in the ratio table, then linear in ln A. */
+static double wentzel_A_of_ratio(const mc_params *P, double q)
+{
+    if (q <= P->wratio[0]) return MC_WA_MIN;
+    if (q >= P->wratio[MC_WENTZEL_N - 1]) return MC_WA_MAX;
+    int lo = 0, hi = MC_WENTZEL_N - 1;
+    while (hi - lo > 1) {
+        int mid = (lo + hi) / 2;
+        if (P->wratio[mid] <= q) lo = mid;
+        else hi = mid;
+    }
+    double f = (q - P->wratio[lo]) / (P->wratio[hi] - P->wratio[lo]);
+    return exp(P->wa0 + (lo + f) * P->wda);
+}
+
+double mc_msc_cos(const mc_params *P, double K1, double K2, y90_rng *r)
+{
+    if (K1 >= MC_K_MAX) return 1.0 - 2.0 * y90_rng_uniform32(r); /* isotropic to 1e-9 */
     double A;
-    if (K <= MC_K_MIN) { /* small K: <mu> = K/2 = A (ln(1/A) - 1) to first order, by fixed-point iteration */
-        A = 0.5 * K / log(2.0 / K);
-        for (int it = 0; it < 4; it++) A = 0.5 * K / (log(1.0 / A) - 1.0);
+    if (K1 <= MC_K_MIN) { /* small K: <mu> = K/2 = A (ln(1/A) - 1) to first order, by fixed-point iteration */
+        A = 0.5 * K1 / log(2.0 / K1);
+        for (int it = 0; it < 4; it++) A = 0.5 * K1 / (log(1.0 / A) - 1.0);
     } else {
-        double x = (log(K) - P->wk0) / P->wdk;
+        double x = (log(K1) - P->wk0) / P->wdk;
         int i = (int)x;
         if (i > MC_WENTZEL_N - 2) i = MC_WENTZEL_N - 2;
         double f = x - i;
         A = exp(P->wlogA[i] + f * (P->wlogA[i + 1] - P->wlogA[i]));
+    }
+    double m1, m2;
+    mc_msc_moments(K1, K2, &m1, &m2);
+    double w2 = A * exp(-K1); /* <mu^2>_W(A0) = A0 (1 - 2 <mu>) */
+    double v = y90_rng_uniform32(r), u = y90_rng_uniform32(r);
+    if (w2 >= m2) {
+        double B = (w2 - m2) / (w2 - m1 * m1);
+        if (v < B) return 1.0 - 2.0 * m1;
+    } else {
+        A = wentzel_A_of_ratio(P, m2 / m1);
+        if (v * wentzel_mean(A) >= m1) return 1.0; /* v >= B: no deflection */
     }
     double mu = A * u / (1.0 + A - u);
     return 1.0 - 2.0 * mu;

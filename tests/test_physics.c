@@ -14,11 +14,12 @@
 #define T_MC2 0.51099895000      /* MeV */
 #define T_NA 6.02214076e23       /* 1/mol */
 
-static y90_physics *water_tables(double tc_kev)
+static y90_physics *water_tables_spin(double tc_kev, int spin)
 {
     y90_config c;
     y90_config_defaults(&c);
     c.transport.delta_threshold_kev = tc_kev;
+    c.transport.spin = spin;
     y90_grid g = {.nmaterials = 1};
     snprintf(g.material_names[0], sizeof g.material_names[0], "water");
     y90_physics *p = NULL;
@@ -26,6 +27,8 @@ static y90_physics *water_tables(double tc_kev)
     CU_ASSERT_EQUAL_FATAL(y90_physics_build(&c, &g, NULL, &p, &e), Y90_OK);
     return p;
 }
+
+static y90_physics *water_tables(double tc_kev) { return water_tables_spin(tc_kev, 1); }
 
 static double integrate(gsl_function *f, double lo, double hi)
 {
@@ -128,23 +131,35 @@ static void test_photoelectric(void)
     y90_physics_free(p);
 }
 
-/* Spin: the ratio of water's first transport cross section with and without transport.spin (the code's Mott
- * ratio: the Lijian et al. fit with Boschini et al.'s coefficients, sim/physics/mott.c) equals within 0.3 % the
- * ratio of numerical integrals over theta (GSL) of (1 - cos theta) times the screened Rutherford cross section,
+/* Spin: the ratio of water's first and second transport cross sections with and without transport.spin (the code's
+ * Mott ratio: the Lijian et al. fit with Boschini et al.'s coefficients, sim/physics/mott.c) equals within 0.3 % the
+ * ratio of numerical integrals over theta (GSL) of (1 - P_l(cos theta)) times the screened Rutherford cross section,
  * with and without the independent McKinley-Feshbach Mott factor (accurate to order (alpha Z)^2 for H and O) (Phys Rev 74 (1948) 1759) R = 1 - beta^2 s^2 + pi alpha Z beta s (1 - s),
  * s = sin(theta/2), for H and O weighted by atoms x Z(Z+1) x their own transport cross section; Moliere's
  * screening A = (hbar c / (2 p c a_TF))^2 (1.13 + 3.76 (alpha Z / beta)^2), a_TF = 0.88534 a0 Z^-1/3. */
 typedef struct {
     double A, beta;
-    int Z, spin;
+    int Z, spin, order;
 } mott_arg;
 
-static double tr1_integrand(double c, void *vp)
+/* (1 - P_l(c)) R / (1 - c + 2A)^2: the screened Rutherford DCS per unit solid angle is
+ * (re mc2 / (p c beta))^2 Z(Z+1) / (1 - c + 2A)^2 (Wentzel; mu + A = (1 - c + 2A)/2). */
+static double tr_integrand(double c, void *vp)
 {
     const mott_arg *a = vp;
     double one = 1.0 - c, d = one + 2.0 * a->A, s = sqrt(0.5 * one);
     double R = a->spin ? 1.0 - a->beta * a->beta * s * s + M_PI * a->Z * a->beta / 137.035999084 * s * (1.0 - s) : 1.0;
-    return one * R / (d * d);
+    double w = a->order == 2 ? 1.5 * one * (1.0 + c) : one; /* 1 - P_2 = 3 (1 - c^2) / 2 */
+    return w * R / (d * d);
+}
+
+static mott_arg moliere(int Z, double E, int order)
+{
+    double pc = sqrt(E * (E + 2.0 * T_MC2)), gam = 1.0 + E / T_MC2, beta = sqrt(1.0 - 1.0 / (gam * gam));
+    double aTF = 0.88534 * 5.29177210903e-9 * pow(Z, -1.0 / 3.0), x = 1.973269804e-11 / (2.0 * pc * aTF);
+    double az = Z / 137.035999084;
+    mott_arg a = {x * x * (1.13 + 3.76 * az * az / (beta * beta)), beta, Z, 0, order};
+    return a;
 }
 
 static void test_spin_transport(void)
@@ -159,31 +174,61 @@ static void test_spin_transport(void)
     c.transport.spin = 0;
     CU_ASSERT_EQUAL_FATAL(y90_physics_build(&c, &g, NULL, &off, NULL), Y90_OK);
     static const double Es[] = {0.05, 0.5, 1.4};
-    for (int j = 0; j < 3; j++) {
-        int i = (int)lround(log(Es[j] / Y90_PHYS_EMIN) / on->dlnE);
-        double E = on->egrid[i], ratio = on->mat[0].tr1[i] / off->mat[0].tr1[i];
-        double pc = sqrt(E * (E + 2.0 * T_MC2)), gam = 1.0 + E / T_MC2, beta = sqrt(1.0 - 1.0 / (gam * gam));
-        double num = 0, den = 0;
-        static const int Zs[] = {1, 8};
-        static const double atoms[] = {2, 1};
-        for (int k = 0; k < 2; k++) {
-            int Z = Zs[k];
-            double aTF = 0.88534 * 5.29177210903e-9 * pow(Z, -1.0 / 3.0), x = 1.973269804e-11 / (2.0 * pc * aTF);
-            double az = Z / 137.035999084;
-            mott_arg a = {x * x * (1.13 + 3.76 * az * az / (beta * beta)), beta, Z, 0};
-            gsl_function f = {tr1_integrand, &a};
-            double ruth = integrate(&f, -1.0, 1.0);
-            a.spin = 1;
-            double mott = integrate(&f, -1.0, 1.0);
-            num += atoms[k] * Z * (Z + 1.0) * mott;
-            den += atoms[k] * Z * (Z + 1.0) * ruth;
+    for (int j = 0; j < 3; j++)
+        for (int order = 1; order <= 2; order++) {
+            int i = (int)lround(log(Es[j] / Y90_PHYS_EMIN) / on->dlnE);
+            double E = on->egrid[i];
+            double ratio = order == 1 ? on->mat[0].tr1[i] / off->mat[0].tr1[i] : on->mat[0].tr2[i] / off->mat[0].tr2[i];
+            double num = 0, den = 0;
+            static const int Zs[] = {1, 8};
+            static const double atoms[] = {2, 1};
+            for (int k = 0; k < 2; k++) {
+                int Z = Zs[k];
+                mott_arg a = moliere(Z, E, order);
+                gsl_function f = {tr_integrand, &a};
+                double ruth = integrate(&f, -1.0, 1.0);
+                a.spin = 1;
+                double mott = integrate(&f, -1.0, 1.0);
+                num += atoms[k] * Z * (Z + 1.0) * mott;
+                den += atoms[k] * Z * (Z + 1.0) * ruth;
+            }
+            printf("\n  water, %.4f MeV: spin factor of lambda_%d^-1 %.5f (numerical %.5f)", E, order, ratio, num / den);
+            CU_ASSERT(fabs(ratio - num / den) < 3e-3);
+            CU_ASSERT(ratio < 1.0); /* for low Z the Mott cross section is below Rutherford's at large angles */
         }
-        printf("\n  water, %.4f MeV: spin factor of lambda_1^-1 %.5f (numerical %.5f)", E, ratio, num / den);
-        CU_ASSERT(fabs(ratio - num / den) < 3e-3);
-        CU_ASSERT(ratio < 1.0); /* for low Z the Mott cross section is below Rutherford's at large angles */
-    }
     y90_physics_free(on);
     y90_physics_free(off);
+}
+
+/* The second transport cross section of water (spin off) per gram against the numerical integral (GSL) over theta of
+ * (1 - P_2(cos theta)) times the screened Rutherford DCS with Moliere's screening, 2 pi N_A sum_i w_i / A_i
+ * (re mc2 / (p c beta))^2 Z(Z+1) int (1 - P_2) / (1 - c + 2A)^2 dc (mass fractions H 0.111894, O 0.888106; atomic
+ * weights 1.008, 15.999), within 1e-4, from 10 keV to 2.3 MeV; and lambda_1 / lambda_2 = tr2 / tr1 between 2 and 3
+ * (3 in the limit of small screening). Before, tr2 did not exist and the multiple scattering had no second moment. */
+static void test_tr2(void)
+{
+    y90_physics *p = water_tables_spin(100.0, 0);
+    static const double Es[] = {0.01, 0.1, 0.5, 1.0, 2.28};
+    static const int Zs[] = {1, 8};
+    static const double wf[] = {0.111894, 0.888106}, aw[] = {1.008, 15.999};
+    double worst = 0;
+    for (int j = 0; j < 5; j++) {
+        int i = (int)lround(log(Es[j] / Y90_PHYS_EMIN) / p->dlnE);
+        double E = p->egrid[i], pc2 = E * (E + 2.0 * T_MC2), pcb = pc2 / (E + T_MC2);
+        double k = T_RE_CM * T_MC2 / pcb, ref = 0;
+        for (int z = 0; z < 2; z++) {
+            mott_arg a = moliere(Zs[z], E, 2);
+            gsl_function f = {tr_integrand, &a};
+            ref += 2.0 * M_PI * T_NA * wf[z] / aw[z] * k * k * Zs[z] * (Zs[z] + 1.0) * integrate(&f, -1.0, 1.0);
+        }
+        double rel = y90t_rel(p->mat[0].tr2[i], ref), q = p->mat[0].tr2[i] / p->mat[0].tr1[i];
+        worst = fmax(worst, rel);
+        printf("\n  water, %.4f MeV: tr2 %.5g cm2/g (numerical %.5g), tr2/tr1 %.3f", E, p->mat[0].tr2[i], ref, q);
+        CU_ASSERT(rel < 1e-4);
+        CU_ASSERT(q > 2.0 && q < 3.0);
+    }
+    printf("\n  tr2 worst %.2g", worst);
+    y90_physics_free(p);
 }
 
 /* The tabulated Mott-to-Rutherford ratio against the McKinley-Feshbach expansion where that is accurate (H, O:
@@ -222,5 +267,6 @@ void y90t_register(void)
     CU_add_test(s, "Mott-to-Rutherford ratio", test_mott_ratio);
     CU_add_test(s, "straggling variance vs Moller second moment", test_straggling_variance);
     CU_add_test(s, "photoelectric cross sections vs XCOM", test_photoelectric);
-    CU_add_test(s, "spin correction of the transport cross section", test_spin_transport);
+    CU_add_test(s, "spin correction of the transport cross sections", test_spin_transport);
+    CU_add_test(s, "second transport cross section vs numerical integral", test_tr2);
 }

@@ -24,6 +24,10 @@ typedef struct {
     double sig_brems[Y90_PHYS_NE]; /* cm2/g, bremsstrahlung photons above the brems threshold */
     double strag[Y90_PHYS_NE];     /* MeV^2 cm2/g, variance of the soft energy loss per unit mass path */
     double tr1[Y90_PHYS_NE];       /* cm2/g, first transport cross section of elastic scattering */
+    double tr2[Y90_PHYS_NE];       /* cm2/g, second transport cross section of elastic scattering */
+    double g1[Y90_PHYS_NE];        /* int tr1 dR over the range table (dimensionless, from 0 at EMIN): a CSDA path
+                                    * from E to E' holds g1(E) - g1(E') first transport mean free paths */
+    double g2[Y90_PHYS_NE];        /* the same for tr2 */
     double mu_compton[Y90_PHYS_NE];/* cm2/g, Klein-Nishina Compton attenuation (photons) */
     double mu_photo[Y90_PHYS_NE];  /* cm2/g, photoelectric absorption (EPDL97 elemental, additive) */
     double electrons_per_g;        /* 1/g */

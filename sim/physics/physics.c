@@ -18,15 +18,21 @@
  * Elastic scattering: screened Rutherford cross section with the Moliere screening parameter
  *   A = (hbar c / (2 p c a_TF))^2 (1.13 + 3.76 (alpha Z / beta)^2), a_TF = 0.88534 a0 Z^-1/3
  * (Moliere 1947; as in PENELOPE and Geant4), first transport cross section per atom
- *   sigma_1 = 2 pi (re mc2 / (p c beta))^2 Z(Z+1) [ln(1 + 1/A) - 1/(1 + A)].
+ *   sigma_1 = 2 pi (re mc2 / (p c beta))^2 Z(Z+1) [ln(1 + 1/A) - 1/(1 + A)],
+ * and second transport cross section (sigma_l = int (1 - P_l(cos theta)) dsigma; 1 - P_2 = 6 mu (1 - mu) with
+ * mu = sin^2(theta/2); the integral of the same screened Rutherford DCS, which the multiple scattering of
+ * kernels/mc_interact.c needs for the second moment of the step's deflection, Fernandez-Varea et al. 1993)
+ *   sigma_2 = 6 pi (re mc2 / (p c beta))^2 Z(Z+1) [(1 + 2A) ln(1 + 1/A) - 2].
  * Spin (transport.spin): the screened Rutherford cross section times the Mott-to-Rutherford ratio R(mu) of
  * sim/physics/mott.c, mu = sin^2(theta/2): the analytic fit of Lijian et al. (Radiat Phys Chem 45 (1995) 235) to
  * the exact Mott cross section with the coefficients of Boschini et al. (2011) for the elements of the built-in
  * materials (up to yttrium, Z = 39), the McKinley-Feshbach expansion (Phys Rev 74 (1948) 1759, first order in
- * alpha Z) for other elements. sigma_1 is multiplied by
- *   F = int mu R(mu) / (mu + A)^2 dmu / int mu / (mu + A)^2 dmu  over [0, 1],
- * integrated numerically (Simpson in ln(mu + A)); the step's angular distribution keeps the Wentzel shape
- * matched to the corrected first moment.
+ * alpha Z) for other elements. sigma_l is multiplied by the factor of the same DCS times R,
+ *   F_1 = int mu R(mu) / (mu + A)^2 dmu / int mu / (mu + A)^2 dmu  over [0, 1],
+ *   F_2 = int mu (1 - mu) R(mu) / (mu + A)^2 dmu / int mu (1 - mu) / (mu + A)^2 dmu,
+ * integrated numerically (Simpson in ln(mu + A)), so that both transport cross sections are those of the one
+ * Mott-corrected DCS and the step's angular distribution (the modified Wentzel model of kernels/mc_interact.c)
+ * matches its first and second moments.
  * Photons: Klein-Nishina Compton cross section on free electrons; photoelectric absorption from the EPDL97
  * elemental cross sections (sim/physics/photo.c), additive over the elements by mass fraction.
  */
@@ -92,8 +98,8 @@ static double photo_mu(const y90_material *m, double k)
     return s;
 }
 
-/* Spin factor F of the first transport cross section (see the header), screening A. */
-static double spin_factor(double A, double beta, int Z)
+/* Spin factor F_l of the transport cross section of order l = 1, 2 (see the header), screening A. */
+static double spin_factor(double A, double beta, int Z, int order)
 {
     const int n = 400; /* Simpson intervals in t = ln(mu + A); converged to < 1e-6 */
     const double t0 = log(A), t1 = log1p(A), h = (t1 - t0) / n;
@@ -102,30 +108,39 @@ static double spin_factor(double A, double beta, int Z)
         double w = (i == 0 || i == n) ? 1.0 : (i % 2 ? 4.0 : 2.0);
         double mu = (i == n ? 1.0 + A : exp(t0 + i * h)) - A; /* dmu = (mu + A) dt */
         if (mu < 0) mu = 0;
-        double g = w * mu / (mu + A);
+        double g = w * mu * (order == 2 ? 1.0 - mu : 1.0) / (mu + A);
         den += g;
         num += g * y90_mott_ratio(Z, beta, mu);
     }
     return num / den;
 }
 
-/* Elastic scattering: first transport cross section per gram, cm2/g; with the spin factor when spin is on. */
-static double elastic_tr1(const y90_material *m, double E, int spin)
+/* Elastic scattering: first and second transport cross sections per gram, cm2/g; with the spin factors when spin
+ * is on. */
+static void elastic_tr(const y90_material *m, double E, int spin, double *tr1, double *tr2)
 {
     double pc2 = E * (E + 2.0 * MC2), b2 = beta2_of(E), pcb = pc2 / (E + MC2);
-    double s = 0.0;
+    double s1 = 0.0, s2 = 0.0;
     for (int i = 0; i < m->nelem; i++) {
         int Z = m->Z[i];
         double aTF = 0.88534 * BOHR_RADIUS_CM * pow(Z, -1.0 / 3.0);
         double x = HBARC_MEV_CM / (2.0 * sqrt(pc2) * aTF);
         double az = Y90_FINE_STRUCTURE * Z;
         double A = x * x * (1.13 + 3.76 * az * az / b2);
-        double zz = (double)Z * (Z + 1.0);
-        double per_atom = 2.0 * Y90_PI * (RE * MC2 / pcb) * (RE * MC2 / pcb) * zz * (log(1.0 + 1.0 / A) - 1.0 / (1.0 + A));
-        if (spin) per_atom *= spin_factor(A, sqrt(b2), Z);
-        s += m->w[i] * Y90_AVOGADRO / y90_atomic_weight(Z) * per_atom;
+        double zz = (double)Z * (Z + 1.0), L = log1p(1.0 / A);
+        double c = Y90_PI * (RE * MC2 / pcb) * (RE * MC2 / pcb) * zz;
+        double a1 = 2.0 * c * (L - 1.0 / (1.0 + A));
+        double a2 = 6.0 * c * ((1.0 + 2.0 * A) * L - 2.0);
+        if (spin) {
+            a1 *= spin_factor(A, sqrt(b2), Z, 1);
+            a2 *= spin_factor(A, sqrt(b2), Z, 2);
+        }
+        double n = m->w[i] * Y90_AVOGADRO / y90_atomic_weight(Z);
+        s1 += n * a1;
+        s2 += n * a2;
     }
-    return s;
+    *tr1 = s1;
+    *tr2 = s2;
 }
 
 static y90_status fill_material(const y90_physics *p, const y90_material *m, y90_phys_material *pm,
@@ -149,13 +164,14 @@ static y90_status fill_material(const y90_physics *p, const y90_material *m, y90
         pm->sig_brems[i] = (p->secondaries && E > p->kc) ? srad / E * log(E / p->kc) : 0.0;
         double tcp = p->secondaries ? fmin(p->tc, 0.5 * E) : 0.5 * E;
         pm->strag[i] = ne * moller_soft_m2(E, tcp);
-        pm->tr1[i] = elastic_tr1(m, E, p->spin);
+        elastic_tr(m, E, p->spin, &pm->tr1[i], &pm->tr2[i]);
         pm->mu_compton[i] = ne * klein_nishina(E);
         pm->mu_photo[i] = photo_mu(m, E);
     }
     /* range of the restricted stopping power: R(EMIN) = EMIN / (2 L(EMIN)) (L ~ 1/E below EMIN, as the CSDA
      * range of sim/physics/stopping.c), then Simpson in ln E per interval */
     pm->range[0] = 0.5 * Y90_PHYS_EMIN / pm->L[0];
+    pm->g1[0] = pm->g2[0] = 0.0; /* an offset: the kernel takes differences */
     for (int i = 1; i < Y90_PHYS_NE; i++) {
         double Ea = p->egrid[i - 1], Eb = p->egrid[i];
         double Em = sqrt(Ea * Eb);
@@ -163,6 +179,13 @@ static y90_status fill_material(const y90_physics *p, const y90_material *m, y90
         if (p->secondaries) moller_hard(Em, p->tc, &sig, &hard);
         double Lm = scol - ne * hard + ((p->secondaries && Em > p->kc) ? srad * p->kc / Em : srad);
         pm->range[i] = pm->range[i - 1] + p->dlnE / 6.0 * (Ea / pm->L[i - 1] + 4.0 * Em / Lm + Eb / pm->L[i]);
+        /* transport mean free paths along the range (the same Simpson rule): g_l = int tr_l dR */
+        double t1m, t2m;
+        elastic_tr(m, Em, p->spin, &t1m, &t2m);
+        pm->g1[i] = pm->g1[i - 1] + p->dlnE / 6.0 *
+                    (Ea * pm->tr1[i - 1] / pm->L[i - 1] + 4.0 * Em * t1m / Lm + Eb * pm->tr1[i] / pm->L[i]);
+        pm->g2[i] = pm->g2[i - 1] + p->dlnE / 6.0 *
+                    (Ea * pm->tr2[i - 1] / pm->L[i - 1] + 4.0 * Em * t2m / Lm + Eb * pm->tr2[i] / pm->L[i]);
     }
     return Y90_OK;
 }
