@@ -276,7 +276,8 @@ void mc_transport_electron(const mc_params *P, mc_particle *p, mc_scratch *w, y9
         if (ph->msc) {
             /* the whole step's deflection: K_l = int ds/lambda_l along the step's CSDA path (tables g_l) */
             tpos t2 = tab_pos(ph, energy_from_range(ph, m, R - rho * s / MM_PER_CM, tp.i + 1)); /* CSDA step end */
-            mc_rotate(p->u, mc_msc_cos(P, fmax(tab(m->g1, tp) - tab(m->g1, t2), 0), fmax(tab(m->g2, tp) - tab(m->g2, t2), 0), r), 2.0 * Y90_PI * y90_rng_uniform32(r));
+            double K1 = fmax(tab(m->g1, tp) - tab(m->g1, t2), 0), K2 = fmax(tab(m->g2, tp) - tab(m->g2, t2), 0);
+            mc_rotate(p->u, mc_msc_cos(P, K1, K2, r), 2.0 * Y90_PI * y90_rng_uniform32(r));
             if (p->E <= ph->cutoff) continue;
             st = move_and_lose(P, p, m, rho, s - s1, NULL, r, hb, &moved);
             if (st == MC_MOVE_ESCAPED) { hb->eb[Y90_EB_ESC_E] += p->E; return; }
