@@ -246,7 +246,7 @@ static int run_cfg(const char *storage, int histories, int seed, const char *out
     y90_config c;
     y90_error e = {0};
     int rc = y90_config_parse(y90t_write(name, text), text, strlen(text), &c, &e) != Y90_OK;
-    y90_run_options o = {out, 1, NULL, NULL, NULL, NULL, NULL, 0};
+    y90_run_options o = {.out_path = out, .force = 1};
     if (!rc) rc = y90_run(&c, &o, &e) != Y90_OK;
     if (rc) fprintf(stderr, "\n    %s ", e.msg);
     y90_config_free(&c);
