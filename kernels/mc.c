@@ -97,9 +97,10 @@ void mc_history(const void *ctx, void *scratch, int64_t h, y90_rng *r, y90_hist 
     p.E = P->src->energy_mev > 0 ? P->src->energy_mev : y90_spectrum_sample(&P->phys->spectrum, y90_rng_uniform(r));
     hb->eb[Y90_EB_EMITTED] += p.E;
     if (sphere >= 0) {
-        const y90_sphere *s = &P->src->spheres[sphere];
-        y90_sphere_centre(P->g, s, p.sc);
-        p.sr = 0.5e-3 * s->diameter_um; /* um diameter -> mm radius */
+        y90_sphere s; /* the table's row, or regenerated from its stream (counts storage) */
+        y90_sources_sphere(P->src, P->g, (size_t)sphere, &s);
+        y90_sphere_centre(P->g, &s, p.sc);
+        p.sr = 0.5e-3 * s.diameter_um; /* um diameter -> mm radius */
         double d[3], rr;
         do { /* uniform in the ball */
             for (int a = 0; a < 3; a++) d[a] = 2.0 * y90_rng_uniform32(r) - 1.0;

@@ -189,6 +189,7 @@ static const char *const full_text =
     "  energy_mev: 1.5\n"
     "  direction: [0, 0, 1]\n"
     "  activity_kind: spect_counts\n"
+    "  sphere_storage: counts\n"
     "treatment:\n"
     "  activity_gbq: 2.5\n"
     "  hours_after_calibration: 24\n"
@@ -239,7 +240,7 @@ static const char *const all_keys[] = {
     "source.sphere_diameter_um", "source.sphere_diameter_sd_um", "source.sphere_density",
     "source.activity_per_sphere_bq", "source.box_min_mm", "source.box_max_mm", "source.structure", "source.voxel",
     "source.point_mm", "source.energy_mev", "source.direction", "source.clustering", "source.cluster_mean",
-    "source.cluster_sigma", "source.cluster_spread_um", "treatment.activity_gbq",
+    "source.cluster_sigma", "source.cluster_spread_um", "source.sphere_storage", "treatment.activity_gbq",
     "treatment.activity_at",
     "treatment.hours_after_calibration", "treatment.lung_shunt_fraction", "treatment.tn_ratio",
     "treatment.treated_lobes", "treatment.prescription_gy", "transport.kernel", "transport.histories",
@@ -305,6 +306,7 @@ static void test_every_key(void)
     const y90_source_params *s = &c.source;
     CU_ASSERT_EQUAL(s->type, Y90_SOURCE_POINT);
     CU_ASSERT_EQUAL(s->activity_kind, Y90_ACTIVITY_SPECT_COUNTS);
+    CU_ASSERT_EQUAL(s->sphere_storage, Y90_SPHERES_COUNTS);
     CU_ASSERT_EQUAL(s->product, Y90_PRODUCT_SIR_SPHERES);
     CU_ASSERT(s->seed == 18446744073709551614ull); /* its own seed, the full uint64 range */
     CU_ASSERT_DOUBLE_EQUAL(s->sphere_diameter_um, 30, 0);

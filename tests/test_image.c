@@ -301,6 +301,80 @@ static void test_sphere_counts(void)
     y90_config_free(&c2);
 }
 
+/* source.type activity_map with source.clustering (lognormal, mean 6) on the synthetic case, 100,000 resin spheres:
+ * the cluster sizes (the cut last cluster of the lung and liver groups left out) pass the chi-square test against
+ * the configured distribution and fail it against a geometric one of the same mean; the liver spheres per
+ * structure lie within 3 sigma of the image's shares (analytic volumes x concentrations, as check_counts), sigma^2
+ * = p (1 - p) sum_c k_c^2 over the liver clusters of k_c spheres (clusters land whole); the lung spheres in the
+ * lung. */
+static void test_clustered_activity_map(void)
+{
+    CU_ASSERT_FATAL(make_case());
+    char text[4096], with[4200];
+    snprintf(text, sizeof text, CASE_YAML, "labels.nii.gz", "ct.nii", "pet.nii.gz", LUNG_ENTRY);
+    const char *t = strstr(text, "treatment:\n  activity_gbq: 0.05\n");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    snprintf(with, sizeof with, "%.*s  product: sir_spheres\n  clustering: lognormal\n  cluster_mean: 6\n"
+             "treatment:\n  activity_gbq: 0.005\n%s", (int)(t - text), text, t + strlen("treatment:\n  activity_gbq: 0.05\n"));
+    char path[1200];
+    snprintf(path, sizeof path, "%s/clustered.yaml", dir);
+    FILE *f = fopen(path, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs(with, f);
+    fclose(f);
+    y90_config c;
+    y90_grid g = {0};
+    y90_sources s = {0};
+    y90_error err = {0};
+    y90_status st = build_case(path, &c, &g, &s, &err);
+    if (st) fprintf(stderr, "\n  %s\n", err.msg);
+    CU_ASSERT_EQUAL_FATAL(st, Y90_OK);
+    CU_ASSERT_EQUAL(s.nspheres, 100000);
+    CU_ASSERT(s.storage == Y90_SPHERES_TABLE && s.nclusters > 1000 && s.nclusters_lung > 0);
+    size_t *hist = calloc(Y90_CLUSTER_MAX + 1, sizeof *hist), nh = 0;
+    for (size_t k = 0; k < s.nclusters; k++)
+        if (k + 1 != s.nclusters_lung && k + 1 != s.nclusters) hist[s.cluster_start[k + 1] - s.cluster_start[k]]++, nh++;
+    int dof;
+    double p = y90t_cluster_chi2_p(&c.source, hist, Y90_CLUSTER_MAX, nh, &dof);
+    y90_source_params geo = c.source;
+    geo.clustering = Y90_CLUSTER_GEOMETRIC;
+    double p_wrong = y90t_cluster_chi2_p(&geo, hist, Y90_CLUSTER_MAX, nh, &dof);
+    fprintf(stderr, "\n    %zu clusters: size histogram p = %.3g (%d dof), against geometric %.3g ", nh, p, dof, p_wrong);
+    CU_ASSERT(p > 1e-3);
+    CU_ASSERT(p_wrong < 1e-6);
+    free(hist);
+    const double v_tum = 16.0 * 16 * 16, v_right = 40.0 * 48 * 40 - v_tum, v_left = 24.0 * 48 * 40; /* mm3 */
+    const double a[3] = {1000 * v_right, 1000 * v_left, 4000 * v_tum};
+    const char *names[4] = {"liver_right", "liver_left", "tumour1", "lung"};
+    double got[Y90_MAX_LABELS] = {0}, k2 = 0;
+    for (size_t k = 0; k < s.nclusters; k++) {
+        double kk = (double)(s.cluster_start[k + 1] - s.cluster_start[k]);
+        if (k >= s.nclusters_lung) k2 += kk * kk;
+    }
+    for (size_t i = 0; i < s.nspheres; i++) got[g.label[s.spheres[i].voxel]]++;
+    double nliver = (double)(s.nspheres - s.spheres_in_lung), atot = a[0] + a[1] + a[2];
+    for (int k = 0; k < 4; k++) {
+        int id = -1;
+        for (int i = 0; i < g.nstructures; i++)
+            if (strcmp(g.structures[i].name, names[k]) == 0) id = i;
+        CU_ASSERT_FATAL(id >= 0);
+        if (k == 3) { /* shunted clusters lodge in the lung; spheres of a cluster at its edge may spill over the
+                         * label boundary by the cluster spread (30 um of 4 mm voxels) */
+            size_t in = 0;
+            for (size_t i = 0; i < s.spheres_in_lung; i++) in += g.label[s.spheres[s.cluster_members[i]].voxel] == id;
+            fprintf(stderr, "\n    lung: %zu of the %zu shunted spheres in lung voxels ", in, s.spheres_in_lung);
+            CU_ASSERT(s.spheres_in_lung == 10000 && (double)in >= 0.98 * (double)s.spheres_in_lung);
+            continue;
+        }
+        double pk = a[k] / atot, mean = nliver * pk, sd = sqrt(pk * (1 - pk) * k2);
+        fprintf(stderr, "\n    %-12s %6.0f spheres, expected %8.1f +- %.1f ", names[k], got[id], mean, sd);
+        CU_ASSERT(fabs(got[id] - mean) <= 3 * sd);
+    }
+    y90_sources_free(&s);
+    y90_grid_free(&g);
+    y90_config_free(&c);
+}
+
 /* A run through the CLI: the output's spheres, read with h5py, lie in the hot voxel that nibabel locates. */
 static void test_cli_hot_voxel_nibabel(void)
 {
@@ -472,6 +546,8 @@ void y90t_register(void)
     CU_add_test(s, "Schneider 2000 HU curve and bins", test_hu_curve);
     CU_add_test(s, "activity resampling conserves the amount; a hot voxel lands in place", test_resample_amount);
     CU_add_test(s, "sphere counts per structure within 3 sigma", test_sphere_counts);
+    CU_add_test(s, "activity_map with clustering: cluster sizes (chi-square), counts within 3 sigma",
+                test_clustered_activity_map);
     CU_add_test(s, "CLI run: spheres in the hot voxel (h5py + nibabel)", test_cli_hot_voxel_nibabel);
     CU_add_test(s, "corrupt, truncated, mismatched images: exit 2, nothing written", test_bad_images);
     CU_add_test(s, "image config keys", test_config_errors);

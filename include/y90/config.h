@@ -105,6 +105,12 @@ typedef enum { Y90_PRODUCT_THERASPHERE = 0, Y90_PRODUCT_SIR_SPHERES } y90_produc
 /* Cluster-size distribution of the lodged spheres (sim/source/cluster.c). */
 typedef enum { Y90_CLUSTER_NONE = 0, Y90_CLUSTER_GEOMETRIC, Y90_CLUSTER_LOGNORMAL } y90_cluster_dist;
 
+/* How a run keeps its microspheres (sim/source/source.c): one row per sphere, or per-voxel counts with each
+ * sphere's position in its voxel and diameter regenerated from its own random stream; auto: counts above
+ * Y90_SPHERE_COUNTS_AUTO spheres (table with clustering, which needs every sphere's position). */
+typedef enum { Y90_SPHERES_TABLE = 0, Y90_SPHERES_COUNTS, Y90_SPHERES_AUTO } y90_sphere_storage;
+#define Y90_SPHERE_COUNTS_AUTO 5000000.0 /* spheres: above this many, auto keeps counts */
+
 typedef struct {
     y90_source_type type;
     y90_product product;
@@ -126,6 +132,7 @@ typedef struct {
     double cluster_mean;             /* spheres, mean cluster size (geometric and log-normal) */
     double cluster_sigma;            /* log-normal sigma of the cluster size */
     double cluster_spread_um;        /* um, standard deviation of a sphere's offset from its cluster centre per axis */
+    y90_sphere_storage sphere_storage; /* table, counts or auto */
 } y90_source_params;
 
 typedef struct {
@@ -167,7 +174,7 @@ typedef struct {
 
 typedef struct {
     int uncertainty;                 /* bool: write /dose_rel_uncertainty */
-    int microspheres;                /* bool: write the /microspheres table */
+    int microspheres;                /* bool: write the spheres (/microspheres or /microsphere_counts) */
     double max_memory_gb;            /* GB a run may use (0 = 80 % of physical memory) */
     double checkpoint_s;             /* s between checkpoints (0: none) */
 } y90_output_params;

@@ -14,6 +14,14 @@
  *                                    numbered); only for the lobule phantom (microscale statistics of the report)
  *   /microsphere_cluster_ids uint32  per row of /microspheres: the cluster the sphere lodged in (0-based); attribute
  *                                    count (int, clusters); only when source.clustering is not none
+ *   /microsphere_counts     uint32   per voxel (source.sphere_storage counts, instead of /microspheres): spheres whose
+ *                                    centres lie in the voxel; attributes units ("spheres"), n_spheres (int64),
+ *                                    diameter_mean_um, diameter_sd_um, diameter_min_um, diameter_max_um (the
+ *                                    normal distribution truncated to [min, max]), activity_bq (Bq at treatment of
+ *                                    every sphere; 0 when by volume), activity_bq_per_um3 (by volume: activity =
+ *                                    this x diameter^3; else 0), seed (uint64, source.seed) and regeneration
+ *                                    (string): sphere k of voxel v comes from the stream (seed, 6, v 2^32 + k) of
+ *                                    the rng scheme, offsets then diameter as for the table's rows
  *   /microspheres           compound table, one row per sphere, rows sorted by voxel: voxel (uint32: linear
  *                                    index of the voxel holding the centre, x fastest), x_offset_mm, y_offset_mm,
  *                                    z_offset_mm (float32, mm: centre - low corner of that voxel, multiples of
@@ -30,7 +38,9 @@
  *                    config_overrides (string, only when --set was given: the KEY=VALUE overrides, one a line)
  *   /treatment group attributes: activity_calibration_gbq, hours_after_calibration, activity_treatment_gbq,
  *                    lung_shunt_fraction, tn_ratio, prescription_gy, treated_lobes (string both|right|left),
- *                    product (string), n_spheres (int64), half_life_h, mean_energy_mev, gy_kg_per_gbq
+ *                    product (string), n_spheres (int64), half_life_h, mean_energy_mev, gy_kg_per_gbq,
+ *                    sphere_storage (string: table | counts, which of /microspheres or /microsphere_counts the
+ *                    run kept and writes; absent in files from before it: table)
  *   /energy_balance group attributes (MeV, totals over the simulated histories): emitted_mev, deposited_mev,
  *                    escaped_electron_mev, escaped_photon_mev, below_cutoff_mev (part of deposited_mev),
  *                    in_spheres_mev (part of deposited_mev), relative_imbalance
@@ -92,6 +102,10 @@ y90_status y90_io_read_attr_double(const char *path, const char *object, const c
                                    y90_error *err);
 y90_status y90_io_read_attr_string(const char *path, const char *object, const char *name, char *buf,
                                    size_t len, y90_error *err);
+/* Spheres whose centres lie in each voxel (x fastest; *counts malloc'd, nvox values) from either storage: the
+ * /microsphere_counts array or the /microspheres table's voxel column; storage gets "counts" or "table". */
+y90_status y90_io_read_sphere_counts(const char *path, size_t nvox, uint32_t **counts, char storage[16],
+                                     y90_error *err);
 /* The integer tallies of a part file (`run --part I/N`, group /tally) into t: t->nvox set and sum, sum2
  * allocated by the caller (y90_tally_alloc). */
 y90_status y90_io_read_tally(const char *path, y90_tally *t, y90_error *err);

@@ -54,6 +54,7 @@ typedef struct {
     double eud_a;                   /* the a used */
     double unc_median_pct;          /* %, median 1-sigma statistical uncertainty of the voxel doses (voxels with
                                        dose > 0; NAN when the file has no uncertainty) */
+    double spheres;                 /* spheres whose centres lie in the row's voxels (NAN: the file stores none) */
 } y90_dose_stats;
 
 /* Microscale statistics of a lobule phantom (files with /lobule_ids): over the normal-liver voxels (kind
@@ -100,6 +101,8 @@ typedef struct {
     double activity_gbq, activity_calibration_gbq, hours_after_calibration, lsf, tn, gy_kg_per_gbq, half_life_h;
     char treated_lobes[16], product[32];
     char tn_source[16];             /* where tn came from: "config", or "activity_map" (the image's own T/N) */
+    char sphere_storage[16];        /* how the file stores its spheres: "table", "counts", "" (none stored) */
+    double spheres_stored;          /* spheres in the file's table or counts (NAN: none stored) */
     /* simulated summary */
     double treated_liver_mean_gy, tumour_mean_gy, normal_liver_mean_gy, whole_normal_liver_mean_gy, liver_mean_gy,
         lung_mean_gy, tumour_d70_gy;

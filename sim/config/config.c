@@ -525,6 +525,12 @@ static y90_status cross_check(parse_ctx *c)
                         "activity_map only",
                         where(c, c->seen[y90_key_index("source.clustering")], w, sizeof w),
                         s->clustering == Y90_CLUSTER_GEOMETRIC ? "geometric" : "lognormal");
+    if (s->clustering != Y90_CLUSTER_NONE && s->sphere_storage == Y90_SPHERES_COUNTS)
+        return Y90_FAIL(c->err, Y90_EINPUT, "%s: source.clustering = %s needs every sphere's position (a cluster's "
+                        "spheres are placed around its centre): expected source.sphere_storage = table or auto "
+                        "(auto keeps the table when clustering), not counts",
+                        where(c, line_either(c, "source.sphere_storage", "source.clustering"), w, sizeof w),
+                        s->clustering == Y90_CLUSTER_GEOMETRIC ? "geometric" : "lognormal");
     if (s->type == Y90_SOURCE_MICROSPHERES && p->type != Y90_PHANTOM_LIVER && p->type != Y90_PHANTOM_IMAGE &&
         p->type != Y90_PHANTOM_LOBULES)
         return Y90_FAIL(c->err, Y90_EINPUT, "%s: source.type = microspheres needs phantom.type = liver, image or lobules "

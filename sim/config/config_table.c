@@ -157,6 +157,12 @@ const y90_key y90_config_keys[] = {
     {"source.cluster_spread_um", Y90_KT_DOUBLE, OFF(source.cluster_spread_um), "30", 0, 5000, 0, "um", NULL, 0,
      "standard deviation per axis of a sphere's offset from its cluster centre (spheres never overlap: a sphere "
      "that would is placed again, the spread widening after many tries)"},
+    {"source.sphere_storage", Y90_KT_ENUM, OFF(source.sphere_storage), "auto", 0, 0, 0, "", "table|counts|auto", 0,
+     "microspheres and activity_map: keep one row per sphere (24 bytes: voxel, offsets, diameter, activity; output "
+     "/microspheres) or per-voxel sphere counts (4 bytes a voxel, 12 for glass; output /microsphere_counts) with each "
+     "sphere's offsets and diameter regenerated from its own random stream (source.seed, voxel, index in the "
+     "voxel); auto: counts above 5 million spheres (a resin vial holds tens of millions), else table. Clustering "
+     "needs the table (auto then keeps it; counts with clustering is refused)"},
     /* treatment */
     {"treatment.activity_gbq", Y90_KT_DOUBLE, OFF(treatment.activity_gbq), NULL, 0, 100, MIN_OPEN, "GBq", NULL, 0,
      "activity of the spheres (required), at the time treatment.activity_at names"},
@@ -225,7 +231,7 @@ const y90_key y90_config_keys[] = {
     {"output.uncertainty", Y90_KT_BOOL, OFF(output.uncertainty), "true", 0, 0, 0, "", NULL, 0,
      "write /dose_rel_uncertainty"},
     {"output.microspheres", Y90_KT_BOOL, OFF(output.microspheres), "true", 0, 0, 0, "", NULL, 0,
-     "write the /microspheres table"},
+     "write the spheres: the /microspheres table, or /microsphere_counts (source.sphere_storage)"},
     {"output.max_memory_gb", Y90_KT_DOUBLE, OFF(output.max_memory_gb), "0", 0, 1e5, 0, "GB", NULL, 0,
      "memory a run may use (0: 80 % of physical memory); larger grids are refused"},
     {"output.checkpoint_s", Y90_KT_DOUBLE, OFF(output.checkpoint_s), "300", 0, 1e9, 0, "s", NULL, 0,

@@ -346,6 +346,8 @@ static y90_status write_treatment(h5w *w, const y90_treatment_params *t, const y
     if (st == Y90_OK) st = attr_str(w, grp, o, "treated_lobes", treated_lobes_name(t->treated_lobes));
     if (st == Y90_OK) st = attr_str(w, grp, o, "product", src->product);
     if (st == Y90_OK) st = attr_int64(w, grp, o, "n_spheres", (int64_t)src->nspheres);
+    if (st == Y90_OK)
+        st = attr_str(w, grp, o, "sphere_storage", src->storage == Y90_SPHERES_COUNTS ? "counts" : "table");
     if (st == Y90_OK) st = attr_double(w, grp, o, "half_life_h", Y90_HALF_LIFE_H);
     if (st == Y90_OK) st = attr_double(w, grp, o, "mean_energy_mev", Y90_MEAN_ENERGY_MEV);
     if (st == Y90_OK) st = attr_double(w, grp, o, "gy_kg_per_gbq", y90_gy_kg_per_gbq());
@@ -411,6 +413,33 @@ static y90_status write_spheres(h5w *w, const y90_sources *src)
     close_id(d, H5Dclose);
     close_id(ft, H5Tclose);
     close_id(mt, H5Tclose);
+    return st;
+}
+
+/* /microsphere_counts (counts storage): spheres per voxel and what regenerates each sphere (io.h). */
+static y90_status write_sphere_counts(h5w *w, const y90_grid *g, const y90_sources *src)
+{
+    const char *o = "/microsphere_counts";
+    uint32_t *n = y90_calloc(y90_grid_nvox(g), sizeof *n, "sphere counts", w->err);
+    if (!n) return Y90_ENOMEM;
+    y90_sources_sphere_counts(src, g, n);
+    y90_status st = write_3d(w, g, o, H5T_STD_U32LE, H5T_NATIVE_UINT32, n, "spheres");
+    free(n);
+    hid_t d = st == Y90_OK ? H5Dopen2(w->file, o, H5P_DEFAULT) : -1;
+    if (st == Y90_OK && d < 0) st = Y90_FAIL(w->err, Y90_EIO, "%s: cannot reopen %s", w->path, o);
+    if (st == Y90_OK) st = attr_int64(w, d, o, "n_spheres", (int64_t)src->nspheres);
+    if (st == Y90_OK) st = attr_double(w, d, o, "diameter_mean_um", src->d_mean_um);
+    if (st == Y90_OK) st = attr_double(w, d, o, "diameter_sd_um", src->d_sd_um);
+    if (st == Y90_OK) st = attr_double(w, d, o, "diameter_min_um", src->d_min_um);
+    if (st == Y90_OK) st = attr_double(w, d, o, "diameter_max_um", src->d_max_um);
+    if (st == Y90_OK) st = attr_double(w, d, o, "activity_bq", src->voxel_activity_cum ? 0.0 : src->sphere_activity_bq);
+    if (st == Y90_OK) st = attr_double(w, d, o, "activity_bq_per_um3", src->voxel_activity_cum ? src->activity_per_um3 : 0.0);
+    if (st == Y90_OK) st = attr_uint64(w, d, o, "seed", src->sphere_seed);
+    if (st == Y90_OK)
+        st = attr_str(w, d, o, "regeneration", "sphere k (0-based) of voxel v: stream (seed, 6, v * 2^32 + k) of the "
+                      "rng scheme; offsets x y z (uniform in the voxel, whole 2^-16 mm), then the diameter (normal, "
+                      "redrawn outside [min, max], whole 2^-10 um)");
+    close_id(d, H5Dclose);
     return st;
 }
 
@@ -590,6 +619,9 @@ y90_status y90_io_write_run(const char *path, int force, const y90_config *cfg, 
     if (st == Y90_OK && microspheres && cfg) st = write_treatment(&w, &cfg->treatment, src);
     if (st == Y90_OK && microspheres && cfg && cfg->output.microspheres && src->nspheres > 0 && src->spheres)
         st = write_spheres(&w, src);
+    if (st == Y90_OK && microspheres && cfg && cfg->output.microspheres && src->nspheres > 0 &&
+        src->storage == Y90_SPHERES_COUNTS)
+        st = write_sphere_counts(&w, g, src);
     if (st == Y90_OK && microspheres && cfg && cfg->output.microspheres && src->nclusters > 0 && src->spheres)
         st = write_cluster_ids(&w, src);
     return finish_output(&w, &t, st, g, 1, unc, NULL, 0);

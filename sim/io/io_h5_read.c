@@ -481,3 +481,83 @@ y90_status y90_io_read_checkpoint(const char *path, y90_checkpoint_info *ck, y90
     ck->requested = (int64_t)v[4];
     return Y90_OK;
 }
+
+/* Spheres per voxel from the table's voxel column, read in slabs of rows (no second copy of the table). */
+static y90_status table_counts(hid_t f, const char *path, uint32_t *counts, size_t nvox, double *nspheres,
+                               y90_error *err)
+{
+    enum { SLAB = 1 << 20 };
+    hid_t d = H5Dopen2(f, "/microspheres", H5P_DEFAULT), ft = d >= 0 ? H5Dget_type(d) : -1;
+    hid_t space = d >= 0 ? H5Dget_space(d) : -1, mt = H5Tcreate(H5T_COMPOUND, sizeof(uint32_t)), mem = -1;
+    uint32_t *buf = malloc(SLAB * sizeof *buf);
+    hsize_t n = 0;
+    y90_status st = Y90_OK;
+    if (!buf) st = Y90_FAIL(err, Y90_ENOMEM, "%s: out of memory reading /microspheres", path);
+    else if (ft < 0 || space < 0 || mt < 0 || H5Sget_simple_extent_ndims(space) != 1 ||
+             H5Sget_simple_extent_dims(space, &n, NULL) < 0)
+        st = Y90_FAIL(err, Y90_EINPUT, "%s: cannot open /microspheres (corrupt file?)", path);
+    else if (H5Tget_class(ft) != H5T_COMPOUND || H5Tget_member_index(ft, "voxel") < 0)
+        st = Y90_FAIL(err, Y90_EINPUT, "%s: /microspheres has no voxel column (format version 1 or not a y90mc "
+                      "table): no sphere counts", path);
+    else if (H5Tinsert(mt, "voxel", 0, H5T_NATIVE_UINT32) < 0)
+        st = Y90_FAIL(err, Y90_EIO, "%s: cannot make the type of /microspheres", path);
+    for (hsize_t at = 0; !st && at < n; at += SLAB) {
+        hsize_t m = n - at < SLAB ? n - at : SLAB;
+        char why[160];
+        close_id(mem, H5Sclose);
+        mem = H5Screate_simple(1, &m, NULL);
+        if (mem < 0 || H5Sselect_hyperslab(space, H5S_SELECT_SET, &at, NULL, &m, NULL) < 0 ||
+            H5Dread(d, mt, mem, space, H5P_DEFAULT, buf) < 0) {
+            st = Y90_FAIL(err, Y90_EINPUT, "%s: cannot read /microspheres (%s): the file is corrupt or truncated",
+                          path, h5_reason(why));
+            break;
+        }
+        for (hsize_t i = 0; i < m; i++) {
+            if (buf[i] >= nvox) {
+                st = Y90_FAIL(err, Y90_EINPUT, "%s: /microspheres row %llu: voxel %lu outside the grid's %zu", path,
+                              (unsigned long long)(at + i), (unsigned long)buf[i], nvox);
+                break;
+            }
+            counts[buf[i]]++;
+        }
+    }
+    *nspheres = (double)n;
+    free(buf);
+    close_id(mem, H5Sclose);
+    close_id(mt, H5Tclose);
+    close_id(space, H5Sclose);
+    close_id(ft, H5Tclose);
+    close_id(d, H5Dclose);
+    return st;
+}
+
+y90_status y90_io_read_sphere_counts(const char *path, size_t nvox, uint32_t **counts, char storage[16],
+                                     y90_error *err)
+{
+    *counts = NULL;
+    storage[0] = 0;
+    hid_t f = open_read(path, err);
+    if (f < 0) return err ? err->code : Y90_EINPUT;
+    uint32_t *c = y90_calloc(nvox ? nvox : 1, sizeof *c, "sphere counts", err);
+    y90_status st = c ? Y90_OK : Y90_ENOMEM;
+    double n = 0, want = -1, sum = 0;
+    if (!st && H5Lexists(f, "/microsphere_counts", H5P_DEFAULT) > 0) {
+        snprintf(storage, 16, "counts");
+        st = read_dataset(f, path, "/microsphere_counts", H5T_NATIVE_UINT32, c, nvox, err);
+        if (!st) st = get_doubles(f, path, "/microsphere_counts", "n_spheres", &want, 1, err);
+        for (size_t i = 0; !st && i < nvox; i++) sum += c[i];
+        n = sum;
+    } else if (!st && H5Lexists(f, "/microspheres", H5P_DEFAULT) > 0) {
+        snprintf(storage, 16, "table");
+        st = table_counts(f, path, c, nvox, &n, err);
+    } else if (!st)
+        st = Y90_FAIL(err, Y90_EINPUT, "%s: no spheres stored (neither /microsphere_counts nor /microspheres: a "
+                      "validation source, or output.microspheres false)", path);
+    if (!st && want >= 0 && want != n)
+        st = Y90_FAIL(err, Y90_EINPUT, "%s: /microsphere_counts sums to %.0f spheres but its attribute n_spheres "
+                      "says %.0f", path, n, want);
+    H5Fclose(f);
+    if (st) free(c);
+    else *counts = c;
+    return st;
+}

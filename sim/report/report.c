@@ -48,6 +48,7 @@ typedef struct {
     int treatment;                  /* 1 when the file has /treatment */
     y90_lobe treated_lobe;          /* Y90_LOBE_NONE = both lobes */
     double a_gbq, lsf, tn, k, presc_gy;
+    uint32_t *spheres;              /* spheres per voxel (either storage), or NULL when the file stores none */
     int nrows, maxrows;
     row_def *rows;
 } report_data;
@@ -60,6 +61,8 @@ static void data_free(report_data *d)
     free(d->tstart);
     free(d->tvox);
     free(d->rows);
+    free(d->spheres);
+    d->spheres = NULL;
     d->dose = NULL;
     d->unc = NULL;
     d->tstart = d->tvox = NULL;
@@ -213,6 +216,12 @@ static y90_status data_load(const char *path, report_data *d, y90_report *r, y90
     if (st == Y90_OK) st = count_labels(path, d, err);
     if (st == Y90_OK) st = bucket_tumours(d, err);
     if (st == Y90_OK) st = read_treatment(path, d, r ? r : &scratch, err);
+    y90_report *rr = r ? r : &scratch; /* the spheres of either storage (/microspheres or /microsphere_counts) */
+    rr->spheres_stored = NAN;
+    if (st == Y90_OK && (y90_io_has_object(path, "/microsphere_counts") || y90_io_has_object(path, "/microspheres")))
+        st = y90_io_read_sphere_counts(path, y90_grid_nvox(&d->g), &d->spheres, rr->sphere_storage, err);
+    for (size_t i = 0; st == Y90_OK && d->spheres && i < y90_grid_nvox(&d->g); i++)
+        rr->spheres_stored = (i ? rr->spheres_stored : 0.0) + d->spheres[i];
     if (st != Y90_OK) data_free(d);
     return st;
 }
@@ -394,6 +403,8 @@ static y90_status row_stats(const report_data *d, row_def *r, const y90_report *
         snprintf(s->alias, sizeof s->alias, "%s", r->alias);
         s->tumour = r->tumour;
         fill_stats(d, &rep->opt, rep->prescription_gy, rep->half_life_h, idx, n, v, bed, s);
+        s->spheres = d->spheres ? 0.0 : NAN;
+        for (size_t k = 0; d->spheres && k < n; k++) s->spheres += d->spheres[idx[k]];
         st = median_uncertainty(d, idx, n, s, err);
     }
     free(idx);

@@ -107,6 +107,8 @@ static void print_summary(const y90_report *r, FILE *f)
     print_vs_limit(f, what, r->mird_lung_1kg_gy + o->prior_lung_gy, o->lung_cumulative_gy);
     for (int k = 0; k < 4; k++)
         if (r->why[k][0]) fprintf(f, "  - %s\n", r->why[k]);
+    if (r->sphere_storage[0]) /* JSON: spheres per row */
+        fprintf(f, "\nSpheres stored: %.0f (%s)\n", r->spheres_stored, r->sphere_storage);
 }
 
 static void print_provenance(const y90_report *r, FILE *f)
@@ -177,7 +179,8 @@ void y90_report_print_text(const y90_report *r, FILE *f)
  *   rows[]                              one object per row, in table order: name, aliases[], tumour (id or 0), nvox,
  *                                       volume_ml, mass_g, energy_j, mean_gy, mean_unc_pct, min_gy, max_gy, dx_gy[]
  *                                       (one per dx_pct), vx_pct[] (one per vx_gy), d70_gy, vpresc_pct, vtarget_pct,
- *                                       bed_mean_gy, eud_a, eud_gy, eud_bed_gy, voxel_unc_median_pct
+ *                                       bed_mean_gy, eud_a, eud_gy, eud_bed_gy, voxel_unc_median_pct, spheres
+ *                                       (centres in the row's voxels; null when the file stores no spheres)
  *   simulated                           treated_liver_mean_gy, tumour_mean_gy, tumour_d70_gy (viable tumour, treated
  *                                       lobes), normal_liver_mean_gy (treated lobes), whole_normal_liver_mean_gy,
  *                                       liver_mean_gy, lung_mean_gy, lung_ok, lung_cumulative_ok, normal_liver_ok
@@ -188,7 +191,8 @@ void y90_report_print_text(const y90_report *r, FILE *f)
  *                                       electrons_escaped, in_spheres (fractions of the emitted energy)
  *   treatment                           activity_gbq, activity_calibration_gbq, hours_after_calibration,
  *                                       lung_shunt_fraction, tn_ratio, tn_ratio_source, gy_kg_per_gbq,
- *                                       treated_lobes, product
+ *                                       treated_lobes, product, sphere_storage (table | counts | null),
+ *                                       spheres_stored
  *   largest_tumour                      id, centre_mm[3]
  * Numbers that are not available (NaN) are null. */
 
@@ -270,7 +274,8 @@ static void json_row(FILE *f, const y90_report *r, const y90_dose_stats *s, int 
     json_num(f, "eud_a", s->eud_a, 0);
     json_num(f, "eud_gy", s->eud_gy, 0);
     json_num(f, "eud_bed_gy", s->eud_bed_gy, 0);
-    json_num(f, "voxel_unc_median_pct", s->unc_median_pct, 1);
+    json_num(f, "voxel_unc_median_pct", s->unc_median_pct, 0);
+    json_num(f, "spheres", s->spheres, 1);
     fprintf(f, "}%s\n", last ? "" : ",");
 }
 
@@ -359,7 +364,9 @@ static void json_tail(const y90_report *r, FILE *f)
     json_key_str(f, "tn_ratio_source", r->treatment ? r->tn_source : NULL, 0);
     json_num(f, "gy_kg_per_gbq", r->gy_kg_per_gbq, 0);
     json_key_str(f, "treated_lobes", r->treatment ? r->treated_lobes : NULL, 0);
-    json_key_str(f, "product", r->treatment ? r->product : NULL, 1);
+    json_key_str(f, "product", r->treatment ? r->product : NULL, 0);
+    json_key_str(f, "sphere_storage", r->sphere_storage[0] ? r->sphere_storage : NULL, 0);
+    json_num(f, "spheres_stored", r->spheres_stored, 1);
     fprintf(f, "},\n  \"largest_tumour\": {\"id\": %d, ", r->largest_tumour);
     json_array(f, "centre_mm", r->largest_tumour_centre_mm, r->largest_tumour ? 3 : 0, 1);
     fprintf(f, "}\n}\n");

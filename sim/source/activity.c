@@ -54,6 +54,13 @@ y90_status y90_sources_activity_map(const y90_sources *s, const y90_grid *g, int
             expected_spheres(s, g, frac);
             return Y90_OK;
         }
+        if (s->storage == Y90_SPHERES_COUNTS) { /* the voxels' activities: counts x activity, or cumulative */
+            double tot = s->voxel_activity_cum ? s->voxel_activity_cum[n - 1] : (double)s->nspheres;
+            for (size_t i = 0; i < n; i++)
+                frac[i] = (s->voxel_activity_cum ? s->voxel_activity_cum[i] - (i ? s->voxel_activity_cum[i - 1] : 0.0)
+                                                 : (double)(s->voxel_first[i + 1] - s->voxel_first[i])) / tot;
+            return Y90_OK;
+        }
         {
             double tot = 0;
             for (size_t i = 0; i < s->nspheres; i++) tot += s->spheres[i].activity_bq;

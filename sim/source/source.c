@@ -152,20 +152,92 @@ static size_t draw_voxel(const sphere_draw *D, size_t i, y90_rng *r)
     return search_cdf(lung ? D->cdf_lung : D->cdf_liver, D->nv, y90_rng_uniform(r) * (lung ? D->tot_lung : D->tot_liver));
 }
 
+/* Offsets and diameter of a sphere in voxel v from r (mean, sd, dmin, dmax in um; g NULL: offsets 0); 0 when the
+ * diameter window is too narrow (the mean is kept). */
+static int draw_shape(const y90_grid *g, double mean, double sd, double dmin, double dmax, size_t v, y90_rng *r,
+                      y90_sphere *sp)
+{
+    sp->voxel = (uint32_t)v;
+    for (int a = 0; a < 3; a++) { /* g NULL: the diameter only (the offsets' draws are skipped over) */
+        double q = floor(y90_rng_uniform(r) * (g ? g->spacing[a] : 0.0) / Y90_SPHERE_OFFSET_QUANTUM_MM);
+        sp->offset_mm[a] = (float)(q * Y90_SPHERE_OFFSET_QUANTUM_MM); /* exact: below 2^24 quanta */
+    }
+    double d = mean;
+    int tries = 0;
+    do d = floor((mean + sd * normal(r)) / Y90_SPHERE_DIAMETER_QUANTUM_UM + 0.5) * Y90_SPHERE_DIAMETER_QUANTUM_UM;
+    while ((d < dmin || d > dmax) && ++tries < 10000);
+    sp->diameter_um = (float)(tries >= 10000 ? mean : d);
+    return tries < 10000;
+}
+
 /* The rest of sphere i after draw_voxel (voxel v); 0 when the diameter window is too narrow (the mean is kept). */
 static int draw_sphere(const sphere_draw *D, size_t v, y90_rng *r, y90_sphere *sp)
 {
-    sp->voxel = (uint32_t)v;
-    for (int a = 0; a < 3; a++) {
-        double q = floor(y90_rng_uniform(r) * D->g->spacing[a] / Y90_SPHERE_OFFSET_QUANTUM_MM);
-        sp->offset_mm[a] = (float)(q * Y90_SPHERE_OFFSET_QUANTUM_MM); /* exact: below 2^24 quanta */
+    return draw_shape(D->g, D->mean, D->sd, D->dmin, D->dmax, v, r, sp);
+}
+
+/* Counts storage: sphere k of voxel v from its own stream (activity set as well); 0 as draw_shape. */
+static int counts_sphere(const y90_sources *s, const y90_grid *g, size_t v, uint32_t k, y90_sphere *sp)
+{
+    y90_rng r;
+    y90_rng_init(&r, s->sphere_seed, Y90_STREAM_SPHERE_IN_VOXEL, ((uint64_t)v << 32) | k);
+    int ok = draw_shape(g, s->d_mean_um, s->d_sd_um, s->d_min_um, s->d_max_um, v, &r, sp);
+    double d = sp->diameter_um;
+    sp->activity_bq = (float)(s->voxel_activity_cum ? s->activity_per_um3 * d * d * d : s->sphere_activity_bq);
+    return ok;
+}
+
+/* Counts storage: count the spheres per voxel (each sphere's voxel from its stream, as for the table), then, for
+ * activities by volume, the activity of every voxel from its regenerated spheres. Memory: 4 bytes a voxel (12 by
+ * volume), none per sphere. *too_narrow as draw_shape (every sphere checked by volume, else the first 4096). */
+static y90_status place_counts(const sphere_draw *D, int by_volume, y90_sources *s, int threads, int *too_narrow,
+                               y90_error *err)
+{
+    const size_t n = s->nspheres, nv = D->nv;
+    s->nvox = nv;
+    s->voxel_first = y90_calloc(nv + 1, sizeof(uint32_t), "microsphere counts", err);
+    if (!s->voxel_first) return err ? err->code : Y90_ENOMEM;
+    uint32_t *count = s->voxel_first + 1;
+    #pragma omp parallel for schedule(static) num_threads(threads)
+    for (size_t i = 0; i < n; i++) {
+        y90_rng r;
+        size_t v = draw_voxel(D, i, &r);
+        #pragma omp atomic
+        count[v]++;
     }
-    double d = D->mean;
-    int tries = 0;
-    do d = floor((D->mean + D->sd * normal(r)) / Y90_SPHERE_DIAMETER_QUANTUM_UM + 0.5) * Y90_SPHERE_DIAMETER_QUANTUM_UM;
-    while ((d < D->dmin || d > D->dmax) && ++tries < 10000);
-    sp->diameter_um = (float)(tries >= 10000 ? D->mean : d);
-    return tries < 10000;
+    for (size_t v = 0; v < nv; v++) s->voxel_first[v + 1] += s->voxel_first[v];
+    const double a_mean = s->activity_treatment_bq / (double)n;
+    int bad = 0;
+    if (!by_volume) {
+        s->sphere_activity_bq = a_mean;
+        for (size_t v = 0, seen = 0; v < nv && seen < 4096; v++)
+            for (uint32_t k = 0; k < s->voxel_first[v + 1] - s->voxel_first[v] && seen < 4096; k++, seen++) {
+                y90_sphere sp;
+                bad |= !counts_sphere(s, D->g, v, k, &sp);
+            }
+        *too_narrow = bad;
+        return Y90_OK;
+    }
+    double *cum = y90_calloc(nv, sizeof(double), "microsphere activities", err);
+    if (!cum) return err ? err->code : Y90_ENOMEM;
+    #pragma omp parallel for schedule(dynamic, 256) num_threads(threads) reduction(| : bad)
+    for (size_t v = 0; v < nv; v++) { /* sum of diameter^3 of the voxel's spheres, in sphere order */
+        double vol = 0;
+        for (uint32_t k = 0; k < s->voxel_first[v + 1] - s->voxel_first[v]; k++) {
+            y90_sphere sp;
+            bad |= !counts_sphere(s, D->g, v, k, &sp);
+            double d = sp.diameter_um;
+            vol += d * d * d;
+        }
+        cum[v] = vol;
+    }
+    double tot = 0; /* in voxel order: independent of the thread count */
+    for (size_t v = 0; v < nv; v++) cum[v] = tot += cum[v];
+    s->activity_per_um3 = a_mean / (tot / (double)n); /* mean activity a_mean, proportional to diameter^3 */
+    for (size_t v = 0; v < nv; v++) cum[v] *= s->activity_per_um3;
+    s->voxel_activity_cum = cum;
+    *too_narrow = bad;
+    return Y90_OK;
 }
 
 /* Clustering: the lung spheres and the liver spheres (in stream order: lung first) are split into clusters (sizes
@@ -192,6 +264,13 @@ static y90_status cluster_spheres(const y90_config *c, const sphere_draw *D, y90
         y90_cluster_place(&c->source, D->g, tmp, s->cluster_start[k], s->cluster_start[k + 1], centre, &r);
     }
     return Y90_OK;
+}
+
+static y90_status narrow_error(const y90_config *c, double sd, double dmin, double dmax, y90_error *err)
+{
+    return Y90_FAIL(err, Y90_EINPUT, "%s: source.sphere_diameter_sd_um = %g um is far wider than the diameter window "
+                    "[%g, %g] um of the product (scaled with the mean diameter): expected a spread comparable to "
+                    "the window", c->path, sd, dmin, dmax);
 }
 
 /* Uptake model: activity concentration per mass: 1 in normal liver of treated lobes, T/N in viable tumour of
@@ -237,6 +316,17 @@ static y90_status place_spheres(const y90_config *c, const y90_grid *g, const pr
     const double dmin = pr->d_min_um * scale, dmax = pr->d_max_um * scale;
     const sphere_draw D = {g, c->source.seed, s->spheres_in_lung, nv, cdf_liver, cdf_lung, tot_liver, tot_lung,
                            s->mean_diameter_um, sd, dmin, dmax};
+    s->sphere_seed = c->source.seed;
+    s->d_mean_um = s->mean_diameter_um;
+    s->d_sd_um = sd;
+    s->d_min_um = dmin;
+    s->d_max_um = dmax;
+    if (s->storage == Y90_SPHERES_COUNTS) {
+        int narrow = 0;
+        st = place_counts(&D, pr->activity_by_volume, s, threads, &narrow, err);
+        if (!st && narrow) st = narrow_error(c, sd, dmin, dmax, err);
+        goto cleanup;
+    }
     /* The spheres come out sorted by voxel (the table compresses, and a sphere's voxel is stored once): each
      * sphere's voxel first, a counting sort to its slot, then the whole sphere into that slot. Without clustering
      * in two passes over the streams (no second sphere list: the second pass draws the voxel again). With
@@ -297,9 +387,7 @@ sort_done:
     free(tmp);
     if (st) goto cleanup;
     if (too_narrow) {
-        st = Y90_FAIL(err, Y90_EINPUT, "%s: source.sphere_diameter_sd_um = %g um is far wider than the diameter window "
-                      "[%g, %g] um of the product (scaled with the mean diameter): expected a spread comparable to "
-                      "the window", c->path, sd, dmin, dmax);
+        st = narrow_error(c, sd, dmin, dmax, err);
         goto cleanup;
     }
     double vol_sum = 0; /* in sphere order, so that the activities do not depend on the thread count */
@@ -331,7 +419,6 @@ static y90_status build_microspheres(const y90_config *c, const y90_grid *g, y90
     double a_sphere = c->source.activity_per_sphere_bq > 0 ? c->source.activity_per_sphere_bq : pr->activity_bq;
     double n = floor(s->activity_calibration_bq / a_sphere + 0.5);
     if (n < 1) n = 1;
-    /* the sphere list, its cumulative and alias activity tables, and the placement tables (two doubles per voxel) */
     /* the sphere list and its alias table (24 + 8 bytes a sphere; the sort's slot per sphere is freed before the
      * alias table is made), the placement tables (two doubles per voxel) and the grid */
     const double nv = (double)y90_grid_nvox(g);
@@ -339,8 +426,16 @@ static y90_status build_microspheres(const y90_config *c, const y90_grid *g, y90
      * one cluster per sphere with its start and bounding ball) */
     const double cluster_bytes = c->source.clustering != Y90_CLUSTER_NONE
                                    ? sizeof(y90_sphere) + 3 * sizeof(uint32_t) + 4 * sizeof(double) : 0;
-    double need = n * (sizeof(y90_sphere) + sizeof(float) + sizeof(uint32_t) + cluster_bytes) + 2.0 * sizeof(double) * nv +
-                  nv * (double)y90_grid_bytes_per_voxel_run();
+    /* counts storage: the running count per voxel (and the cumulative activity by volume) instead of the list */
+    s->storage = c->source.sphere_storage;
+    if (s->storage == Y90_SPHERES_AUTO)
+        s->storage = n > Y90_SPHERE_COUNTS_AUTO && c->source.clustering == Y90_CLUSTER_NONE ? Y90_SPHERES_COUNTS
+                                                                                           : Y90_SPHERES_TABLE;
+    const double sphere_bytes = s->storage == Y90_SPHERES_COUNTS
+                                  ? 0.0 : n * (sizeof(y90_sphere) + sizeof(float) + sizeof(uint32_t) + cluster_bytes);
+    const double count_bytes = s->storage == Y90_SPHERES_COUNTS
+                                 ? nv * (sizeof(uint32_t) + (pr->activity_by_volume ? sizeof(double) : 0.0)) : 0.0;
+    double need = sphere_bytes + count_bytes + 2.0 * sizeof(double) * nv + nv * (double)y90_grid_bytes_per_voxel_run();
     size_t limit = y90_memory_limit_bytes(c->output.max_memory_gb);
     if (limit > 0 && need > (double)limit)
         return Y90_FAIL(err, Y90_ENOMEM, "%s: %.3g spheres (activity / activity per sphere) and the grid need %.2f GB, "
@@ -350,8 +445,9 @@ static y90_status build_microspheres(const y90_config *c, const y90_grid *g, y90
         return Y90_FAIL(err, Y90_EINPUT, "%s: %.3g spheres on %.3g voxels: at most 2^32 - 1 of each", c->path, n, nv);
     s->nspheres = (size_t)n;
     s->spheres_in_lung = (size_t)floor(c->treatment.lung_shunt_fraction * n + 0.5);
-    s->spheres = y90_calloc(s->nspheres, sizeof(y90_sphere), "microsphere list", err);
-    if (!s->spheres) return err ? err->code : Y90_ENOMEM;
+    if (s->storage == Y90_SPHERES_TABLE &&
+        !(s->spheres = y90_calloc(s->nspheres, sizeof(y90_sphere), "microsphere list", err)))
+        return err ? err->code : Y90_ENOMEM;
     return place_spheres(c, g, pr, s, err);
 }
 
@@ -458,6 +554,10 @@ void y90_sources_free(y90_sources *s)
     free(s->cluster_start);
     free(s->cluster_members);
     free(s->cluster_bound);
+    free(s->voxel_first);
+    free(s->voxel_activity_cum);
+    s->voxel_first = NULL;
+    s->voxel_activity_cum = NULL;
     s->sphere_cluster = s->cluster_start = s->cluster_members = NULL;
     s->cluster_bound = NULL;
     s->nclusters = s->nclusters_lung = 0;
@@ -467,16 +567,76 @@ void y90_sources_free(y90_sources *s)
     s->voxels = NULL;
 }
 
+/* Counts storage: the voxel holding sphere index i (voxel_first[v] <= i < voxel_first[v + 1]). */
+static size_t voxel_of(const y90_sources *s, size_t i)
+{
+    size_t lo = 0, hi = s->nvox - 1;
+    while (lo < hi) { /* the first v with voxel_first[v + 1] > i */
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->voxel_first[mid + 1] <= i) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+size_t y90_sources_pick_sphere(const y90_sources *s, double u)
+{
+    const size_t n = s->nspheres;
+    if (s->storage != Y90_SPHERES_COUNTS) { /* Vose alias table */
+        double x = u * (double)n;
+        size_t i = (size_t)x;
+        if (i >= n) i = n - 1;
+        if ((float)(x - (double)i) >= s->alias_prob[i]) i = s->alias_idx[i];
+        return i;
+    }
+    if (!s->voxel_activity_cum) { /* equal activities: the cumulative counts, then k = the remaining fraction */
+        size_t i = (size_t)(u * (double)n);
+        return i < n ? i : n - 1;
+    }
+    /* by volume: the voxel from the cumulative activities, then its spheres' activities up to the remaining part */
+    const double *cum = s->voxel_activity_cum, x = u * cum[s->nvox - 1];
+    size_t v = search_cdf(cum, s->nvox, x);
+    while (v > 0 && s->voxel_first[v + 1] == s->voxel_first[v]) v--; /* rounding onto an empty voxel */
+    double rest = x - (v > 0 ? cum[v - 1] : 0.0);
+    uint32_t first = s->voxel_first[v], m = s->voxel_first[v + 1] - first, k = 0;
+    for (; k + 1 < m; k++) {
+        y90_sphere sp;
+        counts_sphere(s, NULL, v, k, &sp);
+        if ((rest -= sp.activity_bq) < 0) break;
+    }
+    return first + k;
+}
+
+void y90_sources_sphere(const y90_sources *s, const y90_grid *g, size_t i, y90_sphere *sp)
+{
+    if (s->storage != Y90_SPHERES_COUNTS) {
+        *sp = s->spheres[i];
+        return;
+    }
+    size_t v = voxel_of(s, i);
+    counts_sphere(s, g, v, (uint32_t)(i - s->voxel_first[v]), sp);
+}
+
+void y90_sources_sphere_counts(const y90_sources *s, const y90_grid *g, uint32_t *counts)
+{
+    size_t nv = y90_grid_nvox(g);
+    memset(counts, 0, nv * sizeof *counts);
+    if (s->storage == Y90_SPHERES_COUNTS)
+        for (size_t v = 0; v < nv && v < s->nvox; v++) counts[v] = s->voxel_first[v + 1] - s->voxel_first[v];
+    else
+        for (size_t i = 0; i < s->nspheres; i++)
+            if (s->spheres[i].voxel < nv) counts[s->spheres[i].voxel]++;
+}
+
 void y90_sources_sample(const y90_sources *s, const y90_grid *g, y90_rng *r, double pos[3], long *sphere)
 {
     *sphere = -1;
     switch (s->type) {
     case Y90_SOURCE_MICROSPHERES: {
-        double u = y90_rng_uniform(r) * (double)s->nspheres;
-        size_t i = (size_t)u;
-        if (i >= s->nspheres) i = s->nspheres - 1;
-        if ((float)(u - (double)i) >= s->alias_prob[i]) i = s->alias_idx[i];
-        y90_sphere_centre(g, &s->spheres[i], pos);
+        size_t i = y90_sources_pick_sphere(s, y90_rng_uniform(r));
+        y90_sphere sp;
+        y90_sources_sphere(s, g, i, &sp);
+        y90_sphere_centre(g, &sp, pos);
         *sphere = (long)i;
         return;
     }

@@ -340,8 +340,10 @@ y90_status y90_sweep_memory_estimate(const y90_config *c, double *bytes, y90_err
         double nv = (double)y90_grid_nvox(&g);
         /* a run's grid, tallies and result (y90_grid_bytes_per_voxel_run), the energy grid (8) and the uptake
          * tables of the sphere placement (16) per voxel; per sphere the row (32), its cumulative (8) and alias
-         * (8) entries; 256 MiB for the physics tables, threads' buffers and HDF5 */
-        *bytes = nv * ((double)y90_grid_bytes_per_voxel_run() + 24) + (double)src.nspheres * 48 + 256.0 * 1048576;
+         * (8) entries, or with counts storage 12 bytes a voxel instead; 256 MiB for the physics tables, threads'
+         * buffers and HDF5 */
+        double spheres = src.storage == Y90_SPHERES_COUNTS ? nv * 12.0 : (double)src.nspheres * 48;
+        *bytes = nv * ((double)y90_grid_bytes_per_voxel_run() + 24) + spheres + 256.0 * 1048576;
     }
     y90_sources_free(&src);
     y90_grid_free(&g);

@@ -112,17 +112,18 @@ static double take_double(input *in)
 }
 
 static const char *objects[] = {"/", "/treatment", "/energy_balance", "/dose", "/labels", "/materials", "/density",
-                                "/tally", "/tally/sum", "/tally/sum2", "/lobule_ids", "/tumour_ids"};
+                                "/tally", "/tally/sum", "/tally/sum2", "/lobule_ids", "/tumour_ids",
+                                "/microsphere_counts"};
 static const char *attr_names[] = {
     "histories", "decays", "seed", "threads", "format_version", "kernel", "spacing_mm", "origin_mm",
     "activity_treatment_gbq", "activity_calibration_gbq", "lung_shunt_fraction", "tn_ratio", "gy_kg_per_gbq",
     "prescription_gy", "treated_lobes", "product", "n_spheres", "deposited_mev", "emitted_mev",
     "escaped_electron_mev", "relative_imbalance", "names", "kinds", "lobes", "units", "hours_after_calibration",
     "eb", "deposited", "part_index", "part_count", "part_first_history", "histories_total", "run_status",
-    "config_effective", "count"};
+    "config_effective", "count", "sphere_storage"};
 static const char *datasets[] = {"/dose", "/dose_rel_uncertainty", "/density", "/labels", "/materials", "/treatment",
                                  "/energy_balance", "/microspheres", "/tally/sum", "/tally/sum2", "/lobule_ids",
-                                 "/tumour_ids", "/microsphere_cluster_ids"};
+                                 "/tumour_ids", "/microsphere_cluster_ids", "/microsphere_counts"};
 #define COUNT(a) (sizeof(a) / sizeof(a[0]))
 
 /* Close and open the work file again. HDF5 1.10 overflowed a heap buffer inside H5O__attr_write when this harness

@@ -3,6 +3,8 @@
 #include <ftw.h>
 #include "y90/io.h"
 #include "y90/run.h"
+#include "y90/source.h"
+#include <gsl/gsl_cdf.h>
 #include <hdf5.h>
 #include <math.h>
 #include <stdarg.h>
@@ -242,3 +244,33 @@ int y90t_same_dataset(const char *a, const char *b, const char *name)
     free(y);
     return same;
 }
+
+/* Chi-square statistic of counts[1..kmax] (n draws) against pmf, bins merged from the top so that every bin
+ * expects at least 5; the last bin holds the tail k >= its first k. Returns the p value; *dof the degrees. */
+double y90t_cluster_chi2_p(const y90_source_params *sp, const size_t *counts, long kmax, size_t n, int *dof)
+{
+    double chi2 = 0, e = 0, o = 0, tail = 1.0;
+    int bins = 0;
+    for (long k = 1; k <= kmax; k++) {
+        double pk = y90_cluster_pmf(sp, k);
+        tail -= pk;
+        e += pk * (double)n;
+        o += (double)counts[k];
+        if (e >= 5.0 && tail * (double)n >= 5.0) {
+            chi2 += (o - e) * (o - e) / e;
+            bins++;
+            e = o = 0;
+        }
+    }
+    size_t rest = 0; /* the last bin: what is left of the counts and the tail beyond kmax */
+    for (long k = 1; k <= kmax; k++) rest += counts[k];
+    e += tail * (double)n;
+    o += (double)(n - rest);
+    if (e > 0) {
+        chi2 += (o - e) * (o - e) / e;
+        bins++;
+    }
+    *dof = bins - 1;
+    return gsl_cdf_chisq_Q(chi2, *dof);
+}
+

@@ -64,5 +64,8 @@ int y90t_same_dataset(const char *a, const char *b, const char *name);
 
 /* Relative difference |a-b|/|b|. */
 double y90t_rel(double a, double b);
+/* Chi-square p value of a cluster-size histogram counts[1..kmax] (n clusters) against the configured distribution
+ * (y90_cluster_pmf), bins merged from the top so that each expects at least 5; *dof the degrees of freedom. */
+double y90t_cluster_chi2_p(const y90_source_params *sp, const size_t *counts, long kmax, size_t n, int *dof);
 
 #endif
