@@ -44,19 +44,19 @@ static int build(const y90_config *c, y90_grid *g, y90_sources *s)
     return 0;
 }
 
-/* 1,000,000 resin spheres kept as counts: no sphere list; the counts of the liver spheres per structure within 3
+/* 200,000 resin spheres kept as counts: no sphere list; the counts of the liver spheres per structure within 3
  * sigma of the uptake model (share p = weight x mass / total, sigma = sqrt(n p (1 - p))), the shunted spheres all in
  * the lungs; sphere i of voxel v regenerated twice the same, inside its voxel, its diameter in the SIR-Spheres window
  * [20, 60] um, its activity A / n. */
 static void test_counts_uptake(void)
 {
-    y90_config c = liver_config(Y90_PRODUCT_SIR_SPHERES, 0.05, Y90_SPHERES_COUNTS);
+    y90_config c = liver_config(Y90_PRODUCT_SIR_SPHERES, 0.01, Y90_SPHERES_COUNTS);
     y90_grid g;
     y90_sources s;
     CU_ASSERT_FATAL(build(&c, &g, &s) == 0);
     CU_ASSERT(s.storage == Y90_SPHERES_COUNTS);
     CU_ASSERT(s.spheres == NULL && s.alias_prob == NULL);
-    CU_ASSERT_EQUAL(s.nspheres, 1000000);
+    CU_ASSERT_EQUAL(s.nspheres, 200000);
     size_t nv = y90_grid_nvox(&g);
     uint32_t *n = calloc(nv, sizeof *n);
     y90_sources_sphere_counts(&s, &g, n);
@@ -202,6 +202,11 @@ static void test_counts_glass_pick(void)
  * naming both keys and the line. */
 static void test_auto_and_refusal(void)
 {
+#if defined(__SANITIZE_ADDRESS__)
+    /* 5-6 million spheres take over 10 minutes under ASan: the release build runs this test, ASan the others */
+    printf("skipped under AddressSanitizer ");
+    return;
+#endif
     y90_config c = liver_config(Y90_PRODUCT_SIR_SPHERES, 0.26, Y90_SPHERES_AUTO); /* 5.2 million */
     c.phantom.voxel_mm = 8;
     y90_grid g;
@@ -235,7 +240,7 @@ static void test_auto_and_refusal(void)
 
 static const char *RUN_CFG = "phantom: {type: liver, voxel_mm: 6, tumour_count: 2, tumour_burden_percent: 5}\n"
                              "source: {product: sir_spheres, sphere_storage: %s}\n"
-                             "treatment: {activity_gbq: 0.05, lung_shunt_fraction: 0.05}\n"
+                             "treatment: {activity_gbq: 0.01, lung_shunt_fraction: 0.05}\n"
                              "transport: {kernel: mc, histories: %d, seed: %d}\n";
 
 static int run_cfg(const char *storage, int histories, int seed, const char *out)
@@ -255,7 +260,7 @@ static int run_cfg(const char *storage, int histories, int seed, const char *out
 
 static char table_h5[1024], counts_h5[1024];
 
-/* The same config (1,000,000 resin spheres, 60,000 histories) in table and counts storage: every structure mean
+/* The same config (200,000 resin spheres, 20,000 histories) in table and counts storage: every structure mean
  * within 3 combined sigma, where sigma holds the histories' noise of both runs (the report's mean_unc_pct) and the
  * sphere placement's (binomial: relative sqrt(1 / spheres in the row) in each run); the energy balances close; the
  * files say which storage they hold. */
@@ -263,8 +268,8 @@ static void test_table_vs_counts(void)
 {
     snprintf(table_h5, sizeof table_h5, "%s", y90t_path("table.h5"));
     snprintf(counts_h5, sizeof counts_h5, "%s", y90t_path("counts.h5"));
-    CU_ASSERT_FATAL(run_cfg("table", 60000, 3, table_h5) == 0);
-    CU_ASSERT_FATAL(run_cfg("counts", 60000, 4, counts_h5) == 0);
+    CU_ASSERT_FATAL(run_cfg("table", 20000, 3, table_h5) == 0);
+    CU_ASSERT_FATAL(run_cfg("counts", 20000, 4, counts_h5) == 0);
     CU_ASSERT(y90_io_has_object(table_h5, "/microspheres") && !y90_io_has_object(table_h5, "/microsphere_counts"));
     CU_ASSERT(y90_io_has_object(counts_h5, "/microsphere_counts") && !y90_io_has_object(counts_h5, "/microspheres"));
     char st[16] = "";
@@ -307,7 +312,7 @@ static void test_read_back(void)
     const char *files[2] = {table_h5, counts_h5};
     const char *storage[2] = {"table", "counts"};
     for (int f = 0; f < 2; f++) {
-        y90_config c = liver_config(Y90_PRODUCT_SIR_SPHERES, 0.05, f ? Y90_SPHERES_COUNTS : Y90_SPHERES_TABLE);
+        y90_config c = liver_config(Y90_PRODUCT_SIR_SPHERES, 0.01, f ? Y90_SPHERES_COUNTS : Y90_SPHERES_TABLE);
         c.phantom.voxel_mm = 6;
         c.phantom.tumour_count = 2;
         c.phantom.tumour_burden_percent = 5;
@@ -349,7 +354,7 @@ static void test_read_back(void)
     char *out = NULL;
     CU_ASSERT_EQUAL(y90t_clif(&out, "report %s --json", counts_h5), 0);
     Y90T_HAS(out, "\"sphere_storage\": \"counts\"");
-    Y90T_HAS(out, "\"spheres_stored\": 1000000");
+    Y90T_HAS(out, "\"spheres_stored\": 200000");
     free(out);
 }
 
