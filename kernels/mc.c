@@ -92,7 +92,7 @@ void mc_history(const void *ctx, void *scratch, int64_t h, y90_rng *r, y90_hist 
     mc_particle p;
     memset(&p, 0, sizeof p);
     long sphere;
-    y90_sources_sample(P->src, P->g, r, p.x, &sphere);
+    y90_sources_sample(P->src, P->g, r, h, p.x, &sphere);
     p.type = MC_ELECTRON;
     p.E = P->src->energy_mev > 0 ? P->src->energy_mev : y90_spectrum_sample(&P->phys->spectrum, y90_rng_uniform(r));
     hb->eb[Y90_EB_EMITTED] += p.E;

@@ -111,6 +111,7 @@ static void test_defaults(void)
     CU_ASSERT_EQUAL(c.transport.secondaries, 1);
     CU_ASSERT_EQUAL(c.transport.multiple_scattering, 1);
     CU_ASSERT_EQUAL(c.transport.spin, 1);
+    CU_ASSERT_EQUAL(c.transport.stratify, 1);
 
     CU_ASSERT_EQUAL(c.output.uncertainty, 1);
     CU_ASSERT_EQUAL(c.output.microspheres, 1);
@@ -211,6 +212,7 @@ static const char *const full_text =
     "  secondaries: no\n"
     "  multiple_scattering: off\n"
     "  spin: false\n"
+    "  stratify: false\n"
     "  activity_map: expected\n"
     "  kernel_histories: 50000\n"
     "  time_limit_s: 600\n"
@@ -247,7 +249,7 @@ static const char *const all_keys[] = {
     "transport.seed", "transport.threads", "transport.cutoff_kev", "transport.photon_cutoff_kev",
     "transport.delta_threshold_kev", "transport.brems_threshold_kev", "transport.max_eloss_fraction",
     "transport.straggling", "transport.secondaries", "transport.multiple_scattering", "transport.spin",
-    "transport.activity_map", "transport.kernel_histories", "transport.time_limit_s",
+    "transport.stratify",    "transport.activity_map", "transport.kernel_histories", "transport.time_limit_s",
     "transport.target_uncertainty", "transport.target_structure", "output.uncertainty",
     "output.microspheres", "output.max_memory_gb", "output.checkpoint_s", "phantom.hu_points",
     "phantom.hu_densities", "phantom.hu_material_lower_hu", "phantom.hu_materials", "source.activity_kind",
@@ -353,6 +355,7 @@ static void test_every_key(void)
     CU_ASSERT_EQUAL(tp->secondaries, 0);
     CU_ASSERT_EQUAL(tp->multiple_scattering, 0);
     CU_ASSERT_EQUAL(tp->spin, 0);
+    CU_ASSERT_EQUAL(tp->stratify, 0);
     CU_ASSERT_EQUAL(tp->activity_map, Y90_ACTIVITY_EXPECTED);
     CU_ASSERT(tp->kernel_histories == 50000);
     CU_ASSERT_DOUBLE_EQUAL(tp->time_limit_s, 600, 0);

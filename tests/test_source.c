@@ -499,7 +499,7 @@ static void test_sample_inside(void)
     double mean[3] = {0};
     for (int i = 0; i < NDRAW; i++) {
         y90_rng_init(&r, 11, Y90_STREAM_TEST, (uint64_t)i);
-        y90_sources_sample(&s, &box, &r, p, &sph);
+        y90_sources_sample(&s, &box, &r, i, p, &sph);
         for (int a = 0; a < 3; a++) {
             inside &= p[a] >= lo[a] && p[a] <= hi[a];
             mean[a] += p[a] / NDRAW;
@@ -519,7 +519,7 @@ static void test_sample_inside(void)
     double pmin[3] = {1e9, 1e9, 1e9}, pmax[3] = {-1e9, -1e9, -1e9};
     for (int i = 0; i < NDRAW; i++) {
         y90_rng_init(&r, 12, Y90_STREAM_TEST, (uint64_t)i);
-        y90_sources_sample(&s, &box, &r, p, &sph);
+        y90_sources_sample(&s, &box, &r, i, p, &sph);
         for (int a = 0; a < 3; a++) {
             pmin[a] = fmin(pmin[a], p[a]);
             pmax[a] = fmax(pmax[a], p[a]);
@@ -537,7 +537,7 @@ static void test_sample_inside(void)
     inside = 1;
     for (int i = 0; i < NDRAW; i++) {
         y90_rng_init(&r, 13, Y90_STREAM_TEST, (uint64_t)i);
-        y90_sources_sample(&s, &box, &r, p, &sph);
+        y90_sources_sample(&s, &box, &r, i, p, &sph);
         inside &= p[0] >= -15 && p[0] <= -10 && p[1] >= -10 && p[1] <= -5 && p[2] >= -5 && p[2] <= 0;
     }
     CU_ASSERT(inside);
@@ -549,7 +549,7 @@ static void test_sample_inside(void)
     memcpy(c.source.point_mm, pt, sizeof pt);
     CU_ASSERT_EQUAL_FATAL(build(&c, &box, &s), Y90_OK);
     y90_rng_init(&r, 14, Y90_STREAM_TEST, 0);
-    y90_sources_sample(&s, &box, &r, p, &sph);
+    y90_sources_sample(&s, &box, &r, 0, p, &sph);
     CU_ASSERT(p[0] == pt[0] && p[1] == pt[1] && p[2] == pt[2]);
     y90_sources_free(&s);
 
@@ -565,7 +565,7 @@ static void test_sample_inside(void)
     inside = 1;
     for (int i = 0; i < NDRAW; i++) {
         y90_rng_init(&r, 15, Y90_STREAM_TEST, (uint64_t)i);
-        y90_sources_sample(&s, &slabs, &r, p, &sph);
+        y90_sources_sample(&s, &slabs, &r, i, p, &sph);
         const y90_structure *st = structure_at(&slabs, p[0], p[1], p[2]);
         inside &= st && !strcmp(st->name, "slab1");
     }
@@ -585,7 +585,7 @@ static void test_sample_inside(void)
     int at_centre = 1, from_lung = 0;
     for (int i = 0; i < NDRAW; i++) {
         y90_rng_init(&r, 16, Y90_STREAM_TEST, (uint64_t)i);
-        y90_sources_sample(&s, &liver, &r, p, &sph);
+        y90_sources_sample(&s, &liver, &r, i, p, &sph);
         if (sph < 0 || (size_t)sph >= s.nspheres) {
             at_centre = 0;
             continue;
@@ -610,8 +610,11 @@ static int same_spheres(const y90_sources *a, const y90_sources *b)
 {
     return a->nspheres == b->nspheres && a->spheres_in_lung == b->spheres_in_lung &&
            memcmp(a->spheres, b->spheres, a->nspheres * sizeof(y90_sphere)) == 0 &&
-           memcmp(a->alias_prob, b->alias_prob, a->nspheres * sizeof(float)) == 0 &&
-           memcmp(a->alias_idx, b->alias_idx, a->nspheres * sizeof(uint32_t)) == 0;
+           a->stratified == b->stratified &&
+           (a->stratified ? memcmp(a->cum_activity, b->cum_activity, a->nspheres * sizeof(double)) == 0 &&
+                                memcmp(a->cum_guide, b->cum_guide, a->nspheres * sizeof(uint32_t)) == 0
+                          : memcmp(a->cum_activity, b->cum_activity, a->nspheres * sizeof(double)) == 0 &&
+                                memcmp(a->cum_guide, b->cum_guide, a->nspheres * sizeof(uint32_t)) == 0);
 }
 
 static void test_determinism(void)
@@ -640,12 +643,14 @@ static void test_determinism(void)
     y90_sources_free(&d);
 }
 
-/* Decays pick their sphere in proportion to its activity: 1 MBq of glass (400 spheres, activities ~ d^3 spread
- * over a factor of 3) sampled 4e6 times; chi-square against the activities within its 5-sigma bound, and the same
- * test fails for equal weights. */
+/* Decays drawn at random (transport.stratify false; tests/test_stratify.c tests the stratified ones) pick their
+ * sphere in proportion to its activity: 1 MBq of glass (400 spheres, activities ~ d^3 spread over a factor of 3)
+ * sampled 4e6 times; chi-square against the activities within its 5-sigma bound, and the same test fails for equal
+ * weights. */
 static void test_decay_sphere_choice(void)
 {
     y90_config c = sphere_config(0.001, Y90_PRODUCT_THERASPHERE, 0.0, 1.0, Y90_TREAT_BOTH);
+    c.transport.stratify = 0;
     y90_sources s;
     CU_ASSERT_FATAL(build(&c, &liver, &s) == Y90_OK);
     size_t n = s.nspheres;
@@ -658,7 +663,7 @@ static void test_decay_sphere_choice(void)
         y90_rng_init(&r, 5, Y90_STREAM_TEST, (uint64_t)h);
         double p[3];
         long sp;
-        y90_sources_sample(&s, &liver, &r, p, &sp);
+        y90_sources_sample(&s, &liver, &r, h, p, &sp);
         CU_ASSERT_FATAL(sp >= 0 && (size_t)sp < n);
         count[sp]++;
     }

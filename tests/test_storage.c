@@ -55,7 +55,7 @@ static void test_counts_uptake(void)
     y90_sources s;
     CU_ASSERT_FATAL(build(&c, &g, &s) == 0);
     CU_ASSERT(s.storage == Y90_SPHERES_COUNTS);
-    CU_ASSERT(s.spheres == NULL && s.alias_prob == NULL);
+    CU_ASSERT(s.spheres == NULL && s.cum_activity == NULL);
     CU_ASSERT_EQUAL(s.nspheres, 200000);
     size_t nv = y90_grid_nvox(&g);
     uint32_t *n = calloc(nv, sizeof *n);
@@ -149,7 +149,7 @@ static void test_counts_glass_pick(void)
     for (int i = 0; i < N; i++) {
         double pos[3];
         long k;
-        y90_sources_sample(&s, &g, &r, pos, &k);
+        y90_sources_sample(&s, &g, &r, i, pos, &k);
         y90_sphere sp;
         y90_sources_sphere(&s, &g, (size_t)k, &sp);
         obs[g.label[sp.voxel]]++;

@@ -165,6 +165,7 @@ typedef struct {
     int secondaries;                 /* bool: hard collisions and bremsstrahlung produce tracked secondaries */
     int multiple_scattering;         /* bool */
     int spin;                        /* bool: Mott (spin) correction of elastic scattering */
+    int stratify;                    /* bool: decays stratified over the spheres (else drawn at random) */
     y90_activity_map_type activity_map;
     int64_t kernel_histories;        /* MC histories of the dvk voxel kernel */
     double time_limit_s;             /* s, wall time after which the run stops (0: none) */

@@ -227,6 +227,11 @@ const y90_key y90_config_keys[] = {
     {"transport.spin", Y90_KT_BOOL, OFF(transport.spin), "true", 0, 0, 0, "", NULL, 0,
      "spin (Mott) correction of elastic scattering (tabulated Mott-to-Rutherford ratios, sim/physics/mott.c); off: "
      "screened Rutherford, to compare with references made without spin"},
+    {"transport.stratify", Y90_KT_BOOL, OFF(transport.stratify), "true", 0, 0, 0, "", NULL, 0,
+     "microspheres: stratified decays: history h takes the sphere at frac(u0 + h (sqrt 5 - 1)/2) of the cumulative "
+     "activity (u0 from transport.seed), so that every sphere gets its share of any stretch of histories to within "
+     "a few decays (rms under 1) and the source-sampling noise is gone (unbiased; the reported uncertainty is then "
+     "an upper bound); false: each decay's sphere drawn at random"},
     /* output */
     {"output.uncertainty", Y90_KT_BOOL, OFF(output.uncertainty), "true", 0, 0, 0, "", NULL, 0,
      "write /dose_rel_uncertainty"},

@@ -78,42 +78,25 @@ static int lobe_treated(y90_treated_lobes t, y90_lobe l)
            (t == Y90_TREAT_LEFT && l == Y90_LOBE_LEFT);
 }
 
-/* Vose's alias method (Vose 1991, IEEE Trans Softw Eng 17:972): with the activities scaled to mean 1, spheres
- * below the mean are filled up from those above, so that a decay picks its sphere with one uniform number. */
-static y90_status build_alias(y90_sources *s, double total, y90_error *err)
+/* The decaying sphere by inversion of the cumulative activity (spheres in table order, which is voxel order), so
+ * that u -> sphere is monotone and stratified u (transport.stratify) stratify the spheres: cum_activity[i] = Bq of
+ * spheres 0..i, and a guide table (Chen & Asau 1974, Ann Inst Stat Math 26:133) cum_guide[k] = the first sphere
+ * whose cumulative activity exceeds k/n of the total, so the search is O(1) on average. */
+static y90_status build_cumulative(y90_sources *s, y90_error *err)
 {
     size_t n = s->nspheres;
-    double *q = y90_calloc(n, sizeof(double), "alias table", err);
-    size_t *small = q ? y90_calloc(n, sizeof(size_t), "alias table", err) : NULL;
-    size_t *large = small ? y90_calloc(n, sizeof(size_t), "alias table", err) : NULL;
-    s->alias_prob = large ? y90_calloc(n, sizeof(float), "alias table", err) : NULL;
-    s->alias_idx = s->alias_prob ? y90_calloc(n, sizeof(uint32_t), "alias table", err) : NULL;
-    y90_status st = s->alias_idx ? Y90_OK : (err ? err->code : Y90_ENOMEM);
-    if (!st && n > UINT32_MAX) st = Y90_FAIL(err, Y90_ENOMEM, "more than 2^32 spheres");
-    if (!st) {
-        size_t ns = 0, nl = 0;
-        for (size_t i = 0; i < n; i++) {
-            q[i] = (double)s->spheres[i].activity_bq * (double)n / total;
-            if (q[i] < 1.0) small[ns++] = i;
-            else large[nl++] = i;
-        }
-        while (ns > 0 && nl > 0) {
-            size_t a = small[--ns], b = large[nl - 1];
-            s->alias_prob[a] = (float)q[a];
-            s->alias_idx[a] = (uint32_t)b;
-            q[b] -= 1.0 - q[a];
-            if (q[b] < 1.0) {
-                nl--;
-                small[ns++] = b;
-            }
-        }
-        while (nl > 0) { size_t b = large[--nl]; s->alias_prob[b] = 1.0f; s->alias_idx[b] = (uint32_t)b; }
-        while (ns > 0) { size_t a = small[--ns]; s->alias_prob[a] = 1.0f; s->alias_idx[a] = (uint32_t)a; } /* rounding */
+    if (n > UINT32_MAX) return Y90_FAIL(err, Y90_ENOMEM, "more than 2^32 spheres");
+    s->cum_activity = y90_calloc(n, sizeof(double), "cumulative activity table", err);
+    s->cum_guide = s->cum_activity ? y90_calloc(n, sizeof(uint32_t), "cumulative activity table", err) : NULL;
+    if (!s->cum_guide) return err ? err->code : Y90_ENOMEM;
+    double cum = 0;
+    for (size_t i = 0; i < n; i++) s->cum_activity[i] = cum += (double)s->spheres[i].activity_bq;
+    for (size_t k = 0, i = 0; k < n; k++) {
+        double x = (double)k / (double)n * cum;
+        while (i + 1 < n && s->cum_activity[i] <= x) i++;
+        s->cum_guide[k] = (uint32_t)i;
     }
-    free(q);
-    free(small);
-    free(large);
-    return st;
+    return Y90_OK;
 }
 
 /* Microscale: the normal liver takes up 1 per mass as a whole, but its spheres lodge in the portal tracts (the
@@ -396,13 +379,12 @@ sort_done:
         vol_sum += d * d * d;
     }
     /* activity per sphere at treatment: by volume (glass) normalised to the preset mean, or equal (resin) */
-    double a_mean = s->activity_treatment_bq / (double)n, v_mean = vol_sum / (double)n, cum = 0;
+    double a_mean = s->activity_treatment_bq / (double)n, v_mean = vol_sum / (double)n;
     for (size_t i = 0; i < n; i++) {
         double d = s->spheres[i].diameter_um;
         s->spheres[i].activity_bq = (float)(pr->activity_by_volume ? a_mean * d * d * d / v_mean : a_mean);
-        cum += s->spheres[i].activity_bq;
     }
-    st = build_alias(s, cum, err);
+    st = build_cumulative(s, err);
 cleanup:
     free(cdf_liver);
     free(cdf_lung);
@@ -419,8 +401,8 @@ static y90_status build_microspheres(const y90_config *c, const y90_grid *g, y90
     double a_sphere = c->source.activity_per_sphere_bq > 0 ? c->source.activity_per_sphere_bq : pr->activity_bq;
     double n = floor(s->activity_calibration_bq / a_sphere + 0.5);
     if (n < 1) n = 1;
-    /* the sphere list and its alias table (24 + 8 bytes a sphere; the sort's slot per sphere is freed before the
-     * alias table is made), the placement tables (two doubles per voxel) and the grid */
+    /* the sphere list and its cumulative activity and guide tables (24 + 12 bytes a sphere; the sort's slot per
+     * sphere is freed before these are made), the placement tables (two doubles per voxel) and the grid */
     const double nv = (double)y90_grid_nvox(g);
     /* (clustering: a second sphere list while placing, the cluster of each sphere, the member lists and at most
      * one cluster per sphere with its start and bounding ball) */
@@ -432,7 +414,7 @@ static y90_status build_microspheres(const y90_config *c, const y90_grid *g, y90
         s->storage = n > Y90_SPHERE_COUNTS_AUTO && c->source.clustering == Y90_CLUSTER_NONE ? Y90_SPHERES_COUNTS
                                                                                            : Y90_SPHERES_TABLE;
     const double sphere_bytes = s->storage == Y90_SPHERES_COUNTS
-                                  ? 0.0 : n * (sizeof(y90_sphere) + sizeof(float) + sizeof(uint32_t) + cluster_bytes);
+                                  ? 0.0 : n * (sizeof(y90_sphere) + sizeof(double) + sizeof(uint32_t) + cluster_bytes);
     const double count_bytes = s->storage == Y90_SPHERES_COUNTS
                                  ? nv * (sizeof(uint32_t) + (pr->activity_by_volume ? sizeof(double) : 0.0)) : 0.0;
     double need = sphere_bytes + count_bytes + 2.0 * sizeof(double) * nv + nv * (double)y90_grid_bytes_per_voxel_run();
@@ -532,6 +514,13 @@ y90_status y90_sources_build(const y90_config *c, const y90_grid *g, y90_sources
     double n = sqrt(c->source.direction[0] * c->source.direction[0] + c->source.direction[1] * c->source.direction[1] +
                     c->source.direction[2] * c->source.direction[2]);
     for (int a = 0; a < 3; a++) s->direction[a] = n > 0 ? c->source.direction[a] / n : 0.0;
+    if (c->transport.stratify) { /* u0 of the stratified decays: its own stream of the transport seed */
+        y90_rng r;
+        y90_rng_init(&r, c->transport.seed, Y90_STREAM_STRATIFY, 0);
+        s->stratified = 1;
+        s->decay_u0 = (uint64_t)y90_rng_u32(&r) << 32;
+        s->decay_u0 |= y90_rng_u32(&r);
+    }
     y90_status st = Y90_OK;
     if (s->type == Y90_SOURCE_ACTIVITY_MAP) { /* microspheres, placed by the image */
         s->type = Y90_SOURCE_MICROSPHERES;
@@ -545,8 +534,8 @@ y90_status y90_sources_build(const y90_config *c, const y90_grid *g, y90_sources
 void y90_sources_free(y90_sources *s)
 {
     free(s->spheres);
-    free(s->alias_prob);
-    free(s->alias_idx);
+    free(s->cum_activity);
+    free(s->cum_guide);
     free(s->voxels);
     free(s->voxel_uptake);
     s->voxel_uptake = NULL;
@@ -562,8 +551,8 @@ void y90_sources_free(y90_sources *s)
     s->cluster_bound = NULL;
     s->nclusters = s->nclusters_lung = 0;
     s->spheres = NULL;
-    s->alias_prob = NULL;
-    s->alias_idx = NULL;
+    s->cum_activity = NULL;
+    s->cum_guide = NULL;
     s->voxels = NULL;
 }
 
@@ -579,15 +568,30 @@ static size_t voxel_of(const y90_sources *s, size_t i)
     return lo;
 }
 
+double y90_sources_decay_u(const y90_sources *s, int64_t h, y90_rng *r)
+{
+    if (!s->stratified) return y90_rng_uniform(r);
+    /* frac(u0 + h alpha), exact modulo 1 in 64-bit fixed point; its top 53 bits: uniform in [0, 1) */
+    return (double)((s->decay_u0 + (uint64_t)h * Y90_GOLDEN_64) >> 11) * (1.0 / 9007199254740992.0);
+}
+
 size_t y90_sources_pick_sphere(const y90_sources *s, double u)
 {
     const size_t n = s->nspheres;
-    if (s->storage != Y90_SPHERES_COUNTS) { /* Vose alias table */
-        double x = u * (double)n;
-        size_t i = (size_t)x;
-        if (i >= n) i = n - 1;
-        if ((float)(x - (double)i) >= s->alias_prob[i]) i = s->alias_idx[i];
-        return i;
+    if (s->storage != Y90_SPHERES_COUNTS) { /* the cumulative activities through their guide table */
+        const double *cum = s->cum_activity, x = u * cum[n - 1];
+        size_t k = (size_t)(u * (double)n);
+        if (k >= n) k = n - 1;
+        /* the first sphere with cum > x lies in [lo, hi]: the guide's bounds, checked (rounding) */
+        size_t lo = s->cum_guide[k], hi = k + 1 < n ? s->cum_guide[k + 1] : n - 1;
+        if (lo > 0 && cum[lo - 1] > x) lo = 0;
+        if (cum[hi] <= x) hi = n - 1;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (cum[mid] <= x) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo;
     }
     if (!s->voxel_activity_cum) { /* equal activities: the cumulative counts, then k = the remaining fraction */
         size_t i = (size_t)(u * (double)n);
@@ -628,12 +632,12 @@ void y90_sources_sphere_counts(const y90_sources *s, const y90_grid *g, uint32_t
             if (s->spheres[i].voxel < nv) counts[s->spheres[i].voxel]++;
 }
 
-void y90_sources_sample(const y90_sources *s, const y90_grid *g, y90_rng *r, double pos[3], long *sphere)
+void y90_sources_sample(const y90_sources *s, const y90_grid *g, y90_rng *r, int64_t h, double pos[3], long *sphere)
 {
     *sphere = -1;
     switch (s->type) {
     case Y90_SOURCE_MICROSPHERES: {
-        size_t i = y90_sources_pick_sphere(s, y90_rng_uniform(r));
+        size_t i = y90_sources_pick_sphere(s, y90_sources_decay_u(s, h, r));
         y90_sphere sp;
         y90_sources_sphere(s, g, i, &sp);
         y90_sphere_centre(g, &sp, pos);
@@ -676,15 +680,15 @@ y90_status y90_sources_one_sphere(const char *material, double diameter_um, cons
     s->activity_calibration_bq = s->activity_treatment_bq = pr->activity_bq;
     s->decays = y90_decays_full(s->activity_treatment_bq);
     s->spheres = y90_calloc(1, sizeof(y90_sphere), "microsphere", err);
-    s->alias_prob = s->spheres ? y90_calloc(1, sizeof(float), "alias table", err) : NULL;
-    s->alias_idx = s->alias_prob ? y90_calloc(1, sizeof(uint32_t), "alias table", err) : NULL;
-    if (!s->alias_idx) {
+    s->cum_activity = s->spheres ? y90_calloc(1, sizeof(double), "cumulative activity table", err) : NULL;
+    s->cum_guide = s->cum_activity ? y90_calloc(1, sizeof(uint32_t), "cumulative activity table", err) : NULL;
+    if (!s->cum_guide) {
         y90_sources_free(s);
         return err ? err->code : Y90_ENOMEM;
     }
     s->spheres[0] = (y90_sphere){.voxel = (uint32_t)voxel,
                                  .offset_mm = {(float)offset_mm[0], (float)offset_mm[1], (float)offset_mm[2]},
                                  .diameter_um = (float)s->mean_diameter_um, .activity_bq = (float)pr->activity_bq};
-    s->alias_prob[0] = 1.0f;
+    s->cum_activity[0] = pr->activity_bq; /* cum_guide[0] = 0 */
     return Y90_OK;
 }
