@@ -289,9 +289,7 @@ void mc_transport_electron(const mc_params *P, mc_particle *p, mc_scratch *w, y9
             K2 = fmax(tab(m->g2, tp) - tab(m->g2, t2), 0);
             double xi = y90_rng_uniform32(r);
             if (K1 > 0) {
-                /* <z> exact (Lewis): the hinge's mean fraction m of K1 with m (1 - e^-K) + e^-K = (1 - e^-K)/K */
-                double a = -expm1(-K1), mh = K1 < 1e-4 ? 0.5 - K1 / 12.0 : (a / K1 - (1.0 - a)) / a;
-                xi = fmin(2.0 * mh * xi, 1.0);
+                xi = mc_hinge_fraction(K1, xi);
                 tpos th = pos_of_value(m->g1, g0 - xi * K1, tp.i + 1);
                 s1 = fmin(fmax((R - tab(m->range, th)) * MM_PER_CM / rho, 0.0), s);
             } else s1 = xi * s;
