@@ -16,6 +16,12 @@ int main(int argc, char **argv)
     long long n = 1000000;
     int batches = 4, threads = 0, spin = 0, nf = 0;
     double fr[32];
+    static const char usage[] = "usage: y90bench_steps [--histories N] [--batches B] [--threads T] [--spin 0|1] "
+                                "[--fractions F1,F2,...]\n";
+    if (argc % 2 == 0) { /* an option without its value, or --help */
+        fputs(usage, strcmp(argv[argc - 1], "--help") ? stderr : stdout);
+        return strcmp(argv[argc - 1], "--help") ? 2 : 0;
+    }
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--histories")) n = atoll(argv[i + 1]);
         else if (!strcmp(argv[i], "--batches")) batches = atoi(argv[i + 1]);
@@ -29,8 +35,7 @@ int main(int argc, char **argv)
                 s = *end == ',' ? end + 1 : end;
             }
         } else {
-            fprintf(stderr, "usage: y90bench_steps [--histories N] [--batches B] [--threads T] [--spin 0|1] "
-                            "[--fractions F1,F2,...]\n");
+            fputs(usage, stderr);
             return 2;
         }
     }

@@ -78,6 +78,9 @@ void mc_wentzel_init(mc_params *P);
 double mc_msc_cos(const mc_params *P, double K1, double K2, y90_rng *r);
 /* the target moments of mu = (1 - cos theta)/2 after the step (Goudsmit-Saunderson) */
 void mc_msc_moments(double K1, double K2, double *m1, double *m2);
+/* the random hinge's place in a step of K first transport mean free paths, as a fraction of K, from a uniform xi
+ * (the exact Lewis <z> and <r^2> for scattering at a constant rate per K) */
+double mc_hinge_fraction(double K, double xi);
 void mc_rotate(double u[3], double cost, double phi);
 void mc_moller(double E, double tc, y90_rng *r, double *W, double *cos_p, double *cos_d);
 double mc_brems_k(double E, double kc, y90_rng *r);

@@ -40,18 +40,26 @@ static inline tpos tab_pos(const y90_physics *ph, double E)
 }
 static inline double tab(const double *a, tpos t) { return a[t.i] + t.f * (a[t.i + 1] - a[t.i]); }
 
-/* Energy (MeV) whose range is R (g/cm2) in material m, R below the range at grid index i0 + 1: inverse of the
- * range table, scanning down from i0 (a step loses a few grid points at most) and interpolating E linearly in R
- * (grid ratio 1.016: error below 1e-4). */
+/* Table position where the table a (increasing in E, piecewise linear in E between grid points) takes the value
+ * y, for y below a at grid index i0 + 1 and not below a[0]: scanning down from i0 (a step crosses a few grid
+ * points at most); exact for the tables' interpolation. */
+static inline tpos pos_of_value(const double *a, double y, int i0)
+{
+    int i = i0 < Y90_PHYS_NE - 1 ? i0 : Y90_PHYS_NE - 2;
+    while (i > 0 && a[i] > y) i--;
+    while (i < Y90_PHYS_NE - 2 && a[i + 1] < y) i++;
+    tpos t = {i, (y - a[i]) / (a[i + 1] - a[i])};
+    t.f = t.f < 0 ? 0 : t.f > 1 ? 1 : t.f;
+    return t;
+}
+
+/* Energy (MeV) whose range is R (g/cm2) in material m, R below the range at grid index i0 + 1: the inverse of the
+ * range table (E linear in R within a grid interval; grid ratio 1.016: error below 1e-4). */
 static double energy_from_range(const y90_physics *ph, const y90_phys_material *m, double R, int i0)
 {
-    const double *rt = m->range;
-    if (R <= rt[0]) return ph->egrid[0] * (R > 0 ? R / rt[0] : 0.0);
-    int i = i0 < Y90_PHYS_NE - 1 ? i0 : Y90_PHYS_NE - 2;
-    while (i > 0 && rt[i] > R) i--;
-    while (i < Y90_PHYS_NE - 2 && rt[i + 1] < R) i++;
-    double f = (R - rt[i]) / (rt[i + 1] - rt[i]);
-    return ph->egrid[i] + f * (ph->egrid[i + 1] - ph->egrid[i]);
+    if (R <= m->range[0]) return ph->egrid[0] * (R > 0 ? R / m->range[0] : 0.0);
+    tpos t = pos_of_value(m->range, R, i0);
+    return ph->egrid[t.i] + t.f * (ph->egrid[t.i + 1] - ph->egrid[t.i]);
 }
 
 static inline void push(mc_scratch *w, const mc_particle *p, y90_hist *hb, size_t v)
@@ -265,18 +273,34 @@ void mc_transport_electron(const mc_params *P, mc_particle *p, mc_scratch *w, y9
         int hard = s_hard < s_loss;
         double s = hard ? s_hard : s_loss;
         if (!(s > 1e-9)) s = 1e-9;
-        /* random hinge: straight for xi*s, deflect by the whole step's multiple scattering, then the rest */
-        double s1 = ph->msc ? y90_rng_uniform32(r) * s : s;
+        /* random hinge: straight for s1, deflect by the whole step's multiple scattering, then the rest. The
+         * step's K_l = int ds/lambda_l along its CSDA path (tables g_l). The hinge is uniform in K1 (the first
+         * transport mean free paths gone), not in path length: s1 has the density (1/lambda_1(s1)) / K1 over the
+         * step, which makes the hinge reproduce the first moments of the continuous-scattering transport, the mean
+         * penetration <z> and the lateral <x^2 + y^2>, to first order in K1 also when lambda_1 shrinks along a step
+         * that loses much of its energy (the mean hinge then lies at the 1/lambda_1-weighted mean position, the
+         * deflection's lever arm has the weighted mean square); uniform in s, both are right only for steps that
+         * lose little energy. */
+        double s1 = s, K1 = 0, K2 = 0;
+        if (ph->msc) {
+            tpos t2 = tab_pos(ph, energy_from_range(ph, m, R - rho * s / MM_PER_CM, tp.i + 1)); /* CSDA step end */
+            const double g0 = tab(m->g1, tp);
+            K1 = fmax(g0 - tab(m->g1, t2), 0);
+            K2 = fmax(tab(m->g2, tp) - tab(m->g2, t2), 0);
+            double xi = y90_rng_uniform32(r);
+            if (K1 > 0) {
+                xi = mc_hinge_fraction(K1, xi);
+                tpos th = pos_of_value(m->g1, g0 - xi * K1, tp.i + 1);
+                s1 = fmin(fmax((R - tab(m->range, th)) * MM_PER_CM / rho, 0.0), s);
+            } else s1 = xi * s;
+        }
         double moved;
         int st = move_and_lose(P, p, m, rho, s1, &tp, r, hb, &moved);
         if (st == MC_MOVE_ESCAPED) { hb->eb[Y90_EB_ESC_E] += p->E; return; }
         if (st == MC_MOVE_BOUNDARY) continue; /* new medium: a new step (interactions are memoryless; the hinge
-                                               * deflection a step gets with probability s1/s keeps the mean
-                                               * scattering per path length right when steps are cut) */
+                                               * deflection a step gets with probability K1(s_cut)/K1 keeps
+                                               * the mean scattering per path length right when steps are cut) */
         if (ph->msc) {
-            /* the whole step's deflection: K_l = int ds/lambda_l along the step's CSDA path (tables g_l) */
-            tpos t2 = tab_pos(ph, energy_from_range(ph, m, R - rho * s / MM_PER_CM, tp.i + 1)); /* CSDA step end */
-            double K1 = fmax(tab(m->g1, tp) - tab(m->g1, t2), 0), K2 = fmax(tab(m->g2, tp) - tab(m->g2, t2), 0);
             mc_rotate(p->u, mc_msc_cos(P, K1, K2, r), 2.0 * Y90_PI * y90_rng_uniform32(r));
             if (p->E <= ph->cutoff) continue;
             st = move_and_lose(P, p, m, rho, s - s1, NULL, r, hb, &moved);

@@ -5,8 +5,10 @@
  *  - no voxel differs by more than 2 % + 4 sigma (about 900 voxels are tested at once, so single 3-sigma
  *    excursions are expected from noise alone);
  *  - at most 1 % of the voxels differ by more than 2 % + 2 sigma (noise alone gives about 0.3 %);
- *  - in each band of dose (10-20, 20-50, 50-90, 90-110 % of the maximum) the mean difference is within 2 %
- *    (each mean known to about 0.15 %), i.e. no systematic difference of 2 % hides under the noise. */
+ *  - in each band of dose (10-20, 20-50, 50-90, 90-110 % of the maximum) the mean difference is within 2 % plus
+ *    3 standard errors of that mean (about 0.15 % in the bands of a few hundred voxels, so no systematic difference
+ *    of 2 % hides under the noise there; the 20-50 % band holds only a few voxels at the cube's edge, whose mean
+ *    is known to only ~2 %). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,7 +39,7 @@ static void test_dvk_vs_mc_soft(void)
         y90_config_free(&c);
     }
     size_t n = y90_grid_nvox(&g[0]), above = 0, fails2 = 0, fails4 = 0, within = 0, bn[4] = {0};
-    double max = 0, worst = 0, worst_sig = 0, bsum[4] = {0};
+    double max = 0, worst = 0, worst_sig = 0, bsum[4] = {0}, bvar[4] = {0};
     static const double band[5] = {0.1, 0.2, 0.5, 0.9, 1.1};
     for (size_t v = 0; v < n; v++) max = fmax(max, d[0][v]);
     for (size_t v = 0; v < n; v++) {
@@ -52,6 +54,7 @@ static void test_dvk_vs_mc_soft(void)
             if (d[0][v] >= band[b] * max && d[0][v] < band[b + 1] * max) {
                 bn[b]++;
                 bsum[b] += diff / d[0][v];
+                bvar[b] += sig * sig / (d[0][v] * d[0][v]);
             }
         if (fabs(diff) / d[0][v] > worst) {
             worst = fabs(diff) / d[0][v];
@@ -63,8 +66,10 @@ static void test_dvk_vs_mc_soft(void)
            above, within, 100.0 * within / above, 100 * worst, 100 * worst_sig, fails2, fails4);
     for (int b = 0; b < 4; b++) {
         if (!bn[b]) continue;
-        printf(" %g-%g %%: %+.2f %% (%zu)", 100 * band[b], 100 * band[b + 1], 100 * bsum[b] / bn[b], bn[b]);
-        CU_ASSERT(fabs(bsum[b] / bn[b]) < 0.02);
+        double se = sqrt(bvar[b]) / bn[b];
+        printf(" %g-%g %%: %+.2f +- %.2f %% (%zu)", 100 * band[b], 100 * band[b + 1], 100 * bsum[b] / bn[b], 100 * se,
+               bn[b]);
+        CU_ASSERT(fabs(bsum[b] / bn[b]) < 0.02 + 3.0 * se);
     }
     CU_ASSERT(above > 800);
     CU_ASSERT_EQUAL(fails4, 0);
