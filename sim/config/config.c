@@ -89,7 +89,7 @@ static y90_status bad_value(parse_ctx *c, const y90_key *k, int line, const char
                     exp);
 }
 
-static int parse_number(const char *s, double *v)
+int y90_config_number(const char *s, double *v)
 {
     char *end;
     if (strpbrk(s, "xXpP")) return -1; /* decimal numbers only (strtod would take hexadecimal) */
@@ -130,12 +130,12 @@ static y90_status set_scalar(parse_ctx *c, const y90_key *k, void *slot, const c
     double v;
     switch (k->type) {
     case Y90_KT_DOUBLE: case Y90_KT_DOUBLE3: case Y90_KT_DOUBLELIST:
-        if (parse_number(s, &v)) return bad_value(c, k, line, s, "not a number");
+        if (y90_config_number(s, &v)) return bad_value(c, k, line, s, "not a number");
         if (!in_range(k, v)) return bad_value(c, k, line, s, "out of range");
         *(double *)slot = v;
         return Y90_OK;
     case Y90_KT_INT: case Y90_KT_INT3: case Y90_KT_INT64: case Y90_KT_UINT64:
-        if (parse_number(s, &v) || v != floor(v)) return bad_value(c, k, line, s, "not an integer");
+        if (y90_config_number(s, &v) || v != floor(v)) return bad_value(c, k, line, s, "not an integer");
         if (!in_range(k, v)) return bad_value(c, k, line, s, "out of range");
         if (k->type == Y90_KT_UINT64) {
             if (v < 0 || v > 18446744073709551615.0) return bad_value(c, k, line, s, "out of range");
@@ -309,7 +309,7 @@ static y90_status parse_material(parse_ctx *c, yaml_document_t *doc, yaml_node_t
             snprintf(m->name, sizeof m->name, "%s", nm);
         } else if ((strcmp(key, "density") == 0 || strcmp(key, "I_eV") == 0) && vn->type == YAML_SCALAR_NODE) {
             int dens = key[0] == 'd';
-            if (parse_number(scalar(vn), &v) || (dens ? !(v > 0 && v <= 25) : !(v >= 0 && v <= 2000)))
+            if (y90_config_number(scalar(vn), &v) || (dens ? !(v > 0 && v <= 25) : !(v >= 0 && v <= 2000)))
                 return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: materials.%s = '%s': expected a number in %s", c->file,
                                 line, key, scalar(vn), dens ? "(0, 25] g/cm3" : "[0, 2000] eV (0: Bragg rule)");
             *(dens ? &m->density : &m->I_eV) = v;
@@ -321,7 +321,7 @@ static y90_status parse_material(parse_ctx *c, yaml_document_t *doc, yaml_node_t
                     return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: materials.composition: '%s' is not an element "
                                     "symbol (e.g. H, C, O, Ca)", c->file, line_of(en),
                                     en->type == YAML_SCALAR_NODE ? scalar(en) : "?");
-                if (wn->type != YAML_SCALAR_NODE || parse_number(scalar(wn), &v) || !(v > 0 && v <= 1))
+                if (wn->type != YAML_SCALAR_NODE || y90_config_number(scalar(wn), &v) || !(v > 0 && v <= 1))
                     return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: materials.composition.%s: expected a mass "
                                     "fraction in (0, 1]", c->file, line_of(wn), scalar(en));
                 for (int e = 0; e < m->nelem; e++)

@@ -44,6 +44,10 @@ extern const size_t y90_config_nkeys;
 void y90_key_range_text(const y90_key *k, char *buf, size_t len);
 const char *y90_key_type_text(const y90_key *k);
 
+/* A decimal number (no hexadecimal), finite and in range of a double, into *v: 0, else -1 (config.c; also
+ * config_image.c). */
+int y90_config_number(const char *s, double *v);
+
 /* Shared by config_check.c (where they are) and config_image.c: the index of a key in the table (0 if unknown);
  * whether a material is built in or a `materials` entry; the line of the first of two keys that was set (0:
  * neither; seen: line per key, -1 for --set); "file:line", "--set" or "file" for messages. */
