@@ -300,12 +300,6 @@ static int cmp_desc(const void *a, const void *b)
     return (x < y) - (x > y);
 }
 
-static int cmp_float(const void *a, const void *b)
-{
-    float x = *(const float *)a, y = *(const float *)b;
-    return (x > y) - (x < y);
-}
-
 /* Median relative uncertainty (%) of the row's voxels that received dose. */
 static y90_status median_uncertainty(const report_data *d, const size_t *idx, size_t n, y90_dose_stats *s,
                                      y90_error *err)
@@ -318,7 +312,7 @@ static y90_status median_uncertainty(const report_data *d, const size_t *idx, si
     for (size_t j = 0; j < n; j++)
         if (d->dose[idx[j]] > 0) u[k++] = d->unc[idx[j]];
     if (k > 0) {
-        qsort(u, k, sizeof *u, cmp_float);
+        qsort(u, k, sizeof *u, y90_report_cmp_float);
         s->unc_median_pct = 100.0 * (k % 2 ? u[k / 2] : 0.5 * ((double)u[k / 2 - 1] + (double)u[k / 2]));
     }
     free(u);
