@@ -5,15 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include "y90/phantom.h"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static int index_of(const char *s, const char *const *names, int n)
 {
@@ -62,9 +54,9 @@ int main(int argc, char **argv)
             y90_grid g;
             y90_phantom_info info;
             y90_error e = {0};
-            double t0 = now_s();
+            double t0 = y90_wall_s();
             y90_status st = y90_phantom_build(&p, 0, &g, &info, &e);
-            double dt = now_s() - t0;
+            double dt = y90_wall_s() - t0;
             printf("| %g | %s | %s | %g | %d | %.2f | ", p.voxel_mm, patterns[p.tumour_pattern],
                    lobes[p.tumour_lobes], burdens[b], counts[c], dt);
             if (st == Y90_OK)

@@ -10,18 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <time.h>
 #include "y90/config.h"
 #include "y90/io.h"
 #include "y90/report.h"
 #include "y90/run.h"
-
-static double wall_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* Mass-weighted mean dose of the voxels of one kind and its relative 1-sigma (voxels independent). */
 static void kind_mean(const char *path, y90_kind kind, double *mean, double *rel)
@@ -79,9 +71,9 @@ int main(int argc, char **argv)
     if (threads > 0) c.transport.threads = threads;
     if (amap) c.transport.activity_map = strcmp(amap, "expected") ? Y90_ACTIVITY_SAMPLED : Y90_ACTIVITY_EXPECTED;
     y90_run_options o = {.out_path = out, .force = 1, .log = stderr};
-    double t0 = wall_s();
+    double t0 = y90_wall_s();
     if (y90_run(&c, &o, &e)) { fprintf(stderr, "%s\n", e.msg); y90_config_free(&c); return 1; }
-    double wall = wall_s() - t0, kt = NAN, nx = 0;
+    double wall = y90_wall_s() - t0, kt = NAN, nx = 0;
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     y90_io_read_attr_double(out, "/", "runtime_s", &kt, &e);

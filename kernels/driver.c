@@ -3,15 +3,7 @@
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include "driver.h"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 #define BATCH_SECONDS 0.25 /* a stop request (Ctrl-C) waits for at most about this long */
 
@@ -42,7 +34,7 @@ y90_status y90_drive_tally(const y90_kernel_input *in, const y90_kernel_ops *ops
             break;
         }
         int64_t bs = batch_size(total, threads, rate), end = done + bs < last ? done + bs : last;
-        double t0 = now_s();
+        double t0 = y90_wall_s();
         #pragma omp parallel num_threads(threads) reduction(| : failed)
         {
             y90_hist hb;
@@ -61,7 +53,7 @@ y90_status y90_drive_tally(const y90_kernel_input *in, const y90_kernel_ops *ops
             if (scratch) ops->thread_free(scratch);
             y90_hist_free(&hb);
         }
-        double dt = now_s() - t0;
+        double dt = y90_wall_s() - t0;
         rate = dt > 0 ? (double)(end - done) / dt : 0;
         done = end;
         if (in->progress) in->progress(done - first, total, in->progress_user);
@@ -97,7 +89,7 @@ y90_status y90_drive(const y90_kernel_input *in, const y90_kernel_ops *ops, cons
         memcpy(t.eb, r->eb, sizeof t.eb);
         t.deposited = r->deposited;
     }
-    double t0 = now_s();
+    double t0 = y90_wall_s();
     int64_t done = 0;
     int threads = 1, reason = 0;
     y90_error kerr = {0};
@@ -110,7 +102,7 @@ y90_status y90_drive(const y90_kernel_input *in, const y90_kernel_ops *ops, cons
     st = y90_tally_to_result(&t, in->grid, done, in->src->decays, res, err);
     res->tally = t; /* kept: a part of a run is written with its tallies */
     res->first = in->count > 0 ? in->first : 0;
-    res->runtime_s = now_s() - t0;
+    res->runtime_s = y90_wall_s() - t0;
     res->threads = threads;
     res->seed = in->tp->seed;
     res->kernel = ops->name;

@@ -4,16 +4,8 @@
  * whole energy stays in the voxel. Nothing is sampled: zero statistical uncertainty, and the mean dose of a
  * structure holding all the activity is the MIRD single-compartment dose. */
 #include <stdlib.h>
-#include <time.h>
 #include "driver.h"
 #include "y90/source.h"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 double y90_kernel_energy_per_decay(const y90_sources *s)
 {
@@ -23,7 +15,7 @@ double y90_kernel_energy_per_decay(const y90_sources *s)
 y90_status y90_kernel_deterministic_begin(const y90_kernel_input *in, const char *name, y90_run_result *res,
                                           double *t0, y90_error *err)
 {
-    *t0 = now_s();
+    *t0 = y90_wall_s();
     const size_t n = y90_grid_nvox(in->grid);
     res->nvox = n;
     res->kernel = name;
@@ -39,7 +31,7 @@ y90_status y90_kernel_deterministic_begin(const y90_kernel_input *in, const char
 
 void y90_kernel_deterministic_end(y90_run_result *res, double t0)
 {
-    res->runtime_s = now_s() - t0;
+    res->runtime_s = y90_wall_s() - t0;
 }
 
 y90_status y90_kernel_local_run(const y90_kernel_input *in, y90_run_result *res, y90_error *err)

@@ -162,7 +162,7 @@ static void run_bad_case(const bad_case *b)
     y90t_pathbuf cfg = y90t_twrite(b->name, b->text);
     char outname[128];
     snprintf(outname, sizeof outname, "%s.h5", b->name);
-    y90t_pathbuf out = y90t_tpath(outname);
+    y90t_pathbuf out = y90t_tpath("%s", outname);
     remove(out.s);
     char where[256];
     if (b->line > 0) snprintf(where, sizeof where, "%s:%d:", b->name, b->line);
@@ -235,7 +235,7 @@ static void expect_memory_refusal(const char *name, const char *text)
     y90t_pathbuf cfg = y90t_twrite(name, text);
     char outname[128];
     snprintf(outname, sizeof outname, "%s.h5", name);
-    y90t_pathbuf out = y90t_tpath(outname);
+    y90t_pathbuf out = y90t_tpath("%s", outname);
     char *msg;
     int rc = cli(&msg, "run %s -o %s --quiet", cfg.s, out.s);
     if (rc != 2) fprintf(stderr, "\n    %s: exit %d: %s ", name, rc, msg ? msg : "");
@@ -401,7 +401,7 @@ static void test_mird_uniform_uptake(void)
 /* Run cfg with threads and seed into name; read its dose. */
 static int run_with(const char *cfg, const char *name, int threads, int seed, run_file *r)
 {
-    y90t_pathbuf out = y90t_tpath(name);
+    y90t_pathbuf out = y90t_tpath("%s", name);
     char *msg;
     int rc = cli(&msg, "run %s -o %s --quiet --force --threads %d --seed %d", cfg, out.s, threads, seed);
     if (rc) fprintf(stderr, "\n    %s: exit %d: %s ", name, rc, msg ? msg : "");

@@ -54,6 +54,9 @@ void *y90_calloc(size_t n, size_t size, const char *what, y90_error *err);
  * (0 when that cannot be read). */
 size_t y90_memory_limit_bytes(double max_memory_gb);
 
+/* Seconds on the monotonic clock (differences only: run times, progress, time limits). */
+double y90_wall_s(void);
+
 /* Version and git revision compiled in (generated version.h). */
 const char *y90_version(void);
 const char *y90_git_revision(void);

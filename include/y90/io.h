@@ -188,6 +188,8 @@ y90_status y90_publish(const char *tmp, const char *path, int force, y90_error *
 y90_status y90_check_output(const char *path, int force, y90_error *err);
 /* Refuse an output that is the input file itself (same device and inode), e.g. `-o` naming the config. */
 y90_status y90_check_not_input(const char *out, const char *in, y90_error *err);
+/* 1 if both names exist and are one file (same device and inode, links followed), else 0. */
+int y90_same_file(const char *a, const char *b);
 /* 1 if the file exists (any type), 0 otherwise. */
 int y90_file_exists(const char *path);
 /* Memory the readers may allocate (bytes; 0: no limit). Default: y90_memory_limit_bytes(0). */

@@ -5,8 +5,10 @@
 #ifndef Y90_RNG_H
 #define Y90_RNG_H
 
+#include <math.h>
 #include <stdint.h>
 #include <Random123/philox.h>
+#include "y90/common.h"
 
 enum { Y90_STREAM_HISTORY = 1, Y90_STREAM_SPHERES = 2, Y90_STREAM_PHANTOM = 3, Y90_STREAM_CLUSTER_SIZES = 4,
        Y90_STREAM_CLUSTERS = 5, Y90_STREAM_SPHERE_IN_VOXEL = 6, Y90_STREAM_STRATIFY = 7,
@@ -49,6 +51,13 @@ static inline double y90_rng_uniform(y90_rng *r)
 
 /* Uniform double in (0, 1) from one 32-bit draw (resolution 2.3e-10): for angles, path fractions and free paths. */
 static inline double y90_rng_uniform32(y90_rng *r) { return ((double)y90_rng_u32(r) + 0.5) * (1.0 / 4294967296.0); }
+
+/* Standard normal deviate (Box-Muller, cosine branch): two uniform draws. */
+static inline double y90_rng_normal(y90_rng *r)
+{
+    double u1 = y90_rng_uniform(r), u2 = y90_rng_uniform(r);
+    return sqrt(-2.0 * log(u1)) * cos(2.0 * Y90_PI * u2);
+}
 
 #define Y90_RNG_SCHEME "Random123 philox4x32-10; key = 64-bit seed; counter = (draw, stream id, history index lo, hi); stream 1 = transport history, 2 = sphere sampling, 3 = phantom, 4 = cluster sizes, 5 = cluster placement, 6 = sphere k of voxel v (sphere counts storage; index v 2^32 + k), 7 = offset u0 of the stratified decays"
 

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <math.h>
@@ -155,17 +154,10 @@ void y90_cli_catch_signals(void)
     sigaction(SIGTERM, &sa, NULL);
 }
 
-double y90_cli_wall_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 void y90_cli_progress_init(y90_cli_progress_state *p, const char *label, int quiet)
 {
     p->label = label;
-    p->t0 = y90_cli_wall_s();
+    p->t0 = y90_wall_s();
     p->tty = isatty(2);
     p->quiet = quiet;
     p->last_pct = -1;
@@ -177,7 +169,7 @@ void y90_cli_progress(int64_t done, int64_t total, void *user)
 {
     y90_cli_progress_state *p = user;
     if (p->quiet) return;
-    double now = y90_cli_wall_s();
+    double now = y90_wall_s();
     if (done < p->last_done) p->t0 = now; /* a new run (next sweep point) */
     if (done < p->last_done || p->last_done == 0) { /* the rate counts from here: a resumed run starts far along */
         p->done0 = done;

@@ -21,7 +21,6 @@ int y90_cli_compare(int argc, char **argv);
 /* Set by SIGINT/SIGTERM once y90_cli_catch_signals ran (a second signal kills). */
 extern volatile int y90_cli_stop;
 void y90_cli_catch_signals(void);
-double y90_cli_wall_s(void);
 
 /* "y90mc CMD: msg: arg (see y90mc --help)" on stderr; returns 2. */
 int y90_cli_usage_error(const char *cmd, const char *msg, const char *arg);

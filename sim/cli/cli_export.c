@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include "cli.h"
 #include "y90/export.h"
 #include "y90/io.h"
@@ -32,12 +31,6 @@ static int colour_table_path(const char *nii, char *buf, size_t len)
     return (size_t)snprintf(buf, len, "%.*s.ctbl", (int)n, nii) < len ? 0 : -1;
 }
 
-static int same_file(const char *a, const char *b)
-{
-    struct stat s1, s2;
-    return stat(a, &s1) == 0 && stat(b, &s2) == 0 && s1.st_dev == s2.st_dev && s1.st_ino == s2.st_ino;
-}
-
 static int write_export(const char *in, export_format fmt, const char *out, int force, y90_quantity q,
                         const y90_rtdose_options *dcm)
 {
@@ -46,7 +39,7 @@ static int write_export(const char *in, export_format fmt, const char *out, int 
     y90_status st = Y90_OK;
     if (fmt == FMT_RTDOSE && q != Y90_Q_DOSE && q != Y90_Q_UNCERTAINTY)
         return export_usage("--format rtdose holds --quantity dose or uncertainty, not", y90_quantity_name(q));
-    if (same_file(in, out)) return export_usage("the output would overwrite the input file", out);
+    if (y90_same_file(in, out)) return export_usage("the output would overwrite the input file", out);
     if (fmt == FMT_NIFTI && q == Y90_Q_LABELS) {
         if (colour_table_path(out, ctbl, sizeof ctbl)) return export_usage("output path too long", out);
         st = y90_check_output(ctbl, force, &e); /* before any work, like the image itself */

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include "cli.h"
 #include "y90/config.h"
@@ -59,12 +58,6 @@ static int report_option(const char *cmd, int argc, char **argv, int *i, y90_rep
     return 0;
 }
 
-static int same_file(const char *a, const char *b)
-{
-    struct stat s1, s2;
-    return stat(a, &s1) == 0 && stat(b, &s2) == 0 && s1.st_dev == s2.st_dev && s1.st_ino == s2.st_ino;
-}
-
 int y90_cli_report(int argc, char **argv)
 {
     const char *path = NULL, *dvh = NULL, *png = NULL;
@@ -86,7 +79,7 @@ int y90_cli_report(int argc, char **argv)
     if (!path) return y90_cli_usage_error("report", "expected OUT.h5", NULL);
     if (dvh && !force && y90_file_exists(dvh))
         return y90_cli_usage_error("report", "--dvh-csv file exists; use --force to overwrite", dvh);
-    if (dvh && same_file(path, dvh)) return y90_cli_usage_error("report", "--dvh-csv would overwrite the dose file itself", dvh);
+    if (dvh && y90_same_file(path, dvh)) return y90_cli_usage_error("report", "--dvh-csv would overwrite the dose file itself", dvh);
     y90_error e = {0};
     y90_report r;
     int rc = 0;

@@ -1,5 +1,6 @@
 /* y90mc: YAML config parsing and validation driven by the key table (sim/config/config_table.c).
- * Every error names the file, the line, the key and what was expected, and returns Y90_EINPUT. */
+ * Every error names the file, the line, the key and what was expected, and returns Y90_EINPUT. The checks across
+ * keys are in config_check.c, the `labels` section and the image keys in config_image.c. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -88,7 +89,7 @@ static y90_status bad_value(parse_ctx *c, const y90_key *k, int line, const char
                     exp);
 }
 
-static int parse_number(const char *s, double *v)
+int y90_config_number(const char *s, double *v)
 {
     char *end;
     if (strpbrk(s, "xXpP")) return -1; /* decimal numbers only (strtod would take hexadecimal) */
@@ -129,12 +130,12 @@ static y90_status set_scalar(parse_ctx *c, const y90_key *k, void *slot, const c
     double v;
     switch (k->type) {
     case Y90_KT_DOUBLE: case Y90_KT_DOUBLE3: case Y90_KT_DOUBLELIST:
-        if (parse_number(s, &v)) return bad_value(c, k, line, s, "not a number");
+        if (y90_config_number(s, &v)) return bad_value(c, k, line, s, "not a number");
         if (!in_range(k, v)) return bad_value(c, k, line, s, "out of range");
         *(double *)slot = v;
         return Y90_OK;
     case Y90_KT_INT: case Y90_KT_INT3: case Y90_KT_INT64: case Y90_KT_UINT64:
-        if (parse_number(s, &v) || v != floor(v)) return bad_value(c, k, line, s, "not an integer");
+        if (y90_config_number(s, &v) || v != floor(v)) return bad_value(c, k, line, s, "not an integer");
         if (!in_range(k, v)) return bad_value(c, k, line, s, "out of range");
         if (k->type == Y90_KT_UINT64) {
             if (v < 0 || v > 18446744073709551615.0) return bad_value(c, k, line, s, "out of range");
@@ -308,7 +309,7 @@ static y90_status parse_material(parse_ctx *c, yaml_document_t *doc, yaml_node_t
             snprintf(m->name, sizeof m->name, "%s", nm);
         } else if ((strcmp(key, "density") == 0 || strcmp(key, "I_eV") == 0) && vn->type == YAML_SCALAR_NODE) {
             int dens = key[0] == 'd';
-            if (parse_number(scalar(vn), &v) || (dens ? !(v > 0 && v <= 25) : !(v >= 0 && v <= 2000)))
+            if (y90_config_number(scalar(vn), &v) || (dens ? !(v > 0 && v <= 25) : !(v >= 0 && v <= 2000)))
                 return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: materials.%s = '%s': expected a number in %s", c->file,
                                 line, key, scalar(vn), dens ? "(0, 25] g/cm3" : "[0, 2000] eV (0: Bragg rule)");
             *(dens ? &m->density : &m->I_eV) = v;
@@ -320,7 +321,7 @@ static y90_status parse_material(parse_ctx *c, yaml_document_t *doc, yaml_node_t
                     return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: materials.composition: '%s' is not an element "
                                     "symbol (e.g. H, C, O, Ca)", c->file, line_of(en),
                                     en->type == YAML_SCALAR_NODE ? scalar(en) : "?");
-                if (wn->type != YAML_SCALAR_NODE || parse_number(scalar(wn), &v) || !(v > 0 && v <= 1))
+                if (wn->type != YAML_SCALAR_NODE || y90_config_number(scalar(wn), &v) || !(v > 0 && v <= 1))
                     return Y90_FAIL(c->err, Y90_EINPUT, "%s:%d: materials.composition.%s: expected a mass "
                                     "fraction in (0, 1]", c->file, line_of(wn), scalar(en));
                 for (int e = 0; e < m->nelem; e++)
@@ -423,128 +424,6 @@ void y90_config_defaults(y90_config *cfg)
         }
         yaml_parser_delete(&parser);
     }
-}
-
-size_t y90_key_index(const char *key)
-{
-    for (size_t i = 0; i < y90_config_nkeys; i++)
-        if (strcmp(y90_config_keys[i].key, key) == 0) return i;
-    return 0;
-}
-
-int y90_config_known_material(const y90_config *cfg, const char *name)
-{
-    if (y90_material_builtin(name)) return 1;
-    for (int i = 0; i < cfg->nuser_materials; i++)
-        if (strcmp(cfg->user_materials[i].name, name) == 0) return 1;
-    return 0;
-}
-
-int y90_key_line_either(const int *seen, const char *k1, const char *k2)
-{
-    int l = seen[y90_key_index(k1)];
-    return l ? l : seen[y90_key_index(k2)];
-}
-
-const char *y90_config_where(const char *file, int line, char *buf, size_t len)
-{
-    if (line > 0) snprintf(buf, len, "%s:%d", file, line);
-    else if (line < 0) snprintf(buf, len, "--set"); /* the key came from an override */
-    else snprintf(buf, len, "%s", file);
-    return buf;
-}
-
-static int line_either(const parse_ctx *c, const char *k1, const char *k2) { return y90_key_line_either(c->seen, k1, k2); }
-static const char *where(const parse_ctx *c, int line, char *buf, size_t len)
-{
-    return y90_config_where(c->file, line, buf, len);
-}
-
-/* Checks across keys, with the line of the key at fault. */
-static y90_status cross_check(parse_ctx *c)
-{
-    const y90_config *cfg = c->cfg;
-    const y90_phantom_params *p = &cfg->phantom;
-    char w[1100];
-    for (size_t i = 0; i < y90_config_nkeys; i++)
-        if (!y90_config_keys[i].def && !c->seen[i])
-            return Y90_FAIL(c->err, Y90_EINPUT, "%s: %s is required (%s, %s)", c->file, y90_config_keys[i].key,
-                            y90_config_keys[i].help, y90_config_keys[i].unit);
-    if (p->type == Y90_PHANTOM_BOX && !y90_config_known_material(cfg, p->material))
-        return Y90_FAIL(c->err, Y90_EINPUT, "%s: phantom.material = '%s': unknown material; expected a built-in "
-                        "material or a `materials` entry",
-                        where(c, line_either(c, "phantom.material", "phantom.type"), w, sizeof w), p->material);
-    int nd = c->count[y90_key_index("phantom.slab_densities")];
-    int nt = c->count[y90_key_index("phantom.slab_thickness_mm")];
-    if (p->type != Y90_PHANTOM_SLABS && (p->nslabs || nd || nt)) {
-        const char *k = p->nslabs ? "phantom.slab_materials" : nt ? "phantom.slab_thickness_mm" : "phantom.slab_densities";
-        return Y90_FAIL(c->err, Y90_EINPUT, "%s: %s is given but phantom.type is not slabs; the slab lists apply "
-                        "only to phantom.type = slabs", where(c, c->seen[y90_key_index(k)], w, sizeof w), k);
-    }
-    if (p->type == Y90_PHANTOM_SLABS) {
-        char wl[1100];
-        const char *at = where(c, c->seen[y90_key_index("phantom.slab_materials")], wl, sizeof wl);
-        if (p->nslabs < 1)
-            return Y90_FAIL(c->err, Y90_EINPUT, "%s: phantom.type = slabs needs phantom.slab_materials (a list of at "
-                            "least one material)", c->file);
-        if (nt != p->nslabs || (nd != 0 && nd != p->nslabs))
-            return Y90_FAIL(c->err, Y90_EINPUT, "%s: phantom.slab_materials has %d entries but slab_thickness_mm "
-                            "has %d and slab_densities %d; expected one thickness per slab and either no densities "
-                            "or one per slab", at, p->nslabs, nt, nd);
-        for (int i = 0; i < p->nslabs; i++)
-            if (!y90_config_known_material(cfg, p->slab_materials[i]))
-                return Y90_FAIL(c->err, Y90_EINPUT, "%s: phantom.slab_materials[%d] = '%s': unknown material",
-                                at, i, p->slab_materials[i]);
-    }
-    y90_status ist = y90_config_check_image(c->file, cfg, c->seen, c->section_line[6], c->err);
-    if (ist) return ist;
-    if (p->type == Y90_PHANTOM_LOBULES) {
-        /* microscale: spheres and lobules need voxels of 5-20 um (0.01 mm when voxel_mm is not given) */
-        int vl = c->seen[y90_key_index("phantom.voxel_mm")];
-        if (!vl) c->cfg->phantom.voxel_mm = 0.01;
-        else if (p->voxel_mm < 0.005 - 1e-12 || p->voxel_mm > 0.02 + 1e-12)
-            return Y90_FAIL(c->err, Y90_EINPUT, "%s: phantom.voxel_mm = %g mm with phantom.type = lobules; expected "
-                            "a microscale voxel of 0.005 to 0.02 mm (5-20 um)", where(c, vl, w, sizeof w),
-                            p->voxel_mm);
-        if (2.0 * p->portal_radius_um * 1e-3 >= 0.5 * p->lobule_diameter_mm ||
-            2.0 * p->central_vein_radius_um * 1e-3 >= 0.5 * p->lobule_diameter_mm)
-            return Y90_FAIL(c->err, Y90_EINPUT, "%s: phantom.portal_radius_um = %g and central_vein_radius_um = %g do "
-                            "not fit in lobules of %g mm; expected diameters below half the lobule diameter",
-                            where(c, line_either(c, "phantom.portal_radius_um", "phantom.central_vein_radius_um"), w,
-                                  sizeof w), p->portal_radius_um, p->central_vein_radius_um, p->lobule_diameter_mm);
-        if (p->lobule_tumour_depth_mm >= p->lobule_block_mm[0])
-            return Y90_FAIL(c->err, Y90_EINPUT, "%s: phantom.lobule_tumour_depth_mm = %g mm is not less than the "
-                            "block's x extent %g mm (phantom.lobule_block_mm); expected a tumour edge, not a block of "
-                            "tumour", where(c, c->seen[y90_key_index("phantom.lobule_tumour_depth_mm")], w, sizeof w),
-                            p->lobule_tumour_depth_mm, p->lobule_block_mm[0]);
-    }
-    const y90_source_params *s = &cfg->source;
-    if (s->clustering != Y90_CLUSTER_NONE && s->type != Y90_SOURCE_MICROSPHERES &&
-        s->type != Y90_SOURCE_ACTIVITY_MAP)
-        return Y90_FAIL(c->err, Y90_EINPUT, "%s: source.clustering = %s applies to source.type = microspheres or "
-                        "activity_map only",
-                        where(c, c->seen[y90_key_index("source.clustering")], w, sizeof w),
-                        s->clustering == Y90_CLUSTER_GEOMETRIC ? "geometric" : "lognormal");
-    if (s->clustering != Y90_CLUSTER_NONE && s->sphere_storage == Y90_SPHERES_COUNTS)
-        return Y90_FAIL(c->err, Y90_EINPUT, "%s: source.clustering = %s needs every sphere's position (a cluster's "
-                        "spheres are placed around its centre): expected source.sphere_storage = table or auto "
-                        "(auto keeps the table when clustering), not counts",
-                        where(c, line_either(c, "source.sphere_storage", "source.clustering"), w, sizeof w),
-                        s->clustering == Y90_CLUSTER_GEOMETRIC ? "geometric" : "lognormal");
-    if (s->type == Y90_SOURCE_MICROSPHERES && p->type != Y90_PHANTOM_LIVER && p->type != Y90_PHANTOM_IMAGE &&
-        p->type != Y90_PHANTOM_LOBULES)
-        return Y90_FAIL(c->err, Y90_EINPUT, "%s: source.type = microspheres needs phantom.type = liver, image or lobules "
-                        "(the uptake model places spheres in liver, tumours and lungs); use uniform_box, "
-                        "uniform_structure, voxel or point for box and slab phantoms",
-                        where(c, line_either(c, "source.type", "phantom.type"), w, sizeof w));
-    if (s->type == Y90_SOURCE_UNIFORM_BOX)
-        for (int a = 0; a < 3; a++)
-            if (s->box_min_mm[a] > s->box_max_mm[a])
-                return Y90_FAIL(c->err, Y90_EINPUT, "%s: source.box_min_mm[%d] = %g > box_max_mm[%d] = %g; "
-                                "expected min <= max",
-                                where(c, line_either(c, "source.box_min_mm", "source.box_max_mm"), w, sizeof w), a,
-                                s->box_min_mm[a], a, s->box_max_mm[a]);
-    return Y90_OK;
 }
 
 /* One override "KEY=VALUE": VALUE is YAML (a scalar or a flow list such as [1, 2, 3]) and goes through the same
@@ -707,7 +586,7 @@ y90_status y90_config_parse_sets(const char *name, const char *text, size_t len,
     y90_status st = parse_document(&c, &doc);
     if (!st) y90_config_resolve_paths(name, cfg, seen); /* before the overrides: a --set name is taken from the working folder */
     for (int i = 0; i < nsets && !st; i++) st = apply_set(&c, sets[i]);
-    if (!st) st = cross_check(&c);
+    if (!st) st = y90_config_cross_check(name, cfg, seen, count, c.section_line[6], err);
     for (size_t i = 0; i < y90_config_nkeys && i < Y90_CONFIG_MAX_KEYS; i++) cfg->key_line[i] = seen[i] > 0 ? seen[i] : 0; /* -1: set by --set, no line */
     yaml_document_delete(&doc);
     if (!st) { /* a second document ("---") would be silently ignored: refuse it */

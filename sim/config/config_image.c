@@ -1,9 +1,7 @@
 /* y90mc: the config keys of patient images: the `labels` section (label value -> structure, kind, lobe, tumour,
  * material, density), the checks across the image keys, and file names relative to the config's folder. */
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include "config_table.h"
 
@@ -19,14 +17,6 @@ static int line_either(const ctx *c, const char *k1, const char *k2) { return y9
 static const char *where(const ctx *c, int line, char *buf, size_t len)
 {
     return y90_config_where(c->file, line, buf, len);
-}
-
-static int number(const char *s, double *v)
-{
-    char *end;
-    errno = 0;
-    *v = strtod(s, &end);
-    return end != s && *end == 0 && errno != ERANGE && isfinite(*v) && !strpbrk(s, "xXpP") ? 0 : -1;
 }
 
 static int printable(const char *s)
@@ -78,7 +68,7 @@ static y90_status parse_label(const char *file, yaml_document_t *doc, yaml_node_
                             key, LABEL_KEYS);
         if (strcmp(key, "value") == 0 || strcmp(key, "tumour") == 0) {
             int val = key[0] == 'v';
-            if (number(v, &x) || x != floor(x) || x < (val ? -2147483647.0 : 0) || x > (val ? 2147483647.0 : 65535))
+            if (y90_config_number(v, &x) || x != floor(x) || x < (val ? -2147483647.0 : 0) || x > (val ? 2147483647.0 : 65535))
                 return Y90_FAIL(err, Y90_EINPUT, "%s:%d: labels.%s = '%s': expected %s", file, line, key, v,
                                 val ? "an integer (the label value)" : "an integer in [0, 65535] (0: not a tumour)");
             if (val) {
@@ -109,7 +99,7 @@ static y90_status parse_label(const char *file, yaml_document_t *doc, yaml_node_
                 return Y90_FAIL(err, Y90_EINPUT, "%s:%d: labels.lobe = '%s': expected none, right or left", file, line,
                                 v);
         } else if (strcmp(key, "density") == 0) {
-            if (number(v, &x) || !(x >= 0 && x <= 25))
+            if (y90_config_number(v, &x) || !(x >= 0 && x <= 25))
                 return Y90_FAIL(err, Y90_EINPUT, "%s:%d: labels.density = '%s': expected a number in [0, 25] g/cm3 "
                                 "(0: from the CT or density map, else the material's)", file, line, v);
             l->density = x;

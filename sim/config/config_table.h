@@ -44,20 +44,29 @@ extern const size_t y90_config_nkeys;
 void y90_key_range_text(const y90_key *k, char *buf, size_t len);
 const char *y90_key_type_text(const y90_key *k);
 
-/* Shared by config.c and config_image.c: the index of a key in the table (0 if unknown); whether a material is
- * built in or a `materials` entry; the line of the first of two keys that was set (0: neither; seen: line per key,
- * -1 for --set); "file:line", "--set" or "file" for messages. */
+/* A decimal number (no hexadecimal), finite and in range of a double, into *v: 0, else -1 (config.c; also
+ * config_image.c). */
+int y90_config_number(const char *s, double *v);
+
+/* Shared by config_check.c (where they are) and config_image.c: the index of a key in the table (0 if unknown);
+ * whether a material is built in or a `materials` entry; the line of the first of two keys that was set (0:
+ * neither; seen: line per key, -1 for --set); "file:line", "--set" or "file" for messages. */
 size_t y90_key_index(const char *key);
 int y90_config_known_material(const y90_config *cfg, const char *name);
 int y90_key_line_either(const int *seen, const char *k1, const char *k2);
 const char *y90_config_where(const char *file, int line, char *buf, size_t len);
+/* Checks across keys (config_check.c), after the file and the --set overrides: file names the config in
+ * messages; seen: line per key (0 default, -1 --set); count: entries given per list key; labels_line: line of
+ * `labels` (0: none). May set a default that depends on another key (phantom.voxel_mm for lobules). */
+y90_status y90_config_cross_check(const char *file, y90_config *cfg, const int *seen, const int *count,
+                                  int labels_line, y90_error *err);
 
 /* Names of y90_kind and y90_lobe in enum order, for the `labels` section (the config stage comes before
  * sim/phantom/grid.c, which names them for the output files). */
 extern const char *const y90_config_kind_names[7];
 extern const char *const y90_config_lobe_names[3];
 
-/* The `labels` section (config_labels.c): a list of {value, name, kind, lobe, tumour, material, density}. */
+/* The `labels` section (config_image.c): a list of {value, name, kind, lobe, tumour, material, density}. */
 y90_status y90_config_parse_labels(const char *file, yaml_document_t *doc, yaml_node_t *seq, y90_config *cfg,
                                    y90_error *err);
 /* Checks across the image keys; seen: line of each key (0 default, -1 --set); labels_line: line of `labels`. */

@@ -273,10 +273,15 @@ y90_status y90_check_output(const char *path, int force, y90_error *err)
     return st;
 }
 
+int y90_same_file(const char *a, const char *b)
+{
+    struct stat s1, s2;
+    return stat(a, &s1) == 0 && stat(b, &s2) == 0 && s1.st_dev == s2.st_dev && s1.st_ino == s2.st_ino;
+}
+
 y90_status y90_check_not_input(const char *out, const char *in, y90_error *err)
 {
-    struct stat a, b;
-    if (out && in && stat(out, &a) == 0 && stat(in, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+    if (out && in && y90_same_file(out, in))
         return Y90_FAIL(err, Y90_EINPUT, "%s: is the input %s itself; choose another output", out, in);
     return Y90_OK;
 }

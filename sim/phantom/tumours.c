@@ -261,12 +261,6 @@ static int fits(const ctx_t *C, const region_t *R, const double c[3], double r)
 
 /* ---------------------------------------------------------------- sizes */
 
-static double normal_deviate(y90_rng *r)
-{
-    double u1 = y90_rng_uniform(r), u2 = y90_rng_uniform(r); /* Box-Muller */
-    return sqrt(-2.0 * log(u1)) * cos(2.0 * Y90_PI * u2);
-}
-
 static int by_volume_desc(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -281,7 +275,7 @@ static void size_weights(const y90_phantom_params *p, int n, double *w)
     y90_rng_init(&r, p->seed, Y90_STREAM_PHANTOM, 0);
     double sum = 0.0;
     for (int i = 0; i < n; i++) {
-        double z = p->tumour_size_sigma > 0.0 ? normal_deviate(&r) : 0.0;
+        double z = p->tumour_size_sigma > 0.0 ? y90_rng_normal(&r) : 0.0;
         w[i] = exp(p->tumour_size_sigma * z);
         sum += w[i];
     }

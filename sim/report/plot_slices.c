@@ -142,12 +142,6 @@ static void colour_bar(cairo_t *cr, double x0, double y0, double h, double dmax)
     plot_text(cr, x0 + 10, y0 + h + 14, 9, 0, buf);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* Colour scale top: the 99th percentile of the doses > 0 in the three slices, rounded up. */
 static double colour_max(const y90_report_dvh *t, const int c[3])
 {
@@ -164,7 +158,7 @@ static double colour_max(const y90_report_dvh *t, const int c[3])
                 }
     double m = 1;
     if (n) {
-        qsort(v, n, sizeof *v, cmp_double);
+        qsort(v, n, sizeof *v, y90_report_cmp_double);
         m = v[(size_t)(0.99 * (double)(n - 1))];
     }
     free(v);

@@ -27,4 +27,16 @@ int y90_report_is_tumour(y90_kind k);
 /* 1 when structure s belongs to group (treated: the treated lobe, Y90_LOBE_NONE for both). */
 int y90_report_in_group(int group, const y90_structure *s, y90_lobe treated);
 
+/* qsort comparators, ascending (report.c, report_micro.c, plot_slices.c). */
+static inline int y90_report_cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+static inline int y90_report_cmp_float(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
 #endif

@@ -8,18 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "y90/report.h"
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static int cmp_float(const void *a, const void *b)
-{
-    float x = *(const float *)a, y = *(const float *)b;
-    return (x > y) - (x < y);
-}
+#include "report_internal.h"
 
 void y90_micro_stats_free(y90_micro_stats *m)
 {
@@ -67,7 +56,7 @@ y90_status y90_micro_stats_compute(const y90_grid *g, const double *dose, const 
     m->below70_pct = sw > 0 ? 100.0 * w70 / sw : NAN;
     m->unc_median_pct = NAN;
     if (u && nu > 0) {
-        qsort(u, nu, sizeof *u, cmp_float);
+        qsort(u, nu, sizeof *u, y90_report_cmp_float);
         m->unc_median_pct = 100.0 * u[nu / 2];
     }
     free(u);
@@ -80,7 +69,7 @@ y90_status y90_micro_stats_compute(const y90_grid *g, const double *dose, const 
     m->lobule_mean_gy = lm;
     m->lobule_min_gy = m->lobule_median_gy = m->lobule_max_gy = NAN;
     if (ok > 0) {
-        qsort(lw, (size_t)ok, sizeof *lw, cmp_double);
+        qsort(lw, (size_t)ok, sizeof *lw, y90_report_cmp_double);
         m->lobule_min_gy = lw[0];
         m->lobule_max_gy = lw[ok - 1];
         m->lobule_median_gy = ok % 2 ? lw[ok / 2] : 0.5 * (lw[ok / 2 - 1] + lw[ok / 2]);

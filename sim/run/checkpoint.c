@@ -7,20 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <gsl/gsl_statistics_double.h>
 #include "y90/report.h"
 #include "run_internal.h"
 
 #define CHECK_SHARE 0.05 /* the target uncertainty may take at most this share of the run's wall time */
 #define CHECK_MIN_S 1.0  /* and is computed at most once a second */
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 int y90_checkpoint_path(const char *out, int rank_index, int ranks, char *buf, size_t len)
 {
@@ -45,10 +37,10 @@ static int between(void *user, int64_t done, const y90_tally *t)
 {
     y90_run_control *rc = user;
     const y90_transport_params *tp = &rc->c->transport;
-    double now = now_s();
+    double now = y90_wall_s();
     if (tp->time_limit_s > 0 && now - rc->t_start >= tp->time_limit_s) return Y90_STOP_TIME_LIMIT;
     if (tp->target_uncertainty > 0 && now >= rc->next_check) {
-        double med = target_median(rc, done, t), after = now_s(), cost = after - now;
+        double med = target_median(rc, done, t), after = y90_wall_s(), cost = after - now;
         /* the next check when its cost stays under CHECK_SHARE of the time so far */
         double wait = cost / CHECK_SHARE > CHECK_MIN_S ? cost / CHECK_SHARE : CHECK_MIN_S;
         rc->next_check = after + wait;
@@ -65,7 +57,7 @@ static int between(void *user, int64_t done, const y90_tally *t)
             rc->ckpt_failed = 1;
             if (rc->log) fprintf(rc->log, "warning: checkpoint not written (the run goes on): %s\n", e.msg);
         }
-        rc->last_ckpt = now_s();
+        rc->last_ckpt = y90_wall_s();
     }
     return 0;
 }
@@ -157,7 +149,7 @@ y90_status y90_control_init(y90_run_control *rc, const y90_config *c, const y90_
     rc->first = first;
     rc->requested = count;
     rc->t_start = t_start;
-    rc->t_kernel = rc->last_ckpt = now_s();
+    rc->t_kernel = rc->last_ckpt = y90_wall_s();
     rc->next_check = rc->t_kernel + CHECK_MIN_S;
     rc->kc.between = between;
     rc->kc.user = rc;

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 #include "y90/io.h"
 #include "y90/kernelcache.h"
@@ -124,13 +123,6 @@ y90_status y90_run_part(const y90_config *c, const y90_run_options *o, int part_
     return y90_run_with(c, o, part_index, part_count, NULL, err);
 }
 
-static double wall_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* run --resume over an existing output: 1 when that output is this run's finished file and no checkpoint is left
  * (a requeued job: nothing to do), 0 when it may be replaced (this run's partial file), Y90_EINPUT when it is
  * another run's. */
@@ -156,7 +148,7 @@ static int resume_existing(const y90_config *c, const char *out, const char *ckp
 y90_status y90_run_with(const y90_config *c, const y90_run_options *o, int part_index, int part_count,
                         const y90_run_hook *hook, y90_error *err)
 {
-    const double t_start = wall_s();
+    const double t_start = y90_wall_s();
     y90_run_control rc;
     int have_rc = 0, replace = o->force;
     y90_grid g = {0};

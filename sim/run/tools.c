@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include "y90/io.h"
 #include "y90/materials.h"
@@ -19,13 +18,6 @@ const char *y90_tool_medium(const char *name)
     if (!strcmp(name, "soft")) return "soft_tissue";
     if (!strcmp(name, "bone")) return "bone_cortical";
     return y90_material_builtin(name) ? name : NULL;
-}
-
-static double wall_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 /* A config for a homogeneous box with the tool's medium and transport settings. */
@@ -326,10 +318,10 @@ y90_status y90_dpk_compute(const y90_tool_options *o, y90_dpk_result *r, y90_err
         goto cleanup;
     }
     y90_kernel_input in = {&c.transport, &g, &s, ph, o->progress, o->progress_user, NULL, 0, 0, NULL, NULL};
-    double t0 = wall_s();
+    double t0 = y90_wall_s();
     st = y90_kernel_mc_radial(&in, origin, r->edges_mm, nshell, edep, r->rel_unc, &r->eb, err);
     if (st) goto cleanup;
-    r->runtime_s = wall_s() - t0;
+    r->runtime_s = y90_wall_s() - t0;
     r->histories = o->histories;
     r->mean_energy_mev = r->eb.emitted / (double)o->histories;
     r->sphere_fraction = o->sphere ? r->eb.in_spheres / r->eb.emitted : 0.0;

@@ -12,12 +12,6 @@
 #include "y90/rng.h"
 #include "y90/source.h"
 
-static double normal(y90_rng *r)
-{
-    double u1 = y90_rng_uniform(r), u2 = y90_rng_uniform(r);
-    return sqrt(-2.0 * log(u1)) * cos(2.0 * Y90_PI * u2);
-}
-
 /* Log-normal X with mean m and sigma s: mu = ln m - s^2/2. */
 static double lognormal_mu(const y90_source_params *sp)
 {
@@ -56,7 +50,7 @@ long y90_cluster_draw(const y90_source_params *sp, y90_rng *r)
         break;
     }
     case Y90_CLUSTER_LOGNORMAL:
-        k = ceil(exp(lognormal_mu(sp) + sp->cluster_sigma * normal(r)));
+        k = ceil(exp(lognormal_mu(sp) + sp->cluster_sigma * y90_rng_normal(r)));
         break;
     }
     if (!(k >= 1)) k = 1;
@@ -127,7 +121,7 @@ void y90_cluster_place(const y90_source_params *sp, const y90_grid *g, y90_spher
         quantise(g, p, &sph[j]);
         int placed = j == a && fits(g, sph, a, j, p, rj), tries = 0;
         while (!placed && tries < 100000) { /* (a grid smaller than the cluster: keep the last position) */
-            for (int ax = 0; ax < 3; ax++) p[ax] = centre[ax] + spread * normal(r);
+            for (int ax = 0; ax < 3; ax++) p[ax] = centre[ax] + spread * y90_rng_normal(r);
             quantise(g, p, &sph[j]);
             placed = fits(g, sph, a, j, p, rj);
             if (!placed && ++tries % 100 == 0) spread = fmax(1.5 * spread, 2.0 * rj);

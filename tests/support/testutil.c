@@ -274,3 +274,22 @@ double y90t_cluster_chi2_p(const y90_source_params *sp, const size_t *counts, lo
     return gsl_cdf_chisq_Q(chi2, *dof);
 }
 
+const char *const y90t_box_yaml = "phantom:\n  type: box\n  voxel_mm: 5\n  box_size_mm: [50, 50, 50]\n  material: water\n"
+                                  "source:\n  type: uniform_box\ntreatment:\n  activity_gbq: 1.0\n"
+                                  "transport:\n  kernel: local\n  histories: 20000\n";
+
+void y90t_box_run(const char *path)
+{
+    y90t_pathbuf cfg = y90t_twrite("box.yaml", y90t_box_yaml);
+    char *msg = NULL;
+    int rc = y90t_clif(&msg, "run %s -o %s --quiet --force", cfg.s, path);
+    if (rc) fprintf(stderr, "\n    %s ", msg);
+    CU_ASSERT_EQUAL_FATAL(rc, 0);
+    free(msg);
+}
+
+int y90t_exists(const char *path)
+{
+    struct stat sb;
+    return lstat(path, &sb) == 0;
+}

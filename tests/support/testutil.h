@@ -62,6 +62,13 @@ unsigned char *y90t_dataset_bytes(const char *path, const char *name, size_t *n)
 /* 1 when dataset `name` holds the same bytes in both files (else 0, saying which). */
 int y90t_same_dataset(const char *a, const char *b, const char *name);
 
+/* A 50 mm water box with the local kernel: a run of well under a second (config text). */
+extern const char *const y90t_box_yaml;
+/* A run file of y90t_box_yaml at path, via the CLI (--force); a failed run fails the test. */
+void y90t_box_run(const char *path);
+/* 1 if path exists (any type; a link is not followed), else 0. */
+int y90t_exists(const char *path);
+
 /* Relative difference |a-b|/|b|. */
 double y90t_rel(double a, double b);
 /* Chi-square p value of a cluster-size histogram counts[1..kmax] (n clusters) against the configured distribution
