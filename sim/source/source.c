@@ -28,12 +28,6 @@ static const preset presets[] = {
     {"sir_spheres", "resin", 32.0, 10.0, 20.0, 60.0, 1.6, 50.0, 0},
 };
 
-static double normal(y90_rng *r)
-{
-    double u1 = y90_rng_uniform(r), u2 = y90_rng_uniform(r);
-    return sqrt(-2.0 * log(u1)) * cos(2.0 * Y90_PI * u2);
-}
-
 /* Cumulative-weight table over voxels with weight(label) * mass; returns total weight. */
 static double voxel_cdf(const y90_grid *g, const double *label_weight, double *cdf)
 {
@@ -147,7 +141,7 @@ static int draw_shape(const y90_grid *g, double mean, double sd, double dmin, do
     }
     double d = mean;
     int tries = 0;
-    do d = floor((mean + sd * normal(r)) / Y90_SPHERE_DIAMETER_QUANTUM_UM + 0.5) * Y90_SPHERE_DIAMETER_QUANTUM_UM;
+    do d = floor((mean + sd * y90_rng_normal(r)) / Y90_SPHERE_DIAMETER_QUANTUM_UM + 0.5) * Y90_SPHERE_DIAMETER_QUANTUM_UM;
     while ((d < dmin || d > dmax) && ++tries < 10000);
     sp->diameter_um = (float)(tries >= 10000 ? mean : d);
     return tries < 10000;
