@@ -172,7 +172,7 @@ static int move_and_lose(const mc_params *P, mc_particle *p, const y90_phys_mate
          * the scale var/mean fixed by the medium and energy, the losses of the two parts of a split move add up
          * to the same Gamma, so hinge and boundary splits do not bias the loss) */
         double var = tab(m->strag, tp) * t;
-        if (var > 0) dE = mc_gamma(dE * dE / var, r) * (var / dE);
+        if (var > 0) dE = mc_gamma(&P->zig, dE * dE / var, r) * (var / dE);
         if (dE > E0) dE = E0;
     }
     if (nseg <= 1 || !(moved > 0)) { /* one voxel (or nothing gone): all of the loss where the move started */
