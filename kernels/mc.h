@@ -92,6 +92,12 @@ void mc_msc_moments(double K1, double K2, double *m1, double *m2);
  * (the exact Lewis <z> and <r^2> for scattering at a constant rate per K) */
 double mc_hinge_fraction(double K, double xi);
 void mc_rotate(double u[3], double cost, double phi);
+/* the same with cos phi and sin phi given */
+void mc_rotate_cs(double u[3], double cost, double cphi, double sphi);
+/* cos and sin of an azimuth uniform on [0, 2 pi): von Neumann's (1951) exact method, (a + ib)^2 / |a + ib|^2 for
+ * a point uniform in the unit disc (rejection from the square: 4/pi pairs of 32-bit draws on average, no
+ * trigonometric call); the point 0 (probability 2^-64) would give NaN and is not drawn by uniform32 */
+void mc_azimuth(y90_rng *r, double *c, double *s);
 void mc_moller(double E, double tc, y90_rng *r, double *W, double *cos_p, double *cos_d);
 double mc_brems_k(double E, double kc, y90_rng *r);
 double mc_brems_cos(double E, y90_rng *r); /* photon polar angle for an electron of kinetic energy E (MeV) */

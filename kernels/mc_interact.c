@@ -175,9 +175,24 @@ double mc_msc_cos(const mc_params *P, double K1, double K2, y90_rng *r)
     return 1.0 - 2.0 * mu;
 }
 
-void mc_rotate(double u[3], double cost, double phi)
+void mc_azimuth(y90_rng *r, double *c, double *s)
 {
-    double sint = sqrt(fmax(0.0, 1.0 - cost * cost)), cp = cos(phi), sp = sin(phi);
+    double a, b, q;
+    do {
+        a = 2.0 * y90_rng_uniform32(r) - 1.0;
+        b = 2.0 * y90_rng_uniform32(r) - 1.0;
+        q = a * a + b * b;
+    } while (q > 1.0);
+    q = 1.0 / q;
+    *c = (a * a - b * b) * q;
+    *s = 2.0 * a * b * q;
+}
+
+void mc_rotate(double u[3], double cost, double phi) { mc_rotate_cs(u, cost, cos(phi), sin(phi)); }
+
+void mc_rotate_cs(double u[3], double cost, double cp, double sp)
+{
+    double sint = sqrt(fmax(0.0, 1.0 - cost * cost));
     double ux = u[0], uy = u[1], uz = u[2];
     double rho2 = ux * ux + uy * uy;
     if (rho2 > 1e-20) {

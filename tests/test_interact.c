@@ -265,6 +265,37 @@ static void test_gamma_sampler(void)
     free(x);
 }
 
+/* The azimuth (von Neumann's method): cos^2 + sin^2 = 1, the angle uniform on 40 bins of [0, 2 pi) by chi-square
+ * below the 0.1 % point of chi2(39), and <cos>, <sin>, <cos sin> zero within 4 standard errors. */
+static void test_azimuth(void)
+{
+    y90_rng r;
+    y90_rng_init(&r, 9, Y90_STREAM_TEST, 2);
+    long cnt[NGBIN] = {0};
+    double sc = 0, ss = 0, scs = 0, worst = 0;
+    const int n = NSAMP;
+    for (int i = 0; i < n; i++) {
+        double c, sn;
+        mc_azimuth(&r, &c, &sn);
+        worst = fmax(worst, fabs(c * c + sn * sn - 1.0));
+        double phi = atan2(sn, c);
+        if (phi < 0) phi += 2.0 * M_PI;
+        int b = (int)(phi / (2.0 * M_PI) * NGBIN);
+        cnt[b < NGBIN ? b : NGBIN - 1]++;
+        sc += c;
+        ss += sn;
+        scs += c * sn;
+    }
+    double chi2 = 0, e = (double)n / NGBIN;
+    for (int b = 0; b < NGBIN; b++) chi2 += (cnt[b] - e) * (cnt[b] - e) / e;
+    printf("\n  azimuth: chi2 %.1f (39 dof), <cos> %.2g <sin> %.2g <cos sin> %.2g, |c^2 + s^2 - 1| <= %.1g", chi2,
+           sc / n, ss / n, scs / n, worst);
+    CU_ASSERT(chi2 < gsl_cdf_chisq_Qinv(1e-3, NGBIN - 1));
+    CU_ASSERT(fabs(sc / n) < 4 * sqrt(0.5 / n) && fabs(ss / n) < 4 * sqrt(0.5 / n));
+    CU_ASSERT(fabs(scs / n) < 4 * sqrt(0.125 / n));
+    CU_ASSERT(worst < 1e-14);
+}
+
 void y90t_register(void)
 {
     CU_pSuite s = CU_add_suite("interact", NULL, NULL);
@@ -272,4 +303,5 @@ void y90t_register(void)
     CU_add_test(s, "multiple scattering moments", test_msc_moments);
     CU_add_test(s, "random hinge: Lewis moments of a step", test_hinge_moments);
     CU_add_test(s, "Gamma and normal samplers against GSL", test_gamma_sampler);
+    CU_add_test(s, "azimuth cos and sin", test_azimuth);
 }
