@@ -16,11 +16,11 @@
 /* y90_tally and its energy-balance terms are public (y90/kernel.h): parts of a run are merged by adding them. */
 
 /* Deposits of one history, merged per voxel before they reach the shared tally: a fixed buffer (no allocation in
- * the history loop; a GPU thread can hold one). A history that deposits in more than Y90_HIST_CAP voxels (none of
- * the example configs comes near: see bench/RESULTS.md) spills the full buffer into the tally and goes on: its
- * energy sums stay exact, and its squared-energy terms are those of the parts (a voxel scored both before and
- * after a spill loses the cross term of its two parts in the variance estimate). */
-#define Y90_HIST_CAP 256
+ * the history loop; 32 kB per thread). A history that deposits in more than Y90_HIST_CAP voxels (the default liver
+ * case needs at most 37, configs/microscale_lobules.yaml up to 955: bench/RESULTS.md) spills the full buffer into
+ * the tally and goes on: its energy sums stay exact, and its squared-energy terms are those of the parts (a voxel
+ * scored both before and after a spill loses the cross term of its two parts in the variance estimate). */
+#define Y90_HIST_CAP 2048
 typedef struct {
     size_t n;
     y90_tally *t;                /* the tally a full buffer spills into */

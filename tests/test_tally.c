@@ -127,7 +127,7 @@ static void wide_history(const void *ctx, void *scratch, int64_t h, y90_rng *r, 
  * history exact, and the same bits with 1 and 3 threads. */
 static void test_buffer_overflow(void)
 {
-    const int64_t n = 3000;
+    const int64_t n = 200;
     y90_tally t[2];
     for (int k = 0; k < 2; k++) {
         y90_config c;
