@@ -169,6 +169,8 @@ static void test_hinge_moments(void)
         printf("; uniform hinge %.5f, %.5f", z, r2);
         if (K >= 0.2) CU_ASSERT(fabs(z - z_l) > 4 * sz);
     }
+}
+
 /* Chi-square of n samples against the distribution function cdf on the bins between edges[0] < ... <
  * edges[nb - 2] (plus the two open ends): sum (O - E)^2 / E. */
 typedef double (*cdf_fn)(double x, double a);
