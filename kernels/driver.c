@@ -38,20 +38,21 @@ y90_status y90_drive_tally(const y90_kernel_input *in, const y90_kernel_ops *ops
         #pragma omp parallel num_threads(threads) reduction(| : failed)
         {
             y90_hist hb;
+            y90_hist_init(&hb, t);
             void *scratch = NULL;
-            int ok = y90_hist_alloc(&hb, NULL) == Y90_OK;
-            if (ok && ops->thread_init) ok = (scratch = ops->thread_init(ctx)) != NULL;
+            int ok = 1;
+            if (ops->thread_init) ok = (scratch = ops->thread_init(ctx)) != NULL;
             #pragma omp for schedule(dynamic, 64)
             for (int64_t h = done; h < end; h++) {
                 if (!ok) continue;
                 y90_rng r;
                 y90_rng_init(&r, in->tp->seed, Y90_STREAM_HISTORY, (uint64_t)h);
                 ops->history(ctx, scratch, h, &r, &hb);
-                y90_hist_flush(t, &hb);
+                y90_hist_flush(&hb);
             }
-            failed |= !ok || hb.failed;
+            y90_hist_finish(&hb);
+            failed |= !ok;
             if (scratch) ops->thread_free(scratch);
-            y90_hist_free(&hb);
         }
         double dt = y90_wall_s() - t0;
         rate = dt > 0 ? (double)(end - done) / dt : 0;

@@ -144,6 +144,7 @@ y90_status mc_params_init(mc_params *P, const y90_physics *phys, const y90_grid 
     P->src = src;
     for (int a = 0; a < 3; a++) P->inv_sp[a] = 1.0 / g->spacing[a];
     mc_wentzel_init(P);
+    mc_zig_init(&P->zig);
     return Y90_OK;
 }
 

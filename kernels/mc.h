@@ -11,6 +11,15 @@
 #define MC_K_MIN 1e-6       /* smallest and largest step in transport mean free paths in that table */
 #define MC_K_MAX 20.0
 #define MC_STACK 64         /* secondary particles waiting in one history */
+#define MC_ZIG_N 128        /* layers of the ziggurat normal sampler */
+
+/* Ziggurat tables of the standard normal (kernels/mc_interact.c, mc_zig_init): layer i has right edge
+ * x_i = w[i] 2^24 (layer 0: the base strip, of width v/f(r), with the tail beyond r), f[i] = exp(-x_i^2/2), and
+ * a 24-bit j < k[i] lies wholly under the density (accepted without a test). */
+typedef struct {
+    double w[MC_ZIG_N], f[MC_ZIG_N];
+    uint32_t k[MC_ZIG_N];
+} mc_zig;
 
 /* Everything the transport reads, built once and passed const. */
 typedef struct {
@@ -29,6 +38,7 @@ typedef struct {
      * with ln A = wa0 + k wda (increasing in A) */
     double wlogA[MC_WENTZEL_N], wk0, wdk;
     double wratio[MC_WENTZEL_N], wa0, wda;
+    mc_zig zig;                    /* normal deviates of the straggling's Gamma sampler */
 } mc_params;
 
 enum { MC_ELECTRON = 0, MC_PHOTON = 1 };
@@ -82,12 +92,19 @@ void mc_msc_moments(double K1, double K2, double *m1, double *m2);
  * (the exact Lewis <z> and <r^2> for scattering at a constant rate per K) */
 double mc_hinge_fraction(double K, double xi);
 void mc_rotate(double u[3], double cost, double phi);
+/* the same with cos phi and sin phi given */
+void mc_rotate_cs(double u[3], double cost, double cphi, double sphi);
+/* cos and sin of an azimuth uniform on [0, 2 pi): von Neumann's (1951) exact method, (a + ib)^2 / |a + ib|^2 for
+ * a point uniform in the unit disc (rejection from the square: 4/pi pairs of 32-bit draws on average, no
+ * trigonometric call); the point 0 (probability 2^-64) would give NaN and is not drawn by uniform32 */
+void mc_azimuth(y90_rng *r, double *c, double *s);
 void mc_moller(double E, double tc, y90_rng *r, double *W, double *cos_p, double *cos_d);
 double mc_brems_k(double E, double kc, y90_rng *r);
 double mc_brems_cos(double E, y90_rng *r); /* photon polar angle for an electron of kinetic energy E (MeV) */
 void mc_compton(double k, y90_rng *r, double *kp, double *cost);
-double mc_gauss(y90_rng *r);
-double mc_gamma(double shape, y90_rng *r); /* Gamma deviate, unit scale */
+void mc_zig_init(mc_zig *z);
+double mc_gauss(const mc_zig *z, y90_rng *r);              /* standard normal deviate (ziggurat) */
+double mc_gamma(const mc_zig *z, double shape, y90_rng *r); /* Gamma deviate, unit scale */
 
 /* Transport (kernels/mc_transport.c). */
 void mc_transport_electron(const mc_params *P, mc_particle *p, mc_scratch *w, y90_rng *r, y90_hist *hb);

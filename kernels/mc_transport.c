@@ -172,7 +172,7 @@ static int move_and_lose(const mc_params *P, mc_particle *p, const y90_phys_mate
          * the scale var/mean fixed by the medium and energy, the losses of the two parts of a split move add up
          * to the same Gamma, so hinge and boundary splits do not bias the loss) */
         double var = tab(m->strag, tp) * t;
-        if (var > 0) dE = mc_gamma(dE * dE / var, r) * (var / dE);
+        if (var > 0) dE = mc_gamma(&P->zig, dE * dE / var, r) * (var / dE);
         if (dE > E0) dE = E0;
     }
     if (nseg <= 1 || !(moved > 0)) { /* one voxel (or nothing gone): all of the loss where the move started */
@@ -198,7 +198,8 @@ static void hard_interaction(const mc_params *P, mc_particle *p, const y90_phys_
     tpos tp = tab_pos(ph, p->E);
     double sm = tab(m->sig_moller, tp), sb = tab(m->sig_brems, tp);
     if (sm + sb <= 0) return;
-    double phi = 2.0 * Y90_PI * y90_rng_uniform32(r);
+    double cphi, sphi;
+    mc_azimuth(r, &cphi, &sphi);
     mc_particle s = *p;
     s.in_sphere = p->in_sphere;
     if (y90_rng_uniform32(r) * (sm + sb) < sm) {
@@ -207,15 +208,15 @@ static void hard_interaction(const mc_params *P, mc_particle *p, const y90_phys_
         mc_moller(p->E, ph->tc, r, &W, &cp, &cd);
         s.type = MC_ELECTRON;
         s.E = W;
-        mc_rotate(s.u, cd, phi + Y90_PI);
+        mc_rotate_cs(s.u, cd, -cphi, -sphi); /* azimuth phi + pi */
         p->E -= W;
-        mc_rotate(p->u, cp, phi);
+        mc_rotate_cs(p->u, cp, cphi, sphi);
     } else {
         if (p->E <= ph->kc) return;
         double k = mc_brems_k(p->E, ph->kc, r);
         s.type = MC_PHOTON;
         s.E = k;
-        mc_rotate(s.u, mc_brems_cos(p->E, r), phi); /* the electron keeps its direction */
+        mc_rotate_cs(s.u, mc_brems_cos(p->E, r), cphi, sphi); /* the electron keeps its direction */
         s.in_sphere = 0; /* photons ignore the sphere (its attenuation is negligible at 25 um) */
         p->E -= k;
     }
@@ -301,7 +302,9 @@ void mc_transport_electron(const mc_params *P, mc_particle *p, mc_scratch *w, y9
                                                * deflection a step gets with probability K1(s_cut)/K1 keeps
                                                * the mean scattering per path length right when steps are cut) */
         if (ph->msc) {
-            mc_rotate(p->u, mc_msc_cos(P, K1, K2, r), 2.0 * Y90_PI * y90_rng_uniform32(r));
+            double cost = mc_msc_cos(P, K1, K2, r), cphi, sphi;
+            mc_azimuth(r, &cphi, &sphi);
+            mc_rotate_cs(p->u, cost, cphi, sphi);
             if (p->E <= ph->cutoff) continue;
             st = move_and_lose(P, p, m, rho, s - s1, NULL, r, hb, &moved);
             if (st == MC_MOVE_ESCAPED) { hb->eb[Y90_EB_ESC_E] += p->E; return; }

@@ -29,40 +29,13 @@ void y90_tally_free(y90_tally *t)
     t->sum_hi = t->sum2_hi = NULL;
 }
 
-y90_status y90_hist_alloc(y90_hist *h, y90_error *err)
+void y90_hist_init(y90_hist *h, y90_tally *t)
 {
-    memset(h, 0, sizeof *h);
-    h->cap = 256;
-    h->vox = y90_calloc(h->cap, sizeof(size_t), "history buffer", err);
-    h->e = h->vox ? y90_calloc(h->cap, sizeof(uint64_t), "history buffer", err) : NULL;
-    if (!h->e) {
-        y90_hist_free(h);
-        return err ? err->code : Y90_ENOMEM;
-    }
-    return Y90_OK;
-}
-
-void y90_hist_free(y90_hist *h)
-{
-    free(h->vox);
-    free(h->e);
-    h->vox = NULL;
-    h->e = NULL;
-}
-
-int y90_hist_grow(y90_hist *h)
-{
-    size_t cap = 2 * h->cap;
-    size_t *v = realloc(h->vox, cap * sizeof *v);
-    if (v) h->vox = v;
-    uint64_t *e = v ? realloc(h->e, cap * sizeof *e) : NULL;
-    if (!v || !e) {
-        h->failed = 1;
-        return -1;
-    }
-    h->e = e;
-    h->cap = cap;
-    return 0;
+    h->n = 0;
+    h->t = t;
+    memset(h->eb, 0, sizeof h->eb);
+    memset(h->acc, 0, sizeof h->acc);
+    memset(h->acc_hi, 0, sizeof h->acc_hi);
 }
 
 /* Atomic add to the low word lo; an add that carries out of it adds one to the high word. */
@@ -78,8 +51,16 @@ static inline void add_u32_carry(uint64_t *lo, uint64_t v, uint32_t *hi)
     if (old + v < old) __atomic_fetch_add(hi, 1u, __ATOMIC_RELAXED);
 }
 
-void y90_hist_flush(y90_tally *t, y90_hist *h)
+/* Add v to the thread's split sum (lo, hi). */
+static inline void acc_add(uint64_t *lo, uint64_t *hi, uint64_t v)
 {
+    *lo += v;
+    *hi += *lo < v;
+}
+
+void y90_hist_spill(y90_hist *h)
+{
+    y90_tally *t = h->t;
     uint64_t dep = 0;
     for (size_t i = 0; i < h->n; i++) {
         uint64_t e = h->e[i];
@@ -89,12 +70,28 @@ void y90_hist_flush(y90_tally *t, y90_hist *h)
         add_u32_carry(&t->sum2[v], (uint64_t)(x * x + 0.5), &t->sum2_hi[v]);
         dep += e;
     }
-    add_u64_carry(&t->deposited, dep, &t->deposited_hi);
+    acc_add(&h->acc[Y90_EB_N], &h->acc_hi[Y90_EB_N], dep);
+    h->n = 0;
+}
+
+void y90_hist_flush(y90_hist *h)
+{
+    y90_hist_spill(h);
     for (int k = 0; k < Y90_EB_N; k++) {
-        add_u64_carry(&t->eb[k], (uint64_t)(h->eb[k] / Y90_TALLY_E_UNIT + 0.5), &t->eb_hi[k]);
+        acc_add(&h->acc[k], &h->acc_hi[k], (uint64_t)(h->eb[k] / Y90_TALLY_E_UNIT + 0.5));
         h->eb[k] = 0;
     }
-    h->n = 0;
+}
+
+void y90_hist_finish(y90_hist *h)
+{
+    y90_tally *t = h->t;
+    for (int k = 0; k <= Y90_EB_N; k++) {
+        uint64_t *lo = k < Y90_EB_N ? &t->eb[k] : &t->deposited, *hi = k < Y90_EB_N ? &t->eb_hi[k] : &t->deposited_hi;
+        add_u64_carry(lo, h->acc[k], hi);
+        __atomic_fetch_add(hi, h->acc_hi[k], __ATOMIC_RELAXED);
+        h->acc[k] = h->acc_hi[k] = 0;
+    }
 }
 
 void y90_tally_add(y90_tally *a, const y90_tally *b)

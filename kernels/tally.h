@@ -15,20 +15,28 @@
 
 /* y90_tally and its energy-balance terms are public (y90/kernel.h): parts of a run are merged by adding them. */
 
-/* Deposits of one history, merged per voxel before they reach the shared tally. */
+/* Deposits of one history, merged per voxel before they reach the shared tally: a fixed buffer (no allocation in
+ * the history loop; 32 kB per thread). A history that deposits in more than Y90_HIST_CAP voxels (the default liver
+ * case needs at most 37, configs/microscale_lobules.yaml up to 955: bench/RESULTS.md) spills the full buffer into
+ * the tally and goes on: its energy sums stay exact, and its squared-energy terms are those of the parts (a voxel
+ * scored both before and after a spill loses the cross term of its two parts in the variance estimate). */
+#define Y90_HIST_CAP 2048
 typedef struct {
-    size_t n, cap;
-    size_t *vox;
-    uint64_t *e;                 /* energy units */
+    size_t n;
+    y90_tally *t;                /* the tally a full buffer spills into */
     double eb[Y90_EB_N];         /* MeV */
-    int failed;                  /* set when the buffer could not grow */
+    /* the thread's sums of the energy balance terms and (last) of the deposited energy, energy units, with their
+     * carries: added to the tally once by y90_hist_finish, not by every history (shared cache line) */
+    uint64_t acc[Y90_EB_N + 1], acc_hi[Y90_EB_N + 1];
+    size_t vox[Y90_HIST_CAP];
+    uint64_t e[Y90_HIST_CAP];    /* energy units */
 } y90_hist;
 
-/* Double the buffer; returns non-zero (and sets failed) when memory runs out. */
-int y90_hist_grow(y90_hist *h);
+/* An empty buffer that spills and flushes into t. */
+void y90_hist_init(y90_hist *h, y90_tally *t);
 
-y90_status y90_hist_alloc(y90_hist *h, y90_error *err);
-void y90_hist_free(y90_hist *h);
+/* Add the buffer's voxels to the tally and empty it (the energy balance terms stay for the flush). */
+void y90_hist_spill(y90_hist *h);
 
 /* Score e MeV in voxel v for the current history. */
 static inline void y90_hist_score(y90_hist *h, size_t v, double e)
@@ -44,13 +52,17 @@ static inline void y90_hist_score(y90_hist *h, size_t v, double e)
             h->e[i] += u;
             return;
         }
-    if (h->n == h->cap && y90_hist_grow(h)) return; /* out of memory: h->failed is set, the run fails */
+    if (h->n == Y90_HIST_CAP) y90_hist_spill(h);
     h->vox[h->n] = v;
     h->e[h->n++] = u;
 }
 
-/* Add a finished history to the shared tally (atomic integer adds) and clear the buffer. */
-void y90_hist_flush(y90_tally *t, y90_hist *h);
+/* Add a finished history to the tally (atomic integer adds; its energy balance to the thread's sums) and clear
+ * the buffer. */
+void y90_hist_flush(y90_hist *h);
+
+/* Add the thread's sums of the energy balance to the tally (after its last history). */
+void y90_hist_finish(y90_hist *h);
 
 /* Energy in bin k, MeV. */
 static inline double y90_tally_energy(const y90_tally *t, size_t k)

@@ -1,8 +1,11 @@
 /* Sampling of the interactions in the MC kernel (kernels/mc_interact.c) against the distributions they stand
  * for, integrated numerically here. */
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_integration.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include "testutil.h"
 #include "../kernels/mc.h"
 
@@ -168,10 +171,139 @@ static void test_hinge_moments(void)
     }
 }
 
+/* Chi-square of n samples against the distribution function cdf on the bins between edges[0] < ... <
+ * edges[nb - 2] (plus the two open ends): sum (O - E)^2 / E. */
+typedef double (*cdf_fn)(double x, double a);
+static double chi2_of(const double *x, int n, const double *edges, int ne, cdf_fn cdf, double a)
+{
+    static long cnt[128];
+    memset(cnt, 0, sizeof cnt);
+    for (int i = 0; i < n; i++) {
+        int lo = 0, hi = ne; /* bin = number of edges <= x */
+        while (lo < hi) {
+            int mid = (lo + hi) / 2;
+            if (edges[mid] <= x[i]) lo = mid + 1;
+            else hi = mid;
+        }
+        cnt[lo]++;
+    }
+    double chi2 = 0, prev = 0;
+    for (int b = 0; b <= ne; b++) {
+        double P = b < ne ? cdf(edges[b], a) : 1.0, e = n * (P - prev);
+        prev = P;
+        if (e > 0) chi2 += (cnt[b] - e) * (cnt[b] - e) / e;
+        else if (cnt[b] > 0) chi2 += 1e300;
+    }
+    return chi2;
+}
+
+static double gamma_cdf(double x, double k) { return gsl_cdf_gamma_P(x, k, 1.0); }
+static double normal_cdf(double x, double s) { return gsl_cdf_gaussian_P(x, s); }
+/* x with gsl_cdf_gamma_P(x, k, 1) = p, by bisection in ln x (gsl_cdf_gamma_Pinv does not converge for small k). */
+static double gamma_quantile(double p, double k)
+{
+    double lo = -700, hi = log(100.0 + 20.0 * k);
+    for (int it = 0; it < 200; it++) {
+        double mid = 0.5 * (lo + hi);
+        if (gsl_cdf_gamma_P(exp(mid), k, 1.0) < p) lo = mid;
+        else hi = mid;
+    }
+    return exp(0.5 * (lo + hi));
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+#define NGBIN 40
+/* The straggling's Gamma sampler (ziggurat normal inside Marsaglia-Tsang) against GSL's Gamma distribution
+ * function, for the shapes the kernel draws (2^-10 to 2^5 on the default liver case, most between 0.5 and 8):
+ * chi-square on 40 equiprobable bins below the 0.1 % point of chi2(39), and the same samples against the
+ * distribution of a shape 3 % off (which must fail it). The normal deviates alone against the normal
+ * distribution function, with the tails beyond the ziggurat's base (|x| > 3.4426) as bins of their own, and
+ * against a normal of standard deviation 1.01 (which must fail). */
+static void test_gamma_sampler(void)
+{
+    static const double shapes[] = {0.01, 0.2, 0.7, 1.0, 2.5, 10.0, 50.0};
+    const int n = NSAMP;
+    double *x = malloc((size_t)n * sizeof *x), edges[NGBIN + 8];
+    CU_ASSERT_FATAL(x != NULL);
+    mc_zig z;
+    mc_zig_init(&z);
+    const double lim = gsl_cdf_chisq_Qinv(1e-3, NGBIN - 1);
+    for (int s = 0; s < 7; s++) {
+        const double k = shapes[s];
+        y90_rng r;
+        y90_rng_init(&r, 77 + (uint64_t)s, Y90_STREAM_TEST, 0);
+        for (int i = 0; i < n; i++) {
+            x[i] = mc_gamma(&z, k, &r);
+            CU_ASSERT_FATAL(x[i] >= 0 && isfinite(x[i]));
+        }
+        for (int b = 1; b < NGBIN; b++) edges[b - 1] = gamma_quantile((double)b / NGBIN, k);
+        double c = chi2_of(x, n, edges, NGBIN - 1, gamma_cdf, k);
+        double cw = chi2_of(x, n, edges, NGBIN - 1, gamma_cdf, 1.03 * k);
+        printf("\n  Gamma shape %g: chi2 %.1f (limit %.1f), against shape %g: %.1f", k, c, lim, 1.03 * k, cw);
+        CU_ASSERT(c < lim);
+        CU_ASSERT(cw > lim);
+    }
+    y90_rng r;
+    y90_rng_init(&r, 5, Y90_STREAM_TEST, 1);
+    int ne = 0;
+    for (int b = 1; b < NGBIN; b++) edges[ne++] = gsl_cdf_ugaussian_Pinv((double)b / NGBIN);
+    const double extra[] = {-4.0, -3.442619855899, 3.442619855899, 4.0};
+    for (int e = 0; e < 4; e++) edges[ne++] = extra[e];
+    qsort(edges, (size_t)ne, sizeof *edges, cmp_double);
+    for (int i = 0; i < n; i++) x[i] = mc_gauss(&z, &r);
+    const double limn = gsl_cdf_chisq_Qinv(1e-3, ne);
+    double c = chi2_of(x, n, edges, ne, normal_cdf, 1.0), cw = chi2_of(x, n, edges, ne, normal_cdf, 1.01);
+    long tail = 0;
+    for (int i = 0; i < n; i++) tail += fabs(x[i]) > 3.442619855899;
+    printf("\n  normal: chi2 %.1f (limit %.1f), against sigma 1.01: %.1f; %ld beyond the base (expected %.0f)", c,
+           limn, cw, tail, n * 2 * gsl_cdf_ugaussian_Q(3.442619855899));
+    CU_ASSERT(c < limn);
+    CU_ASSERT(cw > limn);
+    free(x);
+}
+
+/* The azimuth (von Neumann's method): cos^2 + sin^2 = 1, the angle uniform on 40 bins of [0, 2 pi) by chi-square
+ * below the 0.1 % point of chi2(39), and <cos>, <sin>, <cos sin> zero within 4 standard errors. */
+static void test_azimuth(void)
+{
+    y90_rng r;
+    y90_rng_init(&r, 9, Y90_STREAM_TEST, 2);
+    long cnt[NGBIN] = {0};
+    double sc = 0, ss = 0, scs = 0, worst = 0;
+    const int n = NSAMP;
+    for (int i = 0; i < n; i++) {
+        double c, sn;
+        mc_azimuth(&r, &c, &sn);
+        worst = fmax(worst, fabs(c * c + sn * sn - 1.0));
+        double phi = atan2(sn, c);
+        if (phi < 0) phi += 2.0 * M_PI;
+        int b = (int)(phi / (2.0 * M_PI) * NGBIN);
+        cnt[b < NGBIN ? b : NGBIN - 1]++;
+        sc += c;
+        ss += sn;
+        scs += c * sn;
+    }
+    double chi2 = 0, e = (double)n / NGBIN;
+    for (int b = 0; b < NGBIN; b++) chi2 += (cnt[b] - e) * (cnt[b] - e) / e;
+    printf("\n  azimuth: chi2 %.1f (39 dof), <cos> %.2g <sin> %.2g <cos sin> %.2g, |c^2 + s^2 - 1| <= %.1g", chi2,
+           sc / n, ss / n, scs / n, worst);
+    CU_ASSERT(chi2 < gsl_cdf_chisq_Qinv(1e-3, NGBIN - 1));
+    CU_ASSERT(fabs(sc / n) < 4 * sqrt(0.5 / n) && fabs(ss / n) < 4 * sqrt(0.5 / n));
+    CU_ASSERT(fabs(scs / n) < 4 * sqrt(0.125 / n));
+    CU_ASSERT(worst < 1e-14);
+}
+
 void y90t_register(void)
 {
     CU_pSuite s = CU_add_suite("interact", NULL, NULL);
     CU_add_test(s, "bremsstrahlung photon angles", test_brems_angle);
     CU_add_test(s, "multiple scattering moments", test_msc_moments);
     CU_add_test(s, "random hinge: Lewis moments of a step", test_hinge_moments);
+    CU_add_test(s, "Gamma and normal samplers against GSL", test_gamma_sampler);
+    CU_add_test(s, "azimuth cos and sin", test_azimuth);
 }

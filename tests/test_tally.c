@@ -104,9 +104,76 @@ static void test_threads_and_parts(void)
     y90_tally_free(&p2);
 }
 
+/* A history depositing in more voxels than the fixed buffer holds (Y90_HIST_CAP): 2.5 buffers of distinct voxels,
+ * then voxel 0 (spilled long before) again. */
+#define WIDE_NV (5 * Y90_HIST_CAP / 2)
+static uint64_t wide_units(int64_t h, int i) { return 1000000u * (uint64_t)(1 + (h + i) % 5); } /* 1e-3..5e-3 MeV */
+static void wide_history(const void *ctx, void *scratch, int64_t h, y90_rng *r, y90_hist *hb)
+{
+    (void)ctx;
+    (void)scratch;
+    (void)r;
+    for (int i = 0; i < WIDE_NV; i++) {
+        double e = (double)wide_units(h, i) * Y90_TALLY_E_UNIT;
+        y90_hist_score(hb, (size_t)i, e);
+        hb->eb[Y90_EB_EMITTED] += e;
+    }
+    y90_hist_score(hb, 0, 2e-3);
+    hb->eb[Y90_EB_EMITTED] += 2e-3;
+}
+
+/* Histories that overflow the buffer spill into the tally: every voxel's energy sum, the deposited total and the
+ * energy balance exact (integer totals computed here), the squared-energy sums of the voxels scored once per
+ * history exact, and the same bits with 1 and 3 threads. */
+static void test_buffer_overflow(void)
+{
+    const int64_t n = 200;
+    y90_tally t[2];
+    for (int k = 0; k < 2; k++) {
+        y90_config c;
+        y90_config_defaults(&c);
+        y90_transport_params tp = c.transport;
+        tp.histories = n;
+        tp.threads = k == 0 ? 1 : 3;
+        y90_kernel_input in = {.tp = &tp, .first = 0, .count = n};
+        y90_kernel_ops ops = {.name = "synthetic", .history = wide_history};
+        int64_t done = 0;
+        int used = 0;
+        y90_error e = {0};
+        CU_ASSERT_EQUAL_FATAL(y90_tally_alloc(&t[k], WIDE_NV, &e), Y90_OK);
+        CU_ASSERT_EQUAL_FATAL(y90_drive_tally(&in, &ops, NULL, &t[k], &done, &used, NULL, &e), Y90_OK);
+        y90_config_free(&c);
+    }
+    int bad_sum = 0, bad_sum2 = 0;
+    uint64_t total = 0;
+    for (int i = 0; i < WIDE_NV; i++) {
+        uint64_t s1 = 0, s2 = 0;
+        for (int64_t h = 0; h < n; h++) {
+            uint64_t u = wide_units(h, i);
+            double x = (double)u * (Y90_TALLY_E_UNIT / sqrt(Y90_TALLY_E2_UNIT));
+            s1 += u + (i == 0 ? 2000000u : 0);
+            s2 += (uint64_t)(x * x + 0.5);
+        }
+        total += s1;
+        bad_sum += t[0].sum[i] != s1 || t[0].sum_hi[i] != 0;
+        bad_sum2 += i > 0 && t[0].sum2[i] != s2;
+        bad_sum += t[1].sum[i] != t[0].sum[i] || t[1].sum2[i] != t[0].sum2[i];
+    }
+    printf("\n  %d voxels per history (buffer %d): %d energy sums wrong, %d squared sums wrong", WIDE_NV + 1,
+           Y90_HIST_CAP, bad_sum, bad_sum2);
+    CU_ASSERT_EQUAL(bad_sum, 0);
+    CU_ASSERT_EQUAL(bad_sum2, 0);
+    for (int k = 0; k < 2; k++) {
+        CU_ASSERT(t[k].deposited == total && t[k].deposited_hi == 0);
+        CU_ASSERT(t[k].eb[Y90_EB_EMITTED] == total);
+        y90_tally_free(&t[k]);
+    }
+}
+
 void y90t_register(void)
 {
     CU_pSuite s = CU_add_suite("tally", NULL, NULL);
     CU_add_test(s, "sums that cannot wrap", test_no_wrap);
     CU_add_test(s, "same bits for any thread count and for added parts", test_threads_and_parts);
+    CU_add_test(s, "histories overflowing the fixed buffer", test_buffer_overflow);
 }
