@@ -62,7 +62,7 @@ int main(int argc, char **argv)
         mc_particle p;
         memset(&p, 0, sizeof p);
         long sphere;
-        y90_sources_sample(&s, &g, &r, p.x, &sphere);
+        y90_sources_sample(&s, &g, &r, (int64_t)h, p.x, &sphere);
         p.type = MC_PHOTON;
         p.E = E;
         p.cluster = -1;
