@@ -8,39 +8,77 @@
 
 #define MM_PER_CM 10.0
 
-/* Photon: exponential free paths through the voxels (ray marching with each voxel's attenuation: Compton plus
- * photoelectric), then Compton scattering (the Compton electron is transported) or photoelectric absorption:
- * the photoelectron gets the whole photon energy (the binding energy, at most a few keV in tissue, 17 keV in
- * yttrium, goes with it instead of to fluorescence and Auger electrons) and the photon's direction (the Sauter
- * angular distribution is not sampled). Photons below the photon cutoff are absorbed on the spot. */
+/* Position of E on the physics energy grid, as y90_phys_interp takes it (linear in ln E between grid points):
+ * computed once per photon energy, then used for the majorant and for every voxel a flight samples. */
+typedef struct { int i; double f; } ph_pos;
+
+static inline ph_pos photon_pos(const y90_physics *ph, double E)
+{
+    ph_pos t = {0, 0.0};
+    double x = log(E / Y90_PHYS_EMIN) / ph->dlnE;
+    if (x <= 0) return t;
+    t.i = (int)x;
+    if (t.i >= Y90_PHYS_NE - 1) { t.i = Y90_PHYS_NE - 2; t.f = 1.0; return t; }
+    t.f = x - t.i;
+    return t;
+}
+static inline double ph_tab(const double *a, ph_pos t) { return a[t.i] + t.f * (a[t.i + 1] - a[t.i]); }
+
+/* mm along u from x (inside the grid) to the grid's boundary. */
+static double grid_exit(const mc_params *P, const mc_particle *p)
+{
+    double t = INFINITY;
+    for (int a = 0; a < 3; a++) {
+        if (p->u[a] > 0) t = fmin(t, (P->hi_mm[a] - p->x[a]) / p->u[a]);
+        else if (p->u[a] < 0) t = fmin(t, (P->g->lo[a] - p->x[a]) / p->u[a]);
+    }
+    return t > 0 ? t : 0;
+}
+
+/* Photon: Woodcock (delta) tracking: tentative flights of exponential length with the majorant mu_max of the whole
+ * grid at the photon's energy, each ending in a real interaction with probability mu(x)/mu_max (mu: Compton plus
+ * photoelectric of the voxel reached, 0 in vacuum) and else in a fictitious one that changes nothing; a flight
+ * that reaches the grid's boundary escapes (also from a periodic grid, as electrons do not). This samples the
+ * same free path as marching voxel by voxel with each voxel's attenuation (Woodcock et al. 1965; Coleman 1968),
+ * with one table position per photon energy instead of an interpolation per voxel crossed. One uniform number
+ * decides real or fictitious and which interaction: Compton scattering (the Compton electron is transported) or
+ * photoelectric absorption: the photoelectron gets the whole photon energy (the binding energy, at most a few keV
+ * in tissue, 17 keV in yttrium, goes with it instead of to fluorescence and Auger electrons) and the photon's
+ * direction (the Sauter angular distribution is not sampled). Photons below the photon cutoff are absorbed on
+ * the spot. */
 void mc_transport_photon(const mc_params *P, mc_particle *p, mc_scratch *w, y90_rng *r, y90_hist *hb)
 {
     const y90_physics *ph = P->phys;
     const y90_grid *g = P->g;
+    const int nvx[3] = {g->nx, g->ny, g->nz};
     while (p->E > ph->photon_cutoff) {
-        double tau = -log(y90_rng_uniform32(r)); /* optical depth to the next interaction */
+        const ph_pos t = photon_pos(ph, p->E);
+        const double mu_max = ph_tab(P->mu_max, t); /* 1/mm */
+        double left = grid_exit(P, p);
+        int photo = 0;
         for (;;) {
-            size_t v = mc_voxel(P, p);
-            const y90_phys_material *pm = &ph->mat[g->material[v]];
-            double mu = (y90_phys_interp(ph, pm->mu_compton, p->E) + y90_phys_interp(ph, pm->mu_photo, p->E)) *
-                        g->density[v] / MM_PER_CM;
-            int a;
-            double d = mc_voxel_exit(P, p, &a);
-            if (mu * d >= tau) {
-                double t = tau / mu;
-                for (int k = 0; k < 3; k++) p->x[k] += t * p->u[k];
-                break;
-            }
-            tau -= mu * d;
-            for (int k = 0; k < 3; k++) p->x[k] += d * p->u[k];
-            if (mc_cross(P, p, a)) {
+            double s = mu_max > 0 ? -log(y90_rng_uniform32(r)) / mu_max : INFINITY;
+            if (s >= left) {
                 hb->eb[Y90_EB_ESC_PH] += p->E;
                 return;
             }
+            left -= s;
+            for (int a = 0; a < 3; a++) {
+                p->x[a] += s * p->u[a];
+                int i = (int)floor((p->x[a] - g->lo[a]) * P->inv_sp[a]);
+                p->ix[a] = i < 0 ? 0 : i >= nvx[a] ? nvx[a] - 1 : i; /* rounding at the grid's faces */
+            }
+            size_t v = mc_voxel(P, p);
+            const y90_phys_material *pm = &ph->mat[g->material[v]];
+            const double rho = g->density[v] / MM_PER_CM; /* g/cm3 -> 1/mm per cm2/g */
+            const double mp = ph_tab(pm->mu_photo, t) * rho, mc_ = ph_tab(pm->mu_compton, t) * rho;
+            const double xi = y90_rng_uniform32(r) * mu_max;
+            if (xi < mp + mc_) {
+                photo = xi < mp;
+                break;
+            }
         }
-        const y90_phys_material *pm = &ph->mat[g->material[mc_voxel(P, p)]];
-        double mc_ = y90_phys_interp(ph, pm->mu_compton, p->E), mp = y90_phys_interp(ph, pm->mu_photo, p->E);
-        if (y90_rng_uniform32(r) * (mc_ + mp) < mp) { /* photoelectric absorption */
+        if (photo) { /* photoelectric absorption */
             mc_particle e = *p;
             e.type = MC_ELECTRON;
             if (e.E > ph->cutoff && w->nstack < MC_STACK) w->stack[w->nstack++] = e;
@@ -142,9 +180,29 @@ y90_status mc_params_init(mc_params *P, const y90_physics *phys, const y90_grid 
     P->phys = phys;
     P->g = g;
     P->src = src;
-    for (int a = 0; a < 3; a++) P->inv_sp[a] = 1.0 / g->spacing[a];
+    for (int a = 0; a < 3; a++) {
+        P->inv_sp[a] = 1.0 / g->spacing[a];
+        P->hi_mm[a] = g->lo[a] + (a == 0 ? g->nx : a == 1 ? g->ny : g->nz) * g->spacing[a];
+    }
     mc_wentzel_init(P);
     mc_zig_init(&P->zig);
+    /* the Woodcock majorant: the largest density of each grid material, then the largest attenuation */
+    float rho_max[Y90_MAX_GRID_MATERIALS] = {0};
+    const size_t nv = y90_grid_nvox(g);
+    for (size_t v = 0; v < nv; v++) {
+        const uint8_t m = g->material[v];
+        if (m < Y90_MAX_GRID_MATERIALS && g->density[v] > rho_max[m]) rho_max[m] = g->density[v];
+    }
+    for (int m = 0; m < Y90_MAX_GRID_MATERIALS; m++)
+        if (rho_max[m] > 0 && m >= phys->nmat)
+            return Y90_FAIL(err, Y90_EINTERNAL, "mc kernel: grid material %d has no physics tables", m);
+    for (int i = 0; i < Y90_PHYS_NE; i++) {
+        double mu = 0;
+        for (int m = 0; m < Y90_MAX_GRID_MATERIALS; m++)
+            if (rho_max[m] > 0)
+                mu = fmax(mu, (phys->mat[m].mu_compton[i] + phys->mat[m].mu_photo[i]) * rho_max[m] / MM_PER_CM);
+        P->mu_max[i] = mu;
+    }
     return Y90_OK;
 }
 

@@ -39,6 +39,12 @@ typedef struct {
     double wlogA[MC_WENTZEL_N], wk0, wdk;
     double wratio[MC_WENTZEL_N], wa0, wda;
     mc_zig zig;                    /* normal deviates of the straggling's Gamma sampler */
+    /* Woodcock photon tracking (kernels/mc.c): mu_max[i] (1/mm) bounds the linear attenuation coefficient
+     * (Compton plus photoelectric) of every voxel at grid energy i: the largest over the grid's materials of
+     * their mass attenuation times the largest density the material has in the grid (0: the grid is vacuum);
+     * hi_mm the grid's upper corner (mm) */
+    double mu_max[Y90_PHYS_NE];
+    double hi_mm[3];
 } mc_params;
 
 enum { MC_ELECTRON = 0, MC_PHOTON = 1 };

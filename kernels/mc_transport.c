@@ -257,7 +257,7 @@ void mc_transport_electron(const mc_params *P, mc_particle *p, mc_scratch *w, y9
          * its CSDA range) cannot reach any face of its voxel deposits all its energy there: exact for the voxel
          * dose, and most of the steps of a track are saved (EGSnrc's electron range rejection, without the
          * bremsstrahlung it would emit, which is below 1e-3 of the energy under 200 keV) */
-        if (!P->radial && !p->in_sphere && R * MM_PER_CM / rho < mc_face_distance(P, p)) {
+        if (ph->range_rejection && !P->radial && !p->in_sphere && R * MM_PER_CM / rho < mc_face_distance(P, p)) {
             deposit_local(P, p, p->E, Y90_EB_CUTOFF, hb);
             return;
         }

@@ -84,6 +84,7 @@ static void test_defaults(void)
     CU_ASSERT_EQUAL(c.transport.multiple_scattering, 1);
     CU_ASSERT_EQUAL(c.transport.spin, 1);
     CU_ASSERT_EQUAL(c.transport.stratify, 1);
+    CU_ASSERT_EQUAL(c.transport.range_rejection, 1);
 
     CU_ASSERT_EQUAL(c.output.uncertainty, 1);
     CU_ASSERT_EQUAL(c.output.microspheres, 1);
@@ -185,6 +186,7 @@ static const char *const full_text =
     "  multiple_scattering: off\n"
     "  spin: false\n"
     "  stratify: false\n"
+    "  range_rejection: false\n"
     "  activity_map: expected\n"
     "  kernel_histories: 50000\n"
     "  time_limit_s: 600\n"
@@ -221,8 +223,8 @@ static const char *const all_keys[] = {
     "transport.seed", "transport.threads", "transport.cutoff_kev", "transport.photon_cutoff_kev",
     "transport.delta_threshold_kev", "transport.brems_threshold_kev", "transport.max_eloss_fraction",
     "transport.straggling", "transport.secondaries", "transport.multiple_scattering", "transport.spin",
-    "transport.stratify",    "transport.activity_map", "transport.kernel_histories", "transport.time_limit_s",
-    "transport.target_uncertainty", "transport.target_structure", "output.uncertainty",
+    "transport.stratify", "transport.range_rejection", "transport.activity_map", "transport.kernel_histories",
+    "transport.time_limit_s", "transport.target_uncertainty", "transport.target_structure", "output.uncertainty",
     "output.microspheres", "output.max_memory_gb", "output.checkpoint_s", "phantom.hu_points",
     "phantom.hu_densities", "phantom.hu_material_lower_hu", "phantom.hu_materials", "source.activity_kind",
     /* the file keys apply only to phantom.type image and source.type activity_map: tests/test_image.c sets them */
@@ -328,6 +330,7 @@ static void test_every_key(void)
     CU_ASSERT_EQUAL(tp->multiple_scattering, 0);
     CU_ASSERT_EQUAL(tp->spin, 0);
     CU_ASSERT_EQUAL(tp->stratify, 0);
+    CU_ASSERT_EQUAL(tp->range_rejection, 0);
     CU_ASSERT_EQUAL(tp->activity_map, Y90_ACTIVITY_EXPECTED);
     CU_ASSERT(tp->kernel_histories == 50000);
     CU_ASSERT_DOUBLE_EQUAL(tp->time_limit_s, 600, 0);

@@ -166,6 +166,7 @@ typedef struct {
     int multiple_scattering;         /* bool */
     int spin;                        /* bool: Mott (spin) correction of elastic scattering */
     int stratify;                    /* bool: decays stratified over the spheres (else drawn at random) */
+    int range_rejection;             /* bool: an electron that cannot leave its voxel deposits its energy there */
     y90_activity_map_type activity_map;
     int64_t kernel_histories;        /* MC histories of the dvk voxel kernel */
     double time_limit_s;             /* s, wall time after which the run stops (0: none) */

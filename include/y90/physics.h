@@ -45,6 +45,7 @@ typedef struct y90_physics {
     double kc;                     /* MeV, bremsstrahlung threshold */
     double max_eloss;              /* maximum fractional energy loss per step */
     int straggling, secondaries, msc, spin;
+    int range_rejection;           /* transport.range_rejection */
     y90_spectrum spectrum;
 } y90_physics;
 

@@ -232,6 +232,10 @@ const y90_key y90_config_keys[] = {
      "activity (u0 from transport.seed), so that every sphere gets its share of any stretch of histories to within "
      "a few decays (rms under 1) and the source-sampling noise is gone (unbiased; the reported uncertainty is then "
      "an upper bound); false: each decay's sphere drawn at random"},
+    {"transport.range_rejection", Y90_KT_BOOL, OFF(transport.range_rejection), "true", 0, 0, 0, "", NULL, 0,
+     "range rejection: an electron whose residual range cannot reach any face of its voxel (outside its sphere) "
+     "deposits all its energy there at once (its bremsstrahlung, under 1e-3 of that energy below 200 keV, is not "
+     "made); off: every electron is tracked down to the cutoff"},
     /* output */
     {"output.uncertainty", Y90_KT_BOOL, OFF(output.uncertainty), "true", 0, 0, 0, "", NULL, 0,
      "write /dose_rel_uncertainty"},

@@ -230,6 +230,7 @@ y90_status y90_physics_build(const y90_config *c, const y90_grid *g, const y90_s
     p->secondaries = tp->secondaries;
     p->msc = tp->multiple_scattering;
     p->spin = tp->spin;
+    p->range_rejection = tp->range_rejection;
     int has_sphere = s && s->type == Y90_SOURCE_MICROSPHERES;
     p->nmat = g->nmaterials + (has_sphere ? 1 : 0);
     p->sphere_material = has_sphere ? g->nmaterials : -1;
