@@ -274,14 +274,11 @@ void mc_transport_electron(const mc_params *P, mc_particle *p, mc_scratch *w, y9
         int hard = s_hard < s_loss;
         double s = hard ? s_hard : s_loss;
         if (!(s > 1e-9)) s = 1e-9;
-        /* random hinge: straight for s1, deflect by the whole step's multiple scattering, then the rest. The
-         * step's K_l = int ds/lambda_l along its CSDA path (tables g_l). The hinge is uniform in K1 (the first
-         * transport mean free paths gone), not in path length: s1 has the density (1/lambda_1(s1)) / K1 over the
-         * step, which makes the hinge reproduce the first moments of the continuous-scattering transport, the mean
-         * penetration <z> and the lateral <x^2 + y^2>, to first order in K1 also when lambda_1 shrinks along a step
-         * that loses much of its energy (the mean hinge then lies at the 1/lambda_1-weighted mean position, the
-         * deflection's lever arm has the weighted mean square); uniform in s, both are right only for steps that
-         * lose little energy. */
+        /* random hinge: straight for s1, deflect by the whole step's multiple scattering (K_l = int ds/lambda_l
+         * along the step's CSDA path, tables g_l), then the rest. The hinge is placed in K1 units by
+         * mc_hinge_fraction (a step then has Lewis's <z> and <r^2> for a constant rate per K1) and its path length
+         * found by inverting g1 along the CSDA path, so that in a step whose lambda_1 shrinks as it loses energy
+         * the hinge lies where the scattering is. */
         double s1 = s, K1 = 0, K2 = 0;
         if (ph->msc) {
             tpos t2 = tab_pos(ph, energy_from_range(ph, m, R - rho * s / MM_PER_CM, tp.i + 1)); /* CSDA step end */
@@ -299,8 +296,10 @@ void mc_transport_electron(const mc_params *P, mc_particle *p, mc_scratch *w, y9
         int st = move_and_lose(P, p, m, rho, s1, &tp, r, hb, &moved);
         if (st == MC_MOVE_ESCAPED) { hb->eb[Y90_EB_ESC_E] += p->E; return; }
         if (st == MC_MOVE_BOUNDARY) continue; /* new medium: a new step (interactions are memoryless; the hinge
-                                               * deflection a step gets with probability K1(s_cut)/K1 keeps
-                                               * the mean scattering per path length right when steps are cut) */
+                                               * deflection a step gets with the probability that the hinge
+                                               * lies before the cut, K1(s_cut)/K1 for the uniform placement
+                                               * the hinge tends to at small K1, keeps the mean scattering per
+                                               * path length about right when steps are cut) */
         if (ph->msc) {
             double cost = mc_msc_cos(P, K1, K2, r), cphi, sphi;
             mc_azimuth(r, &cphi, &sphi);
