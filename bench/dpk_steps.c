@@ -3,8 +3,9 @@
  * source in water (0.1 mm shells, the `y90mc dpk` tool); prints R50 and R90 with the standard error of their batch
  * mean, and the histories per second.
  * Usage: y90bench_steps [--histories N] [--batches B] [--threads T] [--spin 0|1] [--fractions F1,F2,...]
- *                       [--cutoff-kev E]
- * Other transport settings: the config defaults (10 keV cutoffs; --cutoff-kev sets the electron cutoff). */
+ *                       [--cutoff-kev E] [--straggling 0|1] [--secondaries 0|1]
+ * Other transport settings: the config defaults (10 keV cutoffs; --cutoff-kev sets the electron cutoff;
+ * --straggling 0 and --secondaries 0 switch those off, to find where a step-size drift comes from). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,10 +16,10 @@
 int main(int argc, char **argv)
 {
     long long n = 1000000;
-    int batches = 4, threads = 0, spin = 0, nf = 0;
+    int batches = 4, threads = 0, spin = 0, nf = 0, strag = 1, sec = 1;
     double fr[32], cutoff_kev = 0;
     static const char usage[] = "usage: y90bench_steps [--histories N] [--batches B] [--threads T] [--spin 0|1] "
-                                "[--fractions F1,F2,...] [--cutoff-kev E]\n";
+                                "[--fractions F1,F2,...] [--cutoff-kev E] [--straggling 0|1] [--secondaries 0|1]\n";
     if (argc % 2 == 0) { /* an option without its value, or --help */
         fputs(usage, strcmp(argv[argc - 1], "--help") ? stderr : stdout);
         return strcmp(argv[argc - 1], "--help") ? 2 : 0;
@@ -29,6 +30,8 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--threads")) threads = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--spin")) spin = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--cutoff-kev")) cutoff_kev = atof(argv[i + 1]);
+        else if (!strcmp(argv[i], "--straggling")) strag = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--secondaries")) sec = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--fractions")) {
             char *s = argv[i + 1], *end;
             while (nf < 32 && *s) {
@@ -47,15 +50,18 @@ int main(int argc, char **argv)
         nf = 5;
     }
     if (n < 1 || batches < 2) { fprintf(stderr, "y90bench_steps: expected --histories >= 1, --batches >= 2\n"); return 2; }
-    printf("# y90bench_steps: y90mc %s (git %s), water point source, spin %s, electron cutoff %g keV, %d batches of "
-           "%lld histories\n",
-           y90_version(), y90_git_revision(), spin ? "on" : "off", cutoff_kev > 0 ? cutoff_kev : 10.0, batches, n);
+    printf("# y90bench_steps: y90mc %s (git %s), water point source, spin %s, electron cutoff %g keV, straggling %s, "
+           "secondaries %s, %d batches of %lld histories\n",
+           y90_version(), y90_git_revision(), spin ? "on" : "off", cutoff_kev > 0 ? cutoff_kev : 10.0,
+           strag ? "on" : "off", sec ? "on" : "off", batches, n);
     printf("max_eloss_fraction,R50_mm,R50_se_mm,R90_mm,R90_se_mm,histories_per_s\n");
     for (int f = 0; f < nf; f++) {
         y90_config c;
         y90_config_defaults(&c);
         c.transport.spin = spin;
         c.transport.max_eloss_fraction = fr[f];
+        c.transport.straggling = strag;
+        c.transport.secondaries = sec;
         if (cutoff_kev > 0) c.transport.cutoff_kev = cutoff_kev;
         double s50 = 0, q50 = 0, s90 = 0, q90 = 0, t = 0;
         for (int b = 0; b < batches; b++) {
