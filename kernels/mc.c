@@ -186,6 +186,7 @@ y90_status mc_params_init(mc_params *P, const y90_physics *phys, const y90_grid 
     }
     mc_wentzel_init(P);
     mc_zig_init(&P->zig);
+    if (mc_hinge_init(P)) return Y90_FAIL(err, Y90_ENOMEM, "mc kernel: out of memory for the random-hinge table");
     /* the Woodcock majorant: the largest density of each grid material, then the largest attenuation */
     float rho_max[Y90_MAX_GRID_MATERIALS] = {0};
     const size_t nv = y90_grid_nvox(g);

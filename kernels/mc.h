@@ -12,6 +12,12 @@
 #define MC_K_MAX 20.0
 #define MC_STACK 64         /* secondary particles waiting in one history */
 #define MC_ZIG_N 128        /* layers of the ziggurat normal sampler */
+#define MC_HINGE_NK 64      /* random-hinge table (kernels/mc_hinge.c): points in ln K1 ... */
+#define MC_HINGE_KMIN 1e-3  /* ... from this K1 (below: its values, the small-K limit to 1e-4) ... */
+#define MC_HINGE_KMAX 10.0  /* ... to this one (above: its values; the deflection is isotropic there) */
+#define MC_HINGE_NA 43      /* points in alpha, the growth of 1/lambda_1 over a step, ... */
+#define MC_HINGE_AMIN -0.2  /* ... from this ... */
+#define MC_HINGE_AMAX 4.0   /* ... to this (clamped beyond) */
 
 /* Ziggurat tables of the standard normal (kernels/mc_interact.c, mc_zig_init): layer i has right edge
  * x_i = w[i] 2^24 (layer 0: the base strip, of width v/f(r), with the tail beyond r), f[i] = exp(-x_i^2/2), and
@@ -39,6 +45,10 @@ typedef struct {
     double wlogA[MC_WENTZEL_N], wk0, wdk;
     double wratio[MC_WENTZEL_N], wa0, wda;
     mc_zig zig;                    /* normal deviates of the straggling's Gamma sampler */
+    /* random-hinge placement (kernels/mc_hinge.c): the hinge of a step of K1 first transport mean free paths whose
+     * 1/lambda_1 grows by 1 + alpha lies uniform on [m - w, m + w] (fractions of the step's path), w = sqrt(3 v),
+     * m = hinge_m[i][j] and v = hinge_v[i][j] at ln K1 = hk0 + i hdk, alpha = MC_HINGE_AMIN + j hda (v < 0: w = 0) */
+    double hinge_m[MC_HINGE_NK][MC_HINGE_NA], hinge_v[MC_HINGE_NK][MC_HINGE_NA], hk0, hdk, hda;
     /* Woodcock photon tracking (kernels/mc.c): mu_max[i] (1/mm) bounds the linear attenuation coefficient
      * (Compton plus photoelectric) of every voxel at grid energy i: the largest over the grid's materials of
      * their mass attenuation times the largest density the material has in the grid (0: the grid is vacuum);
@@ -94,9 +104,14 @@ void mc_wentzel_init(mc_params *P);
 double mc_msc_cos(const mc_params *P, double K1, double K2, y90_rng *r);
 /* the target moments of mu = (1 - cos theta)/2 after the step (Goudsmit-Saunderson) */
 void mc_msc_moments(double K1, double K2, double *m1, double *m2);
-/* the random hinge's place in a step of K first transport mean free paths, as a fraction of K, from a uniform xi
- * (the exact Lewis <z> and <r^2> for scattering at a constant rate per K) */
-double mc_hinge_fraction(double K, double xi);
+/* The random hinge (kernels/mc_hinge.c): its place in a step of K first transport mean free paths whose scattering
+ * power 1/lambda_1 grows by the factor 1 + alpha from start to end (linearly in path), as a fraction of the step's
+ * path length, from a uniform xi, such that the step has Lewis's exact <z> and <r^2>. mc_hinge_init fills the
+ * table of P (-1: no memory for the quadrature); mc_hinge_moments computes the mean m and variance v of the hinge's
+ * place (fractions of the step; v < 0: no hinge holds both moments) of one (K, alpha) directly. */
+int mc_hinge_init(mc_params *P);
+int mc_hinge_moments(double K, double alpha, double *m, double *v);
+double mc_hinge_fraction(const mc_params *P, double K, double alpha, double xi);
 void mc_rotate(double u[3], double cost, double phi);
 /* the same with cos phi and sin phi given */
 void mc_rotate_cs(double u[3], double cost, double cphi, double sphi);

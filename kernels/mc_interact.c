@@ -263,27 +263,3 @@ void mc_compton(double k, y90_rng *r, double *kp, double *cost)
     *kp = eps * k;
     *cost = 1.0 - onecos;
 }
-
-/* Where in the step the random hinge lies, as a fraction of the step's K1 (first transport mean free paths), from a
- * uniform xi: uniform on [m - w, m + w], with m and w such that the hinge step (straight to the hinge, the whole
- * deflection there, straight on) reproduces the exact mean penetration <z> and mean square distance <r^2> from the
- * start of continuous scattering at a constant rate per K1 (Lewis 1950, Phys Rev 78:526: <cos theta> = e^-K after
- * K; <z> = (1 - e^-K)/K, <r^2> = 2 (K - 1 + e^-K)/K^2 in units of the step length). With a = 1 - e^-K: m a + e^-K =
- * <z> and E[f^2] 2a + 1 - 2 m a = <r^2>, so w^2/3 = E[f^2] - m^2. Small K: m = 1/2 - K/12 + K^3/720, w^2/3 = 1/12 -
- * K/24 - K^2/120 + K^3/1440 (the uniform hinge's 1/2 and 1/12 in the limit); above K ~ 1.4 no single hinge holds
- * both, and the hinge sits at m. The uniform hinge in path length overshoots <z> by K^2/12 per step and <r^2> by
- * 2 % at K = 0.5, which made R90 grow with the step size. */
-double mc_hinge_fraction(double K, double xi)
-{
-    double m, v;
-    if (K < 0.01) {
-        m = 0.5 - K / 12.0 + K * K * K / 720.0;
-        v = 1.0 / 12.0 - K / 24.0 - K * K / 120.0 + K * K * K / 1440.0;
-    } else {
-        const double a = -expm1(-K);
-        m = (a / K - (1.0 - a)) / a;
-        v = (2.0 * (K - a) / (K * K) - 1.0 + 2.0 * m * a) / (2.0 * a) - m * m;
-    }
-    const double f = m + sqrt(3.0 * fmax(v, 0.0)) * (2.0 * xi - 1.0);
-    return f < 0 ? 0 : f > 1 ? 1 : f;
-}

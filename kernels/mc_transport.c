@@ -275,22 +275,16 @@ void mc_transport_electron(const mc_params *P, mc_particle *p, mc_scratch *w, y9
         double s = hard ? s_hard : s_loss;
         if (!(s > 1e-9)) s = 1e-9;
         /* random hinge: straight for s1, deflect by the whole step's multiple scattering (K_l = int ds/lambda_l
-         * along the step's CSDA path, tables g_l), then the rest. The hinge is placed in K1 units by
-         * mc_hinge_fraction (a step then has Lewis's <z> and <r^2> for a constant rate per K1) and its path length
-         * found by inverting g1 along the CSDA path, so that in a step whose lambda_1 shrinks as it loses energy
-         * the hinge lies where the scattering is. */
+         * along the step's CSDA path, tables g_l), then the rest. mc_hinge_fraction places the hinge so that the
+         * step has Lewis's exact <z> and <r^2> for a scattering power 1/lambda_1 that grows linearly along the
+         * step by the ratio of tr1 at the CSDA end to tr1 at the start (kernels/mc_hinge.c). */
         double s1 = s, K1 = 0, K2 = 0;
         if (ph->msc) {
             tpos t2 = tab_pos(ph, energy_from_range(ph, m, R - rho * s / MM_PER_CM, tp.i + 1)); /* CSDA step end */
-            const double g0 = tab(m->g1, tp);
-            K1 = fmax(g0 - tab(m->g1, t2), 0);
+            K1 = fmax(tab(m->g1, tp) - tab(m->g1, t2), 0);
             K2 = fmax(tab(m->g2, tp) - tab(m->g2, t2), 0);
-            double xi = y90_rng_uniform32(r);
-            if (K1 > 0) {
-                xi = mc_hinge_fraction(K1, xi);
-                tpos th = pos_of_value(m->g1, g0 - xi * K1, tp.i + 1);
-                s1 = fmin(fmax((R - tab(m->range, th)) * MM_PER_CM / rho, 0.0), s);
-            } else s1 = xi * s;
+            const double xi = y90_rng_uniform32(r), tr0 = tab(m->tr1, tp);
+            s1 = K1 > 0 && tr0 > 0 ? s * mc_hinge_fraction(P, K1, tab(m->tr1, t2) / tr0 - 1.0, xi) : xi * s;
         }
         double moved;
         int st = move_and_lose(P, p, m, rho, s1, &tp, r, hb, &moved);

@@ -115,28 +115,92 @@ static void test_msc_moments(void)
     printf("\n  msc moments: 36 steps, largest deviation %.2f standard errors", worst);
 }
 
-/* Random-hinge step mechanics: for scattering at a constant rate per K1 (no energy loss), the exact mean penetration
- * and mean square distance after a path s are Lewis's <z> = s (1 - e^-K)/K and <r^2> = 2 s^2 (K - 1 + e^-K)/K^2
- * (Lewis 1950, Phys Rev 78:526). Checked two ways at K1 = 0.05-1 (K2 = 2.7 K1, water): a fine-step simulation (100
- * substeps, each a uniform hinge with the modified-Wentzel deflection of K/100) agrees with Lewis's formulas, and
- * one hinge step placed by mc_hinge_fraction agrees with them, both within 4 standard errors; the hinge uniform in
- * path length does not (its <z> overshoots by K^2/12: 0.016 s at K = 0.5). */
-static void step_moments(const mc_params *P, double K1, int nsub, int hinge_placed, int n, uint64_t seed,
+/* Random-hinge step mechanics. Lewis (1950, Phys Rev 78:526): continuous scattering with K(x) first transport mean
+ * free paths after path x gives <z> = int_0^s e^-K(x) dx and <r^2> = 2 int_0^s dx int_0^x dy e^-(K(x) - K(y)); for
+ * a constant rate, <z> = s (1 - e^-K)/K and <r^2> = 2 s^2 (K - 1 + e^-K)/K^2. With energy loss the scattering power
+ * grows along the step: here 1/lambda_1 linear in the path, by 1 + alpha from start to end. Checked at K1 = 0.05-1
+ * and alpha = 0 and 0.8 (K2 = 2.7 K1): a fine-step simulation (100 substeps, each with its own K and alpha and the
+ * modified-Wentzel deflection) agrees with the exact moments (closed forms at alpha 0, GSL adaptive quadrature
+ * otherwise), and so does one hinge step placed by mc_hinge_fraction, both within 4 standard errors. Two placements
+ * that fail, as they must: the hinge uniform in path length (its <z> overshoots by K^2/12: 0.016 s at K = 0.5), and
+ * at alpha = 0.8 the previous placement (right for a constant rate per K1, mapped to path length through K(x)), whose
+ * <z> is 1.2 % too long at K = 1. */
+typedef struct { double c, alpha; } kprof; /* K(x) = c x (1 + alpha x / 2), x in units of the step */
+static double kprof_at(const kprof *k, double x) { return k->c * x * (1.0 + 0.5 * k->alpha * x); }
+static double kprof_path(const kprof *k, double K) /* the x with K(x) = K */
+{
+    if (k->alpha == 0) return K / k->c;
+    const double a = 0.5 * k->c * k->alpha;
+    return 2.0 * K / (k->c + sqrt(k->c * k->c + 4.0 * a * K));
+}
+
+static double ez_f(double x, void *p) { return exp(-kprof_at(p, x)); }
+typedef struct { const kprof *k; double x; } r2_in;
+static double r2_inner_f(double y, void *p)
+{
+    const r2_in *q = p;
+    return exp(-(kprof_at(q->k, q->x) - kprof_at(q->k, y)));
+}
+static double r2_outer_f(double x, void *p)
+{
+    r2_in q = {p, x};
+    gsl_function f = {r2_inner_f, &q};
+    double v, e;
+    gsl_integration_workspace *w = gsl_integration_workspace_alloc(200);
+    gsl_integration_qags(&f, 0.0, x, 1e-13, 1e-12, 200, w, &v, &e);
+    gsl_integration_workspace_free(w);
+    return 2.0 * v;
+}
+
+/* Lewis's exact <z> and <r^2> of a unit step of K1 = K whose 1/lambda_1 grows by 1 + alpha */
+static void lewis_moments(double K, double alpha, double *z, double *r2)
+{
+    if (alpha == 0) {
+        *z = -expm1(-K) / K;
+        *r2 = 2.0 * (K + expm1(-K)) / (K * K);
+        return;
+    }
+    kprof k = {K / (1.0 + 0.5 * alpha), alpha};
+    gsl_function fz = {ez_f, &k}, fr = {r2_outer_f, &k};
+    double e;
+    gsl_integration_workspace *w = gsl_integration_workspace_alloc(200);
+    gsl_integration_qags(&fz, 0.0, 1.0, 1e-13, 1e-12, 200, w, z, &e);
+    gsl_integration_qags(&fr, 0.0, 1.0, 1e-13, 1e-12, 200, w, r2, &e);
+    gsl_integration_workspace_free(w);
+}
+
+enum { HINGE_PLACED, HINGE_UNIFORM, HINGE_CONSTANT_RATE };
+
+static double last_zmu; /* <z cos theta> of the last step_moments call */
+static void step_moments(const mc_params *P, double K1, double alpha, int nsub, int how, int n, uint64_t seed,
                          double *mz, double *sez, double *mr2, double *ser2)
 {
+    double szm = 0;
+    const kprof k = {K1 / (1.0 + 0.5 * alpha), alpha};
     double sz = 0, sz2 = 0, sr = 0, sr2 = 0, ds = 1.0 / nsub;
+    double mc0 = 0, vc0 = 0;
+    if (how == HINGE_CONSTANT_RATE) CU_ASSERT_FATAL(mc_hinge_moments(K1, 0.0, &mc0, &vc0) == 0);
+    const double wc0 = vc0 > 0 ? sqrt(3.0 * vc0) : 0.0;
     y90_rng r;
     y90_rng_init(&r, seed, Y90_STREAM_TEST, 0);
     for (int i = 0; i < n; i++) {
         double x[3] = {0, 0, 0}, u[3] = {0, 0, 1};
-        for (int k = 0; k < nsub; k++) {
-            double xi = y90_rng_uniform32(&r);
-            double f = hinge_placed ? mc_hinge_fraction(K1 / nsub, xi) : xi;
+        for (int j = 0; j < nsub; j++) {
+            const double x0 = j * ds, x1 = (j + 1) * ds, Kj = kprof_at(&k, x1) - kprof_at(&k, x0);
+            const double aj = (1.0 + alpha * x1) / (1.0 + alpha * x0) - 1.0, xi = y90_rng_uniform32(&r);
+            double f;
+            if (how == HINGE_PLACED) f = mc_hinge_fraction(P, Kj, aj, xi);
+            else if (how == HINGE_UNIFORM) f = xi;
+            else { /* uniform in K1 on [m - w, m + w] for a constant rate, then to path length (one step only) */
+                double fk = mc0 + wc0 * (2.0 * xi - 1.0);
+                f = kprof_path(&k, (fk < 0 ? 0 : fk > 1 ? 1 : fk) * K1);
+            }
             for (int a = 0; a < 3; a++) x[a] += f * ds * u[a];
-            mc_rotate(u, mc_msc_cos(P, K1 / nsub, 2.7 * K1 / nsub, &r), 2.0 * Y90_PI * y90_rng_uniform32(&r));
+            mc_rotate(u, mc_msc_cos(P, Kj, 2.7 * Kj, &r), 2.0 * Y90_PI * y90_rng_uniform32(&r));
             for (int a = 0; a < 3; a++) x[a] += (1.0 - f) * ds * u[a];
         }
         double z = x[2], r2 = x[0] * x[0] + x[1] * x[1] + x[2] * x[2];
+        szm += z * u[2];
         sz += z;
         sz2 += z * z;
         sr += r2;
@@ -144,30 +208,72 @@ static void step_moments(const mc_params *P, double K1, int nsub, int hinge_plac
     }
     *mz = sz / n;
     *mr2 = sr / n;
+    last_zmu = szm / n;
     *sez = sqrt(fmax(sz2 / n - *mz * *mz, 0) / n);
     *ser2 = sqrt(fmax(sr2 / n - *mr2 * *mr2, 0) / n);
 }
 
 static void test_hinge_moments(void)
 {
-    static const double K1s[] = {0.05, 0.2, 0.5, 1.0};
+    static const double K1s[] = {0.05, 0.2, 0.5, 1.0}, alphas[] = {0.0, 0.8};
     static mc_params P;
     mc_wentzel_init(&P);
-    for (int a = 0; a < 4; a++) {
-        const double K = K1s[a], z_l = -expm1(-K) / K, r2_l = 2.0 * (K + expm1(-K)) / (K * K);
-        double z, sz, r2, sr2;
-        step_moments(&P, K, 100, 0, 20000, 500 + (uint64_t)a, &z, &sz, &r2, &sr2);
-        printf("\n  K1 %.2f: Lewis <z> %.5f <r2> %.5f; 100 substeps %.5f +- %.5f, %.5f +- %.5f", K, z_l, r2_l, z, sz,
-               r2, sr2);
-        CU_ASSERT(fabs(z - z_l) < 4 * sz);
-        CU_ASSERT(fabs(r2 - r2_l) < 4 * sr2);
-        step_moments(&P, K, 1, 1, 400000, 600 + (uint64_t)a, &z, &sz, &r2, &sr2);
-        printf("; one placed hinge %.5f +- %.5f, %.5f +- %.5f", z, sz, r2, sr2);
-        CU_ASSERT(fabs(z - z_l) < 4 * sz);
-        CU_ASSERT(fabs(r2 - r2_l) < 4 * sr2);
-        step_moments(&P, K, 1, 0, 400000, 700 + (uint64_t)a, &z, &sz, &r2, &sr2);
-        printf("; uniform hinge %.5f, %.5f", z, r2);
-        if (K >= 0.2) CU_ASSERT(fabs(z - z_l) > 4 * sz);
+    CU_ASSERT_FATAL(mc_hinge_init(&P) == 0);
+    for (int b = 0; b < 2; b++)
+        for (int a = 0; a < 4; a++) {
+            const double K = K1s[a], al = alphas[b];
+            const uint64_t sd = 10 * (uint64_t)b + (uint64_t)a;
+            double z_l, r2_l, z, sz, r2, sr2;
+            lewis_moments(K, al, &z_l, &r2_l);
+            step_moments(&P, K, al, 100, HINGE_PLACED, 20000, 500 + sd, &z, &sz, &r2, &sr2);
+            printf("\n  K1 %.2f alpha %.1f: Lewis <z> %.5f <r2> %.5f; 100 substeps %.5f +- %.5f, %.5f +- %.5f (<z mu> "
+                   "%.4f)", K, al, z_l, r2_l, z, sz, r2, sr2, last_zmu);
+            CU_ASSERT(fabs(z - z_l) < 4 * sz);
+            CU_ASSERT(fabs(r2 - r2_l) < 4 * sr2);
+            step_moments(&P, K, al, 1, HINGE_PLACED, 400000, 600 + sd, &z, &sz, &r2, &sr2);
+            printf("; one placed hinge %.5f +- %.5f, %.5f +- %.5f (<z mu> %.4f)", z, sz, r2, sr2, last_zmu);
+            CU_ASSERT(fabs(z - z_l) < 4 * sz);
+            CU_ASSERT(fabs(r2 - r2_l) < 4 * sr2);
+            step_moments(&P, K, al, 1, HINGE_UNIFORM, 400000, 700 + sd, &z, &sz, &r2, &sr2);
+            printf("; uniform hinge %.5f, %.5f", z, r2);
+            if (K >= 0.2) CU_ASSERT(fabs(z - z_l) > 4 * sz);
+            if (al > 0) {
+                step_moments(&P, K, al, 1, HINGE_CONSTANT_RATE, 400000, 800 + sd, &z, &sz, &r2, &sr2);
+                printf("; constant-rate hinge %.5f +- %.5f (%+.2f %%)", z, sz, 100 * (z / z_l - 1));
+                if (K >= 1.0) CU_ASSERT(fabs(z - z_l) > 4 * sz);
+            }
+        }
+}
+
+/* The hinge table against the direct quadrature between its grid points (bilinear interpolation error), and its
+ * small-K limit: the scattering-weighted mean position (1/2 + alpha/3)/(1 + alpha/2), with the variance 1/12 of the
+ * uniform hinge at alpha 0. */
+static void test_hinge_table(void)
+{
+    static mc_params P;
+    CU_ASSERT_FATAL(mc_hinge_init(&P) == 0);
+    double worst_m = 0, worst_w = 0;
+    for (int i = 0; i < 400; i++) {
+        const double K = exp(log(MC_HINGE_KMIN) + (log(MC_HINGE_KMAX) - log(MC_HINGE_KMIN)) * (i + 0.37) / 400);
+        const double al = MC_HINGE_AMIN + (MC_HINGE_AMAX - MC_HINGE_AMIN) * fmod(0.618034 * i, 1.0);
+        double m, v;
+        CU_ASSERT_FATAL(mc_hinge_moments(K, al, &m, &v) == 0);
+        const double w = v > 0 ? sqrt(3 * v) : 0;
+        /* the table's m and w from the fractions at xi = 1/2 and xi = 1 (m + w unclipped below 1) */
+        const double tm = mc_hinge_fraction(&P, K, al, 0.5), tw = mc_hinge_fraction(&P, K, al, 1.0) - tm;
+        worst_m = fmax(worst_m, fabs(tm - m));
+        if (m + w < 0.99) worst_w = fmax(worst_w, fabs(tw - w));
+    }
+    printf("\n  hinge table vs quadrature: m within %.2g, w within %.2g", worst_m, worst_w);
+    CU_ASSERT(worst_m < 5e-4);
+    CU_ASSERT(worst_w < 5e-3);
+    for (int j = 0; j < 3; j++) {
+        const double al = j * 0.8, m0 = (0.5 + al / 3) / (1 + 0.5 * al);
+        double m, v;
+        CU_ASSERT_FATAL(mc_hinge_moments(1e-4, al, &m, &v) == 0);
+        printf("; K 1e-4 alpha %.1f: m %.5f (limit %.5f)", al, m, m0);
+        CU_ASSERT(fabs(m - m0) < 1e-4);
+        if (j == 0) CU_ASSERT(fabs(v - 1.0 / 12) < 1e-4);
     }
 }
 
@@ -304,6 +410,7 @@ void y90t_register(void)
     CU_add_test(s, "bremsstrahlung photon angles", test_brems_angle);
     CU_add_test(s, "multiple scattering moments", test_msc_moments);
     CU_add_test(s, "random hinge: Lewis moments of a step", test_hinge_moments);
+    CU_add_test(s, "random hinge: table against quadrature, small-K limit", test_hinge_table);
     CU_add_test(s, "Gamma and normal samplers against GSL", test_gamma_sampler);
     CU_add_test(s, "azimuth cos and sin", test_azimuth);
 }
