@@ -199,8 +199,12 @@ static void test_target_uncertainty(void)
     CU_ASSERT_EQUAL_FATAL(y90_report_compute(out.s, &ro, &r, &e), Y90_OK);
     const y90_dose_stats *s = y90_report_row(&r, "liver_normal_treated");
     CU_ASSERT_FATAL(s != NULL);
+    printf("\n  target 30 %%: stopped at a median of %.1f %%", s->unc_median_pct);
     CU_ASSERT(s->unc_median_pct <= 30.0);
-    CU_ASSERT(s->unc_median_pct > 15.0); /* stopped near the target (checked about once a second), not far past it */
+    /* stopped near the target, not far past it, on any machine: batches hold at most an eighth of the histories
+     * done and the target is checked at least every tenth of the time gone, so the run goes at most about 1.25x
+     * the histories it needed: a median of at least 30 / sqrt(1.25) = 26.8 % */
+    CU_ASSERT(s->unc_median_pct > 25.0);
     CU_ASSERT_STRING_EQUAL(r.prov.run_status, "target_uncertainty");
     CU_ASSERT_EQUAL(r.prov.interrupted, 0);
     y90_report_free(&r);
