@@ -14,7 +14,7 @@
 #define MC_ZIG_N 128        /* layers of the ziggurat normal sampler */
 #define MC_HINGE_NK 64      /* random-hinge table (kernels/mc_hinge.c): points in ln K1 ... */
 #define MC_HINGE_KMIN 1e-3  /* ... from this K1 (below: its values, the small-K limit to 1e-4) ... */
-#define MC_HINGE_KMAX 10.0  /* ... to this one (above: its values; the deflection is isotropic there) */
+#define MC_HINGE_KMAX 10.0  /* ... to this one (above: its values, not right but never reached) */
 #define MC_HINGE_NA 43      /* points in alpha, the growth of 1/lambda_1 over a step, ... */
 #define MC_HINGE_AMIN -0.2  /* ... from this ... */
 #define MC_HINGE_AMAX 4.0   /* ... to this (clamped beyond) */
@@ -112,6 +112,9 @@ void mc_msc_moments(double K1, double K2, double *m1, double *m2);
 int mc_hinge_init(mc_params *P);
 int mc_hinge_moments(double K, double alpha, double *m, double *v);
 double mc_hinge_fraction(const mc_params *P, double K, double alpha, double xi);
+/* a place in [0, 1] with mean m and variance v from a uniform xi: uniform on [m - w, m + w] where that fits, else
+ * the linear density with mean m mixed with the point m */
+double mc_hinge_place(double m, double v, double xi);
 void mc_rotate(double u[3], double cost, double phi);
 /* the same with cos phi and sin phi given */
 void mc_rotate_cs(double u[3], double cost, double cphi, double sphi);

@@ -147,7 +147,7 @@ static double r2_outer_f(double x, void *p)
     gsl_function f = {r2_inner_f, &q};
     double v, e;
     gsl_integration_workspace *w = gsl_integration_workspace_alloc(200);
-    gsl_integration_qags(&f, 0.0, x, 1e-13, 1e-12, 200, w, &v, &e);
+    gsl_integration_qags(&f, 0.0, x, 1e-13, 1e-10, 200, w, &v, &e); /* GSL aborts on failure (its default handler) */
     gsl_integration_workspace_free(w);
     return 2.0 * v;
 }
@@ -164,8 +164,8 @@ static void lewis_moments(double K, double alpha, double *z, double *r2)
     gsl_function fz = {ez_f, &k}, fr = {r2_outer_f, &k};
     double e;
     gsl_integration_workspace *w = gsl_integration_workspace_alloc(200);
-    gsl_integration_qags(&fz, 0.0, 1.0, 1e-13, 1e-12, 200, w, z, &e);
-    gsl_integration_qags(&fr, 0.0, 1.0, 1e-13, 1e-12, 200, w, r2, &e);
+    gsl_integration_qags(&fz, 0.0, 1.0, 1e-13, 1e-10, 200, w, z, &e);
+    gsl_integration_qags(&fr, 0.0, 1.0, 1e-13, 1e-10, 200, w, r2, &e);
     gsl_integration_workspace_free(w);
 }
 
@@ -245,28 +245,66 @@ static void test_hinge_moments(void)
         }
 }
 
-/* The hinge table against the direct quadrature between its grid points (bilinear interpolation error), and its
+/* The hinge table against the direct quadrature between its grid points (bilinear interpolation error), the
+ * sampled place's moments where the uniform hinge would not fit in the step, and its
  * small-K limit: the scattering-weighted mean position (1/2 + alpha/3)/(1 + alpha/2), with the variance 1/12 of the
  * uniform hinge at alpha 0. */
 static void test_hinge_table(void)
 {
     static mc_params P;
     CU_ASSERT_FATAL(mc_hinge_init(&P) == 0);
-    double worst_m = 0, worst_w = 0;
+    double worst_m = 0, worst_v = 0;
     for (int i = 0; i < 400; i++) {
         const double K = exp(log(MC_HINGE_KMIN) + (log(MC_HINGE_KMAX) - log(MC_HINGE_KMIN)) * (i + 0.37) / 400);
         const double al = MC_HINGE_AMIN + (MC_HINGE_AMAX - MC_HINGE_AMIN) * fmod(0.618034 * i, 1.0);
         double m, v;
         CU_ASSERT_FATAL(mc_hinge_moments(K, al, &m, &v) == 0);
-        const double w = v > 0 ? sqrt(3 * v) : 0;
-        /* the table's m and w from the fractions at xi = 1/2 and xi = 1 (m + w unclipped below 1) */
-        const double tm = mc_hinge_fraction(&P, K, al, 0.5), tw = mc_hinge_fraction(&P, K, al, 1.0) - tm;
-        worst_m = fmax(worst_m, fabs(tm - m));
-        if (m + w < 0.99) worst_w = fmax(worst_w, fabs(tw - w));
+        /* mean and variance of the sampled place (midpoints in xi) against the quadrature's */
+        const int n = 20000;
+        double s1 = 0, s2 = 0;
+        for (int k = 0; k < n; k++) {
+            const double f = mc_hinge_fraction(&P, K, al, (k + 0.5) / n);
+            s1 += f;
+            s2 += f * f;
+        }
+        s1 /= n;
+        s2 /= n;
+        worst_m = fmax(worst_m, fabs(s1 - m));
+        worst_v = fmax(worst_v, fabs(s2 - s1 * s1 - fmax(v, 0.0)));
     }
-    printf("\n  hinge table vs quadrature: m within %.2g, w within %.2g", worst_m, worst_w);
+    printf("\n  sampled hinge place vs quadrature: mean within %.2g, variance within %.2g", worst_m, worst_v);
+    /* the sampled place keeps the mean and the variance where the uniform [m - w, m + w] would leave the step
+     * (small K, alpha > 0): mc_hinge_place integrated over xi (midpoints) at every table point, and the table
+     * points whose uniform does not fit all have a linear-plus-point mixture (no clipping) */
+    double worst_pm = 0, worst_pv = 0;
+    int nofit = 0, clipped = 0;
+    for (int i = 0; i < MC_HINGE_NK; i++)
+        for (int j = 0; j < MC_HINGE_NA; j++) {
+            const double m = P.hinge_m[i][j], v = P.hinge_v[i][j], w = v > 0 ? sqrt(3 * v) : 0;
+            if (v <= 0 || (m - w >= 0 && m + w <= 1)) continue;
+            nofit++;
+            const double d = m - 0.5;
+            if (!(v <= (1.0 / 12 - d * d) * (1 + 1e-9) && fabs(d) <= 1.0 / 6)) clipped++;
+            const int n = 200000;
+            double s1 = 0, s2 = 0;
+            for (int k = 0; k < n; k++) {
+                const double f = mc_hinge_place(m, v, (k + 0.5) / n);
+                s1 += f;
+                s2 += f * f;
+            }
+            s1 /= n;
+            s2 /= n;
+            worst_pm = fmax(worst_pm, fabs(s1 - m));
+            worst_pv = fmax(worst_pv, fabs(s2 - s1 * s1 - v));
+        }
+    printf("; %d table points where the uniform leaves the step (%d clipped): sampled mean within %.2g, variance "
+           "within %.2g", nofit, clipped, worst_pm, worst_pv);
+    CU_ASSERT(nofit > 0);
+    CU_ASSERT_EQUAL(clipped, 0);
+    CU_ASSERT(worst_pm < 1e-5);
+    CU_ASSERT(worst_pv < 1e-5);
     CU_ASSERT(worst_m < 5e-4);
-    CU_ASSERT(worst_w < 5e-3);
+    CU_ASSERT(worst_v < 5e-4);
     for (int j = 0; j < 3; j++) {
         const double al = j * 0.8, m0 = (0.5 + al / 3) / (1 + 0.5 * al);
         double m, v;

@@ -11,10 +11,10 @@
 #include "y90/report.h"
 #include "run_internal.h"
 
-#define CHECK_SHARE 0.05 /* the target uncertainty may take at most this share of the run's wall time */
-#define CHECK_MIN_S 1.0  /* and is computed at most once a second ... */
-#define CHECK_GROWTH 0.1 /* ... or, early in the run, every tenth of the time gone (so that a run that reaches its
-                          * target within a second does not go far past it) */
+#define CHECK_SHARE 0.05   /* the target uncertainty may take at most this share of the run's wall time; */
+#define CHECK_MAX_GAP_S 1.0 /* within that, it is computed at least once a second ... */
+#define CHECK_GROWTH 0.1    /* ... and whenever the histories done have grown by a tenth since the last check (so
+                             * that a run that reaches its target early does not go far past it, on any machine) */
 
 int y90_checkpoint_path(const char *out, int rank_index, int ranks, char *buf, size_t len)
 {
@@ -41,13 +41,12 @@ static int between(void *user, int64_t done, const y90_tally *t)
     const y90_transport_params *tp = &rc->c->transport;
     double now = y90_wall_s();
     if (tp->time_limit_s > 0 && now - rc->t_start >= tp->time_limit_s) return Y90_STOP_TIME_LIMIT;
-    if (tp->target_uncertainty > 0 && now >= rc->next_check) {
+    if (tp->target_uncertainty > 0 && now >= rc->next_check &&
+        (done >= rc->next_check_done || now >= rc->last_check + CHECK_MAX_GAP_S)) {
         double med = target_median(rc, done, t), after = y90_wall_s(), cost = after - now;
-        /* the next check when its cost stays under CHECK_SHARE of the time so far, after at most CHECK_MIN_S or
-         * CHECK_GROWTH of the time gone, whichever is shorter */
-        double gap = CHECK_GROWTH * (after - rc->t_kernel), wait = gap < CHECK_MIN_S ? gap : CHECK_MIN_S;
-        if (cost / CHECK_SHARE > wait) wait = cost / CHECK_SHARE;
-        rc->next_check = after + wait;
+        rc->next_check = after + cost / CHECK_SHARE; /* the cost share */
+        rc->last_check = after;
+        rc->next_check_done = done + (int64_t)(CHECK_GROWTH * (double)done) + 1;
         if (med <= tp->target_uncertainty) {
             if (rc->log)
                 fprintf(rc->log, "target reached: median uncertainty %.3g %% in %s after %lld histories\n", 100 * med,
@@ -154,7 +153,8 @@ y90_status y90_control_init(y90_run_control *rc, const y90_config *c, const y90_
     rc->requested = count;
     rc->t_start = t_start;
     rc->t_kernel = rc->last_ckpt = y90_wall_s();
-    rc->next_check = rc->t_kernel; /* the first check after the first batch */
+    rc->next_check = rc->last_check = rc->t_kernel; /* the first check after the first batch */
+    rc->next_check_done = 0;
     rc->kc.between = between;
     rc->kc.user = rc;
     rc->effective = y90_config_effective(c);

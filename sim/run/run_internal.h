@@ -25,7 +25,9 @@ typedef struct {
     double t_start;            /* s (monotonic), the run's start: the time limit counts from there */
     double t_kernel;           /* s, when the histories started */
     double runtime_before_s;   /* s, kernel time of the resumed histories */
-    double last_ckpt, next_check;
+    double last_ckpt;
+    double next_check, last_check; /* target uncertainty: the earliest next check (cost share) and the last one (s) */
+    int64_t next_check_done;       /* ... and the histories done at which the next is due (a tenth more) */
     int ckpt_failed;           /* a periodic checkpoint failed (said once, the run goes on) */
     uint8_t *member;           /* per label: in the target structure */
     size_t nmember;            /* voxels of the target structure */
