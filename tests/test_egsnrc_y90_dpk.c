@@ -1,0 +1,105 @@
+/* LABEL validation: the 90Y dose point kernel in water against EGSnrc, issue 9's first acceptance item: "R50 and R90
+ * within 0.5 % of an EGSnrc computation with spin off and 10 keV cutoffs, with the step size at its default".
+ * The reference is the project's own computation with EGSnrc (commit 9edee3e, egs++ tutor7pp, 521icru water:
+ * 10 keV delta-ray and bremsstrahlung production thresholds, ECUT and PCUT 10 keV, PRESTA-II, EXACT boundary
+ * crossing, ESTEPE 0.25, spin off, 10 x 400,000 histories), sampling the spectrum y90mc samples
+ * (tests/reference/egsnrc/egsnrc_y90_spin_off_water_dpk.csv and its inputs/; SOURCES.md). Both are normalised to
+ * the emitted kinetic energy and scored in shells 0.05 mm wide; R50 and R90 are the radii holding 50 % and 90 % of
+ * it, linear in the cumulative between shell edges (the same rule in both).
+ * Checked, ours with the default step, spin off, NBATCH independent batches: within 0.5 % of EGSnrc's plus 2
+ * combined standard errors (ours from the batches, EGSnrc's from its file's header)
+ *  - with 10 keV cutoffs as EGSnrc (transport.delta_threshold_kev 10; brems threshold, electron and photon cutoffs
+ *    are 10 keV by default): R50 and R90 asserted;
+ *  - with the default configuration (delta threshold 100 keV): R50 asserted, R90 printed: it misses the 0.5 %.
+ * Measured 2026-12-01 (EGSnrc R50 2.2961 +- 0.0009 mm, R90 5.3239 +- 0.0024 mm; ours 8 x 125,000 histories):
+ *   delta 10 keV:  R50 2.2962 +- 0.0020 mm (+0.00 %), R90 5.3356 +- 0.0036 mm (+0.22 %)   (allowed 0.69 / 0.66 %)
+ *   delta 100 keV: R50 2.3042 +- 0.0019 mm (+0.35 %), R90 5.3638 +- 0.0036 mm (+0.75 %: NOT within 0.5 %)
+ * So the delta-ray threshold moves R90 by 0.5 % where it should not matter: open (issue 9, item 5: the
+ * energy-loss model near the threshold). A kernel 1 % short fails both asserts at 10 keV (tried: density 1.01
+ * gives R50 -0.98 %, R90 -0.77 %).
+ * 1 MeV electrons, spin off, against EGSnrc spin off (egsnrc_1MeV_spin_off_water_dpk.csv): see test_egsnrc_dpk.
+ * Spin on is not compared: EGSnrc's spin data (HEN_HOUSE/data/spinms.data) was missing from the EGSnrc snapshot
+ * available, so EGSnrc could not be run with spin on. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "testutil.h"
+#include "y90/config.h"
+#include "y90/tools.h"
+
+#define NBATCH 8
+#define HIST 125000
+
+typedef struct {
+    double r50, se50, r90, se90;
+} radii;
+
+/* R50 and R90 with their standard errors from the reference file's header line
+ * "# R50 = a +- b mm, R90 = c +- d mm (...". */
+static int read_ref(const char *rel, radii *r)
+{
+    FILE *f = fopen(y90t_ref(rel), "r");
+    if (!f) return 0;
+    char line[512];
+    int ok = 0;
+    while (!ok && fgets(line, sizeof line, f))
+        ok = sscanf(line, "# R50 = %lf +- %lf mm, R90 = %lf +- %lf mm", &r->r50, &r->se50, &r->r90, &r->se90) == 4;
+    fclose(f);
+    return ok;
+}
+
+/* delta_kev 0: the default delta-ray threshold */
+static radii run_kernel(int spin, double delta_kev)
+{
+    y90_config c;
+    y90_config_defaults(&c);
+    c.transport.spin = spin;
+    if (delta_kev > 0) c.transport.delta_threshold_kev = delta_kev;
+    double a50 = 0, q50 = 0, a90 = 0, q90 = 0;
+    for (int b = 0; b < NBATCH; b++) {
+        y90_tool_options o = {.medium = "water", .shell_mm = 0.05, .histories = HIST, .seed = 901 + b,
+                              .energy_mev = 0, .transport = &c.transport};
+        y90_dpk_result r;
+        y90_error e = {0};
+        CU_ASSERT_FATAL(y90_dpk_compute(&o, &r, &e) == Y90_OK);
+        a50 += r.r50_mm;
+        q50 += r.r50_mm * r.r50_mm;
+        a90 += r.r90_mm;
+        q90 += r.r90_mm * r.r90_mm;
+        y90_dpk_free(&r);
+    }
+    y90_config_free(&c);
+    radii m = {.r50 = a50 / NBATCH, .r90 = a90 / NBATCH};
+    m.se50 = sqrt(fmax(q50 / NBATCH - m.r50 * m.r50, 0) / (NBATCH - 1));
+    m.se90 = sqrt(fmax(q90 / NBATCH - m.r90 * m.r90, 0) / (NBATCH - 1));
+    return m;
+}
+
+/* |ours - EGSnrc| within 0.5 % of EGSnrc's plus 2 combined standard errors; prints the comparison */
+static int within(const char *what, double v, double se, double ref, double rse)
+{
+    double tol = 0.005 * ref + 2 * sqrt(se * se + rse * rse);
+    printf("\n  %s %.4f +- %.4f mm, EGSnrc %.4f +- %.4f mm: %+.2f %% (allowed +-%.2f %%)", what, v, se, ref, rse,
+           100 * (v / ref - 1), 100 * tol / ref);
+    return fabs(v - ref) <= tol;
+}
+
+static void test_y90_dpk_spin_off(void)
+{
+    radii ref;
+    CU_ASSERT_FATAL(read_ref("egsnrc/egsnrc_y90_spin_off_water_dpk.csv", &ref));
+    radii m = run_kernel(0, 10);
+    CU_ASSERT(within("spin off, delta 10 keV:  R50", m.r50, m.se50, ref.r50, ref.se50));
+    CU_ASSERT(within("spin off, delta 10 keV:  R90", m.r90, m.se90, ref.r90, ref.se90));
+    m = run_kernel(0, 0);
+    CU_ASSERT(within("spin off, delta default: R50", m.r50, m.se50, ref.r50, ref.se50));
+    if (!within("spin off, delta default: R90", m.r90, m.se90, ref.r90, ref.se90)) /* known, printed */
+        printf(" <- not within 0.5 %% (open, issue 9)");
+}
+
+void y90t_register(void)
+{
+    CU_pSuite s = CU_add_suite("egsnrc y90 dpk", NULL, NULL);
+    CU_add_test(s, "90Y DPK in water, R50 and R90, spin off, vs EGSnrc", test_y90_dpk_spin_off);
+}
