@@ -12,7 +12,12 @@
  * bins beyond are low: -3 %, -6 %, -8 % at x = 0.825, 0.875, 0.925 (fewer electrons penetrate to near r0), the same
  * with steps of 3 % (max_eloss_fraction 0.03) and with a 20 keV delta threshold, so it is neither the step size nor
  * the soft/hard split; it is printed, not tested (open: the elastic cross sections near 1 MeV or the shape of the
- * soft-loss straggling). Spin off is printed for comparison (x50 -2.1 %, x90 -1.2 %). */
+ * soft-loss straggling). Spin off is printed for comparison (x50 -2.1 %, x90 -1.2 %), and against the project's own
+ * EGSnrc spin-off kernel (egsnrc_1MeV_spin_off_water_dpk.csv, tutor7pp, ESTEPE 0.25, 10 keV cuts: x50 0.48834 +-
+ * 0.00008, x90 0.77851 +- 0.00011 r0): measured 2026-12-01 x50 +0.66 %, x90 +0.70 % with the default 100 keV delta
+ * threshold; printed, not asserted (the 90Y kernel shows the same excess at 100 keV and none at 10 keV:
+ * test_egsnrc_y90_dpk). EGSnrc's own spin effect here is x50 +2.8 %, x90 +1.9 % (its spin-off run against the
+ * EDKnrc table), ours +1.6 %, +0.8 %. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,10 +94,25 @@ static void run_kernel(int spin, double J[NB], double Jse[NB], double *x50, doub
     y90_config_free(&c);
 }
 
+/* x50 and x90 (of r0) with standard errors of the project's own EGSnrc spin-off computation (SOURCES.md):
+ * its header line "# R50 = a +- b r0, R90 = c +- d r0 (..." */
+static int read_egs_spin_off(double v[4])
+{
+    FILE *f = fopen(y90t_ref("egsnrc/egsnrc_1MeV_spin_off_water_dpk.csv"), "r");
+    if (!f) return 0;
+    char line[512];
+    int ok = 0;
+    while (!ok && fgets(line, sizeof line, f))
+        ok = sscanf(line, "# R50 = %lf +- %lf r0, R90 = %lf +- %lf r0", &v[0], &v[1], &v[2], &v[3]) == 4;
+    fclose(f);
+    return ok;
+}
+
 static void test_dpk_1mev(void)
 {
-    double ref[NB];
+    double ref[NB], off[4];
     CU_ASSERT_EQUAL_FATAL(read_ref(ref), NB);
+    CU_ASSERT_FATAL(read_egs_spin_off(off));
     const double r50 = quantile(ref, NB, 0.05, 0.5), r90 = quantile(ref, NB, 0.05, 0.9);
     for (int spin = 1; spin >= 0; spin--) {
         double J[NB], Jse[NB], x50, se50, x90, se90;
@@ -106,7 +126,11 @@ static void test_dpk_1mev(void)
             printf(" %+.1f", 100 * (J[k] / ref[k] - 1));
             if (0.05 * (k + 1) <= 0.8) bins_ok &= fabs(J[k] - ref[k]) <= 0.02 * ref[k] + 3 * Jse[k];
         }
-        if (!spin) continue; /* spin off: printed for comparison only */
+        if (!spin) { /* spin off: against the project's EGSnrc spin-off kernel */
+            printf("\n  spin off vs EGSnrc spin off (x50 %.4f +- %.4f, x90 %.4f +- %.4f): x50 %+.2f %%, x90 %+.2f %%",
+                   off[0], off[1], off[2], off[3], 100 * (x50 / off[0] - 1), 100 * (x90 / off[2] - 1));
+            continue;
+        }
         CU_ASSERT(fabs(x50 - r50) <= 0.005 * r50 + 2 * se50);
         CU_ASSERT(fabs(x90 - r90) <= 0.005 * r90 + 2 * se90);
         CU_ASSERT(bins_ok);
