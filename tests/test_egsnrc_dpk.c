@@ -14,7 +14,7 @@
  * the soft/hard split; it is printed, not tested (open: the elastic cross sections near 1 MeV or the shape of the
  * soft-loss straggling). Spin off is printed for comparison (x50 -2.1 %, x90 -1.2 %), and against the project's own
  * EGSnrc spin-off kernel (egsnrc_1MeV_spin_off_water_dpk.csv, tutor7pp, ESTEPE 0.25, 10 keV cuts: x50 0.48834 +-
- * 0.00008, x90 0.77851 +- 0.00011 r0): measured 2026-12-01 x50 +0.66 %, x90 +0.70 % with the default 100 keV delta
+ * 0.00008, x90 0.77851 +- 0.00011 r0): measured 2026-12-01 x50 +0.67 %, x90 +0.69 % with the default 100 keV delta
  * threshold; printed, not asserted (the 90Y kernel shows the same excess at 100 keV and none at 10 keV:
  * test_egsnrc_y90_dpk). EGSnrc's own spin effect here is x50 +2.8 %, x90 +1.9 % (its spin-off run against the
  * EDKnrc table), ours +1.6 %, +0.8 %. */
