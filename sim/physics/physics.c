@@ -23,6 +23,18 @@
  * mu = sin^2(theta/2); the integral of the same screened Rutherford DCS, which the multiple scattering of
  * kernels/mc_interact.c needs for the second moment of the step's deflection, Fernandez-Varea et al. 1993)
  *   sigma_2 = 6 pi (re mc2 / (p c beta))^2 Z(Z+1) [(1 + 2A) ln(1 + 1/A) - 2].
+ * The Z(Z+1) counts the deflections by the atomic electrons (Z^2 the nucleus, Z the electrons) in all inelastic
+ * collisions, but the hard Moller collisions above the delta threshold Tc deflect the primary explicitly
+ * (kernels/mc_interact.c): counted twice, which makes lambda_1 too short by up to 13 % x the share of the
+ * electrons' scattering power above Tc in water (6 % at Tc = 10 keV, 1 MeV). As EGSnrc does with spin on (Kawrakow,
+ * Med Phys 24 (1997) 505; EGSnrc manual NRCC PIRS-701, section "Elastic scattering with spin", xi(T, Tc)), the
+ * part taken by the discrete Moller events is subtracted from the electrons' term:
+ *   sigma_l -= n_e int_Tc^{E/2} (1 - P_l(cos theta_p(W))) dsigma_Moller/dW dW,
+ *   cos theta_p = sqrt((E - W)(E + 2mc2) / (E (E - W + 2mc2)))  (the primary's deflection in the collision),
+ * integrated numerically (Simpson in ln W), at most the whole electron term; nothing when there are no hard
+ * collisions (E <= 2 Tc or transport.secondaries off). (EGSnrc subtracts its analytic g_M(tau, tau_c) from the
+ * scattering power in the same way, with spin on only: with spin off it keeps Z(Z+1) whole (egsnrc.mortran: ms_corr
+ * = 1 unless spin_effects), and so does transport.spin: false here, to match the spin-off references.)
  * Spin (transport.spin): the screened Rutherford cross section times the Mott-to-Rutherford ratio R(mu) of
  * sim/physics/mott.c, mu = sin^2(theta/2): the analytic fit of Lijian et al. (Radiat Phys Chem 45 (1995) 235) to
  * the exact Mott cross section with the coefficients of Boschini et al. (2011) for the elements of the built-in
@@ -77,6 +89,28 @@ static double moller_soft_m2(double E, double tcp)
            (2.0 * a + a / (1.0 - a) + 2.0 * l + g * g * a * a * a / 3.0 + c * (l + a));
 }
 
+/* Transport cross sections of order l = 1, 2 of the hard Moller collisions above tc (per electron, cm2): the
+ * primary's deflection, int_tc^{E/2} (1 - P_l(cos theta_p)) dsigma/dW dW (see the header). Zero when E <= 2 tc. */
+static void moller_hard_tr(double E, double tc, double *t1, double *t2)
+{
+    *t1 = *t2 = 0.0;
+    if (tc <= 0 || E <= 2.0 * tc) return;
+    const int n = 200; /* Simpson intervals in ln W; the integrand is smooth: converged to < 1e-6 */
+    double tau = E / MC2, g = tau / (tau + 1.0), c = (2.0 * tau + 1.0) / ((tau + 1.0) * (tau + 1.0));
+    double k = 2.0 * Y90_PI * RE * RE * MC2 / beta2_of(E) / E, l0 = log(tc), h = (log(0.5 * E) - l0) / n;
+    for (int i = 0; i <= n; i++) {
+        double w = (i == 0 || i == n) ? 1.0 : (i % 2 ? 4.0 : 2.0);
+        double W = exp(l0 + i * h), eps = W / E, Ep = E - W;
+        double dsig = k * (1.0 / (eps * eps) + 1.0 / ((1.0 - eps) * (1.0 - eps)) + g * g - c / (eps * (1.0 - eps)));
+        double cp = fmin(sqrt(Ep * (E + 2.0 * MC2) / (E * (Ep + 2.0 * MC2))), 1.0);
+        double f = w * dsig * eps; /* dsigma/deps x deps/dln W */
+        *t1 += f * (1.0 - cp);
+        *t2 += f * 1.5 * (1.0 - cp * cp); /* 1 - P_2 = 3 (1 - cos^2) / 2 */
+    }
+    *t1 *= h / 3.0;
+    *t2 *= h / 3.0;
+}
+
 /* Klein-Nishina total cross section per electron, cm2, photon energy k MeV. */
 static double klein_nishina(double k)
 {
@@ -116,11 +150,12 @@ static double spin_factor(double A, double beta, int Z, int order)
 }
 
 /* Elastic scattering: first and second transport cross sections per gram, cm2/g; with the spin factors when spin
- * is on. */
-static void elastic_tr(const y90_material *m, double E, int spin, double *tr1, double *tr2)
+ * is on; less the part of the electrons' term that the hard Moller collisions above tch (0: none) deflect
+ * explicitly. */
+static void elastic_tr(const y90_material *m, double E, int spin, double tch, double *tr1, double *tr2)
 {
     double pc2 = E * (E + 2.0 * MC2), b2 = beta2_of(E), pcb = pc2 / (E + MC2);
-    double s1 = 0.0, s2 = 0.0;
+    double s1 = 0.0, s2 = 0.0, e1 = 0.0, e2 = 0.0, ne = 0.0;
     for (int i = 0; i < m->nelem; i++) {
         int Z = m->Z[i];
         double aTF = 0.88534 * BOHR_RADIUS_CM * pow(Z, -1.0 / 3.0);
@@ -138,9 +173,14 @@ static void elastic_tr(const y90_material *m, double E, int spin, double *tr1, d
         double n = m->w[i] * Y90_AVOGADRO / y90_atomic_weight(Z);
         s1 += n * a1;
         s2 += n * a2;
+        e1 += n * a1 / (Z + 1.0); /* the electrons' term, Z of Z(Z+1) */
+        e2 += n * a2 / (Z + 1.0);
+        ne += n * Z;
     }
-    *tr1 = s1;
-    *tr2 = s2;
+    double h1, h2;
+    moller_hard_tr(E, tch, &h1, &h2);
+    *tr1 = s1 - fmin(ne * h1, e1);
+    *tr2 = s2 - fmin(ne * h2, e2);
 }
 
 static y90_status fill_material(const y90_physics *p, const y90_material *m, y90_phys_material *pm,
@@ -153,6 +193,10 @@ static y90_status fill_material(const y90_physics *p, const y90_material *m, y90
     pm->density = m->density;
     pm->electrons_per_g = mc.electrons_per_g;
     const double ne = mc.electrons_per_g;
+    /* hard Moller collisions above tch deflect explicitly; subtracted with spin on only, as EGSnrc does (its ms_corr,
+     * the blcce table built in init_spin, is 1 with spin off: HEN_HOUSE/src/egsnrc.mortran) so that spin off
+     * reproduces EGSnrc's spin-off elastic model, the one of the spin-off references */
+    const double tch = (p->secondaries && p->spin) ? p->tc : 0.0;
     for (int i = 0; i < Y90_PHYS_NE; i++) {
         double E = p->egrid[i];
         double scol = y90_scol(&mc, E), srad = y90_srad(&mc, E);
@@ -164,7 +208,7 @@ static y90_status fill_material(const y90_physics *p, const y90_material *m, y90
         pm->sig_brems[i] = (p->secondaries && E > p->kc) ? srad / E * log(E / p->kc) : 0.0;
         double tcp = p->secondaries ? fmin(p->tc, 0.5 * E) : 0.5 * E;
         pm->strag[i] = ne * moller_soft_m2(E, tcp);
-        elastic_tr(m, E, p->spin, &pm->tr1[i], &pm->tr2[i]);
+        elastic_tr(m, E, p->spin, tch, &pm->tr1[i], &pm->tr2[i]);
         pm->mu_compton[i] = ne * klein_nishina(E);
         pm->mu_photo[i] = photo_mu(m, E);
     }
@@ -181,7 +225,7 @@ static y90_status fill_material(const y90_physics *p, const y90_material *m, y90
         pm->range[i] = pm->range[i - 1] + p->dlnE / 6.0 * (Ea / pm->L[i - 1] + 4.0 * Em / Lm + Eb / pm->L[i]);
         /* transport mean free paths along the range (the same Simpson rule): g_l = int tr_l dR */
         double t1m, t2m;
-        elastic_tr(m, Em, p->spin, &t1m, &t2m);
+        elastic_tr(m, Em, p->spin, tch, &t1m, &t2m);
         pm->g1[i] = pm->g1[i - 1] + p->dlnE / 6.0 *
                     (Ea * pm->tr1[i - 1] / pm->L[i - 1] + 4.0 * Em * t1m / Lm + Eb * pm->tr1[i] / pm->L[i]);
         pm->g2[i] = pm->g2[i - 1] + p->dlnE / 6.0 *
