@@ -76,7 +76,7 @@ static void test_defaults(void)
     CU_ASSERT_EQUAL(c.transport.threads, 0);
     CU_ASSERT_DOUBLE_EQUAL(c.transport.cutoff_kev, 10, 1e-12);
     CU_ASSERT_DOUBLE_EQUAL(c.transport.photon_cutoff_kev, 10, 1e-12);
-    CU_ASSERT_DOUBLE_EQUAL(c.transport.delta_threshold_kev, 100, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(c.transport.delta_threshold_kev, 10, 1e-12);
     CU_ASSERT_DOUBLE_EQUAL(c.transport.brems_threshold_kev, 10, 1e-12);
     CU_ASSERT_DOUBLE_EQUAL(c.transport.max_eloss_fraction, 0.1, 1e-12);
     CU_ASSERT_EQUAL(c.transport.straggling, 1);

@@ -6,17 +6,17 @@
  * (tests/reference/egsnrc/egsnrc_y90_spin_off_water_dpk.csv and its inputs/; SOURCES.md). Both are normalised to
  * the emitted kinetic energy and scored in shells 0.05 mm wide; R50 and R90 are the radii holding 50 % and 90 % of
  * it, linear in the cumulative between shell edges (the same rule in both).
- * Checked, ours with the default step, spin off, NBATCH independent batches: within 0.5 % of EGSnrc's plus 2
- * combined standard errors (ours from the batches, EGSnrc's from its file's header)
- *  - with 10 keV cutoffs as EGSnrc (transport.delta_threshold_kev 10; brems threshold, electron and photon cutoffs
- *    are 10 keV by default): R50 and R90 asserted;
- *  - with the default configuration (delta threshold 100 keV): R50 asserted, R90 printed: it misses the 0.5 %.
+ * Checked, ours with the default configuration (step max_eloss_fraction 0.1, delta threshold 10 keV = EGSnrc's AE,
+ * brems threshold and cutoffs 10 keV), spin off, NBATCH independent batches: R50 and R90 within 0.5 % of EGSnrc's
+ * plus 2 combined standard errors (ours from the batches, EGSnrc's from its file's header). Printed: the same with
+ * the delta threshold at 100 keV, the default before 2026-12-01.
  * Measured 2026-12-01 (EGSnrc R50 2.2961 +- 0.0009 mm, R90 5.3239 +- 0.0024 mm; ours 8 x 125,000 histories):
- *   delta 10 keV:  R50 2.2963 +- 0.0019 mm (+0.01 %), R90 5.3356 +- 0.0036 mm (+0.22 %)   (allowed 0.69 / 0.66 %)
- *   delta 100 keV: R50 2.3040 +- 0.0019 mm (+0.34 %), R90 5.3631 +- 0.0039 mm (+0.74 %: NOT within 0.5 %)
- * So the delta-ray threshold moves R90 by 0.5 % where it should not matter: open (issue 9, item 5: the
- * energy-loss model near the threshold). A kernel 1 % short fails both asserts at 10 keV (tried: density 1.01
- * gives R50 -0.98 %, R90 -0.77 %).
+ *   defaults (delta 10 keV): R50 2.2963 +- 0.0019 mm (+0.01 %), R90 5.3356 +- 0.0036 mm (+0.22 %)  (allowed 0.69 / 0.66 %)
+ *   delta 100 keV:           R50 2.3040 +- 0.0019 mm (+0.34 %), R90 5.3631 +- 0.0039 mm (+0.74 %: NOT within 0.5 %)
+ * At 100 keV the soft losses up to 100 keV are one Gamma distribution whose shape lacks the large-transfer tail
+ * (tests/test_egsnrc_dpk.c): hence the default of 10 keV. A kernel 1 % short fails both asserts (tried: density
+ * 1.01 gives R50 -0.98 %, R90 -0.77 %). With spin off the transport cross sections keep Z(Z+1) whole, as EGSnrc's
+ * spin-off model does (sim/physics/physics.c).
  * 1 MeV electrons, spin off, against EGSnrc spin off (egsnrc_1MeV_spin_off_water_dpk.csv): see test_egsnrc_dpk.
  * Spin on is not compared: EGSnrc's spin data (HEN_HOUSE/data/spinms.data) was missing from the EGSnrc snapshot
  * available, so EGSnrc could not be run with spin on. */
