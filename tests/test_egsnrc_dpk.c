@@ -141,20 +141,6 @@ static void run_kernel(double E, double r0, double tc, double cut, int spin, int
     y90_config_free(&c);
 }
 
-/* x50 and x90 (of r0) with standard errors of the project's own EGSnrc spin-off computation (SOURCES.md):
- * its header line "# R50 = a +- b r0, R90 = c +- d r0 (..." */
-static int read_egs_spin_off(double v[4])
-{
-    FILE *f = fopen(y90t_ref("egsnrc/egsnrc_1MeV_spin_off_water_dpk.csv"), "r");
-    if (!f) return 0;
-    char line[512];
-    int ok = 0;
-    while (!ok && fgets(line, sizeof line, f))
-        ok = sscanf(line, "# R50 = %lf +- %lf r0, R90 = %lf +- %lf r0", &v[0], &v[1], &v[2], &v[3]) == 4;
-    fclose(f);
-    return ok;
-}
-
 /* Print the kernel against a reference; return whether x50, x90 are within 0.5 % + 2 se and every bin with J above
  * 0.2 and x below xmax within 2 % + 3 se (xmax 0: printed only). */
 static int compare(const char *what, const char *ref_file, const kernel *K, double xmax)
@@ -188,7 +174,7 @@ static void test_dpk_1mev(void)
     run_kernel(1.0, R0_1MEV, 0, 0, 0, NBATCH, 100000, &K);
     compare("1 MeV, defaults, spin off, vs EGSnrc (spin on)", "egsnrc/edknrc_1MeV_water_dpk.csv", &K, 0.0);
     double off[4];
-    CU_ASSERT_FATAL(read_egs_spin_off(off));
+    CU_ASSERT_FATAL(y90t_ref_radii("egsnrc/egsnrc_1MeV_spin_off_water_dpk.csv", "r0", off));
     printf("\n  1 MeV, defaults, spin off, vs the project's EGSnrc spin off (x50 %.5f +- %.5f, x90 %.5f +- %.5f): x50 "
            "%+.2f %%, x90 %+.2f %%", off[0], off[1], off[2], off[3], 100 * (K.x50 / off[0] - 1), 100 * (K.x90 / off[2] - 1));
     CU_ASSERT(fabs(K.x50 - off[0]) <= 0.005 * off[0] + 2 * sqrt(K.se50 * K.se50 + off[1] * off[1]));

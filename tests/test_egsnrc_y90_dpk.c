@@ -35,20 +35,6 @@ typedef struct {
     double r50, se50, r90, se90;
 } radii;
 
-/* R50 and R90 with their standard errors from the reference file's header line
- * "# R50 = a +- b mm, R90 = c +- d mm (...". */
-static int read_ref(const char *rel, radii *r)
-{
-    FILE *f = fopen(y90t_ref(rel), "r");
-    if (!f) return 0;
-    char line[512];
-    int ok = 0;
-    while (!ok && fgets(line, sizeof line, f))
-        ok = sscanf(line, "# R50 = %lf +- %lf mm, R90 = %lf +- %lf mm", &r->r50, &r->se50, &r->r90, &r->se90) == 4;
-    fclose(f);
-    return ok;
-}
-
 /* delta_kev 0: the default delta-ray threshold */
 static radii run_kernel(int spin, double delta_kev)
 {
@@ -87,8 +73,9 @@ static int within(const char *what, double v, double se, double ref, double rse)
 
 static void test_y90_dpk_spin_off(void)
 {
-    radii ref;
-    CU_ASSERT_FATAL(read_ref("egsnrc/egsnrc_y90_spin_off_water_dpk.csv", &ref));
+    double v[4];
+    CU_ASSERT_FATAL(y90t_ref_radii("egsnrc/egsnrc_y90_spin_off_water_dpk.csv", "mm", v));
+    const radii ref = {v[0], v[1], v[2], v[3]};
     radii m = run_kernel(0, 0); /* the defaults: delta threshold 10 keV, EGSnrc's AE */
     CU_ASSERT(within("spin off, defaults (delta 10 keV): R50", m.r50, m.se50, ref.r50, ref.se50));
     CU_ASSERT(within("spin off, defaults (delta 10 keV): R90", m.r90, m.se90, ref.r90, ref.se90));

@@ -186,6 +186,17 @@ int y90t_read_estar(const char *relpath, double (*rows)[7], int max)
     return n;
 }
 
+int y90t_ref_radii(const char *relpath, const char *unit, double v[4])
+{
+    char fmt[128], line[512];
+    snprintf(fmt, sizeof fmt, "# R50 = %%lf +- %%lf %s, R90 = %%lf +- %%lf %s", unit, unit);
+    FILE *f = fopen(y90t_ref(relpath), "r");
+    int ok = 0;
+    while (f && !ok && fgets(line, sizeof line, f)) ok = sscanf(line, fmt, &v[0], &v[1], &v[2], &v[3]) == 4;
+    if (f) fclose(f);
+    return ok;
+}
+
 int y90t_read_spectrum(double *e, double *n, int max)
 {
     FILE *f = fopen(y90t_ref("y90_beta_spectrum_icrp107.csv"), "r");

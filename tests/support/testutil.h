@@ -52,6 +52,9 @@ int y90t_run_read(const y90_config *c, const char *out_name, y90_grid *g, double
  * T (MeV), S_col, S_rad, S_tot (MeV cm2/g), CSDA range (g/cm2), radiation yield, density effect. Returns the rows
  * read (at most max). */
 int y90t_read_estar(const char *relpath, double (*rows)[7], int max);
+/* R50 and R90 with their standard errors, v = {R50, se, R90, se}, from the header line "# R50 = a +- b UNIT, R90 = c +-
+ * d UNIT" of the project's EGSnrc point-kernel files (tests/reference/egsnrc, unit "mm" or "r0"). 1, or 0 if absent. */
+int y90t_ref_radii(const char *relpath, const char *unit, double v[4]);
 /* The ICRP-107 90Y spectrum of tests/reference: energy (MeV) and N (per MeV per decay). Returns the points read. */
 int y90t_read_spectrum(double *e, double *n, int max);
 
