@@ -163,13 +163,15 @@ static void second_slab_layers(const y90_grid *g, const y90_run_result *r, int z
     }
 }
 
-/* Liver/lung interface: 90Y uniform in a 14 mm liver slab (1.06 g/cm3); beyond it 48 mm of lung at 0.265 g/cm3
- * or of liver. By the density-scaling theorem (O'Connor 1957) the energy beyond the interface depends on mass
+/* Liver/lung interface: 90Y uniform in the 2 mm of liver (1.06 g/cm3) next to the interface, with 12 mm more
+ * liver behind it (backscatter); beyond it 48 mm of lung at 0.265 g/cm3 or of liver. By the density-scaling theorem (O'Connor 1957) the energy beyond the interface depends on mass
  * depth only (lung and liver have nearly the same composition): the lung slab absorbs the same energy as the
  * liver slab, and its first 4k voxels (k x 0.106 g/cm2, as 0.265 x 4 = 1.06) hold the same fraction of it as the
  * liver's first k voxels: the dose in lung reaches 4 times deeper in mm. Scored in the central 40 x 40 mm of a
  * 120 mm wide phantom (lateral equilibrium: 11.3 mm / 0.265 = 43 mm of lateral range in lung). Local deposition
- * puts nothing beyond the interface, so it fails this test. */
+ * puts nothing beyond the interface, so it fails this test. The source lies next to the interface because the energy
+ * beyond it comes from there: with 90Y in all 14 mm the lung/liver ratio of one pair of runs scattered by 2.4 %
+ * (sd over 4 seeds, 400,000 histories each), more than the 2 % asked; so it is 0.3-0.6 %. */
 static void test_liver_lung_interface(void)
 {
     static double layer[2][64];
@@ -181,15 +183,17 @@ static void test_liver_lung_interface(void)
         c.phantom.type = Y90_PHANTOM_SLABS;
         c.phantom.voxel_mm = 1.0;
         c.phantom.box_size_mm[0] = c.phantom.box_size_mm[1] = 120;
-        c.phantom.nslabs = 2;
+        c.phantom.nslabs = 3;
         strcpy(c.phantom.slab_materials[0], "liver");
-        strcpy(c.phantom.slab_materials[1], second[k]);
-        c.phantom.slab_densities[0] = 1.06;
-        c.phantom.slab_densities[1] = rho2[k];
-        c.phantom.slab_thickness_mm[0] = 14;
-        c.phantom.slab_thickness_mm[1] = 48;
+        strcpy(c.phantom.slab_materials[1], "liver");
+        strcpy(c.phantom.slab_materials[2], second[k]);
+        c.phantom.slab_densities[0] = c.phantom.slab_densities[1] = 1.06;
+        c.phantom.slab_densities[2] = rho2[k];
+        c.phantom.slab_thickness_mm[0] = 12;
+        c.phantom.slab_thickness_mm[1] = 2;
+        c.phantom.slab_thickness_mm[2] = 48;
         c.source.type = Y90_SOURCE_UNIFORM_STRUCTURE;
-        strcpy(c.source.structure, "slab0");
+        strcpy(c.source.structure, "slab1");
         c.treatment.activity_gbq = 1;
         c.transport.histories = 400000;
         y90_grid g = {0};
