@@ -3,9 +3,10 @@
  * source in water (0.1 mm shells, the `y90mc dpk` tool); prints R50 and R90 with the standard error of their batch
  * mean, and the histories per second.
  * Usage: y90bench_steps [--histories N] [--batches B] [--threads T] [--spin 0|1] [--fractions F1,F2,...]
- *                       [--cutoff-kev E] [--straggling 0|1] [--secondaries 0|1]
+ *                       [--cutoff-kev E] [--straggling 0|1] [--secondaries 0|1] [--step presta2|hinge]
  * Other transport settings: the config defaults (10 keV cutoffs; --cutoff-kev sets the electron cutoff;
- * --straggling 0 and --secondaries 0 switch those off, to find where a step-size drift comes from). */
+ * --straggling 0 and --secondaries 0 switch those off, to find where a step-size drift comes from; --step sets
+ * transport.step_algorithm). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,10 +17,11 @@
 int main(int argc, char **argv)
 {
     long long n = 1000000;
-    int batches = 4, threads = 0, spin = 0, nf = 0, strag = 1, sec = 1;
+    int batches = 4, threads = 0, spin = 0, nf = 0, strag = 1, sec = 1, step = Y90_STEP_PRESTA2;
     double fr[32], cutoff_kev = 0;
     static const char usage[] = "usage: y90bench_steps [--histories N] [--batches B] [--threads T] [--spin 0|1] "
-                                "[--fractions F1,F2,...] [--cutoff-kev E] [--straggling 0|1] [--secondaries 0|1]\n";
+                                "[--fractions F1,F2,...] [--cutoff-kev E] [--straggling 0|1] [--secondaries 0|1] "
+                                "[--step presta2|hinge]\n";
     if (argc % 2 == 0) { /* an option without its value, or --help */
         fputs(usage, strcmp(argv[argc - 1], "--help") ? stderr : stdout);
         return strcmp(argv[argc - 1], "--help") ? 2 : 0;
@@ -32,6 +34,8 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--cutoff-kev")) cutoff_kev = atof(argv[i + 1]);
         else if (!strcmp(argv[i], "--straggling")) strag = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--secondaries")) sec = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--step") && !strcmp(argv[i + 1], "presta2")) step = Y90_STEP_PRESTA2;
+        else if (!strcmp(argv[i], "--step") && !strcmp(argv[i + 1], "hinge")) step = Y90_STEP_HINGE;
         else if (!strcmp(argv[i], "--fractions")) {
             char *s = argv[i + 1], *end;
             while (nf < 32 && *s) {
@@ -51,9 +55,9 @@ int main(int argc, char **argv)
     }
     if (n < 1 || batches < 2) { fprintf(stderr, "y90bench_steps: expected --histories >= 1, --batches >= 2\n"); return 2; }
     printf("# y90bench_steps: y90mc %s (git %s), water point source, spin %s, electron cutoff %g keV, straggling %s, "
-           "secondaries %s, %d batches of %lld histories\n",
+           "secondaries %s, step %s, %d batches of %lld histories\n",
            y90_version(), y90_git_revision(), spin ? "on" : "off", cutoff_kev > 0 ? cutoff_kev : 10.0,
-           strag ? "on" : "off", sec ? "on" : "off", batches, n);
+           strag ? "on" : "off", sec ? "on" : "off", step == Y90_STEP_HINGE ? "hinge" : "presta2", batches, n);
     printf("max_eloss_fraction,R50_mm,R50_se_mm,R90_mm,R90_se_mm,histories_per_s\n");
     for (int f = 0; f < nf; f++) {
         y90_config c;
@@ -62,6 +66,7 @@ int main(int argc, char **argv)
         c.transport.max_eloss_fraction = fr[f];
         c.transport.straggling = strag;
         c.transport.secondaries = sec;
+        c.transport.step_algorithm = step;
         if (cutoff_kev > 0) c.transport.cutoff_kev = cutoff_kev;
         double s50 = 0, q50 = 0, s90 = 0, q90 = 0, t = 0;
         for (int b = 0; b < batches; b++) {

@@ -75,6 +75,7 @@ int main(int argc, char **argv)
            argv[1], n, E, t, n / t, (double)compton / n, esc / n);
     free(hb);
     free(w);
+    mc_params_free(P);
     free(P);
     y90_physics_free(ph);
     y90_sources_free(&s);

@@ -187,6 +187,8 @@ y90_status mc_params_init(mc_params *P, const y90_physics *phys, const y90_grid 
     mc_wentzel_init(P);
     mc_zig_init(&P->zig);
     if (mc_hinge_init(P)) return Y90_FAIL(err, Y90_ENOMEM, "mc kernel: out of memory for the random-hinge table");
+    if (phys->msc && phys->step_alg == Y90_STEP_PRESTA2 && mc_safety_init(P))
+        return Y90_FAIL(err, Y90_ENOMEM, "mc kernel: out of memory for the boundary-distance map (1 byte a voxel)");
     /* the Woodcock majorant: the largest density of each grid material, then the largest attenuation */
     float rho_max[Y90_MAX_GRID_MATERIALS] = {0};
     const size_t nv = y90_grid_nvox(g);
@@ -207,6 +209,13 @@ y90_status mc_params_init(mc_params *P, const y90_physics *phys, const y90_grid 
     return Y90_OK;
 }
 
+void mc_params_free(mc_params *P)
+{
+    if (!P) return;
+    free(P->safe);
+    P->safe = NULL;
+}
+
 y90_status y90_kernel_mc_run(const y90_kernel_input *in, y90_run_result *res, y90_error *err)
 {
     mc_params *P = malloc(sizeof *P);
@@ -214,6 +223,7 @@ y90_status y90_kernel_mc_run(const y90_kernel_input *in, y90_run_result *res, y9
     y90_status st = mc_params_init(P, in->phys, in->grid, in->src, err);
     const y90_kernel_ops ops = {"mc", mc_thread_init, mc_thread_free, mc_history};
     if (!st) st = y90_drive(in, &ops, P, res, err);
+    mc_params_free(P);
     free(P);
     return st;
 }
@@ -230,7 +240,7 @@ y90_status y90_kernel_mc_radial(const y90_kernel_input *in, const double origin_
     memcpy(P->origin_mm, origin_mm, sizeof P->origin_mm);
     y90_tally t;
     if (!st) st = y90_tally_alloc(&t, (size_t)nshell + 1, err);
-    if (st) { free(P); return st; }
+    if (st) { mc_params_free(P); free(P); return st; }
     const y90_kernel_ops ops = {"mc", mc_thread_init, mc_thread_free, mc_history};
     int64_t done = 0;
     int threads;
@@ -244,6 +254,7 @@ y90_status y90_kernel_mc_radial(const y90_kernel_input *in, const double origin_
         y90_tally_balance(&t, eb);
     }
     y90_tally_free(&t);
+    mc_params_free(P);
     free(P);
     return st;
 }

@@ -18,6 +18,8 @@
 #define MC_HINGE_NA 43      /* points in alpha, the growth of 1/lambda_1 over a step, ... */
 #define MC_HINGE_AMIN -0.2  /* ... from this ... */
 #define MC_HINGE_AMAX 4.0   /* ... to this (clamped beyond) */
+#define MC_HINGE_MAX_ELOSS 0.1 /* largest fractional loss of a random-hinge step (PRESTA-II steps near boundaries):
+                                * its water point kernel's R90 moves +0.35 % from 0.1 to 0.2 (bench/RESULTS.md) */
 
 /* Ziggurat tables of the standard normal (kernels/mc_interact.c, mc_zig_init): layer i has right edge
  * x_i = w[i] 2^24 (layer 0: the base strip, of width v/f(r), with the tail beyond r), f[i] = exp(-x_i^2/2), and
@@ -55,6 +57,10 @@ typedef struct {
      * hi_mm the grid's upper corner (mm) */
     double mu_max[Y90_PHYS_NE];
     double hi_mm[3];
+    /* PRESTA-II steps away from boundaries (kernels/mc_geometry.c, mc_safety): safe[v] = k when every voxel within
+     * Chebyshev distance k of v (k = 0..255) has v's material and density; NULL with the random hinge */
+    uint8_t *safe;
+    double sp_min;                 /* mm, the smallest voxel spacing */
 } mc_params;
 
 enum { MC_ELECTRON = 0, MC_PHOTON = 1 };
@@ -97,11 +103,31 @@ double mc_sphere_exit(const mc_particle *p);                /* mm to the sphere 
 double mc_voxel_exit(const mc_params *P, const mc_particle *p, int *axis); /* mm to leave the voxel */
 int mc_cross(const mc_params *P, mc_particle *p, int axis);  /* into the next voxel; -1 outside the grid */
 double mc_face_distance(const mc_params *P, const mc_particle *p); /* mm to the nearest face of the voxel */
+/* P->safe from the grid (-1: no memory): a chessboard distance transform (two raster passes, Rosenfeld and Pfaltz
+ * 1966) of the voxels that have a 26-neighbour of another material or density */
+int mc_safety_init(mc_params *P);
+/* mm the particle can go in any direction without meeting another material or density of the grid: the nearest
+ * face of its voxel, then safe[v] whole voxels (outside the grid counts as the same: there the track ends) */
+static inline double mc_safety(const mc_params *P, const mc_particle *p)
+{
+    return mc_face_distance(P, p) + P->safe[mc_voxel(P, p)] * P->sp_min;
+}
+/* mm from the particle to the bounding ball of its cluster's spheres (0 inside it; INFINITY without a cluster) */
+double mc_cluster_distance(const mc_params *P, const mc_particle *p);
 
 /* Interactions (kernels/mc_interact.c). */
 void mc_wentzel_init(mc_params *P);
 /* cos theta after a step of K1 first and K2 second transport mean free paths (s/lambda_1, s/lambda_2) */
 double mc_msc_cos(const mc_params *P, double K1, double K2, y90_rng *r);
+
+/* One PRESTA-II step (kernels/mc_presta.c): the four straight parts of a step, in order; part k goes f[k] of the
+ * step's path along the unit vector u[k] and covers g[k] mm of distance per mm of path (1 but for part 2, whose
+ * vector is shorter than a unit one); u[3] is the final direction. */
+typedef struct {
+    double f[4], g[4], u[4][3];
+} mc_pii_step;
+void mc_presta2(const mc_params *P, double K1, double K2, double t, double dlng, const double u0[3], y90_rng *r,
+                mc_pii_step *st);
 /* the target moments of mu = (1 - cos theta)/2 after the step (Goudsmit-Saunderson) */
 void mc_msc_moments(double K1, double K2, double *m1, double *m2);
 /* The random hinge (kernels/mc_hinge.c): its place in a step of K first transport mean free paths whose scattering
@@ -140,6 +166,7 @@ void mc_score_segment(const mc_params *P, y90_hist *hb, size_t v, const double a
                       double e);
 y90_status mc_params_init(mc_params *P, const y90_physics *phys, const y90_grid *g, const y90_sources *src,
                           y90_error *err);
+void mc_params_free(mc_params *P); /* what mc_params_init allocated (not P) */
 void mc_history(const void *ctx, void *scratch, int64_t h, y90_rng *r, y90_hist *hb);
 void *mc_thread_init(const void *ctx);
 void mc_thread_free(void *scratch);

@@ -2,6 +2,7 @@
  * material or density changes or the grid ends, that count the voxels crossed and can score a deposit at a
  * constant rate per mm in each of them on the way (no segment list is kept). */
 #include <math.h>
+#include <stdlib.h>
 #include "mc.h"
 
 int mc_locate(const mc_params *P, mc_particle *p)
@@ -133,6 +134,15 @@ static double cluster_hit(const mc_params *P, const mc_particle *p, double s, si
     return best;
 }
 
+double mc_cluster_distance(const mc_params *P, const mc_particle *p)
+{
+    if (p->cluster < 0) return INFINITY;
+    const double *bb = P->src->cluster_bound[p->cluster];
+    const double d[3] = {p->x[0] - bb[0], p->x[1] - bb[1], p->x[2] - bb[2]};
+    const double r = sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]) - bb[3];
+    return r > 0 ? r : 0;
+}
+
 int mc_move(const mc_params *P, mc_particle *p, double s, const mc_deposit *dep, double *moved, int *nseg)
 {
     *nseg = 0;
@@ -196,4 +206,59 @@ double mc_face_distance(const mc_params *P, const mc_particle *p)
         d = fmin(d, fmin(lo, hi));
     }
     return d;
+}
+
+/* Chessboard distance (in voxels, at most 255) of every voxel to the nearest voxel that has a 26-neighbour of
+ * another material or density: 0 there, and all voxels within distance k of a voxel at k share its material and
+ * density (by induction over the rings: the voxels within k - 1 have no other neighbour). Two raster passes with
+ * the 13 neighbours already visited are exact for this metric (Rosenfeld and Pfaltz 1966, J ACM 13:471). A
+ * periodic grid's outer layer counts as a boundary (across it lies the opposite face, another neighbourhood). */
+int mc_safety_init(mc_params *P)
+{
+    const y90_grid *g = P->g;
+    const int nx = g->nx, ny = g->ny, nz = g->nz;
+    const size_t nv = y90_grid_nvox(g);
+    uint8_t *d = malloc(nv ? nv : 1);
+    if (!d) return -1;
+    P->sp_min = fmin(g->spacing[0], fmin(g->spacing[1], g->spacing[2]));
+#pragma omp parallel for schedule(static)
+    for (int z = 0; z < nz; z++)
+        for (int y = 0; y < ny; y++)
+            for (int x = 0; x < nx; x++) {
+                const size_t v = y90_grid_index(g, x, y, z);
+                uint8_t b = g->periodic && (!x || !y || !z || x == nx - 1 || y == ny - 1 || z == nz - 1) ? 0 : 255;
+                for (int dz = -1; dz <= 1 && b; dz++)
+                    for (int dy = -1; dy <= 1 && b; dy++)
+                        for (int dx = -1; dx <= 1; dx++) {
+                            const int X = x + dx, Y = y + dy, Z = z + dz;
+                            if (X < 0 || Y < 0 || Z < 0 || X >= nx || Y >= ny || Z >= nz) continue;
+                            const size_t n = y90_grid_index(g, X, Y, Z);
+                            if (g->material[n] != g->material[v] || g->density[n] != g->density[v]) { b = 0; break; }
+                        }
+                d[v] = b;
+            }
+    for (int pass = 0; pass < 2; pass++) { /* forward, then backward */
+        const int s = pass ? -1 : 1;
+        for (int zi = 0; zi < nz; zi++)
+            for (int yi = 0; yi < ny; yi++)
+                for (int xi = 0; xi < nx; xi++) {
+                    const int z = pass ? nz - 1 - zi : zi, y = pass ? ny - 1 - yi : yi, x = pass ? nx - 1 - xi : xi;
+                    const size_t v = y90_grid_index(g, x, y, z);
+                    int m = d[v];
+                    if (!m) continue;
+                    /* the 13 neighbours before v in this pass's order: the previous plane, row and voxel */
+                    for (int dz = -1; dz <= 0; dz++)
+                        for (int dy = -1; dy <= 1; dy++)
+                            for (int dx = -1; dx <= 1; dx++) {
+                                if (dz == 0 && (dy > 0 || (dy == 0 && dx >= 0))) continue;
+                                const int X = x + s * dx, Y = y + s * dy, Z = z + s * dz;
+                                if (X < 0 || Y < 0 || Z < 0 || X >= nx || Y >= ny || Z >= nz) continue;
+                                const int c = d[y90_grid_index(g, X, Y, Z)] + 1;
+                                if (c < m) m = c;
+                            }
+                    d[v] = (uint8_t)m;
+                }
+    }
+    P->safe = d;
+    return 0;
 }

@@ -53,6 +53,17 @@ static inline tpos pos_of_value(const double *a, double y, int i0)
     return t;
 }
 
+/* Path (mm) over which the electron at table position tp (range R, g/cm2) scatters K1 = kmax first transport mean
+ * free paths along its CSDA path (the g1 table, increasing in E); INFINITY when its whole residual path
+ * scatters less */
+static double path_of_k1(const y90_phys_material *m, double rho, double R, const tpos *tp, double kmax)
+{
+    const double gt = tab(m->g1, *tp) - kmax;
+    if (gt <= m->g1[0]) return INFINITY;
+    const tpos t = pos_of_value(m->g1, gt, tp->i + 1);
+    return (R - tab(m->range, t)) * MM_PER_CM / rho;
+}
+
 /* Energy (MeV) whose range is R (g/cm2) in material m, R below the range at grid index i0 + 1: the inverse of the
  * range table (E linear in R within a grid interval; grid ratio 1.016: error below 1e-4). */
 static double energy_from_range(const y90_physics *ph, const y90_phys_material *m, double R, int i0)
@@ -223,6 +234,102 @@ static void hard_interaction(const mc_params *P, mc_particle *p, const y90_phys_
     push(w, &s, hb, mc_here(P, p));
 }
 
+/* A step of path s (mm) from table position tp (range R, g/cm2): its CSDA end (energy E2, table position t2) and
+ * its scattering K1, K2 (K_l = int ds/lambda_l along the CSDA path, tables g_l), the same in both mechanics. */
+static void step_scattering(const y90_physics *ph, const y90_phys_material *m, double rho, double s, double R,
+                            const tpos *tp, tpos *t2, double *E2, double *K1, double *K2)
+{
+    *E2 = energy_from_range(ph, m, R - rho * s / MM_PER_CM, tp->i + 1); /* CSDA step end */
+    *t2 = tab_pos(ph, *E2);
+    *K1 = fmax(tab(m->g1, *tp) - tab(m->g1, *t2), 0);
+    *K2 = fmax(tab(m->g2, *tp) - tab(m->g2, *t2), 0);
+}
+
+/* The two step mechanics below move the particle along a condensed step of path s (mm) and score its soft loss (R:
+ * its range, g/cm2; tp: the table position of its energy). They return MC_MOVE_DONE when the whole step was gone,
+ * MC_MOVE_BOUNDARY when it stopped early (a new medium, or the energy fell below the cutoff: the caller starts a
+ * new step there; interactions are memoryless), MC_MOVE_ESCAPED when the particle left the grid.
+ *
+ * PRESTA-II (kernels/mc_presta.c), for a step that cannot meet another medium: the step's soft loss at once (its
+ * CSDA loss, then the Gamma straggling of the whole path: the same distribution as the sum of its parts' Gammas,
+ * whose scale var/mean the medium and energy fix), shared among the four straight parts as the CSDA loss is (the
+ * range table at each part's end: the stopping power grows along a step, by 1.2x over a 25 % step at 100 keV,
+ * so shares by path length put too much of it near the step's start: +6 % dose at the centre of a 100 keV point
+ * kernel), and within a part scored at a constant rate per mm on the voxels it crosses. A part stopped early (the
+ * grid's end, or a sphere of the track's cluster) keeps its share of what it went. */
+static int step_presta2(const mc_params *P, mc_particle *p, const y90_phys_material *m, double rho, double s,
+                        double R, const tpos *tp, y90_rng *r, y90_hist *hb)
+{
+    const y90_physics *ph = P->phys;
+    tpos t2;
+    double E2, K1, K2;
+    step_scattering(ph, m, rho, s, R, tp, &t2, &E2, &K1, &K2);
+    const double E0 = p->E, t = rho * s / MM_PER_CM; /* g/cm2 */
+    double dE = E0 - E2 > 0 ? E0 - E2 : 0.0;
+    if (ph->straggling && dE > 0 && E2 > 0) {
+        const double var = tab(m->strag, *tp) * t;
+        if (var > 0) dE = mc_gamma(&P->zig, dE * dE / var, r) * (var / dE);
+        if (dE > E0) dE = E0;
+    }
+    const double a0 = tab(m->tr1, *tp), a1 = tab(m->tr1, t2), b0 = tab(m->tr2, *tp), b1 = tab(m->tr2, t2);
+    /* half the relative growth of 1/lambda_1 and of gamma = tr2/tr1 over the step (to first order) */
+    const double tg = a0 + a1 > 0 ? (a1 - a0) / (a1 + a0) : 0.0;
+    const double dg = b0 * a1 + b1 * a0 > 0 ? (b0 * a1 - b1 * a0) / (b0 * a1 + b1 * a0) : 0.0;
+    mc_pii_step ps;
+    mc_presta2(P, K1, K2, tg, dg, p->u, r, &ps);
+    /* CSDA energies at the ends of parts 0-2 (part 3 ends at E2) */
+    double Ek[5] = {E0, 0, 0, 0, E2}, fc = 0;
+    for (int k = 0; k < 3; k++) {
+        fc += ps.f[k];
+        Ek[k + 1] = fc >= 1.0 ? E2 : energy_from_range(ph, m, R - t * fc, tp->i + 1);
+    }
+    const double csda = E0 - E2, scale = csda > 0 ? dE / csda : 0.0;
+    double lost = 0;
+    for (int k = 0; k < 4; k++) {
+        const double len = s * ps.f[k] * ps.g[k], share = csda > 0 ? (Ek[k] - Ek[k + 1]) * scale : dE * ps.f[k];
+        memcpy(p->u, ps.u[k], sizeof p->u);
+        if (!(len > 0)) { lost += share; continue; }
+        const mc_deposit d = {hb, share, len};
+        double moved;
+        int nseg, st = mc_move(P, p, len, &d, &moved, &nseg);
+        if (st != MC_MOVE_DONE) {
+            p->E = E0 - (lost + share * moved / len);
+            return st;
+        }
+        lost += share;
+    }
+    p->E = E0 - dE;
+    return MC_MOVE_DONE;
+}
+
+/* One random hinge: straight for s1, deflect by the whole step's multiple scattering, then the rest.
+ * mc_hinge_fraction places the hinge so that the step has Lewis's exact <z> and <r^2> for a scattering power
+ * 1/lambda_1 that grows linearly along the step by the ratio of tr1 at the CSDA end to tr1 at the start
+ * (kernels/mc_hinge.c). A step cut before its hinge gets no deflection, with the probability that the hinge lies
+ * after the cut, close to 1 - K1(s_cut)/K1 (equal in the small-K limit, where the hinge's density is the step's
+ * scattering power: alpha 0.2, cut at half the step: 0.485 against 0.477), which keeps the mean scattering per
+ * path length about right when steps are cut. */
+static int step_hinge(const mc_params *P, mc_particle *p, const y90_phys_material *m, double rho, double s, double R,
+                      const tpos *tp, y90_rng *r, y90_hist *hb)
+{
+    const y90_physics *ph = P->phys;
+    double s1 = s, K1 = 0, K2 = 0, moved;
+    if (ph->msc) {
+        tpos t2;
+        double E2;
+        step_scattering(ph, m, rho, s, R, tp, &t2, &E2, &K1, &K2);
+        const double xi = y90_rng_uniform32(r), tr0 = tab(m->tr1, *tp);
+        s1 = K1 > 0 && tr0 > 0 ? s * mc_hinge_fraction(P, K1, tab(m->tr1, t2) / tr0 - 1.0, xi) : xi * s;
+    }
+    int st = move_and_lose(P, p, m, rho, s1, tp, r, hb, &moved);
+    if (st != MC_MOVE_DONE || !ph->msc) return st;
+    double cost = mc_msc_cos(P, K1, K2, r), cphi, sphi;
+    mc_azimuth(r, &cphi, &sphi);
+    mc_rotate_cs(p->u, cost, cphi, sphi);
+    if (p->E <= ph->cutoff) return MC_MOVE_BOUNDARY;
+    return move_and_lose(P, p, m, rho, s - s1, NULL, r, hb, &moved);
+}
+
 /* Material and density where the particle is. */
 static inline const y90_phys_material *medium(const mc_params *P, const mc_particle *p, double *rho)
 {
@@ -261,10 +368,18 @@ void mc_transport_electron(const mc_params *P, mc_particle *p, mc_scratch *w, y9
             deposit_local(P, p, p->E, Y90_EB_CUTOFF, hb);
             return;
         }
-        /* step limits (mm): energy loss fraction, distance to the next hard interaction */
+        /* step limits (mm): energy loss fraction, PRESTA-II's largest scattering, distance to the next hard
+         * interaction */
+        int presta = ph->msc && ph->step_alg == Y90_STEP_PRESTA2;
         double Emin = fmax(p->E * (1.0 - ph->max_eloss), ph->cutoff);
         tpos te = tab_pos(ph, Emin);
         double s_loss = (R - tab(m->range, te)) * MM_PER_CM / rho;
+        if (presta) {
+            const double sk = path_of_k1(m, rho, R, &tp, ph->ximax);
+            if (sk < s_loss) { /* the hard-interaction majorant stays that of [Emin, E]: still an upper bound */
+                s_loss = sk;
+            }
+        }
         /* hard interactions by the fictitious-interaction method: free path with the largest cross section over
          * the step's energies (at its start or its end), accepted at the interaction with sigma(E) / sigma_max */
         double sig0 = tab(m->sig_moller, tp) + tab(m->sig_brems, tp);
@@ -274,37 +389,25 @@ void mc_transport_electron(const mc_params *P, mc_particle *p, mc_scratch *w, y9
         int hard = s_hard < s_loss;
         double s = hard ? s_hard : s_loss;
         if (!(s > 1e-9)) s = 1e-9;
-        /* random hinge: straight for s1, deflect by the whole step's multiple scattering (K_l = int ds/lambda_l
-         * along the step's CSDA path, tables g_l), then the rest. mc_hinge_fraction places the hinge so that the
-         * step has Lewis's exact <z> and <r^2> for a scattering power 1/lambda_1 that grows linearly along the
-         * step by the ratio of tr1 at the CSDA end to tr1 at the start (kernels/mc_hinge.c). */
-        double s1 = s, K1 = 0, K2 = 0;
-        if (ph->msc) {
-            tpos t2 = tab_pos(ph, energy_from_range(ph, m, R - rho * s / MM_PER_CM, tp.i + 1)); /* CSDA step end */
-            K1 = fmax(tab(m->g1, tp) - tab(m->g1, t2), 0);
-            K2 = fmax(tab(m->g2, tp) - tab(m->g2, t2), 0);
-            const double xi = y90_rng_uniform32(r), tr0 = tab(m->tr1, tp);
-            s1 = K1 > 0 && tr0 > 0 ? s * mc_hinge_fraction(P, K1, tab(m->tr1, t2) / tr0 - 1.0, xi) : xi * s;
+        /* PRESTA-II where the step cannot meet another medium (its parts are not a path that a cut can stop
+         * without bias: a part cut early has had too much of the step's deflection, -2 % in the mean radius of a
+         * grid where every voxel is a boundary), else the random hinge, whose deflection a cut takes with the
+         * right probability, with its steps no longer than MC_HINGE_MAX_ELOSS, where its drift is small (as
+         * EGSnrc, whose PRESTA-II steps stop short of the nearest boundary and whose boundary crossing is another
+         * algorithm) */
+        /* (the radial mode's medium is homogeneous: only a source sphere is a boundary there; the spheres of the
+         * track's cluster are boundaries in both modes) */
+        if (presta && (p->in_sphere || (!P->radial && s > mc_safety(P, p)) || s > mc_cluster_distance(P, p))) {
+            presta = 0;
+            if (ph->max_eloss > MC_HINGE_MAX_ELOSS) {
+                tpos th = tab_pos(ph, fmax(p->E * (1.0 - MC_HINGE_MAX_ELOSS), ph->cutoff));
+                const double sh = (R - tab(m->range, th)) * MM_PER_CM / rho;
+                if (sh < s) { s = sh > 1e-9 ? sh : 1e-9; hard = 0; }
+            }
         }
-        double moved;
-        int st = move_and_lose(P, p, m, rho, s1, &tp, r, hb, &moved);
+        const int st = presta ? step_presta2(P, p, m, rho, s, R, &tp, r, hb) : step_hinge(P, p, m, rho, s, R, &tp, r, hb);
         if (st == MC_MOVE_ESCAPED) { hb->eb[Y90_EB_ESC_E] += p->E; return; }
-        if (st == MC_MOVE_BOUNDARY) continue; /* new medium: a new step (interactions are memoryless; the hinge
-                                               * deflection a step gets with the probability that the hinge
-                                               * lies before the cut, close to K1(s_cut)/K1 (equal to it in
-                                               * the small-K limit, where the hinge's density is the step's
-                                               * scattering power: alpha 0.2, cut at half the step: 0.485
-                                               * against 0.477), keeps the mean scattering per path length
-                                               * about right when steps are cut) */
-        if (ph->msc) {
-            double cost = mc_msc_cos(P, K1, K2, r), cphi, sphi;
-            mc_azimuth(r, &cphi, &sphi);
-            mc_rotate_cs(p->u, cost, cphi, sphi);
-            if (p->E <= ph->cutoff) continue;
-            st = move_and_lose(P, p, m, rho, s - s1, NULL, r, hb, &moved);
-            if (st == MC_MOVE_ESCAPED) { hb->eb[Y90_EB_ESC_E] += p->E; return; }
-            if (st == MC_MOVE_BOUNDARY) continue;
-        }
+        if (st == MC_MOVE_BOUNDARY) continue; /* a new medium, or below the cutoff: a new step from here */
         if (hard && p->E > ph->cutoff) {
             tpos th = tab_pos(ph, p->E);
             double sig = tab(m->sig_moller, th) + tab(m->sig_brems, th);

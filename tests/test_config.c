@@ -79,6 +79,7 @@ static void test_defaults(void)
     CU_ASSERT_DOUBLE_EQUAL(c.transport.delta_threshold_kev, 10, 1e-12);
     CU_ASSERT_DOUBLE_EQUAL(c.transport.brems_threshold_kev, 10, 1e-12);
     CU_ASSERT_DOUBLE_EQUAL(c.transport.max_eloss_fraction, 0.1, 1e-12);
+    CU_ASSERT_EQUAL(c.transport.step_algorithm, Y90_STEP_PRESTA2);
     CU_ASSERT_EQUAL(c.transport.straggling, 1);
     CU_ASSERT_EQUAL(c.transport.secondaries, 1);
     CU_ASSERT_EQUAL(c.transport.multiple_scattering, 1);
@@ -181,6 +182,8 @@ static const char *const full_text =
     "  delta_threshold_kev: 200\n"
     "  brems_threshold_kev: 20\n"
     "  max_eloss_fraction: 0.05\n"
+    "  step_algorithm: hinge\n"
+    "  ximax: 0.3\n"
     "  straggling: false\n"
     "  secondaries: no\n"
     "  multiple_scattering: off\n"
@@ -222,7 +225,7 @@ static const char *const all_keys[] = {
     "treatment.treated_lobes", "treatment.prescription_gy", "transport.kernel", "transport.histories",
     "transport.seed", "transport.threads", "transport.cutoff_kev", "transport.photon_cutoff_kev",
     "transport.delta_threshold_kev", "transport.brems_threshold_kev", "transport.max_eloss_fraction",
-    "transport.straggling", "transport.secondaries", "transport.multiple_scattering", "transport.spin",
+    "transport.step_algorithm", "transport.ximax", "transport.straggling", "transport.secondaries", "transport.multiple_scattering", "transport.spin",
     "transport.stratify", "transport.range_rejection", "transport.activity_map", "transport.kernel_histories",
     "transport.time_limit_s", "transport.target_uncertainty", "transport.target_structure", "output.uncertainty",
     "output.microspheres", "output.max_memory_gb", "output.checkpoint_s", "phantom.hu_points",
@@ -325,6 +328,8 @@ static void test_every_key(void)
     CU_ASSERT_DOUBLE_EQUAL(tp->delta_threshold_kev, 200, 0);
     CU_ASSERT_DOUBLE_EQUAL(tp->brems_threshold_kev, 20, 0);
     CU_ASSERT_DOUBLE_EQUAL(tp->max_eloss_fraction, 0.05, 0);
+    CU_ASSERT_EQUAL(tp->step_algorithm, Y90_STEP_HINGE);
+    CU_ASSERT_DOUBLE_EQUAL(tp->ximax, 0.3, 0);
     CU_ASSERT_EQUAL(tp->straggling, 0);
     CU_ASSERT_EQUAL(tp->secondaries, 0);
     CU_ASSERT_EQUAL(tp->multiple_scattering, 0);

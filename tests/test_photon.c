@@ -72,6 +72,7 @@ static void stack_build(stack *s)
 
 static void stack_free(stack *s)
 {
+    mc_params_free(s->P);
     free(s->P);
     y90_physics_free(s->ph);
     y90_grid_free(&s->g);

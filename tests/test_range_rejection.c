@@ -96,6 +96,7 @@ static void run_slabs(int range_rejection, uint64_t seed, rr_result *out)
     }
     free(hb);
     mc_thread_free(w);
+    mc_params_free(P);
     free(P);
     y90_physics_free(ph);
     y90_sources_free(&s);

@@ -151,6 +151,9 @@ typedef enum { Y90_KERNEL_MC = 0, Y90_KERNEL_LOCAL, Y90_KERNEL_DVK, Y90_KERNEL_D
  * expectation (noise-free). */
 typedef enum { Y90_ACTIVITY_SAMPLED = 0, Y90_ACTIVITY_EXPECTED } y90_activity_map_type;
 
+/* Electron-step mechanics of the multiple scattering (kernels/mc_presta.c, kernels/mc_hinge.c). */
+typedef enum { Y90_STEP_PRESTA2 = 0, Y90_STEP_HINGE } y90_step_algorithm;
+
 typedef struct {
     y90_kernel_type kernel;
     int64_t histories;               /* decays simulated */
@@ -161,6 +164,8 @@ typedef struct {
     double delta_threshold_kev;      /* keV, Moller delta-ray production threshold */
     double brems_threshold_kev;      /* keV, bremsstrahlung photon production threshold */
     double max_eloss_fraction;       /* maximum fractional energy loss per condensed step */
+    y90_step_algorithm step_algorithm; /* how a step's scattering places its end (presta2 | hinge) */
+    double ximax;                    /* largest first transport mean free paths (K1) of a presta2 step */
     int straggling;                  /* bool: energy-loss straggling */
     int secondaries;                 /* bool: hard collisions and bremsstrahlung produce tracked secondaries */
     int multiple_scattering;         /* bool */

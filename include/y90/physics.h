@@ -46,6 +46,8 @@ typedef struct y90_physics {
     double max_eloss;              /* maximum fractional energy loss per step */
     int straggling, secondaries, msc, spin;
     int range_rejection;           /* transport.range_rejection */
+    int step_alg;                  /* transport.step_algorithm (y90_step_algorithm) */
+    double ximax;                  /* transport.ximax: largest K1 of a PRESTA-II step */
     y90_spectrum spectrum;
 } y90_physics;
 

@@ -275,6 +275,8 @@ y90_status y90_physics_build(const y90_config *c, const y90_grid *g, const y90_s
     p->msc = tp->multiple_scattering;
     p->spin = tp->spin;
     p->range_rejection = tp->range_rejection;
+    p->step_alg = (int)tp->step_algorithm;
+    p->ximax = tp->ximax;
     int has_sphere = s && s->type == Y90_SOURCE_MICROSPHERES;
     p->nmat = g->nmaterials + (has_sphere ? 1 : 0);
     p->sphere_material = has_sphere ? g->nmaterials : -1;

@@ -138,10 +138,12 @@ y90_status y90_kernel_cache_get(const y90_config *c, const y90_grid *g, const y9
     char key[1024], cdir[1024], path[1200];
     snprintf(key, sizeof key, "medium %s density %.4g voxel_mm %.9g half %d histories %lld seed %llu cutoff_kev %.9g "
              "photon_cutoff_kev %.9g delta_threshold_kev %.9g brems_threshold_kev %.9g max_eloss_fraction %.9g "
-             "straggling %d secondaries %d multiple_scattering %d spin %d range_rejection %d y90mc %s git %s", medium,
+             "straggling %d secondaries %d multiple_scattering %d spin %d range_rejection %d step %d ximax %.9g y90mc %s "
+             "git %s", medium,
              rho, vox, half, (long long)t->kernel_histories, (unsigned long long)seed, t->cutoff_kev, t->photon_cutoff_kev,
              t->delta_threshold_kev, t->brems_threshold_kev, t->max_eloss_fraction, t->straggling, t->secondaries,
-             t->multiple_scattering, t->spin, t->range_rejection, y90_version(), y90_git_revision());
+             t->multiple_scattering, t->spin, t->range_rejection, (int)t->step_algorithm, t->ximax, y90_version(),
+             y90_git_revision());
     if (y90_kernel_cache_dir(dir, cdir, sizeof cdir))
         return Y90_FAIL(err, Y90_EINPUT, "voxel kernel cache: no folder (set --kernel-cache, Y90MC_KERNEL_CACHE or HOME)");
     snprintf(path, sizeof path, "%s/vsv-%016llx.bin", cdir, (unsigned long long)fnv1a(key));
