@@ -119,6 +119,15 @@ double mc_cluster_distance(const mc_params *P, const mc_particle *p);
 void mc_wentzel_init(mc_params *P);
 /* cos theta after a step of K1 first and K2 second transport mean free paths (s/lambda_1, s/lambda_2) */
 double mc_msc_cos(const mc_params *P, double K1, double K2, y90_rng *r);
+/* the same in two parts, for several deflections of one (K1, K2): the distribution (mixture weight B, Wentzel A,
+ * <mu>), then a draw (2 uniforms; 1 when isotropic) */
+enum { MC_MSC_ISOTROPIC = 0, MC_MSC_POINT = 1, MC_MSC_FORWARD = 2 };
+typedef struct {
+    int kind;                      /* isotropic; Wentzel(A) mixed with the point mu = m1; or with mu = 0 */
+    double A, B, m1;               /* POINT: weight B of the point; FORWARD: B = <mu> of Wentzel(A) */
+} mc_msc_dist;
+void mc_msc_setup(const mc_params *P, double K1, double K2, mc_msc_dist *d);
+double mc_msc_sample(const mc_msc_dist *d, y90_rng *r);
 
 /* One PRESTA-II step (kernels/mc_presta.c): the four straight parts of a step, in order; part k goes f[k] of the
  * step's path along the unit vector u[k] and covers g[k] mm of distance per mm of path (1 but for part 2, whose

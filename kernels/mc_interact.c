@@ -146,9 +146,10 @@ static double wentzel_A_of_ratio(const mc_params *P, double q)
     return exp(P->wa0 + (lo + f) * P->wda);
 }
 
-double mc_msc_cos(const mc_params *P, double K1, double K2, y90_rng *r)
+void mc_msc_setup(const mc_params *P, double K1, double K2, mc_msc_dist *d)
 {
-    if (K1 >= MC_K_MAX) return 1.0 - 2.0 * y90_rng_uniform32(r); /* isotropic to 1e-9 */
+    d->kind = MC_MSC_ISOTROPIC;
+    if (K1 >= MC_K_MAX) return; /* isotropic to 1e-9 */
     double A;
     if (K1 <= MC_K_MIN) { /* small K: <mu> = K/2 = A (ln(1/A) - 1) to first order, by fixed-point iteration */
         A = 0.5 * K1 / log(2.0 / K1);
@@ -163,16 +164,34 @@ double mc_msc_cos(const mc_params *P, double K1, double K2, y90_rng *r)
     double m1, m2;
     mc_msc_moments(K1, K2, &m1, &m2);
     double w2 = A * exp(-K1); /* <mu^2>_W(A0) = A0 (1 - 2 <mu>) */
-    double v = y90_rng_uniform32(r), u = y90_rng_uniform32(r);
+    d->m1 = m1;
     if (w2 >= m2) {
-        double B = (w2 - m2) / (w2 - m1 * m1);
-        if (v < B) return 1.0 - 2.0 * m1;
+        d->kind = MC_MSC_POINT;
+        d->A = A;
+        d->B = (w2 - m2) / (w2 - m1 * m1);
     } else {
-        A = wentzel_A_of_ratio(P, m2 / m1);
-        if (v * wentzel_mean(A) >= m1) return 1.0; /* v >= B: no deflection */
+        d->kind = MC_MSC_FORWARD;
+        d->A = wentzel_A_of_ratio(P, m2 / m1);
+        d->B = wentzel_mean(d->A);
     }
-    double mu = A * u / (1.0 + A - u);
+}
+
+double mc_msc_sample(const mc_msc_dist *d, y90_rng *r)
+{
+    if (d->kind == MC_MSC_ISOTROPIC) return 1.0 - 2.0 * y90_rng_uniform32(r);
+    double v = y90_rng_uniform32(r), u = y90_rng_uniform32(r);
+    if (d->kind == MC_MSC_POINT) {
+        if (v < d->B) return 1.0 - 2.0 * d->m1;
+    } else if (v * d->B >= d->m1) return 1.0; /* v >= m1 / <mu>_W: no deflection */
+    double mu = d->A * u / (1.0 + d->A - u);
     return 1.0 - 2.0 * mu;
+}
+
+double mc_msc_cos(const mc_params *P, double K1, double K2, y90_rng *r)
+{
+    mc_msc_dist d;
+    mc_msc_setup(P, K1, K2, &d);
+    return mc_msc_sample(&d, r);
 }
 
 void mc_azimuth(y90_rng *r, double *c, double *s)

@@ -56,8 +56,10 @@ static inline void to_lab(const double u0[3], const double loc[3], double out[3]
 void mc_presta2(const mc_params *P, double K1, double K2, double t, double dlng, const double u0[3], y90_rng *r,
                 mc_pii_step *st)
 {
-    const double w1 = mc_msc_cos(P, 0.5 * K1, 0.5 * K2, r), s1 = sqrt(fmax(0.0, 1.0 - w1 * w1));
-    const double w2 = mc_msc_cos(P, 0.5 * K1, 0.5 * K2, r), s2 = sqrt(fmax(0.0, 1.0 - w2 * w2));
+    mc_msc_dist md;
+    mc_msc_setup(P, 0.5 * K1, 0.5 * K2, &md);
+    const double w1 = mc_msc_sample(&md, r), s1 = sqrt(fmax(0.0, 1.0 - w1 * w1));
+    const double w2 = mc_msc_sample(&md, r), s2 = sqrt(fmax(0.0, 1.0 - w2 * w2));
     double c1, sn1, c2, sn2;
     mc_azimuth(r, &c1, &sn1);
     mc_azimuth(r, &c2, &sn2);
