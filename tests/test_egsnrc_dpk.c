@@ -4,18 +4,21 @@
  * bins 0.05 wide (r0 the ESTAR CSDA range of the energy, tests/reference/estar; ETRAN's points every 0.025 averaged
  * over a bin by Simpson's rule). x50, x90: the radii holding 50 % and 90 % of the emitted energy (linear in the
  * cumulative between bin edges, the same for all). Spin on (EGSnrc's default). Checked:
- *  - 1 MeV, the defaults (delta threshold Tc 10 keV, EGSnrc's AE; max_eloss_fraction 0.1; EDKnrc used ESTEPE 1 %,
- *    PRESTA-II): x50 and x90 within 0.5 % of EGSnrc's plus 2 standard errors (4 independent batches); every bin
- *    with J above 0.2, the tail to 0.95 r0 included, within 2 % of EGSnrc's J plus 3 standard errors (J is
- *    tabulated to 3 digits). Measured 2026-12-01: x50 -0.11 %, x90 +0.14 %;
+ *  - 1 MeV, the defaults (delta threshold Tc 10 keV, EGSnrc's AE; PRESTA-II steps of max_eloss_fraction 0.1;
+ *    EDKnrc used ESTEPE 1 %, PRESTA-II): x50 and x90 within 0.5 % of EGSnrc's plus 2 standard errors (4
+ *    independent batches); every bin with J above 0.2, the tail to 0.95 r0 included, within 2 % of EGSnrc's J plus
+ *    3 standard errors (J is tabulated to 3 digits). Measured 2026-12-01: x50 -0.15 %, x90 -0.04 %, bins within
+ *    -1.1..+1.0 % (one random hinge per step: -0.11 %, +0.14 %; PRESTA-II steps of 25 %: -0.21 %, +0.04 %);
  *  - 1 MeV, spin off, against the project's own EGSnrc spin-off kernel (egsnrc_1MeV_spin_off_water_dpk.csv,
- *    tutor7pp, 10 keV cuts; SOURCES.md): x50 and x90 within 0.5 % + 2 combined se. Measured x50 +0.18 %, x90
- *    +0.42 % (EGSnrc's spin effect, its spin-off run against the EDKnrc table: x50 +2.8 %, x90 +1.9 %; ours +2.5 %,
- *    +1.6 %);
+ *    tutor7pp, 10 keV cuts; SOURCES.md): x50 and x90 within 0.5 % + 2 combined se. Measured x50 +0.08 %, x90
+ *    +0.20 % (hinge: +0.18 %, +0.42 %; EGSnrc's spin effect, its spin-off run against the EDKnrc table: x50 +2.8 %,
+ *    x90 +1.9 %; ours +2.5 %, +1.6 %);
  *  - 100 keV with Tc 10 keV and a 1 keV cutoff (EDKnrc's below 1 MeV): x50, x90 and the bins inside 0.8 r0 as at
- *    1 MeV (measured x50 +0.13 %, x90 +0.09 %, bins inside 0.8 r0 -1.1 to +1.6 %); the tail is printed: -0.4 / -1.5 /
- *    -2.8 % at 0.825 / 0.875 / 0.925 (-1.1 / -1.5 / -1.8 % with another seed; before the fix -3.1 / -4.3 / -5.2 %,
- *    x90 -0.3 %).
+ *    1 MeV (measured x50 +0.02 %, x90 -0.32 %, bins inside 0.8 r0 -1.2 to +2.4 %; the tail, printed, -1.9 / -3.3 /
+ *    -6.4 % at 0.825 / 0.875 / 0.925; with one random hinge per step +0.13 %, +0.09 %, tail -0.4 / -1.5 / -2.8 %;
+ *    before the Moller fix -3.1 / -4.3 / -5.2 %, x90 -0.3 %). With PRESTA-II steps of 25 % it fails: four or five
+ *    steps cross the whole range and show in the bins inside 0.4 r0 (+2.7 / +3.6 / -3.6 / +3.5 % at 0.025 /
+ *    0.075 / 0.225 / 0.325), hence the default of 10 %.
  * Printed: 1 MeV with Tc 100 keV, the default before 2026-12-01 (x50 -0.25 %, x90 -0.17 %, tail -1 to -5 %).
  * The tail: before, at 1 MeV the bins at x = 0.825 / 0.875 / 0.925 were -3 / -6 / -8 % below EGSnrc (defaults;
  * -5 / -7 / -9 % with Tc 10 keV; x50 -0.4 %, -1.2 % with Tc 10 keV, -1.7 % with Tc 1 keV: the kernel shortened as
