@@ -19,7 +19,8 @@
 #define MC_HINGE_AMIN -0.2  /* ... from this ... */
 #define MC_HINGE_AMAX 4.0   /* ... to this (clamped beyond) */
 #define MC_HINGE_MAX_ELOSS 0.1 /* largest fractional loss of a random-hinge step (PRESTA-II steps near boundaries):
-                                * its water point kernel's R90 moves +0.35 % from 0.1 to 0.2 (bench/RESULTS.md) */
+                                * its water point kernel's R90 is +0.10 % at 0.1 and +0.30 % at 0.2 against 0.05
+                                * (bench/RESULTS.md, 2026-12-01) */
 
 /* Ziggurat tables of the standard normal (kernels/mc_interact.c, mc_zig_init): layer i has right edge
  * x_i = w[i] 2^24 (layer 0: the base strip, of width v/f(r), with the tail beyond r), f[i] = exp(-x_i^2/2), and

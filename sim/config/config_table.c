@@ -211,9 +211,10 @@ const y90_key y90_config_keys[] = {
     {"transport.step_algorithm", Y90_KT_ENUM, OFF(transport.step_algorithm), "presta2", 0, 0, 0, "",
      "presta2|hinge", 0, "electron-step mechanics: presta2, PRESTA-II (Kawrakow and Bielajew 1998, as EGSnrc: two "
      "deflections per step and an end position with the lateral correlation of continuous scattering, so that the "
-     "water point kernel's R90 stays within 0.1 % from steps of 5 to 30 % loss) where a step cannot meet another "
+     "water point kernel's R90 stays within 0.1 % from steps of 5 to 50 % loss) where a step cannot meet another "
      "material or density, the random hinge with steps of at most 10 % loss elsewhere; hinge: one random hinge "
-     "everywhere (the deflection at a point placed for Lewis's <z> and <r^2>; R90 +0.35 % at 20 % steps)"},
+     "everywhere (the deflection at a point placed for Lewis's <z> and <r^2>; R90 +0.30 / +0.55 % at 20 / 30 % "
+     "steps against 5 %)"},
     {"transport.ximax", Y90_KT_DOUBLE, OFF(transport.ximax), "0.5", 0.01, 2, 0, "", NULL, 0,
      "presta2: largest multiple scattering of one step, in first transport mean free paths (EGSnrc's XImax, "
      "whose default 0.5 this is; PRESTA-II is built for steps up to about that, its <r^2> +0.4 % at 0.5 and "

@@ -7,8 +7,8 @@
 size_t y90_grid_bytes_per_voxel_run(void)
 {
     /* label + material + density + tumour id + lobule id, the dose tally (two uint64 sums), the dose (double) and its
-     * uncertainty (float) written at the end */
-    return 1 + 1 + sizeof(float) + 2 * sizeof(uint16_t) + 2 * sizeof(uint64_t) + sizeof(double) + sizeof(float);
+     * uncertainty (float) written at the end, the MC kernel's boundary-distance map (1 byte, kernels/mc_geometry.c) */
+    return 1 + 1 + sizeof(float) + 2 * sizeof(uint16_t) + 2 * sizeof(uint64_t) + sizeof(double) + sizeof(float) + 1;
 }
 
 y90_status y90_grid_alloc(y90_grid *g, size_t max_bytes, y90_error *err)
