@@ -256,7 +256,9 @@ static void step_scattering(const y90_physics *ph, const y90_phys_material *m, d
  * range table at each part's end: the stopping power grows along a step, by 1.2x over a 25 % step at 100 keV,
  * so shares by path length put too much of it near the step's start: +6 % dose at the centre of a 100 keV point
  * kernel), and within a part scored at a constant rate per mm on the voxels it crosses. A part stopped early (the
- * grid's end, or a sphere of the track's cluster) keeps its share of what it went. */
+ * grid's end, or a sphere of the track's cluster) keeps its share of what it went. A step whose path is shorter
+ * than the distance to its voxel's nearest face cannot leave the voxel: all of its loss is scored there and the
+ * particle put at the step's end, without walking the parts. */
 static int step_presta2(const mc_params *P, mc_particle *p, const y90_phys_material *m, double rho, double s,
                         double R, const tpos *tp, y90_rng *r, y90_hist *hb)
 {
@@ -277,6 +279,14 @@ static int step_presta2(const mc_params *P, mc_particle *p, const y90_phys_mater
     const double dg = b0 * a1 + b1 * a0 > 0 ? (b0 * a1 - b1 * a0) / (b0 * a1 + b1 * a0) : 0.0;
     mc_pii_step ps;
     mc_presta2(P, K1, K2, tg, dg, p->u, r, &ps);
+    if (!P->radial && s < mc_face_distance(P, p)) { /* the whole step stays in this voxel: its loss goes there */
+        y90_hist_score(hb, mc_voxel(P, p), dE);
+        for (int k = 0; k < 4; k++)
+            for (int a = 0; a < 3; a++) p->x[a] += s * ps.f[k] * ps.g[k] * ps.u[k][a];
+        memcpy(p->u, ps.u[3], sizeof p->u);
+        p->E = E0 - dE;
+        return MC_MOVE_DONE;
+    }
     /* CSDA energies at the ends of parts 0-2 (part 3 ends at E2) */
     double Ek[5] = {E0, 0, 0, 0, E2}, fc = 0;
     for (int k = 0; k < 3; k++) {
