@@ -1,16 +1,17 @@
 /* y90mc kernels: the PRESTA-II electron-step algorithm (Kawrakow and Bielajew 1998, "On the condensed history
  * technique for electron transport", Nucl Instrum Methods B 142:253-280; in the form of EGSnrc's msdist_pII,
- * HEN_HOUSE/src/egsnrc.mortran, read for its constants). A condensed step of path s scatters twice, each half with half the step's
- * K1 and K2 (so the final direction has <P_l(cos theta)> = exp(-K_l), l = 1, 2, exactly); the end position is
+ * HEN_HOUSE/src/egsnrc.mortran, read for its constants). A condensed step of path s scatters twice, each half
+ * with half the step's K1 and K2 (so the final direction has <P_l(cos theta)> = exp(-K_l), l = 1, 2, exactly);
+ * the end position is
  *   x0 + s [eta1 (1 + t) u0 + eta delta u1 + eta (1 - delta) c + eta1 (1 - t) uf],
  * eta = sqrt(xi), eta1 = (1 - eta)/2, u1 the direction after the first deflection, uf the final direction, c the
  * second deflection taken in the frame of the first deflection's azimuth, and delta = 1/2 + 1/sqrt(6) minus a
  * term linear in K1 (the paper's fit, below), so that the end position's moments and its correlation with the
  * final direction follow continuous scattering much further in K1 than a single random hinge does (whose
- * <z cos theta> is +3 % at K1 = 0.5, +14 % at K1 = 1; test_interact checks both against a 100-substep
- * simulation). t and the energy term of delta correct for the scattering power's growth over a step that loses
- * energy (derivation in mc_presta2's comment). The transport walks the four terms as four straight parts and takes
- * such a step only where it cannot meet another medium (kernels/mc_transport.c). */
+ * <z cos theta> is +3 % at K1 = 0.5, +14 % at K1 = 1; test_interact checks both against Lewis's moments of
+ * continuous scattering). t and the energy term of delta correct for the scattering power's growth over a step
+ * that loses energy (derivation in mc_presta2's comment). The transport walks the four terms as four straight
+ * parts and takes such a step only where it cannot meet another medium (kernels/mc_transport.c). */
 #include <math.h>
 #include "mc.h"
 
@@ -22,7 +23,7 @@
 #define PII_D2 0.0263747
 #define PII_RS6 0.40824829 /* 1/sqrt(6) */
 
-/* The vector a x e1 + b y e2 + z u0 of the frame around u0 (e1, e2 orthonormal, perpendicular to u0; any such pair:
+/* The vector loc[0] e1 + loc[1] e2 + loc[2] u0 (e1, e2 orthonormal and perpendicular to u0; any such pair will do:
  * every azimuth is sampled uniformly) */
 static inline void to_lab(const double u0[3], const double loc[3], double out[3])
 {

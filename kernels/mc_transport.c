@@ -415,7 +415,8 @@ void mc_transport_electron(const mc_params *P, mc_particle *p, mc_scratch *w, y9
                 if (sh < s) { s = sh > 1e-9 ? sh : 1e-9; hard = 0; }
             }
         }
-        const int st = presta ? step_presta2(P, p, m, rho, s, R, &tp, r, hb) : step_hinge(P, p, m, rho, s, R, &tp, r, hb);
+        const int st =
+            presta ? step_presta2(P, p, m, rho, s, R, &tp, r, hb) : step_hinge(P, p, m, rho, s, R, &tp, r, hb);
         if (st == MC_MOVE_ESCAPED) { hb->eb[Y90_EB_ESC_E] += p->E; return; }
         if (st == MC_MOVE_BOUNDARY) continue; /* a new medium, or below the cutoff: a new step from here */
         if (hard && p->E > ph->cutoff) {

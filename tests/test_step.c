@@ -105,7 +105,8 @@ static void check_map(int periodic)
         const size_t v0 = mc_voxel(&P, &p);
         const double s = mc_safety(&P, &p) * (1 - 1e-9);
         positive += s > 0;
-        const double ct = 1 - 2 * y90_rng_uniform32(&r), st = sqrt(1 - ct * ct), ph = 2 * Y90_PI * y90_rng_uniform32(&r);
+        const double ct = 1 - 2 * y90_rng_uniform32(&r), st = sqrt(1 - ct * ct);
+        const double ph = 2 * Y90_PI * y90_rng_uniform32(&r);
         const double u[3] = {st * cos(ph), st * sin(ph), ct};
         for (int k = 1; k <= 64; k++) {
             mc_particle q = p;
