@@ -1,4 +1,5 @@
 /* y90mc: command-line entry point. Parses the subcommand and hands over; only main exits. */
+#include <gsl/gsl_errno.h>
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
@@ -40,6 +41,9 @@ static int dispatch(int argc, char **argv);
 
 int main(int argc, char **argv)
 {
+    /* GSL's default error handler aborts the process; off, its calls return their error (its allocations NULL),
+     * which the library checks and reports with file and line like any other error */
+    gsl_set_error_handler_off();
     y90_set_command_line(argc, argv); /* recorded in run files */
     y90_mpi_init(&argc, &argv); /* only under mpirun; every rank runs the same command */
     int rc = dispatch(argc, argv);

@@ -60,7 +60,11 @@ y90_status y90_spectrum_init(y90_spectrum *s, y90_error *err)
         gsl_interp_accel_free(acc);
         return Y90_FAIL(err, Y90_ENOMEM, "beta spectrum: out of memory");
     }
-    gsl_interp_init(it, icrp107_e, icrp107_n, NPTS);
+    if (gsl_interp_init(it, icrp107_e, icrp107_n, NPTS) != GSL_SUCCESS) { /* (not with this table's data) */
+        gsl_interp_free(it);
+        gsl_interp_accel_free(acc);
+        return Y90_FAIL(err, Y90_EINTERNAL, "beta spectrum: GSL cannot interpolate the ICRP-107 table");
+    }
     const double emax = icrp107_e[NPTS - 1];
     for (int i = 0; i < Y90_SPECTRUM_FINE; i++) {
         double e = emax * i / (Y90_SPECTRUM_FINE - 1);
