@@ -373,14 +373,18 @@ static void test_sphere_self_absorption(void)
     free_run(&g, &s, ph, &res);
 }
 
-/* chi^2 per degree of freedom of the sphere kernel against scale x the point kernel over the shells between 0.1
- * and 8 mm (shells matched by their radii; the sphere kernel has one more edge, at its surface); *ndf shells. */
+/* chi^2 per degree of freedom of the sphere kernel against scale x the point kernel over every third shell between
+ * 0.1 and 8 mm (shells matched by their radii; the sphere kernel has one more edge, at its surface); *ndf shells.
+ * Every third: neighbouring shells share tracks, so their terms are correlated and the chi^2 of all 89 scattered
+ * more than 2/ndf allows (over six seed pairs 0.84-1.49 against the bound 1.45; every third shell 0.70-1.33
+ * against 1.77, while the 3 % check still gives 11-15). */
 static double kernel_chi2(const y90_dpk_result *sph, const y90_dpk_result *pt, double scale, int *ndf)
 {
     double chi2 = 0;
     *ndf = 0;
-    for (int k = 0, j = 0; k < pt->nshell; k++) {
+    for (int k = 0, j = 0, used = 0; k < pt->nshell; k++) {
         if (pt->edges_mm[k] < 0.1 || pt->edges_mm[k + 1] > 8.0) continue;
+        if (used++ % 3) continue;
         while (j < sph->nshell && sph->edges_mm[j] < pt->edges_mm[k] - 1e-12) j++;
         if (j >= sph->nshell || fabs(sph->edges_mm[j + 1] - pt->edges_mm[k + 1]) > 1e-12) return INFINITY;
         double a = sph->dose_gy[j], b = scale * pt->dose_gy[k];
@@ -392,8 +396,8 @@ static double kernel_chi2(const y90_dpk_result *sph, const y90_dpk_result *pt, d
 }
 
 /* One 25 um glass sphere (y90mc dpk --sphere glass), full physics:
- * - beyond 0.1 mm its kernel is the point-source kernel within statistics: chi^2 per shell below the 3-sigma
- *   bound 1 + 3 sqrt(2 / ndf) (the glass keeps about 0.3 % more of the energy than the water it displaces, well
+ * - beyond 0.1 mm its kernel is the point-source kernel within statistics: chi^2 per shell (every third) below the
+ *   3-sigma bound 1 + 3 sqrt(2 / ndf) (the glass keeps about 0.3 % more of the energy than the water it displaces, well
  *   inside the 0.65 % sigma of a shell at 1e5 histories); the same comparison with the point kernel 3 % lower
  *   fails, so the check has the power to see a kernel a few % off;
  * - the fraction of the emitted energy absorbed in the sphere agrees with the straight-track CSDA estimate
@@ -420,7 +424,7 @@ static void test_one_sphere_kernel(void)
     double bound = 1 + 3 * sqrt(2.0 / ndf);
     printf("\n  25 um glass sphere vs point source, 0.1-8 mm: chi2/ndf %.3f over %d shells (bound %.3f); against "
            "the point kernel x 0.97: %.2f", chi, ndf, bound, chi3);
-    CU_ASSERT(ndf > 80);
+    CU_ASSERT(ndf >= 29); /* 89 shells between 0.1 and 8 mm, every third */
     CU_ASSERT(chi < bound);
     CU_ASSERT(chi3 > bound);
     double mean_mev, loss = csda_sphere_loss(12.5e-4, 3.29, &mean_mev), est = loss / mean_mev;
