@@ -53,6 +53,15 @@ static inline tpos pos_of_value(const double *a, double y, int i0)
     return t;
 }
 
+/* Path (mm) over which an electron of energy E (range R, g/cm2) loses the fraction f of E along its CSDA path, not
+ * going below the cutoff; *te: the table position of the energy there */
+static double path_of_eloss(const y90_physics *ph, const y90_phys_material *m, double rho, double R, double E,
+                            double f, tpos *te)
+{
+    *te = tab_pos(ph, fmax(E * (1.0 - f), ph->cutoff));
+    return (R - tab(m->range, *te)) * MM_PER_CM / rho;
+}
+
 /* Path (mm) over which the electron at table position tp (range R, g/cm2) scatters K1 = kmax first transport mean
  * free paths along its CSDA path (the g1 table, increasing in E); INFINITY when its whole residual path
  * scatters less */
@@ -381,15 +390,10 @@ void mc_transport_electron(const mc_params *P, mc_particle *p, mc_scratch *w, y9
         /* step limits (mm): energy loss fraction, PRESTA-II's largest scattering, distance to the next hard
          * interaction */
         int presta = ph->msc && ph->step_alg == Y90_STEP_PRESTA2;
-        double Emin = fmax(p->E * (1.0 - ph->max_eloss), ph->cutoff);
-        tpos te = tab_pos(ph, Emin);
-        double s_loss = (R - tab(m->range, te)) * MM_PER_CM / rho;
-        if (presta) {
-            const double sk = path_of_k1(m, rho, R, &tp, ph->ximax);
-            if (sk < s_loss) { /* the hard-interaction majorant stays that of [Emin, E]: still an upper bound */
-                s_loss = sk;
-            }
-        }
+        tpos te;
+        double s_loss = path_of_eloss(ph, m, rho, R, p->E, ph->max_eloss, &te);
+        /* (a step shortened by K1 keeps the hard-interaction majorant of the longer one: still an upper bound) */
+        if (presta) s_loss = fmin(s_loss, path_of_k1(m, rho, R, &tp, ph->ximax));
         /* hard interactions by the fictitious-interaction method: free path with the largest cross section over
          * the step's energies (at its start or its end), accepted at the interaction with sigma(E) / sigma_max */
         double sig0 = tab(m->sig_moller, tp) + tab(m->sig_brems, tp);
@@ -410,8 +414,8 @@ void mc_transport_electron(const mc_params *P, mc_particle *p, mc_scratch *w, y9
         if (presta && (p->in_sphere || (!P->radial && s > mc_safety(P, p)) || s > mc_cluster_distance(P, p))) {
             presta = 0;
             if (ph->max_eloss > MC_HINGE_MAX_ELOSS) {
-                tpos th = tab_pos(ph, fmax(p->E * (1.0 - MC_HINGE_MAX_ELOSS), ph->cutoff));
-                const double sh = (R - tab(m->range, th)) * MM_PER_CM / rho;
+                tpos th;
+                const double sh = path_of_eloss(ph, m, rho, R, p->E, MC_HINGE_MAX_ELOSS, &th);
                 if (sh < s) { s = sh > 1e-9 ? sh : 1e-9; hard = 0; }
             }
         }
