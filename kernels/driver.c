@@ -21,6 +21,72 @@ static int64_t batch_size(int64_t total, int64_t done, int threads, double rate)
     return b < lo ? lo : b;
 }
 
+/* The histories of a batch in the order of their keys (ops->order). */
+typedef struct {
+    size_t cap;
+    uint32_t *key, *key2;
+    int64_t *h, *h2;
+    size_t *count;                 /* 65536 radix counts */
+} batch_order;
+
+static void order_free(batch_order *o)
+{
+    free(o->key);
+    free(o->key2);
+    free(o->h);
+    free(o->h2);
+    free(o->count);
+    memset(o, 0, sizeof *o);
+}
+
+/* Fill o with histories [done, end) sorted by key (a stable LSD radix sort, two passes of 16 bits); 0, or -1 when
+ * out of memory (the caller then runs them in index order). */
+static int order_batch(batch_order *o, const y90_kernel_ops *ops, const void *ctx, uint64_t seed, int64_t done,
+                       int64_t end, int threads)
+{
+    const size_t n = (size_t)(end - done);
+    if (n > o->cap) {
+        order_free(o);
+        o->key = malloc(n * sizeof *o->key);
+        o->key2 = malloc(n * sizeof *o->key2);
+        o->h = malloc(n * sizeof *o->h);
+        o->h2 = malloc(n * sizeof *o->h2);
+        o->count = malloc(65536 * sizeof *o->count);
+        if (!o->key || !o->key2 || !o->h || !o->h2 || !o->count) {
+            order_free(o);
+            return -1;
+        }
+        o->cap = n;
+    }
+    #pragma omp parallel for num_threads(threads) schedule(static)
+    for (size_t i = 0; i < n; i++) {
+        y90_rng r;
+        y90_rng_init(&r, seed, Y90_STREAM_HISTORY, (uint64_t)(done + (int64_t)i));
+        o->key2[i] = ops->order(ctx, done + (int64_t)i, &r);
+        o->h2[i] = done + (int64_t)i;
+    }
+    size_t *count = o->count;
+    for (int pass = 0; pass < 2; pass++) {
+        const int shift = 16 * pass;
+        uint32_t *ks = pass ? o->key : o->key2, *kd = pass ? o->key2 : o->key;
+        int64_t *hs = pass ? o->h : o->h2, *hd = pass ? o->h2 : o->h;
+        memset(count, 0, 65536 * sizeof *count);
+        for (size_t i = 0; i < n; i++) count[(ks[i] >> shift) & 0xFFFF]++;
+        size_t sum = 0;
+        for (size_t b = 0; b < 65536; b++) {
+            size_t c = count[b];
+            count[b] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++) {
+            size_t j = count[(ks[i] >> shift) & 0xFFFF]++;
+            kd[j] = ks[i];
+            hd[j] = hs[i];
+        }
+    }
+    return 0; /* sorted into h2 (two passes: key2 -> key -> key2) */
+}
+
 y90_status y90_drive_tally(const y90_kernel_input *in, const y90_kernel_ops *ops, const void *ctx, y90_tally *t,
                            int64_t *done_out, int *threads_out, int *reason_out, y90_error *err)
 {
@@ -31,6 +97,7 @@ y90_status y90_drive_tally(const y90_kernel_input *in, const y90_kernel_ops *ops
     int failed = 0, reason = Y90_STOP_NONE;
     int64_t done = first + (ctl && ctl->resume ? ctl->resume_done : 0); /* a resumed run goes on from there */
     double rate = 0; /* histories per second of the last batch */
+    batch_order ord = {0};
     while (done < last && !failed) {
         if (in->stop && *in->stop) {
             reason = Y90_STOP_INTERRUPTED;
@@ -38,6 +105,7 @@ y90_status y90_drive_tally(const y90_kernel_input *in, const y90_kernel_ops *ops
         }
         int64_t bs = batch_size(total, done - first, threads, rate), end = done + bs < last ? done + bs : last;
         double t0 = y90_wall_s();
+        const int64_t *hs = ops->order && !order_batch(&ord, ops, ctx, in->tp->seed, done, end, threads) ? ord.h2 : NULL;
         #pragma omp parallel num_threads(threads) reduction(| : failed)
         {
             y90_hist hb;
@@ -46,8 +114,9 @@ y90_status y90_drive_tally(const y90_kernel_input *in, const y90_kernel_ops *ops
             int ok = 1;
             if (ops->thread_init) ok = (scratch = ops->thread_init(ctx)) != NULL;
             #pragma omp for schedule(dynamic, 64)
-            for (int64_t h = done; h < end; h++) {
+            for (int64_t i = done; i < end; i++) {
                 if (!ok) continue;
+                const int64_t h = hs ? hs[i - done] : i;
                 y90_rng r;
                 y90_rng_init(&r, in->tp->seed, Y90_STREAM_HISTORY, (uint64_t)h);
                 ops->history(ctx, scratch, h, &r, &hb);
@@ -64,6 +133,7 @@ y90_status y90_drive_tally(const y90_kernel_input *in, const y90_kernel_ops *ops
         if (ctl && ctl->between && done < last && !failed && (reason = ctl->between(ctl->user, done - first, t)))
             break;
     }
+    order_free(&ord);
     done -= first;
     *done_out = done;
     *threads_out = threads;

@@ -13,6 +13,11 @@ typedef struct {
     void (*thread_free)(void *scratch);
     /* Simulate decay h with random stream r, scoring into hb (deposits and energy balance, MeV). */
     void (*history)(const void *ctx, void *scratch, int64_t h, y90_rng *r, y90_hist *hb);
+    /* NULL, or the key by which the histories of a batch are run (ascending) instead of in index order, given
+     * history h and its random stream as history() gets it (not to be consumed): histories with close keys
+     * should touch the same memory. The result does not depend on the order (per-history streams, integer
+     * tallies); only the speed does. */
+    uint32_t (*order)(const void *ctx, int64_t h, const y90_rng *r);
 } y90_kernel_ops;
 
 /* Run in->tp->histories histories in ordered batches (a stop request ends the run after a whole batch, so

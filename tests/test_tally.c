@@ -3,6 +3,7 @@
  * deposits pass the 64-bit limits quickly. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "testutil.h"
 #include "../kernels/driver.h"
@@ -170,10 +171,97 @@ static void test_buffer_overflow(void)
     }
 }
 
+/* Histories run in the order of a key (y90_kernel_ops.order): each gets the stream its key saw, all of them run
+ * once, sorted within each batch, and the tally is the same bits as in index order. */
+typedef struct {
+    int64_t *seq;   /* histories in the order they ran (one thread) */
+    int64_t *n;     /* how many ran */
+    int *mismatch;  /* histories whose stream differs from the one their key saw */
+} order_ctx;
+
+static uint32_t first_u32(const void *ctx, int64_t h, const y90_rng *r)
+{
+    (void)ctx;
+    (void)h;
+    y90_rng c = *r;
+    return y90_rng_u32(&c);
+}
+
+static void ordered_history(const void *ctx, void *scratch, int64_t h, y90_rng *r, y90_hist *hb)
+{
+    const order_ctx *o = ctx;
+    y90_rng c;
+    y90_rng_init(&c, 7, Y90_STREAM_HISTORY, (uint64_t)h);
+    if (y90_rng_u32(&c) != first_u32(ctx, h, r)) __atomic_fetch_add(o->mismatch, 1, __ATOMIC_RELAXED);
+    if (o->seq) o->seq[(*o->n)++] = h;
+    big_history(ctx, scratch, h, r, hb);
+}
+
+static void test_order(void)
+{
+    const int64_t n = 300001;
+    y90_tally plain, t[2];
+    run_big(1, 0, n, &plain);
+    int mismatch = 0;
+    int64_t ran = 0;
+    order_ctx o = {calloc((size_t)n, sizeof(int64_t)), &ran, &mismatch};
+    CU_ASSERT_PTR_NOT_NULL_FATAL(o.seq);
+    for (int k = 0; k < 2; k++) {
+        y90_config c;
+        y90_config_defaults(&c);
+        y90_transport_params tp = c.transport;
+        tp.histories = n;
+        tp.threads = k == 0 ? 1 : 3;
+        tp.seed = 7;
+        y90_kernel_input in = {.tp = &tp, .first = 0, .count = n};
+        y90_kernel_ops ops = {.name = "synthetic", .history = ordered_history, .order = first_u32};
+        int64_t done = 0;
+        int used = 0;
+        y90_error e = {0};
+        order_ctx ok = o;
+        if (k) ok.seq = NULL; /* several threads: only the stream check and the tally */
+        CU_ASSERT_EQUAL_FATAL(y90_tally_alloc(&t[k], 2, &e), Y90_OK);
+        CU_ASSERT_EQUAL_FATAL(y90_drive_tally(&in, &ops, &ok, &t[k], &done, &used, NULL, &e), Y90_OK);
+        y90_config_free(&c);
+    }
+    /* one thread: a permutation of 0..n-1 whose keys descend only where a batch ends (index order: n/2 times) */
+    CU_ASSERT_EQUAL(ran, n);
+    unsigned char *seen = calloc((size_t)n, 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(seen);
+    int64_t descents = 0, dup = 0;
+    uint32_t prev = 0;
+    for (int64_t i = 0; i < ran; i++) {
+        int64_t h = o.seq[i];
+        if (h < 0 || h >= n || seen[h]++) { dup++; continue; }
+        y90_rng r;
+        y90_rng_init(&r, 7, Y90_STREAM_HISTORY, (uint64_t)h);
+        uint32_t key = first_u32(NULL, h, &r);
+        descents += i > 0 && key < prev;
+        prev = key;
+    }
+    printf("\n  %lld histories: %lld out of place or twice, %lld key descents (batch ends), %d stream mismatches",
+           (long long)n, (long long)dup, (long long)descents, mismatch);
+    CU_ASSERT_EQUAL(dup, 0);
+    CU_ASSERT(descents > 0 && descents < 1000);
+    CU_ASSERT_EQUAL(mismatch, 0);
+    for (int k = 0; k < 2; k++) {
+        for (size_t v = 0; v < 2; v++) {
+            CU_ASSERT(t[k].sum[v] == plain.sum[v] && t[k].sum_hi[v] == plain.sum_hi[v]);
+            CU_ASSERT(t[k].sum2[v] == plain.sum2[v] && t[k].sum2_hi[v] == plain.sum2_hi[v]);
+        }
+        CU_ASSERT(memcmp(t[k].eb, plain.eb, sizeof plain.eb) == 0 && t[k].deposited == plain.deposited);
+        y90_tally_free(&t[k]);
+    }
+    y90_tally_free(&plain);
+    free(seen);
+    free(o.seq);
+}
+
 void y90t_register(void)
 {
     CU_pSuite s = CU_add_suite("tally", NULL, NULL);
     CU_add_test(s, "sums that cannot wrap", test_no_wrap);
     CU_add_test(s, "same bits for any thread count and for added parts", test_threads_and_parts);
     CU_add_test(s, "histories overflowing the fixed buffer", test_buffer_overflow);
+    CU_add_test(s, "histories in the order of a key", test_order);
 }
