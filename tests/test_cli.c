@@ -612,12 +612,13 @@ static void test_vsv(void)
 {
     y90t_pathbuf csv = y90t_tpath("vsv.csv");
     char *out;
-    int rc = cli(&out, "vsv --medium water --density 1 --voxel-mm 2 --histories 20000 -o %s", csv.s);
+    int rc = cli(&out, "vsv --medium water --voxel-mm 2 --histories 20000 -o %s", csv.s);
     if (rc) fprintf(stderr, "\n    %s ", out);
     free(out);
     CU_ASSERT_EQUAL_FATAL(rc, 0);
     char *text = y90t_slurp(csv.s, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "medium water, density 1 g/cm3")); /* the nominal density used, not 0 */
     const char *h = strstr(text, "\ni,j,k,S_mGy_per_MBq_s");
     CU_ASSERT_PTR_NOT_NULL_FATAL(h);
     double S[6][6][6];
@@ -673,6 +674,7 @@ static void test_dpk(void)
     CU_ASSERT(r90 > 5.0 && r90 < 5.7); /* 5.2-5.4 mm in the literature */
     char *text = y90t_slurp(csv.s, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "medium water, density 1 g/cm3")); /* the nominal density used, not 0 */
     const char *h = strstr(text, "\nr_mm,");
     CU_ASSERT_PTR_NOT_NULL_FATAL(h);
     const char *hend = strchr(h + 1, '\n');

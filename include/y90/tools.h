@@ -28,7 +28,9 @@ typedef struct {
 typedef struct {
     double S[6][6][6];         /* mGy/(MBq s), offsets i,j,k = 0..5, averaged over the 48 cube symmetries */
     double S_rel_unc[6][6][6]; /* 1 sigma relative, of the symmetrised value (distinct voxels independent) */
-    double energy_fraction;    /* energy scored in the whole grid / energy emitted */
+    double energy_fraction;    /* energy scored in the whole simulated medium (a cube of at least 200 mm, not only
+                                * the 11^3 voxels of S) / energy emitted */
+    double density;            /* g/cm3, the medium's (its nominal one when the options give 0) */
     y90_energy_balance eb;     /* MeV */
     int64_t histories;
     double runtime_s;
@@ -48,6 +50,7 @@ typedef struct {
     double sphere_density;     /* g/cm3, the source sphere's material */
     double sphere_fraction;    /* energy absorbed inside the source sphere / energy emitted (electrons while still
                                 * in it: the MC kernel's in_spheres balance) */
+    double density;            /* g/cm3, the medium's (its nominal one when the options give 0) */
     y90_energy_balance eb;
     int64_t histories;
     double runtime_s;

@@ -172,6 +172,7 @@ y90_status y90_vsv_compute(const y90_tool_options *o, y90_vsv_result *r, y90_err
                 r->S_rel_unc[i][j][k] = e > 0 ? se / e : 0;
             }
     r->energy_fraction = total / res.eb.emitted;
+    r->density = rho;
     r->eb = res.eb;
     r->histories = res.histories;
     r->runtime_s = res.runtime_s;
@@ -216,9 +217,10 @@ y90_status y90_vsv_write_csv(const char *path, const y90_tool_options *o, const 
 {
     textbuf b = {0};
     tb_printf(&b, "# y90mc %s (git %s) voxel S values: 90Y, medium %s, density %g g/cm3, voxel %g mm, %lld histories, "
-              "seed %llu\n# energy scored / emitted = %.5f\n# S in mGy/(MBq*s): mean absorbed dose rate in the target "
-              "voxel per unit activity uniform in the source voxel\ni,j,k,S_mGy_per_MBq_s,rel_unc\n",
-              y90_version(), y90_git_revision(), o->medium, o->density, o->voxel_mm, (long long)r->histories,
+              "seed %llu\n# energy scored in the whole simulated medium (a cube of at least 200 mm) / emitted = %.5f\n"
+              "# S in mGy/(MBq*s): mean absorbed dose rate in the target voxel per unit activity uniform in the source "
+              "voxel\ni,j,k,S_mGy_per_MBq_s,rel_unc\n",
+              y90_version(), y90_git_revision(), o->medium, r->density, o->voxel_mm, (long long)r->histories,
               (unsigned long long)o->seed, r->energy_fraction);
     for (int i = 0; i < 6; i++)
         for (int j = 0; j < 6; j++)
@@ -308,6 +310,7 @@ y90_status y90_dpk_compute(const y90_tool_options *o, y90_dpk_result *r, y90_err
     r->shell_mm = o->shell_um > 0 ? 0.0 : o->shell_mm;
     r->sphere_radius_mm = sr;
     r->sphere_density = o->sphere ? s.sphere_density : 0.0;
+    r->density = rho;
     r->r_mid_mm = calloc((size_t)nshell, sizeof(double));
     r->dose_gy = calloc((size_t)nshell, sizeof(double));
     r->cum_fraction = calloc((size_t)nshell, sizeof(double));
@@ -371,7 +374,7 @@ y90_status y90_dpk_write_csv(const char *path, const y90_tool_options *o, const 
                   20 * o->shell_um);
     tb_printf(&b, "# y90mc %s (git %s) dose point kernel: %s, medium %s, density %g g/cm3, %s, %lld histories, "
               "seed %llu\n# R50 = %.3f mm, R90 = %.3f mm; mean emitted energy %.5f MeV per decay\n",
-              y90_version(), y90_git_revision(), src, o->medium, o->density, shells, (long long)r->histories,
+              y90_version(), y90_git_revision(), src, o->medium, r->density, shells, (long long)r->histories,
               (unsigned long long)o->seed, r->r50_mm, r->r90_mm, r->mean_energy_mev);
     if (o->sphere)
         tb_printf(&b, "# fraction of the emitted energy absorbed inside the sphere: %.5f (shells inside it: dose to "
