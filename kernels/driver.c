@@ -106,6 +106,7 @@ y90_status y90_drive_tally(const y90_kernel_input *in, const y90_kernel_ops *ops
         int64_t bs = batch_size(total, done - first, threads, rate), end = done + bs < last ? done + bs : last;
         double t0 = y90_wall_s();
         const int64_t *hs = ops->order && !order_batch(&ord, ops, ctx, in->tp->seed, done, end, threads) ? ord.h2 : NULL;
+        const uint32_t *ks = hs ? ord.key2 : NULL; /* their keys */
         #pragma omp parallel num_threads(threads) reduction(| : failed)
         {
             y90_hist hb;
@@ -117,6 +118,7 @@ y90_status y90_drive_tally(const y90_kernel_input *in, const y90_kernel_ops *ops
             for (int64_t i = done; i < end; i++) {
                 if (!ok) continue;
                 const int64_t h = hs ? hs[i - done] : i;
+                if (ks && ops->prefetch && i + 2 < end) ops->prefetch(ctx, ks[i - done + 1], ks[i - done + 2]);
                 y90_rng r;
                 y90_rng_init(&r, in->tp->seed, Y90_STREAM_HISTORY, (uint64_t)h);
                 ops->history(ctx, scratch, h, &r, &hb);

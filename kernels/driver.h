@@ -18,6 +18,9 @@ typedef struct {
      * should touch the same memory. The result does not depend on the order (per-history streams, integer
      * tallies); only the speed does. */
     uint32_t (*order)(const void *ctx, int64_t h, const y90_rng *r);
+    /* NULL, or (with order) a cache hint called before each history with the keys of the next two histories the
+     * thread is likely to run (the sorted batch's next ones); it must not change any result. */
+    void (*prefetch)(const void *ctx, uint32_t key1, uint32_t key2);
 } y90_kernel_ops;
 
 /* Run in->tp->histories histories in ordered batches (a stop request ends the run after a whole batch, so

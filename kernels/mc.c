@@ -175,6 +175,11 @@ static uint32_t mc_order(const void *ctx, int64_t h, const y90_rng *r)
     return u < 1.0 ? (uint32_t)(u * 4294967296.0) : UINT32_MAX;
 }
 
+static void mc_prefetch(const void *ctx, uint32_t key1, uint32_t key2)
+{
+    y90_sources_prefetch(((const mc_params *)ctx)->src, key1, key2);
+}
+
 void *mc_thread_init(const void *ctx)
 {
     (void)ctx;
@@ -233,7 +238,7 @@ y90_status y90_kernel_mc_run(const y90_kernel_input *in, y90_run_result *res, y9
     if (!P) return Y90_FAIL(err, Y90_ENOMEM, "mc kernel: out of memory");
     y90_status st = mc_params_init(P, in->phys, in->grid, in->src, err);
     const y90_kernel_ops ops = {"mc", mc_thread_init, mc_thread_free, mc_history,
-                                in->src->type == Y90_SOURCE_MICROSPHERES ? mc_order : NULL};
+                                in->src->type == Y90_SOURCE_MICROSPHERES ? mc_order : NULL, mc_prefetch};
     if (!st) st = y90_drive(in, &ops, P, res, err);
     mc_params_free(P);
     free(P);
@@ -253,7 +258,7 @@ y90_status y90_kernel_mc_radial(const y90_kernel_input *in, const double origin_
     y90_tally t;
     if (!st) st = y90_tally_alloc(&t, (size_t)nshell + 1, err);
     if (st) { mc_params_free(P); free(P); return st; }
-    const y90_kernel_ops ops = {"mc", mc_thread_init, mc_thread_free, mc_history, NULL};
+    const y90_kernel_ops ops = {"mc", mc_thread_init, mc_thread_free, mc_history, NULL, NULL};
     int64_t done = 0;
     int threads;
     st = y90_drive_tally(in, &ops, P, &t, &done, &threads, NULL, err);

@@ -172,12 +172,21 @@ static void test_buffer_overflow(void)
 }
 
 /* Histories run in the order of a key (y90_kernel_ops.order): each gets the stream its key saw, all of them run
- * once, sorted within each batch, and the tally is the same bits as in index order. */
+ * once, sorted within each batch, and the tally is the same bits as in index order; the cache hint (prefetch) sees
+ * the next keys in their sorted order. */
 typedef struct {
     int64_t *seq;   /* histories in the order they ran (one thread) */
     int64_t *n;     /* how many ran */
     int *mismatch;  /* histories whose stream differs from the one their key saw */
+    int64_t *hints, *bad_hints; /* prefetch calls; those whose two keys were not in sorted order */
 } order_ctx;
+
+static void count_hint(const void *ctx, uint32_t key1, uint32_t key2)
+{
+    const order_ctx *o = ctx;
+    __atomic_fetch_add(o->hints, 1, __ATOMIC_RELAXED);
+    if (key1 > key2) __atomic_fetch_add(o->bad_hints, 1, __ATOMIC_RELAXED);
+}
 
 static uint32_t first_u32(const void *ctx, int64_t h, const y90_rng *r)
 {
@@ -203,8 +212,8 @@ static void test_order(void)
     y90_tally plain, t[2];
     run_big(1, 0, n, &plain);
     int mismatch = 0;
-    int64_t ran = 0;
-    order_ctx o = {calloc((size_t)n, sizeof(int64_t)), &ran, &mismatch};
+    int64_t ran = 0, hints = 0, bad_hints = 0;
+    order_ctx o = {calloc((size_t)n, sizeof(int64_t)), &ran, &mismatch, &hints, &bad_hints};
     CU_ASSERT_PTR_NOT_NULL_FATAL(o.seq);
     for (int k = 0; k < 2; k++) {
         y90_config c;
@@ -214,7 +223,8 @@ static void test_order(void)
         tp.threads = k == 0 ? 1 : 3;
         tp.seed = 7;
         y90_kernel_input in = {.tp = &tp, .first = 0, .count = n};
-        y90_kernel_ops ops = {.name = "synthetic", .history = ordered_history, .order = first_u32};
+        y90_kernel_ops ops = {.name = "synthetic", .history = ordered_history, .order = first_u32,
+                              .prefetch = count_hint};
         int64_t done = 0;
         int used = 0;
         y90_error e = {0};
@@ -239,8 +249,11 @@ static void test_order(void)
         descents += i > 0 && key < prev;
         prev = key;
     }
-    printf("\n  %lld histories: %lld out of place or twice, %lld key descents (batch ends), %d stream mismatches",
-           (long long)n, (long long)dup, (long long)descents, mismatch);
+    printf("\n  %lld histories: %lld out of place or twice, %lld key descents (batch ends), %d stream mismatches; "
+           "%lld prefetch hints, %lld with keys out of order", (long long)n, (long long)dup, (long long)descents,
+           mismatch, (long long)hints, (long long)bad_hints);
+    CU_ASSERT(hints > n); /* two runs, all but the last two histories of each batch */
+    CU_ASSERT_EQUAL(bad_hints, 0);
     CU_ASSERT_EQUAL(dup, 0);
     CU_ASSERT(descents > 0 && descents < 1000);
     CU_ASSERT_EQUAL(mismatch, 0);

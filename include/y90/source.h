@@ -128,6 +128,10 @@ double y90_sources_decay_u(const y90_sources *s, int64_t h, struct y90_rng *r);
  * cumulative activity in sphere order). Counts storage: the voxel by inverting the cumulative counts (or
  * activities) over the voxels, then the sphere in it from the remaining fraction; table storage: cum_activity. */
 size_t y90_sources_pick_sphere(const y90_sources *s, double u);
+/* A hint for the caches (table storage; nothing otherwise): the pick of the next decay, whose u is about
+ * u1 / 2^32, will read its guide entry, now in cache when this was called with it as u2 the time before: start
+ * loading its cumulative activity and sphere row, and the guide entry of the decay after it (u2 / 2^32). */
+void y90_sources_prefetch(const y90_sources *s, uint32_t u1, uint32_t u2);
 /* Sphere i (0 <= i < nspheres) of either storage: the table's row, or regenerated from its stream (counts). */
 void y90_sources_sphere(const y90_sources *s, const y90_grid *g, size_t i, y90_sphere *sp);
 /* Spheres whose centres lie in each voxel (counts holds y90_grid_nvox(g) values), either storage. */

@@ -605,6 +605,16 @@ size_t y90_sources_pick_sphere(const y90_sources *s, double u)
     return first + k;
 }
 
+void y90_sources_prefetch(const y90_sources *s, uint32_t u1, uint32_t u2)
+{
+    if (s->storage == Y90_SPHERES_COUNTS || !s->cum_guide || s->nspheres == 0 || (uint64_t)s->nspheres >> 32) return;
+    const uint64_t n = s->nspheres;
+    const size_t g = s->cum_guide[(u1 * n) >> 32]; /* (u 2^32) n < 2^64: no overflow */
+    __builtin_prefetch(&s->cum_activity[g > 0 ? g - 1 : 0]);
+    __builtin_prefetch(&s->spheres[g]);
+    __builtin_prefetch(&s->cum_guide[(u2 * n) >> 32]);
+}
+
 void y90_sources_sphere(const y90_sources *s, const y90_grid *g, size_t i, y90_sphere *sp)
 {
     if (s->storage != Y90_SPHERES_COUNTS) {
