@@ -202,6 +202,7 @@ y90_status mc_params_init(mc_params *P, const y90_physics *phys, const y90_grid 
     }
     mc_wentzel_init(P);
     mc_zig_init(&P->zig);
+    mc_az_init(&P->az);
     if (mc_hinge_init(P)) return Y90_FAIL(err, Y90_ENOMEM, "mc kernel: out of memory for the random-hinge table");
     if (phys->msc && phys->step_alg == Y90_STEP_PRESTA2 && mc_safety_init(P))
         return Y90_FAIL(err, Y90_ENOMEM, "mc kernel: out of memory for the boundary-distance map (1 byte a voxel)");

@@ -22,6 +22,11 @@
                                 * its water point kernel's R90 is +0.10 % at 0.1 and +0.30 % at 0.2 against 0.05
                                 * (bench/RESULTS.md, 2026-12-01) */
 
+#define MC_AZ_N 256          /* azimuth table: cos and sin at 2 pi k / MC_AZ_N */
+typedef struct {
+    double c[MC_AZ_N], s[MC_AZ_N];
+} mc_az;
+
 /* Ziggurat tables of the standard normal (kernels/mc_interact.c, mc_zig_init): layer i has right edge
  * x_i = w[i] 2^24 (layer 0: the base strip, of width v/f(r), with the tail beyond r), f[i] = exp(-x_i^2/2), and
  * a 24-bit j < k[i] lies wholly under the density (accepted without a test). */
@@ -48,6 +53,7 @@ typedef struct {
     double wlogA[MC_WENTZEL_N], wk0, wdk;
     double wratio[MC_WENTZEL_N], wa0, wda;
     mc_zig zig;                    /* normal deviates of the straggling's Gamma sampler */
+    mc_az az;                      /* the azimuths of the electron deflections (mc_azimuth) */
     /* random-hinge placement (kernels/mc_hinge.c): the hinge of a step of K1 first transport mean free paths whose
      * 1/lambda_1 grows by 1 + alpha lies uniform on [m - w, m + w] (fractions of the step's path), w = sqrt(3 v),
      * m = hinge_m[i][j] and v = hinge_v[i][j] at ln K1 = hk0 + i hdk, alpha = MC_HINGE_AMIN + j hda (v < 0: w = 0) */
@@ -154,10 +160,12 @@ double mc_hinge_place(double m, double v, double xi);
 void mc_rotate(double u[3], double cost, double phi);
 /* the same with cos phi and sin phi given */
 void mc_rotate_cs(double u[3], double cost, double cphi, double sphi);
-/* cos and sin of an azimuth uniform on [0, 2 pi): von Neumann's (1951) exact method, (a + ib)^2 / |a + ib|^2 for
- * a point uniform in the unit disc (rejection from the square: 4/pi pairs of 32-bit draws on average, no
- * trigonometric call); the point 0 (probability 2^-64) would give NaN and is not drawn by uniform32 */
-void mc_azimuth(y90_rng *r, double *c, double *s);
+/* cos and sin of the azimuth phi = 2 pi (u + 1/2) / 2^32 of a 32-bit draw u (uniform on [0, 2 pi) in 2^32 steps):
+ * the table's angle 2 pi k / MC_AZ_N for the top 8 bits of u and the rest, an angle below 2 pi / 256, by its
+ * Taylor series to the terms of degree 8 and 7 (truncation below 1e-20), joined by the addition theorems: exact to
+ * rounding (tests/test_interact.c: within 4e-16 of cos and sin of phi), one draw, no trigonometric call. */
+void mc_az_init(mc_az *t);
+void mc_azimuth(const mc_az *t, y90_rng *r, double *c, double *s);
 void mc_moller(double E, double tc, y90_rng *r, double *W, double *cos_p, double *cos_d);
 double mc_brems_k(double E, double kc, y90_rng *r);
 double mc_brems_cos(double E, y90_rng *r); /* photon polar angle for an electron of kinetic energy E (MeV) */

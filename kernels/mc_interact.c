@@ -194,17 +194,23 @@ double mc_msc_cos(const mc_params *P, double K1, double K2, y90_rng *r)
     return mc_msc_sample(&d, r);
 }
 
-void mc_azimuth(y90_rng *r, double *c, double *s)
+void mc_az_init(mc_az *t)
 {
-    double a, b, q;
-    do {
-        a = 2.0 * y90_rng_uniform32(r) - 1.0;
-        b = 2.0 * y90_rng_uniform32(r) - 1.0;
-        q = a * a + b * b;
-    } while (q > 1.0);
-    q = 1.0 / q;
-    *c = (a * a - b * b) * q;
-    *s = 2.0 * a * b * q;
+    for (int k = 0; k < MC_AZ_N; k++) {
+        t->c[k] = cos(2.0 * Y90_PI * k / MC_AZ_N);
+        t->s[k] = sin(2.0 * Y90_PI * k / MC_AZ_N);
+    }
+}
+
+void mc_azimuth(const mc_az *t, y90_rng *r, double *c, double *s)
+{
+    const uint32_t u = y90_rng_u32(r);
+    const int k = (int)(u >> 24); /* MC_AZ_N = 2^8 */
+    const double d = ((double)(u & 0xFFFFFFu) + 0.5) * (2.0 * Y90_PI / 4294967296.0), d2 = d * d;
+    const double cd = 1.0 - 0.5 * d2 * (1.0 - d2 / 12.0 * (1.0 - d2 / 30.0 * (1.0 - d2 / 56.0)));
+    const double sd = d * (1.0 - d2 / 6.0 * (1.0 - d2 / 20.0 * (1.0 - d2 / 42.0)));
+    *c = t->c[k] * cd - t->s[k] * sd;
+    *s = t->s[k] * cd + t->c[k] * sd;
 }
 
 void mc_rotate(double u[3], double cost, double phi) { mc_rotate_cs(u, cost, cos(phi), sin(phi)); }

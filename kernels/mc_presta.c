@@ -62,8 +62,8 @@ void mc_presta2(const mc_params *P, double K1, double K2, double t, double dlng,
     const double w1 = mc_msc_sample(&md, r), s1 = sqrt(fmax(0.0, 1.0 - w1 * w1));
     const double w2 = mc_msc_sample(&md, r), s2 = sqrt(fmax(0.0, 1.0 - w2 * w2));
     double c1, sn1, c2, sn2;
-    mc_azimuth(r, &c1, &sn1);
-    mc_azimuth(r, &c2, &sn2);
+    mc_azimuth(&P->az, r, &c1, &sn1);
+    mc_azimuth(&P->az, r, &c2, &sn2);
     const double gam = K1 > 0 ? K2 / K1 : 3.0;
     const double eta = sqrt(y90_rng_uniform32(r)), eta1 = 0.5 * (1.0 - eta);
     const double delta = PII_D0 - (PII_D1 - PII_D2 * gam) * K1 + PII_RS6 * (dlng - 0.25 * t * t);

@@ -234,7 +234,7 @@ static void hard_interaction(const mc_params *P, mc_particle *p, const y90_phys_
     double sm = tab(m->sig_moller, tp), sb = tab(m->sig_brems, tp);
     if (sm + sb <= 0) return;
     double cphi, sphi;
-    mc_azimuth(r, &cphi, &sphi);
+    mc_azimuth(&P->az, r, &cphi, &sphi);
     mc_particle s = *p;
     s.in_sphere = p->in_sphere;
     if (y90_rng_uniform32(r) * (sm + sb) < sm) {
@@ -362,7 +362,7 @@ static int step_hinge(const mc_params *P, mc_particle *p, const y90_phys_materia
     int st = move_and_lose(P, p, m, rho, s1, tp, r, hb, &moved);
     if (st != MC_MOVE_DONE || !ph->msc) return st;
     double cost = mc_msc_cos(P, K1, K2, r), cphi, sphi;
-    mc_azimuth(r, &cphi, &sphi);
+    mc_azimuth(&P->az, r, &cphi, &sphi);
     mc_rotate_cs(p->u, cost, cphi, sphi);
     if (p->E <= ph->cutoff) return MC_MOVE_BOUNDARY;
     return move_and_lose(P, p, m, rho, s - s1, NULL, r, hb, &moved);

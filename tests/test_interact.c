@@ -85,6 +85,7 @@ static void test_msc_moments(void)
     static const double q[] = {1.5, 2.2, 2.7, 3.0};
     static mc_params P;
     mc_wentzel_init(&P);
+    mc_az_init(&P.az);
     const int n = 1000000;
     double worst = 0;
     for (int a = 0; a < 9; a++)
@@ -237,6 +238,7 @@ static void test_hinge_moments(void)
     static const double K1s[] = {0.05, 0.2, 0.5, 1.0}, alphas[] = {0.0, 0.8};
     static mc_params P;
     mc_wentzel_init(&P);
+    mc_az_init(&P.az);
     CU_ASSERT_FATAL(mc_hinge_init(&P) == 0);
     for (int b = 0; b < 2; b++)
         for (int a = 0; a < 4; a++) {
@@ -306,6 +308,7 @@ static void test_presta2_moments(void)
     static const double K1s[] = {0.05, 0.2, 0.5, 1.0}, alphas[] = {0.0, 0.8};
     static mc_params P;
     mc_wentzel_init(&P);
+    mc_az_init(&P.az);
     for (int b = 0; b < 2; b++)
         for (int a = 0; a < 4; a++) {
             const double K = K1s[a], al = alphas[b];
@@ -491,18 +494,25 @@ static void test_gamma_sampler(void)
     free(x);
 }
 
-/* The azimuth (von Neumann's method): cos^2 + sin^2 = 1, the angle uniform on 40 bins of [0, 2 pi) by chi-square
- * below the 0.1 % point of chi2(39), and <cos>, <sin>, <cos sin> zero within 4 standard errors. */
+/* The azimuth (a table and Taylor series): cos and sin within 1e-15 of those of 2 pi (u + 1/2) / 2^32 for the
+ * 32-bit draw u it takes (computed in long double), cos^2 + sin^2 = 1, the angle uniform on 40 bins of [0, 2 pi)
+ * by chi-square below the 0.1 % point of chi2(39), and <cos>, <sin>, <cos sin> zero within 4 standard errors. */
 static void test_azimuth(void)
 {
     y90_rng r;
     y90_rng_init(&r, 9, Y90_STREAM_TEST, 2);
+    mc_az t;
+    mc_az_init(&t);
     long cnt[NGBIN] = {0};
-    double sc = 0, ss = 0, scs = 0, worst = 0;
+    double sc = 0, ss = 0, scs = 0, worst = 0, off = 0;
     const int n = NSAMP;
     for (int i = 0; i < n; i++) {
         double c, sn;
-        mc_azimuth(&r, &c, &sn);
+        y90_rng r0 = r;
+        const long double phi_u = 2.0L * 3.14159265358979323846264338327950288L * ((long double)y90_rng_u32(&r0) + 0.5L) /
+                                  4294967296.0L;
+        mc_azimuth(&t, &r, &c, &sn);
+        off = fmax(off, fmax(fabsl(c - cosl(phi_u)), fabsl(sn - sinl(phi_u))));
         worst = fmax(worst, fabs(c * c + sn * sn - 1.0));
         double phi = atan2(sn, c);
         if (phi < 0) phi += 2.0 * M_PI;
@@ -514,8 +524,9 @@ static void test_azimuth(void)
     }
     double chi2 = 0, e = (double)n / NGBIN;
     for (int b = 0; b < NGBIN; b++) chi2 += (cnt[b] - e) * (cnt[b] - e) / e;
-    printf("\n  azimuth: chi2 %.1f (39 dof), <cos> %.2g <sin> %.2g <cos sin> %.2g, |c^2 + s^2 - 1| <= %.1g", chi2,
-           sc / n, ss / n, scs / n, worst);
+    printf("\n  azimuth: chi2 %.1f (39 dof), <cos> %.2g <sin> %.2g <cos sin> %.2g, |c^2 + s^2 - 1| <= %.1g, cos and "
+           "sin of the draw's angle within %.1g", chi2, sc / n, ss / n, scs / n, worst, off);
+    CU_ASSERT(off < 1e-15);
     CU_ASSERT(chi2 < gsl_cdf_chisq_Qinv(1e-3, NGBIN - 1));
     CU_ASSERT(fabs(sc / n) < 4 * sqrt(0.5 / n) && fabs(ss / n) < 4 * sqrt(0.5 / n));
     CU_ASSERT(fabs(scs / n) < 4 * sqrt(0.125 / n));
