@@ -25,22 +25,30 @@ static void big_history(const void *ctx, void *scratch, int64_t h, y90_rng *r, y
     hb->eb[Y90_EB_EMITTED] += e + 1.0 + (double)(h % 7) * 1e-3;
 }
 
-static void run_big(int threads, int64_t first, int64_t n, y90_tally *t)
+/* Histories [first, first + n) of ops with seed 7 on threads threads into a new tally t of nvox bins. */
+static void drive(const y90_kernel_ops *ops, const void *ctx, int threads, int64_t first, int64_t n, size_t nvox,
+                  y90_tally *t)
 {
     y90_config c;
     y90_config_defaults(&c);
     y90_transport_params tp = c.transport;
-    tp.histories = n;
+    tp.histories = first + n;
     tp.threads = threads;
+    tp.seed = 7;
     y90_kernel_input in = {.tp = &tp, .first = first, .count = n};
-    y90_kernel_ops ops = {.name = "synthetic", .history = big_history};
     int64_t done = 0;
     int used = 0;
     y90_error e = {0};
-    CU_ASSERT_EQUAL_FATAL(y90_tally_alloc(t, 2, &e), Y90_OK);
-    CU_ASSERT_EQUAL_FATAL(y90_drive_tally(&in, &ops, NULL, t, &done, &used, NULL, &e), Y90_OK);
+    CU_ASSERT_EQUAL_FATAL(y90_tally_alloc(t, nvox, &e), Y90_OK);
+    CU_ASSERT_EQUAL_FATAL(y90_drive_tally(&in, ops, ctx, t, &done, &used, NULL, &e), Y90_OK);
     CU_ASSERT_EQUAL(done, n);
     y90_config_free(&c);
+}
+
+static void run_big(int threads, int64_t first, int64_t n, y90_tally *t)
+{
+    const y90_kernel_ops ops = {.name = "synthetic", .history = big_history};
+    drive(&ops, NULL, threads, first, n, 2, t);
 }
 
 /* The exact totals of histories [0, n): voxel 0 gets BIG_MEV from each of the n/2 even ones. */
@@ -130,21 +138,8 @@ static void test_buffer_overflow(void)
 {
     const int64_t n = 200;
     y90_tally t[2];
-    for (int k = 0; k < 2; k++) {
-        y90_config c;
-        y90_config_defaults(&c);
-        y90_transport_params tp = c.transport;
-        tp.histories = n;
-        tp.threads = k == 0 ? 1 : 3;
-        y90_kernel_input in = {.tp = &tp, .first = 0, .count = n};
-        y90_kernel_ops ops = {.name = "synthetic", .history = wide_history};
-        int64_t done = 0;
-        int used = 0;
-        y90_error e = {0};
-        CU_ASSERT_EQUAL_FATAL(y90_tally_alloc(&t[k], WIDE_NV, &e), Y90_OK);
-        CU_ASSERT_EQUAL_FATAL(y90_drive_tally(&in, &ops, NULL, &t[k], &done, &used, NULL, &e), Y90_OK);
-        y90_config_free(&c);
-    }
+    const y90_kernel_ops ops = {.name = "synthetic", .history = wide_history};
+    for (int k = 0; k < 2; k++) drive(&ops, NULL, k == 0 ? 1 : 3, 0, n, WIDE_NV, &t[k]);
     int bad_sum = 0, bad_sum2 = 0;
     uint64_t total = 0;
     for (int i = 0; i < WIDE_NV; i++) {
@@ -215,24 +210,12 @@ static void test_order(void)
     int64_t ran = 0, hints = 0, bad_hints = 0;
     order_ctx o = {calloc((size_t)n, sizeof(int64_t)), &ran, &mismatch, &hints, &bad_hints};
     CU_ASSERT_PTR_NOT_NULL_FATAL(o.seq);
+    const y90_kernel_ops ops = {.name = "synthetic", .history = ordered_history, .order = first_u32,
+                                .prefetch = count_hint};
     for (int k = 0; k < 2; k++) {
-        y90_config c;
-        y90_config_defaults(&c);
-        y90_transport_params tp = c.transport;
-        tp.histories = n;
-        tp.threads = k == 0 ? 1 : 3;
-        tp.seed = 7;
-        y90_kernel_input in = {.tp = &tp, .first = 0, .count = n};
-        y90_kernel_ops ops = {.name = "synthetic", .history = ordered_history, .order = first_u32,
-                              .prefetch = count_hint};
-        int64_t done = 0;
-        int used = 0;
-        y90_error e = {0};
         order_ctx ok = o;
         if (k) ok.seq = NULL; /* several threads: only the stream check and the tally */
-        CU_ASSERT_EQUAL_FATAL(y90_tally_alloc(&t[k], 2, &e), Y90_OK);
-        CU_ASSERT_EQUAL_FATAL(y90_drive_tally(&in, &ops, &ok, &t[k], &done, &used, NULL, &e), Y90_OK);
-        y90_config_free(&c);
+        drive(&ops, &ok, k == 0 ? 1 : 3, 0, n, 2, &t[k]);
     }
     /* one thread: a permutation of 0..n-1 whose keys descend only where a batch ends (index order: n/2 times) */
     CU_ASSERT_EQUAL(ran, n);
