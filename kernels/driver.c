@@ -105,7 +105,8 @@ y90_status y90_drive_tally(const y90_kernel_input *in, const y90_kernel_ops *ops
         }
         int64_t bs = batch_size(total, done - first, threads, rate), end = done + bs < last ? done + bs : last;
         double t0 = y90_wall_s();
-        const int64_t *hs = ops->order && !order_batch(&ord, ops, ctx, in->tp->seed, done, end, threads) ? ord.h2 : NULL;
+        const int64_t *hs =
+            ops->order && !order_batch(&ord, ops, ctx, in->tp->seed, done, end, threads) ? ord.h2 : NULL;
         const uint32_t *ks = hs ? ord.key2 : NULL; /* their keys */
         #pragma omp parallel num_threads(threads) reduction(| : failed)
         {

@@ -163,7 +163,8 @@ void mc_rotate_cs(double u[3], double cost, double cphi, double sphi);
 /* cos and sin of the azimuth phi = 2 pi (u + 1/2) / 2^32 of a 32-bit draw u (uniform on [0, 2 pi) in 2^32 steps):
  * the table's angle 2 pi k / MC_AZ_N for the top 8 bits of u and the rest, an angle below 2 pi / 256, by its
  * Taylor series to the terms of degree 8 and 7 (truncation below 1e-20), joined by the addition theorems: exact to
- * rounding (tests/test_interact.c: within 4e-16 of cos and sin of phi), one draw, no trigonometric call. */
+ * rounding (tests/test_interact.c: within 7e-16 of cos and sin of phi in long double, asserted below 1e-15), one
+ * draw, no trigonometric call. */
 void mc_az_init(mc_az *t);
 void mc_azimuth(const mc_az *t, y90_rng *r, double *c, double *s);
 void mc_moller(double E, double tc, y90_rng *r, double *W, double *cos_p, double *cos_d);

@@ -509,8 +509,8 @@ static void test_azimuth(void)
     for (int i = 0; i < n; i++) {
         double c, sn;
         y90_rng r0 = r;
-        const long double phi_u = 2.0L * 3.14159265358979323846264338327950288L * ((long double)y90_rng_u32(&r0) + 0.5L) /
-                                  4294967296.0L;
+        const long double pi = 3.14159265358979323846264338327950288L;
+        const long double phi_u = 2.0L * pi * ((long double)y90_rng_u32(&r0) + 0.5L) / 4294967296.0L;
         mc_azimuth(&t, &r, &c, &sn);
         off = fmax(off, fmax(fabsl(c - cosl(phi_u)), fabsl(sn - sinl(phi_u))));
         worst = fmax(worst, fabs(c * c + sn * sn - 1.0));

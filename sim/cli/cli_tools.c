@@ -71,8 +71,8 @@ int y90_cli_vsv(int argc, char **argv)
     y90_error e = {0};
     if (y90_vsv_compute(&o, &r, &e) || y90_vsv_write_csv(out, &o, &r, &e)) return y90_cli_fail(&e);
     fprintf(stderr, "vsv: S(0,0,0) = %.4g, S(0,0,1) = %.4g, S(0,1,1) = %.4g, S(1,1,1) = %.4g mGy/(MBq s); energy "
-            "in the simulated medium %.4f of emitted; %lld histories in %.1f s\nwrote %s\n", r.S[0][0][0], r.S[0][0][1], r.S[0][1][1],
-            r.S[1][1][1], r.energy_fraction, (long long)r.histories, r.runtime_s, out);
+            "in the simulated medium %.4f of emitted; %lld histories in %.1f s\nwrote %s\n", r.S[0][0][0],
+            r.S[0][0][1], r.S[0][1][1], r.S[1][1][1], r.energy_fraction, (long long)r.histories, r.runtime_s, out);
     return 0;
 }
 
