@@ -258,6 +258,35 @@ static void test_report_ranges(void)
     free(text);
 }
 
+/* The counts of a part (`run --part`) that `merge` reads: non-integers, NaN, infinities and values out of range are
+ * refused by name (an infinite part_index reached an int conversion before: fuzz_report, 2026-12-01). */
+static void test_part_counts(void)
+{
+    y90t_pathbuf cfg = y90t_twrite("part.yaml", "phantom:\n  type: box\n  voxel_mm: 5\n  box_size_mm: [30, 30, 30]\n"
+                                                "  material: water\nsource:\n  type: uniform_box\ntreatment:\n"
+                                                "  activity_gbq: 1.0\ntransport:\n  kernel: mc\n  histories: 500\n");
+    struct { const char *name; double v; } bad[] = {{"part_index", INFINITY}, {"part_index", 2},
+                                                    {"part_count", 0.5}, {"histories_total", NAN},
+                                                    {"part_first_history", -1}, {"histories", 1e30}};
+    for (size_t i = 0; i <= sizeof bad / sizeof *bad; i++) {
+        y90t_pathbuf p = y90t_tpath("part%zu.h5", i), out = y90t_tpath("merged%zu.h5", i);
+        char *msg = NULL;
+        CU_ASSERT_EQUAL_FATAL(cli(&msg, "run %s -o %s --part 1/1 --quiet --force", cfg.s, p.s), 0);
+        free(msg);
+        if (i == sizeof bad / sizeof *bad) { /* the untouched part merges */
+            CU_ASSERT_EQUAL(cli(&msg, "merge %s -o %s", p.s, out.s), 0);
+            free(msg);
+            continue;
+        }
+        h5_set_attr_double(p.s, "/", bad[i].name, bad[i].v);
+        CU_ASSERT_EQUAL(cli(&msg, "merge %s -o %s", p.s, out.s), 2);
+        HAS(msg, bad[i].name);
+        HAS(msg, "expected a whole number");
+        free(msg);
+        CU_ASSERT(!y90t_exists(out.s));
+    }
+}
+
 static void test_truncated_inputs(void)
 {
     y90t_pathbuf run = y90t_tpath("trunc.h5");
@@ -290,5 +319,6 @@ void y90t_register(void)
     CU_add_test(s, "4: declared sizes: overflow and memory limit", test_declared_sizes);
     CU_add_test(s, "5: Fletcher32 on every dataset, a flipped byte refused", test_checksums);
     CU_add_test(s, "8: /treatment, spacing and density ranges; tiny doses in the DVH", test_report_ranges);
+    CU_add_test(s, "part counts no writer makes, refused by merge", test_part_counts);
     CU_add_test(s, "truncated inputs", test_truncated_inputs);
 }

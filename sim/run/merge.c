@@ -1,5 +1,7 @@
 /* y90mc: merging the parts of a run (`run --part I/N`) by adding their integer tallies: the result is the whole
  * run's bit for bit, because the tallies are exact integer sums over per-history random streams. */
+#include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +47,14 @@ static y90_status read_text(const char *path, const char *name, int optional, ch
     return st;
 }
 
+/* A count attribute of a part: a whole number in [lo, hi] (a corrupt or edited file may hold anything). */
+static y90_status check_count(const char *path, const char *name, double v, double lo, double hi, y90_error *err)
+{
+    if (v >= lo && v <= hi && v == floor(v)) return Y90_OK;
+    return Y90_FAIL(err, Y90_EINPUT, "%s: attribute %s = %g; expected a whole number in [%.0f, %.0f] (a corrupt part "
+                    "file?)", path, name, v, lo, hi);
+}
+
 static y90_status read_part(const char *path, part_info *p, y90_error *err)
 {
     memset(p, 0, sizeof *p);
@@ -61,6 +71,11 @@ static y90_status read_part(const char *path, part_info *p, y90_error *err)
     if (!st) st = y90_io_read_attr_double(path, "/", "histories", &p->histories, err);
     if (!st) st = y90_io_read_attr_double(path, "/", "histories_total", &p->total, err);
     if (!st) st = y90_io_read_attr_double(path, "/", "runtime_s", &p->runtime, err);
+    if (!st) st = check_count(path, "part_count", p->count, 1, INT_MAX, err);
+    if (!st) st = check_count(path, "part_index", p->index, 1, p->count, err);
+    if (!st) st = check_count(path, "histories_total", p->total, 1, 1e18, err);
+    if (!st) st = check_count(path, "part_first_history", p->first, 0, p->total, err);
+    if (!st) st = check_count(path, "histories", p->histories, 0, p->total, err);
     if (!st) st = read_text(path, "config_effective", 0, &p->effective, err);
     if (!st) st = read_text(path, "config", 0, &p->config, err);
     if (!st) st = read_text(path, "config_path", 0, &p->config_path, err);
