@@ -114,10 +114,11 @@ double mc_face_distance(const mc_params *P, const mc_particle *p); /* mm to the 
  * 1966) of the voxels that have a 26-neighbour of another material or density */
 int mc_safety_init(mc_params *P);
 /* mm the particle can go in any direction without meeting another material or density of the grid: the nearest
- * face of its voxel, then safe[v] whole voxels (outside the grid counts as the same: there the track ends) */
-static inline double mc_safety(const mc_params *P, const mc_particle *p)
+ * face of its voxel (face = mc_face_distance, which the caller has), then safe[v] whole voxels (outside the grid
+ * counts as the same: there the track ends) */
+static inline double mc_safety(const mc_params *P, const mc_particle *p, double face)
 {
-    return mc_face_distance(P, p) + P->safe[mc_voxel(P, p)] * P->sp_min;
+    return face + P->safe[mc_voxel(P, p)] * P->sp_min;
 }
 /* mm from the particle to the bounding ball of its cluster's spheres (0 inside it; INFINITY without a cluster) */
 double mc_cluster_distance(const mc_params *P, const mc_particle *p);

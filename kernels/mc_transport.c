@@ -211,22 +211,19 @@ static int move_and_lose(const mc_params *P, mc_particle *p, const y90_phys_mate
     return st;
 }
 
-/* Range rejection: an electron of energy E at p's place (outside a microsphere, in medium m) whose residual path
- * (the range of the restricted stopping power, longer than its CSDA range) cannot reach any face of its voxel
- * deposits all its energy there: exact for the voxel dose, and most of the steps of a track are saved (EGSnrc's
- * electron range rejection, without the bremsstrahlung it would emit, which is below 1e-3 of the energy under 200
- * keV). Not in the radial (point-kernel) mode nor inside the emitting sphere. The first thing mc_transport_electron
- * checks, and for a delta ray where it is made (most are rejected at once: 4.0 of the 4.4 deltas of a history of
- * the default liver case, bench/RESULTS.md), which saves it the stack and the direction and consumes the same
- * random numbers. */
-static inline int range_rejected(const mc_params *P, const mc_particle *p, const y90_phys_material *m, double E)
+/* Range rejection: an electron whose residual path (the range of the restricted stopping power, longer than its
+ * CSDA range) cannot reach any face of its voxel deposits all its energy there: exact for the voxel dose, and most
+ * of the steps of a track are saved (EGSnrc's electron range rejection, without the bremsstrahlung it would emit,
+ * which is below 1e-3 of the energy under 200 keV). It applies outside the radial (point-kernel) mode and outside
+ * the emitting sphere: the first thing mc_transport_electron checks, and for a delta ray where it is made (most are
+ * rejected at once: 4.0 of the 4.4 deltas of a history of the default liver case, bench/RESULTS.md), which saves
+ * it the stack and the direction and consumes the same random numbers. */
+static inline int range_rejection_applies(const mc_params *P, const mc_particle *p)
 {
-    if (!P->phys->range_rejection || P->radial || p->in_sphere) return 0;
-    double rho = P->g->density[mc_voxel(P, p)];
-    return tab(m->range, tab_pos(P->phys, E)) * MM_PER_CM / rho < mc_face_distance(P, p);
+    return P->phys->range_rejection && !P->radial && !p->in_sphere;
 }
 
-static void hard_interaction(const mc_params *P, mc_particle *p, const y90_phys_material *m, y90_rng *r,
+static void hard_interaction(const mc_params *P, mc_particle *p, const y90_phys_material *m, double rho, y90_rng *r,
                              mc_scratch *w, y90_hist *hb)
 {
     const y90_physics *ph = P->phys;
@@ -243,7 +240,8 @@ static void hard_interaction(const mc_params *P, mc_particle *p, const y90_phys_
         mc_moller(p->E, ph->tc, r, &W, &cp, &cd);
         p->E -= W;
         mc_rotate_cs(p->u, cp, cphi, sphi);
-        if (range_rejected(P, p, m, W)) { /* what the delta would do first, without its push, pop and direction */
+        /* what the delta would do first, without its push, pop and direction */
+        if (range_rejection_applies(P, p) && tab(m->range, tab_pos(ph, W)) * MM_PER_CM / rho < mc_face_distance(P, p)) {
             deposit_local(P, p, W, Y90_EB_CUTOFF, hb);
             return;
         }
@@ -288,7 +286,7 @@ static void step_scattering(const y90_physics *ph, const y90_phys_material *m, d
  * than the distance to its voxel's nearest face cannot leave the voxel: all of its loss is scored there and the
  * particle put at the step's end, without walking the parts. */
 static int step_presta2(const mc_params *P, mc_particle *p, const y90_phys_material *m, double rho, double s,
-                        double R, const tpos *tp, y90_rng *r, y90_hist *hb)
+                        double R, const tpos *tp, double face, y90_rng *r, y90_hist *hb)
 {
     const y90_physics *ph = P->phys;
     tpos t2;
@@ -307,7 +305,7 @@ static int step_presta2(const mc_params *P, mc_particle *p, const y90_phys_mater
     const double dg = b0 * a1 + b1 * a0 > 0 ? (b0 * a1 - b1 * a0) / (b0 * a1 + b1 * a0) : 0.0;
     mc_pii_step ps;
     mc_presta2(P, K1, K2, tg, dg, p->u, r, &ps);
-    if (!P->radial && s < mc_face_distance(P, p)) { /* the whole step stays in this voxel: its loss goes there */
+    if (!P->radial && s < face) { /* the whole step stays in this voxel: its loss goes there */
         y90_hist_score(hb, mc_voxel(P, p), dE);
         for (int k = 0; k < 4; k++)
             for (int a = 0; a < 3; a++) p->x[a] += s * ps.f[k] * ps.g[k] * ps.u[k][a];
@@ -398,8 +396,10 @@ void mc_transport_electron(const mc_params *P, mc_particle *p, mc_scratch *w, y9
         }
         tpos tp = tab_pos(ph, p->E);
         double R = tab(m->range, tp);
-        /* range rejection (range_rejected, with R at hand) */
-        if (ph->range_rejection && !P->radial && !p->in_sphere && R * MM_PER_CM / rho < mc_face_distance(P, p)) {
+        /* mm to the voxel's nearest face (range rejection, the safety of a PRESTA-II step and its shortcut within
+         * one voxel; none of them in the radial mode) */
+        const double face = P->radial ? 0.0 : mc_face_distance(P, p);
+        if (range_rejection_applies(P, p) && R * MM_PER_CM / rho < face) {
             deposit_local(P, p, p->E, Y90_EB_CUTOFF, hb);
             return;
         }
@@ -427,7 +427,7 @@ void mc_transport_electron(const mc_params *P, mc_particle *p, mc_scratch *w, y9
          * algorithm) */
         /* (the radial mode's medium is homogeneous: only a source sphere is a boundary there; the spheres of the
          * track's cluster are boundaries in both modes) */
-        if (presta && (p->in_sphere || (!P->radial && s > mc_safety(P, p)) || s > mc_cluster_distance(P, p))) {
+        if (presta && (p->in_sphere || (!P->radial && s > mc_safety(P, p, face)) || s > mc_cluster_distance(P, p))) {
             presta = 0;
             if (ph->max_eloss > MC_HINGE_MAX_ELOSS) {
                 tpos th;
@@ -436,13 +436,13 @@ void mc_transport_electron(const mc_params *P, mc_particle *p, mc_scratch *w, y9
             }
         }
         const int st =
-            presta ? step_presta2(P, p, m, rho, s, R, &tp, r, hb) : step_hinge(P, p, m, rho, s, R, &tp, r, hb);
+            presta ? step_presta2(P, p, m, rho, s, R, &tp, face, r, hb) : step_hinge(P, p, m, rho, s, R, &tp, r, hb);
         if (st == MC_MOVE_ESCAPED) { hb->eb[Y90_EB_ESC_E] += p->E; return; }
         if (st == MC_MOVE_BOUNDARY) continue; /* a new medium, or below the cutoff: a new step from here */
         if (hard && p->E > ph->cutoff) {
             tpos th = tab_pos(ph, p->E);
             double sig = tab(m->sig_moller, th) + tab(m->sig_brems, th);
-            if (y90_rng_uniform32(r) * sig_max < sig) hard_interaction(P, p, m, r, w, hb);
+            if (y90_rng_uniform32(r) * sig_max < sig) hard_interaction(P, p, m, rho, r, w, hb);
         }
     }
 }

@@ -103,7 +103,7 @@ static void check_map(int periodic)
         }
         if (mc_locate(&P, &p)) continue;
         const size_t v0 = mc_voxel(&P, &p);
-        const double s = mc_safety(&P, &p) * (1 - 1e-9);
+        const double s = mc_safety(&P, &p, mc_face_distance(&P, &p)) * (1 - 1e-9);
         positive += s > 0;
         const double ct = 1 - 2 * y90_rng_uniform32(&r), st = sqrt(1 - ct * ct);
         const double ph = 2 * Y90_PI * y90_rng_uniform32(&r);
